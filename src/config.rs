@@ -1,0 +1,418 @@
+//! The server's typed configuration, parsed once from `config('laravels')`.
+//!
+//! Keys keep the names of LaravelS's `config/laravels.php`. Values may come from
+//! `env()`, which yields strings ("4", "true"), so numbers and booleans are accepted in
+//! both forms. A wrong type or value is a `ConfigError` naming the key and the fix; a
+//! `swoole.*` setting this runtime does not implement is a warning, not an error, because
+//! real LaravelS configs carry many of them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("laravels.{key}: {problem}. Fix: {fix}")]
+    Invalid { key: String, problem: String, fix: String },
+}
+
+fn invalid(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.to_owned(), problem: problem.into(), fix: fix.into() }
+}
+
+/// How the master picks a worker for a request (Swoole's `dispatch_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DispatchMode {
+    /// 1: each request to the next worker in turn.
+    RoundRobin,
+    /// 2: all requests of one connection to the same worker.
+    FixedByConnection,
+    /// 3: each request to an idle worker (the default).
+    Idle,
+}
+
+/// What the main listener is bound to (`socket_type`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SocketType {
+    Tcp,
+    Tcp6,
+    /// A unix stream socket at `listen_ip`.
+    UnixStream,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen_ip: String,
+    pub listen_port: u16,
+    pub socket_type: SocketType,
+    /// Value of the `Server` response header; empty means none.
+    pub server_header: String,
+    pub handle_static: bool,
+    pub document_root: PathBuf,
+    pub daemonize: bool,
+    pub dispatch_mode: DispatchMode,
+    pub worker_num: u32,
+    /// Requests a worker serves before it is replaced; 0 means never.
+    pub max_request: u64,
+    pub pid_file: PathBuf,
+    pub log_file: Option<PathBuf>,
+    pub package_max_length: usize,
+    pub max_header_size: usize,
+    pub max_connection: usize,
+    /// How long `stop` and `reload` wait for in-flight requests.
+    pub max_wait_time: Duration,
+    /// A request running longer gets 504 and its worker is replaced; `None` disables.
+    pub max_request_time: Option<Duration>,
+    /// A worker whose resident memory passes this is replaced after its current request.
+    pub worker_memory_limit: Option<u64>,
+    pub upload_tmp_dir: PathBuf,
+    pub http_compression: bool,
+    pub enable_reuse_port: bool,
+    /// Threads of the master's reactor.
+    pub reactor_num: usize,
+    /// Warnings for settings that were accepted but have no effect here.
+    pub warnings: Vec<String>,
+}
+
+/// Top-level keys the PHP side of the package handles; the runtime only checks they exist.
+const PHP_HANDLED_KEYS: &[&str] = &[
+    "laravel_base_path",
+    "inotify_reload",
+    "event_handlers",
+    "websocket",
+    "sockets",
+    "processes",
+    "timer",
+    "swoole_tables",
+    "register_providers",
+    "cleaners",
+    "destroy_controllers",
+    "trusted_proxies",
+    "_runtime",
+];
+
+/// `swoole.*` keys this runtime reads.
+const SWOOLE_KEYS: &[&str] = &[
+    "daemonize",
+    "dispatch_mode",
+    "worker_num",
+    "max_request",
+    "pid_file",
+    "log_file",
+    "document_root",
+    "package_max_length",
+    "max_header_size",
+    "max_connection",
+    "max_wait_time",
+    "max_request_time",
+    "worker_memory_limit",
+    "upload_tmp_dir",
+    "http_compression",
+    "enable_reuse_port",
+    "reactor_num",
+];
+
+/// `swoole.*` settings whose published value already describes this runtime's behaviour,
+/// so they are accepted silently with that value and warned about with any other.
+const SWOOLE_EQUIVALENT: &[(&str, &str)] = &[
+    ("reload_async", "true"),
+    ("enable_coroutine", "false"),
+    ("open_tcp_nodelay", "true"),
+    ("task_ipc_mode", "*"),
+    ("task_tmpdir", "*"),
+    ("task_max_request", "*"),
+    ("task_worker_num", "*"),
+    ("log_level", "*"),
+    ("buffer_output_size", "*"),
+    ("socket_buffer_size", "*"),
+];
+
+impl ServerConfig {
+    /// Parses the `laravels` config array. `base_path` resolves relative paths.
+    pub fn parse(root: &Value, base_path: &str) -> Result<Self, ConfigError> {
+        let top = root.as_object().ok_or_else(|| invalid("", "the config is not an array", "return an array from config/laravels.php"))?;
+        let empty = Map::new();
+        let swoole = match top.get("swoole") {
+            None | Some(Value::Null) => &empty,
+            Some(Value::Object(m)) => m,
+            Some(Value::Array(a)) if a.is_empty() => &empty,
+            Some(_) => return Err(invalid("swoole", "must be an array of settings", "set 'swoole' => [ ... ]")),
+        };
+        let mut warnings = Vec::new();
+        for key in top.keys() {
+            let known = PHP_HANDLED_KEYS.contains(&key.as_str())
+                || ["listen_ip", "listen_port", "socket_type", "server", "handle_static", "swoole"].contains(&key.as_str());
+            if !known {
+                warnings.push(format!("laravels.{key} is not a LaravelS setting and is ignored"));
+            }
+        }
+        for (key, value) in swoole {
+            if SWOOLE_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            match SWOOLE_EQUIVALENT.iter().find(|(k, _)| k == key) {
+                Some((_, "*")) => {}
+                Some((_, expected)) if scalar_text(value) == *expected => {}
+                _ => warnings.push(format!(
+                    "laravels.swoole.{key} is not implemented by laravels-rs and has no effect"
+                )),
+            }
+        }
+
+        let r = Reader { top, swoole };
+        let base = PathBuf::from(base_path);
+        let abs = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        let socket_type = match r.int("socket_type", 1)? {
+            1 => SocketType::Tcp,
+            3 => SocketType::Tcp6,
+            6 => SocketType::UnixStream,
+            other => {
+                return Err(invalid(
+                    "socket_type",
+                    format!("{other} is not a stream socket type for the HTTP server"),
+                    "use SWOOLE_SOCK_TCP (1), SWOOLE_SOCK_TCP6 (3) or SWOOLE_SOCK_UNIX_STREAM (6); UDP belongs in 'sockets'",
+                ))
+            }
+        };
+        let listen_port = r.int("listen_port", 5200)?;
+        let listen_port = u16::try_from(listen_port)
+            .map_err(|_| invalid("listen_port", format!("{listen_port} is not a TCP port"), "use a port from 0 to 65535"))?;
+        let dispatch_mode = match r.sw_int("dispatch_mode", 3)? {
+            1 => DispatchMode::RoundRobin,
+            2 => DispatchMode::FixedByConnection,
+            3 => DispatchMode::Idle,
+            other => {
+                return Err(invalid(
+                    "swoole.dispatch_mode",
+                    format!("{other} is not supported"),
+                    "use 1 (round robin), 2 (fixed by connection) or 3 (idle worker, the default)",
+                ))
+            }
+        };
+        let worker_num = r.sw_int("worker_num", 0)?;
+        let worker_num = match worker_num {
+            0 => std::thread::available_parallelism().map(|n| n.get() as i64).unwrap_or(1),
+            n if n < 0 || n > 1024 => {
+                return Err(invalid("swoole.worker_num", format!("{n} workers"), "use a number from 1 to 1024 (0 means one per CPU)"))
+            }
+            n => n,
+        } as u32;
+        let seconds = |key: &str, default: i64| -> Result<Duration, ConfigError> {
+            let v = r.sw_int(key, default)?;
+            if v < 0 {
+                return Err(invalid(&format!("swoole.{key}"), format!("{v} is negative"), "use a number of seconds >= 0"));
+            }
+            Ok(Duration::from_secs(v as u64))
+        };
+        let max_request_time = seconds("max_request_time", 60)?;
+        let package_max_length = r.sw_bytes("package_max_length", 4 * 1024 * 1024)?;
+        let max_header_size = r.sw_bytes("max_header_size", 16 * 1024)?;
+        if max_header_size < 8192 {
+            return Err(invalid("swoole.max_header_size", format!("{max_header_size} bytes is too small"), "use at least 8192"));
+        }
+        let max_connection = r.sw_int("max_connection", 10_000)?;
+        if max_connection < 1 {
+            return Err(invalid("swoole.max_connection", format!("{max_connection}"), "use a positive number"));
+        }
+        let memory_limit = r.sw_bytes("worker_memory_limit", 0)?;
+        let max_request = r.sw_int("max_request", 0)?;
+        if max_request < 0 {
+            return Err(invalid("swoole.max_request", format!("{max_request} is negative"), "use 0 (never recycle) or a positive count"));
+        }
+
+        Ok(ServerConfig {
+            listen_ip: r.string("listen_ip", "127.0.0.1")?,
+            listen_port,
+            socket_type,
+            server_header: r.string("server", "")?,
+            handle_static: r.boolean("handle_static", false)?,
+            document_root: abs(PathBuf::from(r.sw_string("document_root", "public")?)),
+            daemonize: r.sw_bool("daemonize", false)?,
+            dispatch_mode,
+            worker_num,
+            max_request: max_request as u64,
+            pid_file: abs(PathBuf::from(r.sw_string("pid_file", "storage/laravels.pid")?)),
+            log_file: match r.sw_string("log_file", "")? {
+                s if s.is_empty() => None,
+                s => Some(abs(PathBuf::from(s))),
+            },
+            package_max_length: package_max_length as usize,
+            max_header_size: max_header_size as usize,
+            max_connection: max_connection as usize,
+            max_wait_time: seconds("max_wait_time", 60)?,
+            max_request_time: (!max_request_time.is_zero()).then_some(max_request_time),
+            worker_memory_limit: (memory_limit > 0).then_some(memory_limit as u64),
+            upload_tmp_dir: abs(PathBuf::from(r.sw_string("upload_tmp_dir", "/tmp")?)),
+            http_compression: r.sw_bool("http_compression", false)?,
+            enable_reuse_port: r.sw_bool("enable_reuse_port", true)?,
+            reactor_num: match r.sw_int("reactor_num", 0)? {
+                n if n <= 0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n.min(256) as usize,
+            },
+            warnings,
+        })
+    }
+}
+
+/// A scalar's text as PHP would print it, for comparing settings with expected values.
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Null => "null".into(),
+        _ => "array".into(),
+    }
+}
+
+/// Typed look-ups in the top level and in `swoole`, with the key named in every error.
+struct Reader<'a> {
+    top: &'a Map<String, Value>,
+    swoole: &'a Map<String, Value>,
+}
+
+impl Reader<'_> {
+    fn int(&self, key: &str, default: i64) -> Result<i64, ConfigError> {
+        int_value(self.top.get(key), key, default)
+    }
+    fn sw_int(&self, key: &str, default: i64) -> Result<i64, ConfigError> {
+        int_value(self.swoole.get(key), &format!("swoole.{key}"), default)
+    }
+    fn string(&self, key: &str, default: &str) -> Result<String, ConfigError> {
+        string_value(self.top.get(key), key, default)
+    }
+    fn sw_string(&self, key: &str, default: &str) -> Result<String, ConfigError> {
+        string_value(self.swoole.get(key), &format!("swoole.{key}"), default)
+    }
+    fn boolean(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
+        bool_value(self.top.get(key), key, default)
+    }
+    fn sw_bool(&self, key: &str, default: bool) -> Result<bool, ConfigError> {
+        bool_value(self.swoole.get(key), &format!("swoole.{key}"), default)
+    }
+    fn sw_bytes(&self, key: &str, default: i64) -> Result<i64, ConfigError> {
+        let name = format!("swoole.{key}");
+        match self.swoole.get(key) {
+            Some(Value::String(s)) => parse_size(s).ok_or_else(|| {
+                invalid(&name, format!("'{s}' is not a size"), "use a number of bytes or a size such as '512K', '256M', '1G'")
+            }),
+            other => int_value(other, &name, default),
+        }
+    }
+}
+
+fn int_value(v: Option<&Value>, key: &str, default: i64) -> Result<i64, ConfigError> {
+    match v {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+            .ok_or_else(|| invalid(key, format!("{n} is not a whole number"), "use an integer")),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse()
+            .map_err(|_| invalid(key, format!("'{s}' is not a number"), "use an integer (check the LARAVELS_* variable in .env)")),
+        Some(other) => Err(invalid(key, format!("{} is not a number", kind_of(other)), "use an integer")),
+    }
+}
+
+fn string_value(v: Option<&Value>, key: &str, default: &str) -> Result<String, ConfigError> {
+    match v {
+        None | Some(Value::Null) => Ok(default.to_owned()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Number(n)) => Ok(n.to_string()),
+        Some(other) => Err(invalid(key, format!("{} is not a string", kind_of(other)), "use a string")),
+    }
+}
+
+fn bool_value(v: Option<&Value>, key: &str, default: bool) -> Result<bool, ConfigError> {
+    match v {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(false),
+        Some(Value::Number(n)) if n.as_i64() == Some(1) => Ok(true),
+        Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "on" | "yes" => Ok(true),
+            "0" | "false" | "off" | "no" | "" => Ok(false),
+            _ => Err(invalid(key, format!("'{s}' is not a boolean"), "use true or false")),
+        },
+        Some(other) => Err(invalid(key, format!("{} is not a boolean", kind_of(other)), "use true or false")),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) | Value::Object(_) => "an array",
+    }
+}
+
+/// "512", "512K", "256M", "1G" (as in php.ini) to bytes.
+fn parse_size(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (digits, mult) = match s.chars().last()?.to_ascii_uppercase() {
+        'K' => (&s[..s.len() - 1], 1 << 10),
+        'M' => (&s[..s.len() - 1], 1 << 20),
+        'G' => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    digits.trim().parse::<i64>().ok().filter(|n| *n >= 0).map(|n| n * mult)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: Value) -> Result<ServerConfig, ConfigError> {
+        ServerConfig::parse(&v, "/app")
+    }
+
+    #[test]
+    fn defaults_and_env_strings() {
+        let c = parse(json!({"listen_port": "5300", "handle_static": "true", "swoole": {"worker_num": "4", "max_request": 10}})).unwrap();
+        assert_eq!(c.listen_port, 5300);
+        assert!(c.handle_static);
+        assert_eq!(c.worker_num, 4);
+        assert_eq!(c.max_request, 10);
+        assert_eq!(c.dispatch_mode, DispatchMode::Idle);
+        assert_eq!(c.pid_file, PathBuf::from("/app/storage/laravels.pid"));
+        assert_eq!(c.document_root, PathBuf::from("/app/public"));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_the_fix() {
+        let e = parse(json!({"swoole": {"worker_num": "many"}})).unwrap_err().to_string();
+        assert!(e.contains("laravels.swoole.worker_num") && e.contains("Fix:"), "{e}");
+        let e = parse(json!({"swoole": {"dispatch_mode": 5}})).unwrap_err().to_string();
+        assert!(e.contains("swoole.dispatch_mode") && e.contains("5 is not supported"), "{e}");
+        let e = parse(json!({"listen_port": 70000})).unwrap_err().to_string();
+        assert!(e.contains("listen_port"), "{e}");
+        let e = parse(json!({"handle_static": "maybe"})).unwrap_err().to_string();
+        assert!(e.contains("handle_static") && e.contains("boolean"), "{e}");
+        let e = parse(json!({"swoole": {"worker_memory_limit": "lots"}})).unwrap_err().to_string();
+        assert!(e.contains("worker_memory_limit") && e.contains("256M"), "{e}");
+    }
+
+    #[test]
+    fn unimplemented_swoole_settings_warn_once_each() {
+        let c = parse(json!({"swoole": {"reload_async": true, "enable_coroutine": true, "open_http2_protocol": true, "task_ipc_mode": 1}})).unwrap();
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        assert!(c.warnings.iter().any(|w| w.contains("swoole.enable_coroutine")));
+        assert!(c.warnings.iter().any(|w| w.contains("swoole.open_http2_protocol")));
+    }
+
+    #[test]
+    fn sizes_and_durations() {
+        let c = parse(json!({"swoole": {"worker_memory_limit": "256M", "package_max_length": 1024, "max_request_time": 0}})).unwrap();
+        assert_eq!(c.worker_memory_limit, Some(256 << 20));
+        assert_eq!(c.package_max_length, 1024);
+        assert_eq!(c.max_request_time, None);
+    }
+}

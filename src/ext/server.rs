@@ -1,0 +1,106 @@
+//! `LaravelS\Runtime\Server`: validate the config, bind, and start the processes.
+
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::boxed::ZBox;
+
+use super::convert::array_to_json;
+use super::exceptions::{config_error, start_error};
+use super::worker;
+use crate::config::ServerConfig;
+use crate::launch::{self, Role, Titles};
+use crate::reactor::Listener;
+
+#[php_class]
+#[php(name = "LaravelS\\Runtime\\Server")]
+pub struct Server {
+    config: Option<ServerConfig>,
+    listener: Option<Listener>,
+    address: String,
+}
+
+/// Process titles through PHP's own `cli_set_process_title`, which `ps` shows.
+struct PhpTitles;
+
+impl Titles for PhpTitles {
+    fn set(&self, title: &str) {
+        if let Ok(f) = ext_php_rs::types::ZendCallable::try_from_name("cli_set_process_title") {
+            let _ = f.try_call(vec![&title]);
+        }
+    }
+}
+
+#[php_impl]
+impl Server {
+    /// Parses and checks `$config` (the `laravels` config array) and binds the listening
+    /// socket, so every start-up error is thrown here, before any process is forked.
+    pub fn __construct(config: &ZendHashTable, base_path: String) -> PhpResult<Self> {
+        if ext_php_rs::zend::ExecutorGlobals::get().class_table().is_some_and(|t| t.get("swoole\\server").is_some()) {
+            return Err(start_error(
+                "ext-swoole is loaded beside ext-laravels; they cannot serve the same app. Fix: disable swoole for this PHP (phpdismod swoole) or run without -d extension=swoole.so".into(),
+            ));
+        }
+        let parsed = ServerConfig::parse(&array_to_json(config), &base_path).map_err(|e| config_error(e.to_string()))?;
+        let listener = Listener::bind(&parsed).map_err(|e| start_error(e.to_string()))?;
+        Ok(Server { address: listener.describe(), config: Some(parsed), listener: Some(listener) })
+    }
+
+    /// Settings that were accepted but have no effect in this runtime, one line each.
+    pub fn warnings(&self) -> Vec<String> {
+        self.config.as_ref().map(|c| c.warnings.clone()).unwrap_or_default()
+    }
+
+    /// Where clients reach the server, e.g. `http://127.0.0.1:5200`.
+    pub fn address(&self) -> String {
+        self.address.clone()
+    }
+
+    /// The number of workers the manager keeps.
+    pub fn worker_num(&self) -> i64 {
+        self.config.as_ref().map_or(0, |c| c.worker_num as i64)
+    }
+
+    /// Forks the manager and the workers, then runs the master. Returns in every process
+    /// with `['role' => 'master'|'manager'|'worker'|'launcher', ...]`; a worker must then
+    /// boot the application and call `Worker::connect()`.
+    pub fn start(&mut self) -> PhpResult<ZBox<ZendHashTable>> {
+        let (Some(config), Some(listener)) = (self.config.take(), self.listener.take()) else {
+            return Err(start_error("this server was already started; create a new Server to start again".into()));
+        };
+        let limits = crate::pool::WorkerLimits { max_request: config.max_request, memory_limit: config.worker_memory_limit };
+        let role = launch::launch(config, listener, &PhpTitles).map_err(|e| start_error(e.to_string()))?;
+        let mut out = ZendHashTable::new();
+        let mut put = |k: &str, v: Zval| {
+            let _ = out.insert(k, v);
+        };
+        let long = |n: i64| {
+            let mut z = Zval::new();
+            z.set_long(n);
+            z
+        };
+        let text = |s: &str| {
+            let mut z = Zval::new();
+            let _ = z.set_string(s, false);
+            z
+        };
+        match role {
+            Role::Worker { worker_id, socket, master_pid, manager_pid } => {
+                worker::prepare(socket, worker_id, limits);
+                put("role", text("worker"));
+                put("worker_id", long(worker_id.into()));
+                put("master_pid", long(master_pid.into()));
+                put("manager_pid", long(manager_pid.into()));
+            }
+            Role::Manager => put("role", text("manager")),
+            Role::Master { exit_code } => {
+                put("role", text("master"));
+                put("exit_code", long(exit_code.into()));
+            }
+            Role::Launcher { exit_code } => {
+                put("role", text("launcher"));
+                put("exit_code", long(exit_code.into()));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,141 @@
+//! `LaravelS\Runtime\Worker`: the PHP face of a worker's link to the master.
+//!
+//! The worker loop is PHP code that pulls: `next()` returns a request (or null when the
+//! worker must leave), the loop runs the kernel and answers with `respond()` or a stream.
+//! User code therefore never runs below a Rust frame, so `exit()`, `dd()` and fatal errors
+//! unwind through PHP alone, and the loop's shutdown function can still answer.
+
+use std::cell::RefCell;
+
+use bytes::Bytes;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+
+use super::convert::{bytes_zval, headers_from_php, server_array, zval_bytes};
+use super::exceptions::worker_error;
+use crate::pool::worker::{Exchange, LinkError};
+use crate::pool::{WorkerLimits, WorkerLink};
+
+struct Pending {
+    socket: String,
+    worker_id: u32,
+    limits: WorkerLimits,
+}
+
+thread_local! {
+    static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
+    static LINK: RefCell<Option<WorkerLink>> = const { RefCell::new(None) };
+    /// Entries every request's server array carries (X_VERSION, DOCUMENT_ROOT, ...).
+    static SERVER_DEFAULTS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Remembers where this freshly forked worker connects once the application is booted.
+pub fn prepare(socket: String, worker_id: u32, limits: WorkerLimits) {
+    PENDING.with(|p| *p.borrow_mut() = Some(Pending { socket, worker_id, limits }));
+}
+
+fn with_link<R>(f: impl FnOnce(&mut WorkerLink) -> Result<R, LinkError>) -> PhpResult<R> {
+    LINK.with(|l| match l.borrow_mut().as_mut() {
+        Some(link) => f(link).map_err(|e| worker_error(e.to_string())),
+        None => Err(worker_error("this process is not a connected worker; call Worker::connect() in a worker first".into())),
+    })
+}
+
+#[php_class]
+#[php(name = "LaravelS\\Runtime\\Worker")]
+pub struct Worker;
+
+#[php_impl]
+impl Worker {
+    /// Connects this worker to the master; from then on the master sends it requests.
+    pub fn connect() -> PhpResult<()> {
+        let pending = PENDING
+            .with(|p| p.borrow_mut().take())
+            .ok_or_else(|| worker_error("connect() is only for a freshly started worker, once".into()))?;
+        let link = WorkerLink::connect(&pending.socket, pending.worker_id, pending.limits).map_err(|e| worker_error(e.to_string()))?;
+        LINK.with(|l| *l.borrow_mut() = Some(link));
+        Ok(())
+    }
+
+    /// Sets entries added to every request's server array.
+    pub fn set_server_defaults(defaults: &ZendHashTable) {
+        let entries = defaults
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(&zval_bytes(v)).into_owned()))
+            .collect();
+        SERVER_DEFAULTS.with(|d| *d.borrow_mut() = entries);
+    }
+
+    /// Blocks for the next request: `['server' => [...], 'body' => '...']`, or null when
+    /// this worker must leave (reload, stop, max_request, memory ceiling).
+    pub fn next() -> PhpResult<Option<ZBox<ZendHashTable>>> {
+        let Some(incoming) = with_link(|l| l.recv())? else { return Ok(None) };
+        let server = SERVER_DEFAULTS.with(|d| server_array(&incoming.head, &d.borrow()));
+        let mut req = ZendHashTable::with_capacity(2);
+        let mut server_zv = Zval::new();
+        server_zv.set_hashtable(server);
+        let _ = req.insert("server", server_zv);
+        let _ = req.insert("body", bytes_zval(&incoming.body));
+        Ok(Some(req))
+    }
+
+    /// Answers the current request with a whole response.
+    pub fn respond(status: i64, headers: &ZendHashTable, body: &Zval, reason: Option<String>) -> PhpResult<()> {
+        let status = valid_status(status)?;
+        let (headers, body) = (headers_from_php(headers), zval_bytes(body));
+        with_link(|l| l.respond(status, reason, headers, body))
+    }
+
+    /// Sends the head of a streamed response; `write()` and `end()` follow.
+    pub fn start_stream(status: i64, headers: &ZendHashTable, reason: Option<String>) -> PhpResult<()> {
+        let status = valid_status(status)?;
+        let headers = headers_from_php(headers);
+        with_link(|l| l.start_stream(status, reason, headers))
+    }
+
+    /// Sends a piece of the streamed body now.
+    pub fn write(data: &Zval) -> PhpResult<()> {
+        let data: Bytes = zval_bytes(data);
+        with_link(|l| l.write(data))
+    }
+
+    /// Ends the streamed body.
+    pub fn end() -> PhpResult<()> {
+        with_link(|l| l.end())
+    }
+
+    /// Where the current exchange stands: "none" (not connected), "idle", "received"
+    /// (a request waits for its response) or "streaming".
+    pub fn state() -> String {
+        LINK.with(|l| match l.borrow().as_ref().map(WorkerLink::exchange) {
+            None => "none",
+            Some(Exchange::Idle) => "idle",
+            Some(Exchange::Received) => "received",
+            Some(Exchange::Streaming) => "streaming",
+        })
+        .to_owned()
+    }
+
+    /// This worker's id, 0 to worker_num - 1, or -1 outside a worker.
+    pub fn id() -> i64 {
+        LINK.with(|l| l.borrow().as_ref().map_or(-1, |l| l.worker_id as i64))
+    }
+
+    /// Requests answered by this worker process.
+    pub fn served() -> i64 {
+        LINK.with(|l| l.borrow().as_ref().map_or(0, |l| l.served() as i64))
+    }
+
+    /// Why this worker leaves after its last response, if it does.
+    pub fn retire_reason() -> Option<String> {
+        LINK.with(|l| l.borrow().as_ref().and_then(|l| l.retire_reason()).map(str::to_owned))
+    }
+}
+
+fn valid_status(status: i64) -> PhpResult<u16> {
+    match u16::try_from(status) {
+        Ok(s @ 100..=999) => Ok(s),
+        _ => Err(worker_error(format!("{status} is not an HTTP status code"))),
+    }
+}

@@ -1,0 +1,309 @@
+//! Binary encoding of `ToWorker` and `ToMaster` frames.
+//!
+//! Integers are little-endian; byte strings are `u32 length | bytes`. Encoding writes the
+//! 4-byte frame length first, so a frame can be written with one `write_all`.
+
+use bytes::Bytes;
+use thiserror::Error;
+
+use super::message::{Header, RequestHead, ToMaster, ToWorker};
+
+/// Largest frame accepted; bounds what a corrupt length prefix can make us allocate.
+pub const MAX_FRAME: usize = 1 << 30;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum DecodeError {
+    #[error("frame ended early")]
+    Truncated,
+    #[error("unknown frame kind {0}")]
+    UnknownKind(u8),
+    #[error("invalid UTF-8 in a text field")]
+    Utf8,
+    #[error("unknown protocol tag {0}")]
+    Protocol(u8),
+}
+
+mod kind {
+    pub const REQUEST: u8 = 1;
+    pub const STOP: u8 = 2;
+    pub const HELLO: u8 = 10;
+    pub const RESPONSE: u8 = 11;
+    pub const CHUNK: u8 = 12;
+    pub const END: u8 = 13;
+}
+
+const PROTOCOLS: [&str; 3] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2.0"];
+
+/// Appends fields to a frame under construction.
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn frame(kind: u8, capacity: usize) -> Self {
+        let mut buf = Vec::with_capacity(capacity + 5);
+        buf.extend_from_slice(&[0; 4]);
+        buf.push(kind);
+        Writer(buf)
+    }
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u16(&mut self, v: u16) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn f64(&mut self, v: f64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn bytes(&mut self, v: &[u8]) {
+        self.u32(v.len() as u32);
+        self.0.extend_from_slice(v);
+    }
+    fn headers(&mut self, headers: &[Header]) {
+        self.u32(headers.len() as u32);
+        for (name, value) in headers {
+            self.bytes(name.as_bytes());
+            self.bytes(value);
+        }
+    }
+    fn finish(mut self) -> Vec<u8> {
+        let len = (self.0.len() - 4) as u32;
+        self.0[..4].copy_from_slice(&len.to_le_bytes());
+        self.0
+    }
+}
+
+/// Reads fields from a received frame (without its length prefix).
+struct Reader<'a> {
+    buf: &'a [u8],
+    /// The owner of `buf`, so byte fields can be sliced out without a copy.
+    owner: &'a Bytes,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        if self.buf.len() < n {
+            return Err(DecodeError::Truncated);
+        }
+        let (head, rest) = self.buf.split_at(n);
+        self.buf = rest;
+        Ok(head)
+    }
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, DecodeError> {
+        Ok(u16::from_le_bytes(self.take(2)?.try_into().unwrap()))
+    }
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
+    }
+    fn f64(&mut self) -> Result<f64, DecodeError> {
+        Ok(f64::from_le_bytes(self.take(8)?.try_into().unwrap()))
+    }
+    fn bytes(&mut self) -> Result<Bytes, DecodeError> {
+        let n = self.u32()? as usize;
+        let slice = self.take(n)?;
+        Ok(self.owner.slice_ref(slice))
+    }
+    fn string(&mut self) -> Result<String, DecodeError> {
+        let n = self.u32()? as usize;
+        let slice = self.take(n)?;
+        std::str::from_utf8(slice).map(str::to_owned).map_err(|_| DecodeError::Utf8)
+    }
+    fn headers(&mut self) -> Result<Vec<Header>, DecodeError> {
+        let n = self.u32()? as usize;
+        // Each header takes at least 8 bytes; do not trust `n` beyond what is there.
+        let mut out = Vec::with_capacity(n.min(self.buf.len() / 8));
+        for _ in 0..n {
+            out.push((self.string()?, self.bytes()?));
+        }
+        Ok(out)
+    }
+}
+
+pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
+    match msg {
+        ToWorker::Request { head, body } => {
+            let size: usize = head.headers.iter().map(|(n, v)| n.len() + v.len() + 8).sum();
+            let mut w = Writer::frame(kind::REQUEST, size + body.len() + head.uri.len() + 96);
+            w.bytes(head.method.as_bytes());
+            w.bytes(head.uri.as_bytes());
+            w.u8(PROTOCOLS.iter().position(|p| *p == head.protocol).unwrap_or(1) as u8);
+            w.headers(&head.headers);
+            w.bytes(head.remote_addr.as_bytes());
+            w.u16(head.remote_port);
+            w.bytes(head.server_addr.as_bytes());
+            w.u16(head.server_port);
+            w.u8(head.https as u8);
+            w.f64(head.time);
+            w.bytes(body);
+            w.finish()
+        }
+        ToWorker::Stop => Writer::frame(kind::STOP, 0).finish(),
+    }
+}
+
+/// Decodes a frame body (kind byte onwards) sent to a worker.
+pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
+    let mut r = Reader { buf: frame, owner: frame };
+    match r.u8()? {
+        kind::REQUEST => {
+            let method = r.string()?;
+            let uri = r.string()?;
+            let tag = r.u8()?;
+            let protocol = *PROTOCOLS.get(tag as usize).ok_or(DecodeError::Protocol(tag))?;
+            let head = RequestHead {
+                method,
+                uri,
+                protocol,
+                headers: r.headers()?,
+                remote_addr: r.string()?,
+                remote_port: r.u16()?,
+                server_addr: r.string()?,
+                server_port: r.u16()?,
+                https: r.u8()? != 0,
+                time: r.f64()?,
+            };
+            Ok(ToWorker::Request { head, body: r.bytes()? })
+        }
+        kind::STOP => Ok(ToWorker::Stop),
+        other => Err(DecodeError::UnknownKind(other)),
+    }
+}
+
+pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
+    match msg {
+        ToMaster::Hello { worker_id, pid } => {
+            let mut w = Writer::frame(kind::HELLO, 8);
+            w.u32(*worker_id);
+            w.u32(*pid);
+            w.finish()
+        }
+        ToMaster::Response { status, reason, headers, body, complete, retire } => {
+            let size: usize = headers.iter().map(|(n, v)| n.len() + v.len() + 8).sum();
+            let mut w = Writer::frame(kind::RESPONSE, size + body.len() + 32);
+            w.u16(*status);
+            w.bytes(reason.as_deref().unwrap_or("").as_bytes());
+            w.headers(headers);
+            w.bytes(body);
+            w.u8(*complete as u8 | (*retire as u8) << 1);
+            w.finish()
+        }
+        ToMaster::Chunk(data) => {
+            let mut w = Writer::frame(kind::CHUNK, data.len() + 4);
+            w.bytes(data);
+            w.finish()
+        }
+        ToMaster::End { retire } => {
+            let mut w = Writer::frame(kind::END, 1);
+            w.u8(*retire as u8);
+            w.finish()
+        }
+    }
+}
+
+/// Decodes a frame body (kind byte onwards) sent to the master.
+pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
+    let mut r = Reader { buf: frame, owner: frame };
+    match r.u8()? {
+        kind::HELLO => Ok(ToMaster::Hello { worker_id: r.u32()?, pid: r.u32()? }),
+        kind::RESPONSE => {
+            let status = r.u16()?;
+            let reason = r.string()?;
+            let headers = r.headers()?;
+            let body = r.bytes()?;
+            let flags = r.u8()?;
+            Ok(ToMaster::Response {
+                status,
+                reason: (!reason.is_empty()).then_some(reason),
+                headers,
+                body,
+                complete: flags & 1 != 0,
+                retire: flags & 2 != 0,
+            })
+        }
+        kind::CHUNK => Ok(ToMaster::Chunk(r.bytes()?)),
+        kind::END => Ok(ToMaster::End { retire: r.u8()? != 0 }),
+        other => Err(DecodeError::UnknownKind(other)),
+    }
+}
+
+/// Splits the length prefix off an encoded frame; used by tests and the blocking reader.
+pub fn frame_len(prefix: [u8; 4]) -> usize {
+    u32::from_le_bytes(prefix) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roundtrip_worker(msg: ToWorker) {
+        let enc = encode_to_worker(&msg);
+        assert_eq!(frame_len(enc[..4].try_into().unwrap()), enc.len() - 4);
+        let body = Bytes::copy_from_slice(&enc[4..]);
+        assert_eq!(decode_to_worker(&body).unwrap(), msg);
+    }
+
+    fn roundtrip_master(msg: ToMaster) {
+        let enc = encode_to_master(&msg);
+        let body = Bytes::copy_from_slice(&enc[4..]);
+        assert_eq!(decode_to_master(&body).unwrap(), msg);
+    }
+
+    fn head() -> RequestHead {
+        RequestHead {
+            method: "POST".into(),
+            uri: "/echo?a=1&b[]=2".into(),
+            protocol: "HTTP/1.1",
+            headers: vec![("host".into(), Bytes::from_static(b"x")), ("cookie".into(), Bytes::from_static(b"a=b"))],
+            remote_addr: "127.0.0.1".into(),
+            remote_port: 5555,
+            server_addr: "127.0.0.1".into(),
+            server_port: 5200,
+            https: true,
+            time: 1700000000.25,
+        }
+    }
+
+    #[test]
+    fn request_and_stop_roundtrip() {
+        roundtrip_worker(ToWorker::Request { head: head(), body: Bytes::from_static(b"{\"x\":1}") });
+        roundtrip_worker(ToWorker::Stop);
+    }
+
+    #[test]
+    fn master_messages_roundtrip() {
+        roundtrip_master(ToMaster::Hello { worker_id: 3, pid: 4242 });
+        roundtrip_master(ToMaster::Response {
+            status: 418,
+            reason: Some("Teapot".into()),
+            headers: vec![("Set-Cookie".into(), Bytes::from_static(b"a=1")), ("Set-Cookie".into(), Bytes::from_static(b"b=2"))],
+            body: Bytes::from_static(b"hello"),
+            complete: false,
+            retire: true,
+        });
+        roundtrip_master(ToMaster::Chunk(Bytes::from_static(b"part")));
+        roundtrip_master(ToMaster::End { retire: false });
+    }
+
+    #[test]
+    fn truncated_and_unknown_frames_are_errors() {
+        let enc = encode_to_worker(&ToWorker::Request { head: head(), body: Bytes::new() });
+        let cut = Bytes::copy_from_slice(&enc[4..enc.len() - 3]);
+        assert_eq!(decode_to_worker(&cut), Err(DecodeError::Truncated));
+        assert_eq!(decode_to_master(&Bytes::from_static(&[99])), Err(DecodeError::UnknownKind(99)));
+        // A header count far beyond the frame must not allocate for it.
+        let lying = Bytes::from_static(&[kind::RESPONSE, 200, 0, 0, 0, 0, 0, 255, 255, 255, 255]);
+        assert_eq!(decode_to_master(&lying), Err(DecodeError::Truncated));
+    }
+
+    #[test]
+    fn retire_flag_is_read_from_the_finishing_frame() {
+        let done = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: true, retire: true };
+        assert!(done.finishes_response() && done.retires());
+        let head_only = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: false, retire: true };
+        assert!(!head_only.finishes_response() && !head_only.retires());
+    }
+}

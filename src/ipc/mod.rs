@@ -1,0 +1,17 @@
+//! Master <-> worker messages and their wire format.
+//!
+//! # Layout
+//! - `message.rs`: what crosses the socket (`ToWorker`, `ToMaster`), as enums.
+//! - `codec.rs`: the length-prefixed binary encoding of those messages.
+//! - `address.rs`: where the master listens for its workers.
+//!
+//! One frame is `u32 length (LE) | u8 kind | payload`. The format is private to one
+//! build of the extension (master and workers are the same binary), so it favours
+//! speed over extensibility: no field names, no versioning.
+
+pub mod address;
+pub mod codec;
+pub mod message;
+
+pub use codec::{decode_to_master, decode_to_worker, encode_to_master, encode_to_worker, DecodeError};
+pub use message::{Header, RequestHead, ToMaster, ToWorker};

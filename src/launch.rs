@@ -1,0 +1,168 @@
+//! Starting the server: daemonize, pid file, the manager fork, then the master's reactor.
+//!
+//! `launch` returns in every process it creates, each with its `Role`, so the caller (the
+//! PHP binding) can go on as that role: a worker boots the application and serves.
+//!
+//! ```text
+//! php bin/laravels start
+//!   └─ master (tokio threads, sockets)          Role::Master when it stops
+//!        └─ manager (one thread, forks)         Role::Manager when it stops
+//!             ├─ worker #0 (PHP, the app)       Role::Worker right after its fork
+//!             └─ worker #1 ...
+//! ```
+
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::net::UnixListener;
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+
+use crate::config::ServerConfig;
+use crate::error::StartError;
+use crate::ipc::address;
+use crate::log;
+use crate::pool::process::{self, fork_process, Forked};
+use crate::pool::{Supervisor, SupervisorExit};
+use crate::reactor::{self, Listener, MasterParts};
+
+/// What the current process is after `launch` returns in it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A new worker: boot the application, connect to `socket`, serve.
+    Worker { worker_id: u32, socket: String, master_pid: u32, manager_pid: u32 },
+    /// The manager after all workers stopped.
+    Manager,
+    /// The master after the server stopped.
+    Master { exit_code: i32 },
+    /// The process that started a daemonized server, after it is up (or failed).
+    Launcher { exit_code: i32 },
+}
+
+/// Process titles, set through whatever the binding offers.
+pub trait Titles {
+    fn set(&self, title: &str);
+}
+
+pub fn launch(config: ServerConfig, listener: Listener, titles: &dyn Titles) -> Result<Role, StartError> {
+    let mut ready_pipe = None;
+    if config.daemonize {
+        let (read, write) = nix::unistd::pipe().map_err(|e| StartError::Fork(e.into()))?;
+        match fork_process().map_err(StartError::Fork)? {
+            Forked::Parent(_) => {
+                drop(write);
+                return Ok(Role::Launcher { exit_code: wait_for_daemon(read) });
+            }
+            Forked::Child => {
+                drop(read);
+                let _ = nix::unistd::setsid();
+                redirect_stdio(&config);
+                ready_pipe = Some(write);
+            }
+        }
+    }
+
+    let master_pid = std::process::id();
+    write_pid_file(&config, master_pid)?;
+    let socket = address::name_for(master_pid, listener.port());
+    let ipc = UnixListener::bind_addr(&address::socket_addr(&socket).map_err(StartError::Ipc)?).map_err(StartError::Ipc)?;
+    ipc.set_nonblocking(true).map_err(StartError::Ipc)?;
+
+    let manager = match fork_process().map_err(StartError::Fork)? {
+        Forked::Child => {
+            process::close_fd(listener.raw_fd());
+            process::close_fd(ipc.as_raw_fd());
+            std::mem::forget(listener);
+            std::mem::forget(ipc);
+            drop(ready_pipe);
+            return Ok(run_manager(&config, socket, master_pid, titles));
+        }
+        Forked::Parent(pid) => pid,
+    };
+
+    let pid_file = config.pid_file.clone();
+    let on_ready: Box<dyn FnOnce(String) + Send> = match ready_pipe {
+        Some(pipe) => Box::new(move |table: String| {
+            let mut f = std::fs::File::from(pipe);
+            let _ = f.write_all(table.as_bytes());
+        }),
+        None => Box::new(|table: String| {
+            let _ = std::io::stdout().write_all(table.as_bytes());
+            let _ = std::io::stdout().flush();
+        }),
+    };
+    let exit_code = reactor::run(config, MasterParts { listener, ipc, manager, on_ready });
+    let _ = std::fs::remove_file(&pid_file);
+    Ok(Role::Master { exit_code })
+}
+
+/// The manager's whole life; returns in each forked worker too.
+fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &dyn Titles) -> Role {
+    process::reset_signals();
+    process::ignore(Signal::SIGPIPE);
+    process::own_process_group();
+    process::die_with_parent(Signal::SIGTERM);
+    titles.set("laravels: manager process");
+    let manager_pid = std::process::id();
+    let grace = config.max_wait_time + Duration::from_secs(1);
+    match Supervisor::new(config.worker_num, grace).run() {
+        Ok(SupervisorExit::BecomeWorker { worker_id }) => {
+            process::reset_signals();
+            process::ignore(Signal::SIGPIPE);
+            // The master decides when workers stop; a terminal's Ctrl-C must not cut a
+            // request in half.
+            process::ignore(Signal::SIGINT);
+            process::die_with_parent(Signal::SIGTERM);
+            Role::Worker { worker_id, socket, master_pid, manager_pid }
+        }
+        Ok(SupervisorExit::Stopped) => Role::Manager,
+        Err(e) => {
+            log::line("manager", &format!("stopped on an error: {e}"));
+            Role::Manager
+        }
+    }
+}
+
+fn write_pid_file(config: &ServerConfig, pid: u32) -> Result<(), StartError> {
+    let path = &config.pid_file;
+    let err = |source| StartError::PidFile { path: path.display().to_string(), source };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    std::fs::write(path, format!("{pid}\n")).map_err(err)
+}
+
+/// A daemon writes to its log file; without one, its output is discarded.
+fn redirect_stdio(config: &ServerConfig) {
+    let null = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null");
+    let log = config.log_file.as_ref().and_then(|p| {
+        if let Some(dir) = p.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        std::fs::OpenOptions::new().create(true).append(true).open(p).ok()
+    });
+    if let Ok(null) = &null {
+        let _ = nix::unistd::dup2(null.as_raw_fd(), 0);
+    }
+    let out = log.as_ref().map(|f| f.as_raw_fd()).or(null.as_ref().ok().map(|f| f.as_raw_fd()));
+    if let Some(fd) = out {
+        let _ = nix::unistd::dup2(fd, 1);
+        let _ = nix::unistd::dup2(fd, 2);
+    }
+}
+
+/// The launcher prints what the daemon reports once it is ready; no report means the
+/// daemon failed to start (its reasons are in the log file).
+fn wait_for_daemon(read: OwnedFd) -> i32 {
+    let mut f = std::fs::File::from(read);
+    let mut text = String::new();
+    let _ = f.read_to_string(&mut text);
+    if text.is_empty() {
+        eprintln!("the server did not start; see the log file (laravels.swoole.log_file)");
+        1
+    } else {
+        print!("{text}");
+        let _ = std::io::stdout().flush();
+        0
+    }
+}

@@ -1,0 +1,33 @@
+//! laravels-rs: serve Laravel and Lumen applications resident in memory.
+//!
+//! # Layout
+//! - `config.rs`: the typed `config('laravels')`, parsed once, with clear errors.
+//! - `error.rs`: errors that stop start-up.
+//! - `launch.rs`: start-up: daemonize, pid file, fork the manager, run the master.
+//! - `reactor/`: the master process: sockets, HTTP (hyper on tokio), static files,
+//!   dispatch to workers, signals and shutdown.
+//! - `pool/`: the manager (forks and respawns workers) and the worker's IPC client.
+//! - `ipc/`: the master <-> worker messages and their binary codec.
+//! - `log.rs`: timestamped status lines.
+//! - `ext/`: the PHP binding (the only module that knows PHP); `stubs/` is generated from it.
+//!
+//! See `docs/architecture.md` for how a request and a reload flow through the processes.
+
+#![cfg_attr(windows, feature(abi_vectorcall))]
+
+pub mod config;
+pub mod error;
+pub mod ipc;
+pub mod launch;
+pub mod log;
+pub mod pool;
+pub mod reactor;
+
+mod ext;
+
+use ext_php_rs::prelude::*;
+
+#[php_module]
+pub fn module(module: ModuleBuilder) -> ModuleBuilder {
+    ext::register(module)
+}

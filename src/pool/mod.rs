@@ -1,0 +1,17 @@
+//! The manager and the workers: forking, supervising, and the worker's end of the IPC.
+//!
+//! # Layout
+//! - `process.rs`: fork and the per-role process set-up (death signal, signal mask, group).
+//! - `supervisor.rs`: the manager's loop that keeps `worker_num` workers alive.
+//! - `worker.rs`: `WorkerLink`, the blocking client a worker uses to take requests from
+//!   the master and send responses back. It knows nothing of PHP: `ext/` wraps it.
+//!
+//! The manager is forked from the master before any thread exists and stays
+//! single-threaded, so it can fork workers safely for the server's whole life.
+
+pub mod process;
+pub mod supervisor;
+pub mod worker;
+
+pub use supervisor::{Supervisor, SupervisorExit};
+pub use worker::{Incoming, WorkerLink, WorkerLimits};

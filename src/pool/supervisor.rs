@@ -1,0 +1,162 @@
+//! The manager's loop: fork `worker_num` workers, reap them, fork replacements.
+//!
+//! The manager runs no PHP and starts no thread. It waits on a signalfd for SIGCHLD (a
+//! worker ended) and SIGTERM (the master is stopping). Reloads need nothing from it: the
+//! master tells workers to leave over IPC, and each one that exits is replaced by a fresh
+//! fork, which boots the application's current code.
+
+use std::collections::HashMap;
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, SigSet, SigmaskHow, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+
+use super::process::{fork_process, Forked};
+use crate::log;
+
+/// How the manager's loop ended, seen from the process that returns from it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SupervisorExit {
+    /// This process is a newly forked worker and must go on to serve.
+    BecomeWorker { worker_id: u32 },
+    /// The manager is done: every worker has exited after a stop.
+    Stopped,
+}
+
+/// A worker that died this soon after its start is restarted after a pause, so a worker
+/// that cannot boot does not fork in a tight loop.
+const QUICK_DEATH: Duration = Duration::from_secs(1);
+const RESTART_PAUSE: Duration = Duration::from_millis(500);
+
+pub struct Supervisor {
+    worker_num: u32,
+    /// How long to wait for workers after a stop before killing them.
+    stop_grace: Duration,
+    children: HashMap<Pid, (u32, Instant)>,
+    /// Worker ids waiting to be forked, with the earliest time to do it.
+    pending: Vec<(u32, Instant)>,
+    stop_deadline: Option<Instant>,
+}
+
+impl Supervisor {
+    pub fn new(worker_num: u32, stop_grace: Duration) -> Self {
+        let now = Instant::now();
+        Supervisor {
+            worker_num,
+            stop_grace,
+            children: HashMap::new(),
+            pending: (0..worker_num).map(|id| (id, now)).collect(),
+            stop_deadline: None,
+        }
+    }
+
+    /// Runs until stopped; returns early, in the child, each time it forks a worker.
+    pub fn run(&mut self) -> std::io::Result<SupervisorExit> {
+        let mut mask = SigSet::empty();
+        for sig in [Signal::SIGCHLD, Signal::SIGTERM, Signal::SIGINT, Signal::SIGQUIT] {
+            mask.add(sig);
+        }
+        let mut old = SigSet::empty();
+        nix::sys::signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&mask), Some(&mut old))?;
+        let sfd = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?;
+        log::line("manager", &format!("started, keeping {} worker(s)", self.worker_num));
+
+        loop {
+            if let Some(exit) = self.fork_due(&old)? {
+                return Ok(exit);
+            }
+            if self.stop_deadline.is_some() && self.children.is_empty() {
+                log::line("manager", "all workers exited, manager stops");
+                return Ok(SupervisorExit::Stopped);
+            }
+            let timeout = self.next_wakeup().map_or(PollTimeout::NONE, |d| {
+                PollTimeout::try_from(d.as_millis().min(60_000) as i32 + 1).unwrap_or(PollTimeout::MAX)
+            });
+            let mut fds = [PollFd::new(sfd.as_fd(), PollFlags::POLLIN)];
+            match poll(&mut fds, timeout) {
+                Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+            while let Ok(Some(info)) = sfd.read_signal() {
+                match Signal::try_from(info.ssi_signo as i32) {
+                    Ok(Signal::SIGCHLD) => {}
+                    Ok(_) => self.begin_stop(),
+                    Err(_) => {}
+                }
+            }
+            self.reap();
+            if let Some(deadline) = self.stop_deadline {
+                if Instant::now() >= deadline && !self.children.is_empty() {
+                    for pid in self.children.keys() {
+                        log::line("manager", &format!("worker pid {pid} did not stop in time, killing it"));
+                        let _ = kill(*pid, Signal::SIGKILL);
+                    }
+                    self.stop_deadline = Some(Instant::now() + Duration::from_secs(3600));
+                }
+            }
+        }
+    }
+
+    fn begin_stop(&mut self) {
+        if self.stop_deadline.is_none() {
+            log::line("manager", "stopping: no more workers will be forked");
+            self.stop_deadline = Some(Instant::now() + self.stop_grace);
+            self.pending.clear();
+        }
+    }
+
+    /// Forks every worker whose time has come. Returns `BecomeWorker` in a child.
+    fn fork_due(&mut self, child_mask: &SigSet) -> std::io::Result<Option<SupervisorExit>> {
+        let now = Instant::now();
+        while let Some(pos) = self.pending.iter().position(|(_, at)| *at <= now) {
+            let (worker_id, _) = self.pending.swap_remove(pos);
+            match fork_process()? {
+                Forked::Child => {
+                    let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(child_mask), None);
+                    return Ok(Some(SupervisorExit::BecomeWorker { worker_id }));
+                }
+                Forked::Parent(pid) => {
+                    self.children.insert(pid, (worker_id, Instant::now()));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_wakeup(&self) -> Option<Duration> {
+        let now = Instant::now();
+        self.pending
+            .iter()
+            .map(|(_, at)| *at)
+            .chain(self.stop_deadline)
+            .min()
+            .map(|at| at.saturating_duration_since(now))
+    }
+
+    /// Collects every exited child and schedules its replacement unless stopping.
+    fn reap(&mut self) {
+        loop {
+            let status = match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(_) => return,
+                Ok(s) => s,
+            };
+            let (pid, how) = match status {
+                WaitStatus::Exited(pid, code) => (pid, format!("exited with status {code}")),
+                WaitStatus::Signaled(pid, sig, _) => (pid, format!("was killed by {sig}")),
+                _ => continue,
+            };
+            let Some((worker_id, started)) = self.children.remove(&pid) else { continue };
+            if self.stop_deadline.is_some() {
+                log::line("manager", &format!("worker #{worker_id} (pid {pid}) {how}"));
+                continue;
+            }
+            let at = if started.elapsed() < QUICK_DEATH { Instant::now() + RESTART_PAUSE } else { Instant::now() };
+            log::line("manager", &format!("worker #{worker_id} (pid {pid}) {how}; starting a new one"));
+            self.pending.push((worker_id, at));
+        }
+    }
+}

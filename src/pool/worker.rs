@@ -1,0 +1,182 @@
+//! The worker's end of the master connection: take a request, send its response.
+//!
+//! A worker serves one request at a time, so the link is a plain blocking socket.
+//! `WorkerLink` tracks where the current response is (`Exchange`) and decides, when a
+//! response ends, whether the worker retires (`max_request`, memory ceiling) so the
+//! master learns it in the same frame and sends nothing more.
+
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::os::unix::net::UnixStream;
+
+use bytes::Bytes;
+
+use super::process::peak_rss_bytes;
+use crate::ipc::{self, Header, RequestHead, ToMaster, ToWorker};
+
+/// When a worker leaves after the response it is sending.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WorkerLimits {
+    /// Leave after this many requests; 0 means never.
+    pub max_request: u64,
+    /// Leave once peak resident memory passes this many bytes.
+    pub memory_limit: Option<u64>,
+}
+
+/// A request taken from the master.
+#[derive(Debug)]
+pub struct Incoming {
+    pub head: RequestHead,
+    pub body: Bytes,
+}
+
+/// Where the current exchange with the master stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exchange {
+    /// No request in hand.
+    Idle,
+    /// A request was taken; no byte of its response was sent.
+    Received,
+    /// The head of a streamed response was sent; chunks may follow.
+    Streaming,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("lost the connection to the master: {0}")]
+    Io(#[from] io::Error),
+    #[error("the master sent a malformed frame: {0}")]
+    Decode(#[from] ipc::DecodeError),
+    #[error("no request is waiting for a response")]
+    NoRequest,
+    #[error("the response head was already sent")]
+    HeadSent,
+}
+
+pub struct WorkerLink {
+    reader: BufReader<UnixStream>,
+    writer: BufWriter<UnixStream>,
+    pub worker_id: u32,
+    limits: WorkerLimits,
+    served: u64,
+    exchange: Exchange,
+    /// Set once the worker has told the master it leaves; `recv` then yields nothing.
+    retiring: bool,
+}
+
+impl WorkerLink {
+    /// Connects to the master's worker socket and introduces this worker.
+    pub fn connect(socket_name: &str, worker_id: u32, limits: WorkerLimits) -> Result<Self, LinkError> {
+        let stream = UnixStream::connect_addr(&ipc::address::socket_addr(socket_name)?)?;
+        let mut link = WorkerLink {
+            reader: BufReader::with_capacity(64 * 1024, stream.try_clone()?),
+            writer: BufWriter::with_capacity(64 * 1024, stream),
+            worker_id,
+            limits,
+            served: 0,
+            exchange: Exchange::Idle,
+            retiring: false,
+        };
+        link.send(&ToMaster::Hello { worker_id, pid: std::process::id() })?;
+        Ok(link)
+    }
+
+    pub fn exchange(&self) -> Exchange {
+        self.exchange
+    }
+
+    pub fn served(&self) -> u64 {
+        self.served
+    }
+
+    /// Blocks for the next request. `None` means leave: the master asked us to stop, it
+    /// went away, or this worker retired after its last response.
+    pub fn recv(&mut self) -> Result<Option<Incoming>, LinkError> {
+        if self.retiring {
+            return Ok(None);
+        }
+        let mut prefix = [0u8; 4];
+        match self.reader.read_exact(&mut prefix) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+        let len = ipc::codec::frame_len(prefix);
+        if len > ipc::codec::MAX_FRAME {
+            return Err(LinkError::Decode(ipc::DecodeError::Truncated));
+        }
+        let mut frame = vec![0u8; len];
+        self.reader.read_exact(&mut frame)?;
+        match ipc::decode_to_worker(&Bytes::from(frame))? {
+            ToWorker::Request { head, body } => {
+                self.exchange = Exchange::Received;
+                Ok(Some(Incoming { head, body }))
+            }
+            ToWorker::Stop => Ok(None),
+        }
+    }
+
+    /// Sends a whole response.
+    pub fn respond(&mut self, status: u16, reason: Option<String>, headers: Vec<Header>, body: Bytes) -> Result<(), LinkError> {
+        self.expect(Exchange::Received)?;
+        let retire = self.finish_exchange();
+        self.send(&ToMaster::Response { status, reason, headers, body, complete: true, retire })
+    }
+
+    /// Sends the head of a streamed response; `write` and `end` follow.
+    pub fn start_stream(&mut self, status: u16, reason: Option<String>, headers: Vec<Header>) -> Result<(), LinkError> {
+        self.expect(Exchange::Received)?;
+        self.exchange = Exchange::Streaming;
+        self.send(&ToMaster::Response { status, reason, headers, body: Bytes::new(), complete: false, retire: false })
+    }
+
+    /// Sends one piece of a streamed body, at once.
+    pub fn write(&mut self, data: Bytes) -> Result<(), LinkError> {
+        self.expect(Exchange::Streaming)?;
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.send(&ToMaster::Chunk(data))
+    }
+
+    /// Ends a streamed body.
+    pub fn end(&mut self) -> Result<(), LinkError> {
+        self.expect(Exchange::Streaming)?;
+        let retire = self.finish_exchange();
+        self.send(&ToMaster::End { retire })
+    }
+
+    fn expect(&self, state: Exchange) -> Result<(), LinkError> {
+        match (self.exchange, state) {
+            (a, b) if a == b => Ok(()),
+            (Exchange::Idle, _) => Err(LinkError::NoRequest),
+            _ => Err(LinkError::HeadSent),
+        }
+    }
+
+    /// Closes the current exchange and decides whether this worker retires after it.
+    fn finish_exchange(&mut self) -> bool {
+        self.exchange = Exchange::Idle;
+        self.served += 1;
+        let by_count = self.limits.max_request > 0 && self.served >= self.limits.max_request;
+        let by_memory = self.limits.memory_limit.is_some_and(|limit| peak_rss_bytes() > limit);
+        self.retiring = by_count || by_memory;
+        self.retiring
+    }
+
+    /// Why this worker is retiring, for its last log line.
+    pub fn retire_reason(&self) -> Option<&'static str> {
+        if !self.retiring {
+            None
+        } else if self.limits.max_request > 0 && self.served >= self.limits.max_request {
+            Some("max_request reached")
+        } else {
+            Some("worker_memory_limit passed")
+        }
+    }
+
+    fn send(&mut self, msg: &ToMaster) -> Result<(), LinkError> {
+        self.writer.write_all(&ipc::encode_to_master(msg))?;
+        self.writer.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,71 @@
+//! The response body type: the whole body at once, or parts as a worker streams them.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use hyper::body::{Body, Frame, SizeHint};
+use tokio::sync::mpsc;
+
+use super::dispatch::Reply;
+
+/// A streamed body that ended without its worker finishing it.
+#[derive(Debug, thiserror::Error)]
+#[error("the worker stopped before the end of the streamed body")]
+pub struct Aborted;
+
+pub enum ResponseBody {
+    Full(Option<Bytes>),
+    /// The first part, then `Chunk`s from the worker's reply channel until it closes.
+    Stream { first: Option<Bytes>, rest: mpsc::Receiver<Reply> },
+}
+
+impl ResponseBody {
+    pub fn full(data: impl Into<Bytes>) -> Self {
+        let data = data.into();
+        ResponseBody::Full((!data.is_empty()).then_some(data))
+    }
+
+    pub fn empty() -> Self {
+        ResponseBody::Full(None)
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = Aborted;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            ResponseBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            ResponseBody::Stream { first, rest } => {
+                if let Some(d) = first.take().filter(|d| !d.is_empty()) {
+                    return Poll::Ready(Some(Ok(Frame::data(d))));
+                }
+                loop {
+                    return match rest.poll_recv(cx) {
+                        Poll::Ready(Some(Reply::Chunk(d))) if d.is_empty() => continue,
+                        Poll::Ready(Some(Reply::Chunk(d))) => Poll::Ready(Some(Ok(Frame::data(d)))),
+                        // The worker died or ran out of time mid-stream: abort the connection
+                        // so the client cannot take the truncated body for a whole one.
+                        Poll::Ready(Some(_)) => Poll::Ready(Some(Err(Aborted))),
+                        Poll::Ready(None) => Poll::Ready(None),
+                        Poll::Pending => Poll::Pending,
+                    };
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, ResponseBody::Full(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ResponseBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
+            ResponseBody::Full(None) => SizeHint::with_exact(0),
+            ResponseBody::Stream { .. } => SizeHint::default(),
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Jobs and the queues that carry them from connections to worker slots.
+//!
+//! `dispatch_mode` 3 puts every job in one shared queue that idle workers pull from, so a
+//! request never waits behind a busy worker while another is idle. Modes 1 and 2 pick a
+//! worker slot up front (in turn, or by connection) and use that slot's own queue; a slot
+//! outlives the process in it, so a replaced worker takes over its queue.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+use crate::config::DispatchMode;
+use crate::ipc::{Header, RequestHead};
+
+/// A request waiting for, or being handled by, a worker.
+pub struct Job {
+    pub head: RequestHead,
+    pub body: Bytes,
+    /// Where the worker's answer goes, part by part.
+    pub reply: mpsc::Sender<Reply>,
+    pub connection: u64,
+}
+
+/// The head of a worker's response.
+#[derive(Debug)]
+pub struct ReplyHead {
+    pub status: u16,
+    pub reason: Option<String>,
+    pub headers: Vec<Header>,
+    /// The whole body when `complete`, else the first part (maybe empty).
+    pub body: Bytes,
+    pub complete: bool,
+}
+
+/// A part of the answer to a job, in order: one `Head`, then for streams `Chunk`s; or a
+/// `Failed` status when no worker answered.
+#[derive(Debug)]
+pub enum Reply {
+    Head(ReplyHead),
+    Chunk(Bytes),
+    Failed(Failure),
+}
+
+/// Why a job got no answer from PHP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The worker died while handling the request (502).
+    WorkerLost,
+    /// The request ran past `max_request_time` (504).
+    Deadline,
+}
+
+impl Failure {
+    pub fn status(self) -> u16 {
+        match self {
+            Failure::WorkerLost => 502,
+            Failure::Deadline => 504,
+        }
+    }
+}
+
+type Queue = (async_channel::Sender<Job>, async_channel::Receiver<Job>);
+
+pub struct Dispatcher {
+    mode: DispatchMode,
+    shared: Queue,
+    slots: Vec<Queue>,
+    turn: AtomicUsize,
+}
+
+/// What a slot reads jobs from.
+pub struct SlotQueues {
+    pub own: async_channel::Receiver<Job>,
+    /// The shared queue in mode 3.
+    pub shared: Option<async_channel::Receiver<Job>>,
+}
+
+impl Dispatcher {
+    pub fn new(mode: DispatchMode, worker_num: u32) -> Self {
+        Dispatcher {
+            mode,
+            shared: async_channel::unbounded(),
+            slots: (0..worker_num).map(|_| async_channel::unbounded()).collect(),
+            turn: AtomicUsize::new(0),
+        }
+    }
+
+    /// Queues a job for a worker.
+    pub fn submit(&self, job: Job) {
+        let queue = match self.mode {
+            DispatchMode::Idle => &self.shared,
+            DispatchMode::RoundRobin => &self.slots[self.turn.fetch_add(1, Ordering::Relaxed) % self.slots.len()],
+            DispatchMode::FixedByConnection => &self.slots[(job.connection % self.slots.len() as u64) as usize],
+        };
+        // The receivers live as long as the dispatcher, so the queue cannot be closed.
+        let _ = queue.0.try_send(job);
+    }
+
+    /// The queues worker slot `worker_id` serves; `None` for an id out of range.
+    pub fn queues_for(&self, worker_id: u32) -> Option<SlotQueues> {
+        let own = self.slots.get(worker_id as usize)?.1.clone();
+        let shared = (self.mode == DispatchMode::Idle).then(|| self.shared.1.clone());
+        Some(SlotQueues { own, shared })
+    }
+
+    /// Jobs not yet taken by any worker.
+    pub fn queued(&self) -> usize {
+        self.shared.0.len() + self.slots.iter().map(|q| q.0.len()).sum::<usize>()
+    }
+}
+
+impl SlotQueues {
+    /// The next job for this slot, from its own queue first.
+    pub async fn next(&self) -> Job {
+        if let Ok(job) = self.own.try_recv() {
+            return job;
+        }
+        match &self.shared {
+            Some(shared) => tokio::select! {
+                Ok(job) = self.own.recv() => job,
+                Ok(job) = shared.recv() => job,
+            },
+            None => self.own.recv().await.expect("the dispatcher keeps its queues open"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(connection: u64) -> (Job, mpsc::Receiver<Reply>) {
+        let (tx, rx) = mpsc::channel(1);
+        let head = RequestHead {
+            method: "GET".into(),
+            uri: format!("/{connection}"),
+            protocol: "HTTP/1.1",
+            headers: vec![],
+            remote_addr: String::new(),
+            remote_port: 0,
+            server_addr: String::new(),
+            server_port: 0,
+            https: false,
+            time: 0.0,
+        };
+        (Job { head, body: Bytes::new(), reply: tx, connection }, rx)
+    }
+
+    #[tokio::test]
+    async fn idle_mode_shares_one_queue() {
+        let d = Dispatcher::new(DispatchMode::Idle, 2);
+        d.submit(job(1).0);
+        d.submit(job(2).0);
+        let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
+        assert_eq!(a.next().await.head.uri, "/1");
+        assert_eq!(b.next().await.head.uri, "/2");
+        assert!(d.queues_for(2).is_none());
+    }
+
+    #[tokio::test]
+    async fn fixed_mode_keeps_a_connection_on_one_slot() {
+        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3);
+        for _ in 0..3 {
+            d.submit(job(4).0);
+        }
+        let q = d.queues_for(1).unwrap();
+        assert_eq!(d.queued(), 3);
+        for _ in 0..3 {
+            assert_eq!(q.next().await.head.uri, "/4");
+        }
+        assert_eq!(d.queued(), 0);
+    }
+
+    #[tokio::test]
+    async fn round_robin_spreads_jobs() {
+        let d = Dispatcher::new(DispatchMode::RoundRobin, 2);
+        for c in 0..4 {
+            d.submit(job(c).0);
+        }
+        let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
+        assert_eq!(a.next().await.head.uri, "/0");
+        assert_eq!(b.next().await.head.uri, "/1");
+        assert_eq!(a.next().await.head.uri, "/2");
+        assert_eq!(b.next().await.head.uri, "/3");
+    }
+}

@@ -1,0 +1,136 @@
+//! The HTTP side of the master: turn a hyper request into a job, and a worker's reply into
+//! a hyper response. Never touches PHP; limits are enforced here, before any worker sees
+//! the request.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, SERVER};
+use hyper::{Request, Response, StatusCode};
+use tokio::sync::mpsc;
+
+use super::body::ResponseBody;
+use super::dispatch::{Job, Reply, ReplyHead};
+use super::static_files;
+use super::Shared;
+use crate::ipc::RequestHead;
+use crate::log;
+
+/// What the master knows about the connection a request came on.
+#[derive(Debug, Clone)]
+pub struct ConnInfo {
+    pub id: u64,
+    pub remote_addr: String,
+    pub remote_port: u16,
+    pub server_addr: String,
+    pub server_port: u16,
+    pub https: bool,
+}
+
+/// Answers one request: a static file, an error found here, or a worker's response.
+pub async fn handle(
+    req: Request<hyper::body::Incoming>,
+    shared: Arc<Shared>,
+    conn: Arc<ConnInfo>,
+) -> Result<Response<ResponseBody>, Infallible> {
+    if shared.config.handle_static {
+        if let Some(resp) = static_files::serve(&shared.statics, &req).await {
+            return Ok(finish(resp, &shared));
+        }
+    }
+    let limit = shared.config.package_max_length;
+    let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Ok(finish(error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"), &shared));
+    }
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Ok(finish(error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"), &shared))
+        }
+        Err(_) => return Ok(finish(error(StatusCode::BAD_REQUEST, "malformed request body"), &shared)),
+    };
+
+    let head = RequestHead {
+        method: parts.method.as_str().to_owned(),
+        uri: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
+        protocol: match parts.version {
+            hyper::Version::HTTP_10 => "HTTP/1.0",
+            hyper::Version::HTTP_2 => "HTTP/2.0",
+            _ => "HTTP/1.1",
+        },
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), Bytes::copy_from_slice(v.as_bytes())))
+            .collect(),
+        remote_addr: conn.remote_addr.clone(),
+        remote_port: conn.remote_port,
+        server_addr: conn.server_addr.clone(),
+        server_port: conn.server_port,
+        https: conn.https,
+        time: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()),
+    };
+
+    let (tx, mut rx) = mpsc::channel(16);
+    shared.dispatcher.submit(Job { head, body, reply: tx, connection: conn.id });
+    let resp = match rx.recv().await {
+        Some(Reply::Head(head)) => from_worker(head, rx),
+        Some(Reply::Failed(failure)) => {
+            let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_GATEWAY);
+            error(status, "the worker handling this request stopped before answering")
+        }
+        Some(Reply::Chunk(_)) | None => error(StatusCode::BAD_GATEWAY, "no worker answered"),
+    };
+    Ok(finish(resp, &shared))
+}
+
+/// Builds the response a worker described.
+fn from_worker(head: ReplyHead, rest: mpsc::Receiver<Reply>) -> Response<ResponseBody> {
+    let body = if head.complete {
+        ResponseBody::full(head.body)
+    } else {
+        ResponseBody::Stream { first: Some(head.body), rest }
+    };
+    let mut resp = Response::new(body);
+    *resp.status_mut() = StatusCode::from_u16(head.status).unwrap_or_else(|_| {
+        log::line("master", &format!("a worker answered with invalid status {}; sending 500", head.status));
+        StatusCode::INTERNAL_SERVER_ERROR
+    });
+    if let Some(reason) = head.reason {
+        if let Ok(phrase) = hyper::ext::ReasonPhrase::try_from(reason.into_bytes()) {
+            resp.extensions_mut().insert(phrase);
+        }
+    }
+    let headers = resp.headers_mut();
+    for (name, value) in head.headers {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_maybe_shared(value)) {
+            (Ok(n), Ok(v)) => {
+                headers.append(n, v);
+            }
+            _ => log::line("master", &format!("dropped an invalid response header '{name}'")),
+        }
+    }
+    resp
+}
+
+/// Adds what every response carries.
+fn finish(mut resp: Response<ResponseBody>, shared: &Shared) -> Response<ResponseBody> {
+    if let Some(server) = &shared.server_header {
+        resp.headers_mut().entry(SERVER).or_insert_with(|| server.clone());
+    }
+    resp
+}
+
+/// A short plain-text error response.
+pub fn error(status: StatusCode, message: &str) -> Response<ResponseBody> {
+    let text = format!("{} {}: {message}\n", status.as_u16(), status.canonical_reason().unwrap_or(""));
+    let mut resp = Response::new(ResponseBody::full(text));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    resp
+}

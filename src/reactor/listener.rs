@@ -1,0 +1,77 @@
+//! The main listening socket, bound before any fork so errors surface at start-up.
+
+use std::net::{IpAddr, SocketAddr};
+use std::os::unix::net::UnixListener;
+use std::path::PathBuf;
+
+use socket2::{Domain, Protocol, Socket, Type};
+
+use crate::config::{ServerConfig, SocketType};
+use crate::error::StartError;
+
+pub enum Listener {
+    Tcp(std::net::TcpListener),
+    Unix(UnixListener, PathBuf),
+}
+
+const BACKLOG: i32 = 1024;
+
+impl Listener {
+    pub fn bind(config: &ServerConfig) -> Result<Self, StartError> {
+        match config.socket_type {
+            SocketType::UnixStream => {
+                let path = PathBuf::from(&config.listen_ip);
+                let bind_err = |source| StartError::Bind { addr: format!("unix:{}", path.display()), source };
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(bind_err)?;
+                }
+                // A socket file left by a crashed server would make bind fail.
+                if std::fs::symlink_metadata(&path).is_ok_and(|m| std::os::unix::fs::FileTypeExt::is_socket(&m.file_type())) {
+                    let _ = std::fs::remove_file(&path);
+                }
+                let listener = UnixListener::bind(&path).map_err(bind_err)?;
+                listener.set_nonblocking(true).map_err(bind_err)?;
+                Ok(Listener::Unix(listener, path))
+            }
+            SocketType::Tcp | SocketType::Tcp6 => {
+                let ip: IpAddr = config.listen_ip.parse().map_err(|_| StartError::BadAddress(config.listen_ip.clone()))?;
+                let addr = SocketAddr::new(ip, config.listen_port);
+                let bind_err = |source| StartError::Bind { addr: addr.to_string(), source };
+                let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(bind_err)?;
+                socket.set_reuse_address(true).map_err(bind_err)?;
+                if ip.is_ipv6() {
+                    let _ = socket.set_only_v6(false);
+                }
+                socket.bind(&addr.into()).map_err(bind_err)?;
+                socket.listen(BACKLOG).map_err(bind_err)?;
+                socket.set_nonblocking(true).map_err(bind_err)?;
+                socket.set_nodelay(true).map_err(bind_err)?;
+                Ok(Listener::Tcp(socket.into()))
+            }
+        }
+    }
+
+    /// Where clients reach the server, for status lines.
+    pub fn describe(&self) -> String {
+        match self {
+            Listener::Tcp(l) => l.local_addr().map(|a| format!("http://{a}")).unwrap_or_default(),
+            Listener::Unix(_, path) => format!("unix:{}", path.display()),
+        }
+    }
+
+    /// The bound TCP port (0 for a unix socket).
+    pub fn port(&self) -> u16 {
+        match self {
+            Listener::Tcp(l) => l.local_addr().map(|a| a.port()).unwrap_or(0),
+            Listener::Unix(..) => 0,
+        }
+    }
+
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        match self {
+            Listener::Tcp(l) => l.as_raw_fd(),
+            Listener::Unix(l, _) => l.as_raw_fd(),
+        }
+    }
+}

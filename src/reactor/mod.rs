@@ -1,0 +1,240 @@
+//! The master: it owns every client socket and speaks HTTP, on tokio threads that never
+//! hold a zval.
+//!
+//! # Layout
+//! - `listener.rs`: binds the main socket (TCP or unix) before any fork.
+//! - `http.rs`: one request in, one response out; limits and errors answered here.
+//! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
+//! - `dispatch.rs`: jobs and the queues that carry them to workers (`dispatch_mode`).
+//! - `slot.rs`: one worker connection: hand it a job, relay its answer, enforce deadlines.
+//! - `workers.rs`: which worker pids are connected.
+//! - `body.rs`: the response body, whole or streamed.
+//! - `control.rs`: signals to the master (stop, reload) and the shutdown sequence.
+
+pub mod body;
+pub mod control;
+pub mod dispatch;
+pub mod http;
+pub mod listener;
+pub mod slot;
+pub mod static_files;
+pub mod workers;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use hyper::header::HeaderValue;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use nix::unistd::Pid;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::{watch, Semaphore};
+
+use crate::config::ServerConfig;
+use crate::log;
+pub use control::Control;
+use dispatch::Dispatcher;
+use http::ConnInfo;
+pub use listener::Listener;
+use static_files::Statics;
+use workers::Workers;
+
+/// State every task of the master shares.
+pub struct Shared {
+    pub config: ServerConfig,
+    pub dispatcher: Dispatcher,
+    pub workers: Workers,
+    pub statics: Statics,
+    pub server_header: Option<HeaderValue>,
+}
+
+/// What the master needs besides its config, all made before the fork.
+pub struct MasterParts {
+    pub listener: Listener,
+    pub ipc: std::os::unix::net::UnixListener,
+    pub manager: Pid,
+    /// Called once, when every worker has connected for the first time, with a table of
+    /// the server's processes.
+    pub on_ready: Box<dyn FnOnce(String) + Send>,
+}
+
+/// Runs the master until it is stopped; returns the process exit code.
+pub fn run(config: ServerConfig, parts: MasterParts) -> i32 {
+    control::reset_inherited_handlers();
+    let threads = config.reactor_num;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .thread_name("laravels-reactor")
+        .enable_all()
+        .build();
+    let runtime = match runtime {
+        Ok(rt) => rt,
+        Err(e) => {
+            log::line("master", &format!("cannot start the reactor: {e}"));
+            return 1;
+        }
+    };
+    runtime.block_on(serve(config, parts))
+}
+
+async fn serve(config: ServerConfig, parts: MasterParts) -> i32 {
+    let shared = Arc::new(Shared {
+        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num),
+        workers: Workers::new(config.worker_num),
+        statics: Statics::new(&config.document_root),
+        server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
+        config,
+    });
+    let (generation_tx, generation_rx) = watch::channel(0u64);
+    let control = match Control::listen() {
+        Ok(c) => c,
+        Err(e) => {
+            log::line("master", &format!("cannot install signal handlers: {e}"));
+            return 1;
+        }
+    };
+
+    let ipc = match tokio::net::UnixListener::from_std(parts.ipc) {
+        Ok(l) => l,
+        Err(e) => {
+            log::line("master", &format!("cannot use the worker socket: {e}"));
+            return 1;
+        }
+    };
+    tokio::spawn(accept_workers(ipc, shared.clone(), generation_rx));
+    tokio::spawn(report_ready(shared.clone(), parts.listener.describe(), parts.manager, parts.on_ready));
+
+    let graceful = GracefulShutdown::new();
+    let accepting = accept_clients(parts.listener, shared.clone(), &graceful);
+    let code = control::run_until_stopped(accepting, control, &shared, &generation_tx, parts.manager).await;
+    control::drain_and_stop(graceful, &shared, generation_tx, parts.manager).await;
+    code
+}
+
+async fn accept_workers(ipc: tokio::net::UnixListener, shared: Arc<Shared>, generation: watch::Receiver<u64>) {
+    loop {
+        match ipc.accept().await {
+            Ok((stream, _)) => {
+                tokio::spawn(slot::serve(stream, shared.clone(), generation.clone()));
+            }
+            Err(e) => log::line("master", &format!("worker socket accept failed: {e}")),
+        }
+    }
+}
+
+/// Waits for every worker to connect, then reports the process table once.
+async fn report_ready(shared: Arc<Shared>, address: String, manager: Pid, on_ready: Box<dyn FnOnce(String) + Send>) {
+    while shared.workers.connected() < shared.config.worker_num as usize {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let mut table = format!("laravels-rs {} listening on {address}\n", env!("CARGO_PKG_VERSION"));
+    table.push_str(&format!("  {:<12} {:>8}\n", "master", std::process::id()));
+    table.push_str(&format!("  {:<12} {:>8}\n", "manager", manager));
+    for (id, pid) in shared.workers.pids().iter().enumerate() {
+        if let Some(pid) = pid {
+            table.push_str(&format!("  {:<12} {:>8}\n", format!("worker #{id}"), pid));
+        }
+    }
+    on_ready(table);
+}
+
+/// Accepts client connections until the returned future is dropped.
+async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &GracefulShutdown) {
+    let limit = Arc::new(Semaphore::new(shared.config.max_connection));
+    let next_id = AtomicU64::new(1);
+    let server_port = listener.port();
+    let builder = {
+        let mut b = http1::Builder::new();
+        b.keep_alive(true).max_buf_size(shared.config.max_header_size.max(8192));
+        Arc::new(b)
+    };
+    match listener {
+        Listener::Tcp(std_listener) => {
+            let listener = match tokio::net::TcpListener::from_std(std_listener) {
+                Ok(l) => l,
+                Err(e) => return log::line("master", &format!("cannot use the listening socket: {e}")),
+            };
+            loop {
+                let (stream, peer) = match listener.accept().await {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors and the like: pause instead of spinning.
+                        log::line("master", &format!("accept failed: {e}"));
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let local = stream.local_addr().ok();
+                let _ = stream.set_nodelay(true);
+                let info = ConnInfo {
+                    id: next_id.fetch_add(1, Ordering::Relaxed),
+                    remote_addr: peer.ip().to_canonical().to_string(),
+                    remote_port: peer.port(),
+                    server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
+                    server_port: local.map_or(server_port, |a| a.port()),
+                    https: false,
+                };
+                spawn_connection(stream, info, &shared, &limit, &builder, graceful);
+            }
+        }
+        Listener::Unix(std_listener, _) => {
+            let listener = match tokio::net::UnixListener::from_std(std_listener) {
+                Ok(l) => l,
+                Err(e) => return log::line("master", &format!("cannot use the listening socket: {e}")),
+            };
+            loop {
+                let stream = match listener.accept().await {
+                    Ok((s, _)) => s,
+                    Err(e) => {
+                        log::line("master", &format!("accept failed: {e}"));
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let info = ConnInfo {
+                    id: next_id.fetch_add(1, Ordering::Relaxed),
+                    remote_addr: String::new(),
+                    remote_port: 0,
+                    server_addr: String::new(),
+                    server_port: 0,
+                    https: false,
+                };
+                spawn_connection(stream, info, &shared, &limit, &builder, graceful);
+            }
+        }
+    }
+}
+
+/// Serves one connection on its own task; over `max_connection` it gets a 503 and is closed.
+fn spawn_connection<S>(
+    mut stream: S,
+    info: ConnInfo,
+    shared: &Arc<Shared>,
+    limit: &Arc<Semaphore>,
+    builder: &Arc<http1::Builder>,
+    graceful: &GracefulShutdown,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let Ok(permit) = limit.clone().try_acquire_owned() else {
+        tokio::spawn(async move {
+            let _ = stream
+                .write_all(b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        });
+        return;
+    };
+    let info = Arc::new(info);
+    let shared = shared.clone();
+    let service = service_fn(move |req| http::handle(req, shared.clone(), info.clone()));
+    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    let conn = graceful.watch(conn);
+    tokio::spawn(async move {
+        // One connection's error (a reset, a parse error hyper already answered) ends
+        // that connection only.
+        let _ = conn.await;
+        drop(permit);
+    });
+}

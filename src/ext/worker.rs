@@ -67,8 +67,10 @@ impl Worker {
         SERVER_DEFAULTS.with(|d| *d.borrow_mut() = entries);
     }
 
-    /// Blocks for the next request: `['server' => [...], 'body' => '...']`, or null when
-    /// this worker must leave (reload, stop, max_request, memory ceiling).
+    /// Blocks for the next request: `['server' => [...], 'body' => '...']`, plus
+    /// `'form' => ['fields' => [[name, value]...], 'files' => [[field, filename, type,
+    /// tmp path, size, error]...]]` for a multipart body; null when this worker must
+    /// leave (reload, stop, max_request, memory ceiling).
     pub fn next() -> PhpResult<Option<ZBox<ZendHashTable>>> {
         let Some(incoming) = with_link(|l| l.recv())? else { return Ok(None) };
         let server = SERVER_DEFAULTS.with(|d| server_array(&incoming.head, &d.borrow()));
@@ -77,6 +79,9 @@ impl Worker {
         server_zv.set_hashtable(server);
         let _ = req.insert("server", server_zv);
         let _ = req.insert("body", bytes_zval(&incoming.body));
+        if let Some(form) = incoming.form {
+            let _ = req.insert("form", form_array(&form));
+        }
         Ok(Some(req))
     }
 
@@ -131,6 +136,34 @@ impl Worker {
     pub fn retire_reason() -> Option<String> {
         LINK.with(|l| l.borrow().as_ref().and_then(|l| l.retire_reason()).map(str::to_owned))
     }
+}
+
+/// The multipart form as plain lists; the PHP side shapes them like $_POST and $_FILES.
+fn form_array(form: &crate::ipc::Form) -> Zval {
+    let mut fields = ZendHashTable::with_capacity(form.fields.len() as u32);
+    for (name, value) in &form.fields {
+        let mut pair = ZendHashTable::with_capacity(2);
+        let _ = pair.push(bytes_zval(name.as_bytes()));
+        let _ = pair.push(bytes_zval(value));
+        let _ = fields.push(pair);
+    }
+    let mut files = ZendHashTable::with_capacity(form.files.len() as u32);
+    for f in &form.files {
+        let mut row = ZendHashTable::with_capacity(6);
+        let _ = row.push(bytes_zval(f.field.as_bytes()));
+        let _ = row.push(bytes_zval(f.filename.as_bytes()));
+        let _ = row.push(bytes_zval(f.content_type.as_bytes()));
+        let _ = row.push(bytes_zval(f.path.as_bytes()));
+        let _ = row.push(f.size as i64);
+        let _ = row.push(i64::from(f.error));
+        let _ = files.push(row);
+    }
+    let mut out = ZendHashTable::with_capacity(2);
+    let _ = out.insert("fields", fields);
+    let _ = out.insert("files", files);
+    let mut z = Zval::new();
+    z.set_hashtable(out);
+    z
 }
 
 fn valid_status(status: i64) -> PhpResult<u16> {

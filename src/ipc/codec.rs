@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use thiserror::Error;
 
-use super::message::{Header, RequestHead, ToMaster, ToWorker};
+use super::message::{Form, Header, RequestHead, ToMaster, ToWorker, UploadedFile};
 
 /// Largest frame accepted; bounds what a corrupt length prefix can make us allocate.
 pub const MAX_FRAME: usize = 1 << 30;
@@ -56,6 +56,9 @@ impl Writer {
     fn f64(&mut self, v: f64) {
         self.0.extend_from_slice(&v.to_le_bytes());
     }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
     fn bytes(&mut self, v: &[u8]) {
         self.u32(v.len() as u32);
         self.0.extend_from_slice(v);
@@ -102,6 +105,9 @@ impl<'a> Reader<'a> {
     fn f64(&mut self) -> Result<f64, DecodeError> {
         Ok(f64::from_le_bytes(self.take(8)?.try_into().unwrap()))
     }
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
+    }
     fn bytes(&mut self) -> Result<Bytes, DecodeError> {
         let n = self.u32()? as usize;
         let slice = self.take(n)?;
@@ -125,7 +131,7 @@ impl<'a> Reader<'a> {
 
 pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
     match msg {
-        ToWorker::Request { head, body } => {
+        ToWorker::Request { head, body, form } => {
             let size: usize = head.headers.iter().map(|(n, v)| n.len() + v.len() + 8).sum();
             let mut w = Writer::frame(kind::REQUEST, size + body.len() + head.uri.len() + 96);
             w.bytes(head.method.as_bytes());
@@ -139,6 +145,22 @@ pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
             w.u8(head.https as u8);
             w.f64(head.time);
             w.bytes(body);
+            match form {
+                None => w.u8(0),
+                Some(form) => {
+                    w.u8(1);
+                    w.headers(&form.fields);
+                    w.u32(form.files.len() as u32);
+                    for f in &form.files {
+                        w.bytes(f.field.as_bytes());
+                        w.bytes(f.filename.as_bytes());
+                        w.bytes(f.content_type.as_bytes());
+                        w.bytes(f.path.as_bytes());
+                        w.u64(f.size);
+                        w.u8(f.error);
+                    }
+                }
+            }
             w.finish()
         }
         ToWorker::Stop => Writer::frame(kind::STOP, 0).finish(),
@@ -166,7 +188,27 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
                 https: r.u8()? != 0,
                 time: r.f64()?,
             };
-            Ok(ToWorker::Request { head, body: r.bytes()? })
+            let body = r.bytes()?;
+            let form = match r.u8()? {
+                0 => None,
+                _ => {
+                    let fields = r.headers()?;
+                    let n = r.u32()? as usize;
+                    let mut files = Vec::with_capacity(n.min(r.buf.len() / 20));
+                    for _ in 0..n {
+                        files.push(UploadedFile {
+                            field: r.string()?,
+                            filename: r.string()?,
+                            content_type: r.string()?,
+                            path: r.string()?,
+                            size: r.u64()?,
+                            error: r.u8()?,
+                        });
+                    }
+                    Some(Form { fields, files })
+                }
+            };
+            Ok(ToWorker::Request { head, body, form })
         }
         kind::STOP => Ok(ToWorker::Stop),
         other => Err(DecodeError::UnknownKind(other)),
@@ -269,7 +311,19 @@ mod tests {
 
     #[test]
     fn request_and_stop_roundtrip() {
-        roundtrip_worker(ToWorker::Request { head: head(), body: Bytes::from_static(b"{\"x\":1}") });
+        roundtrip_worker(ToWorker::Request { head: head(), body: Bytes::from_static(b"{\"x\":1}"), form: None });
+        let form = Form {
+            fields: vec![("name".into(), Bytes::from_static(b"Ann")), ("tags[]".into(), Bytes::from_static(b"\xff"))],
+            files: vec![UploadedFile {
+                field: "photo".into(),
+                filename: "a.png".into(),
+                content_type: "image/png".into(),
+                path: "/tmp/x".into(),
+                size: 42,
+                error: 0,
+            }],
+        };
+        roundtrip_worker(ToWorker::Request { head: head(), body: Bytes::new(), form: Some(form) });
         roundtrip_worker(ToWorker::Stop);
     }
 
@@ -290,7 +344,7 @@ mod tests {
 
     #[test]
     fn truncated_and_unknown_frames_are_errors() {
-        let enc = encode_to_worker(&ToWorker::Request { head: head(), body: Bytes::new() });
+        let enc = encode_to_worker(&ToWorker::Request { head: head(), body: Bytes::new(), form: None });
         let cut = Bytes::copy_from_slice(&enc[4..enc.len() - 3]);
         assert_eq!(decode_to_worker(&cut), Err(DecodeError::Truncated));
         assert_eq!(decode_to_master(&Bytes::from_static(&[99])), Err(DecodeError::UnknownKind(99)));

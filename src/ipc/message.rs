@@ -23,11 +23,34 @@ pub struct RequestHead {
     pub time: f64,
 }
 
+/// A file part of a multipart body, already spooled to `upload_tmp_dir` by the master.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedFile {
+    /// The form field name, brackets included (`photos[]`).
+    pub field: String,
+    /// The client's file name.
+    pub filename: String,
+    pub content_type: String,
+    /// Where the content is; empty when `error` is set.
+    pub path: String,
+    pub size: u64,
+    /// PHP's UPLOAD_ERR_* code: 0 for a good upload, 4 for an empty file input.
+    pub error: u8,
+}
+
+/// A parsed multipart/form-data body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Form {
+    pub fields: Vec<(String, Bytes)>,
+    pub files: Vec<UploadedFile>,
+}
+
 /// Master to worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToWorker {
-    /// Handle this request and answer with `ToMaster::Response`.
-    Request { head: RequestHead, body: Bytes },
+    /// Handle this request and answer with `ToMaster::Response`. A multipart body comes
+    /// parsed as `form` (its files on disk) with an empty `body`, as PHP itself does.
+    Request { head: RequestHead, body: Bytes, form: Option<Form> },
     /// Finish what you are doing and exit (reload, stop).
     Stop,
 }

@@ -14,4 +14,4 @@ pub mod codec;
 pub mod message;
 
 pub use codec::{decode_to_master, decode_to_worker, encode_to_master, encode_to_worker, DecodeError};
-pub use message::{Header, RequestHead, ToMaster, ToWorker};
+pub use message::{Form, Header, RequestHead, ToMaster, ToWorker, UploadedFile};

@@ -27,6 +27,7 @@ pub struct WorkerLimits {
 pub struct Incoming {
     pub head: RequestHead,
     pub body: Bytes,
+    pub form: Option<ipc::Form>,
 }
 
 /// Where the current exchange with the master stands.
@@ -107,9 +108,9 @@ impl WorkerLink {
         let mut frame = vec![0u8; len];
         self.reader.read_exact(&mut frame)?;
         match ipc::decode_to_worker(&Bytes::from(frame))? {
-            ToWorker::Request { head, body } => {
+            ToWorker::Request { head, body, form } => {
                 self.exchange = Exchange::Received;
-                Ok(Some(Incoming { head, body }))
+                Ok(Some(Incoming { head, body, form }))
             }
             ToWorker::Stop => Ok(None),
         }

@@ -10,13 +10,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
+use super::upload::TempFiles;
 use crate::config::DispatchMode;
-use crate::ipc::{Header, RequestHead};
+use crate::ipc::{Form, Header, RequestHead};
 
 /// A request waiting for, or being handled by, a worker.
 pub struct Job {
     pub head: RequestHead,
     pub body: Bytes,
+    pub form: Option<Form>,
+    /// Spooled upload files, removed when the job is dropped.
+    pub uploads: TempFiles,
     /// Where the worker's answer goes, part by part.
     pub reply: mpsc::Sender<Reply>,
     pub connection: u64,
@@ -144,7 +148,7 @@ mod tests {
             https: false,
             time: 0.0,
         };
-        (Job { head, body: Bytes::new(), reply: tx, connection }, rx)
+        (Job { head, body: Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection }, rx)
     }
 
     #[tokio::test]

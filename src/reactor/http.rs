@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use super::body::ResponseBody;
 use super::dispatch::{Job, Reply, ReplyHead};
 use super::static_files;
+use super::upload::{self, TempFiles, UploadError};
 use super::Shared;
 use crate::ipc::RequestHead;
 use crate::log;
@@ -47,12 +48,24 @@ pub async fn handle(
         return Ok(finish(error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"), &shared));
     }
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Ok(finish(error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"), &shared))
-        }
-        Err(_) => return Ok(finish(error(StatusCode::BAD_REQUEST, "malformed request body"), &shared)),
+    let multipart = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(upload::boundary);
+    let (body, form, uploads) = match multipart {
+        Some(boundary) => match upload::spool(body, boundary, limit, &shared.config.upload_tmp_dir).await {
+            Ok((form, files)) => (Bytes::new(), Some(form), files),
+            Err(UploadError::TooLarge) => return Ok(finish(error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"), &shared)),
+            Err(e @ UploadError::Malformed(_)) => return Ok(finish(error(StatusCode::BAD_REQUEST, &e.to_string()), &shared)),
+            Err(e @ UploadError::Disk(_)) => {
+                log::line("master", &e.to_string());
+                return Ok(finish(error(StatusCode::INTERNAL_SERVER_ERROR, "could not store the upload"), &shared));
+            }
+        },
+        None => match Limited::new(body, limit).collect().await {
+            Ok(collected) => (collected.to_bytes(), None, TempFiles::default()),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                return Ok(finish(error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"), &shared))
+            }
+            Err(_) => return Ok(finish(error(StatusCode::BAD_REQUEST, "malformed request body"), &shared)),
+        },
     };
 
     let head = RequestHead {
@@ -77,7 +90,7 @@ pub async fn handle(
     };
 
     let (tx, mut rx) = mpsc::channel(16);
-    shared.dispatcher.submit(Job { head, body, reply: tx, connection: conn.id });
+    shared.dispatcher.submit(Job { head, body, form, uploads, reply: tx, connection: conn.id });
     let resp = match rx.recv().await {
         Some(Reply::Head(head)) => from_worker(head, rx),
         Some(Reply::Failed(failure)) => {

@@ -8,6 +8,7 @@
 //! - `dispatch.rs`: jobs and the queues that carry them to workers (`dispatch_mode`).
 //! - `slot.rs`: one worker connection: hand it a job, relay its answer, enforce deadlines.
 //! - `workers.rs`: which worker pids are connected.
+//! - `upload.rs`: multipart bodies parsed as they arrive, files spooled to disk.
 //! - `body.rs`: the response body, whole or streamed.
 //! - `control.rs`: signals to the master (stop, reload) and the shutdown sequence.
 
@@ -18,6 +19,7 @@ pub mod http;
 pub mod listener;
 pub mod slot;
 pub mod static_files;
+pub mod upload;
 pub mod workers;
 
 use std::sync::atomic::{AtomicU64, Ordering};

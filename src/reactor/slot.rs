@@ -115,8 +115,13 @@ async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
 /// Sends one job to the worker and relays its answer; enforces `max_request_time`.
 async fn run_job(conn: &mut Conn, job: Job, shared: &Shared, pid: u32) -> Outcome {
     let started = Instant::now();
-    let Job { head, body, reply, .. } = job;
-    if conn.write(&ToWorker::Request { head, body }).await.is_err() {
+    // `_uploads` lives until the worker is done with the request, then removes the files.
+    let Job { head, body, form, uploads: _uploads, reply, .. } = job;
+    if reply.is_closed() {
+        // The client went away while the job was queued.
+        return Outcome::Done { retire: false };
+    }
+    if conn.write(&ToWorker::Request { head, body, form }).await.is_err() {
         let _ = reply.send(Reply::Failed(Failure::WorkerLost)).await;
         return Outcome::Lost;
     }

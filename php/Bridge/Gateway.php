@@ -1,0 +1,147 @@
+<?php
+
+namespace LaravelS\Bridge;
+
+use Illuminate\Contracts\Container\Container;
+use Illuminate\Contracts\Debug\ExceptionHandler;
+use Illuminate\Contracts\Http\Kernel as HttpKernel;
+use Illuminate\Http\Request;
+use LaravelS\Cleaners\CleanerManager;
+use Symfony\Component\HttpFoundation\Response;
+
+/**
+ * The application gateway: boots a Laravel or Lumen app once per worker, runs each
+ * request through its kernel, and puts the app back in its booted state afterwards.
+ */
+final class Gateway
+{
+    /** @var Container */
+    private $app;
+    /** @var HttpKernel|null null for Lumen, whose Application is its own kernel */
+    private $kernel;
+    /** @var CleanerManager */
+    private $cleaners;
+    /** @var bool */
+    private $hasRequestListeners;
+    /** @var bool */
+    private $hasResponseListeners;
+
+    private function __construct(Container $app, ?HttpKernel $kernel)
+    {
+        $this->app = $app;
+        $this->kernel = $kernel;
+    }
+
+    /**
+     * Boots the application at $basePath. $bindings are instances bound before the
+     * snapshot the cleaners restore to (app('swoole') among them).
+     */
+    public static function boot(string $basePath, array $bindings = []): self
+    {
+        $app = require $basePath . '/bootstrap/app.php';
+        Request::enableHttpMethodParameterOverride();
+        if (self::isLumen($app)) {
+            $gateway = new self($app, null);
+            if (method_exists($app, 'boot')) {
+                $app->boot();
+            }
+        } else {
+            $kernel = $app->make(HttpKernel::class);
+            $kernel->bootstrap();
+            $gateway = new self($app, $kernel);
+        }
+        foreach ($bindings as $abstract => $instance) {
+            $app->instance($abstract, $instance);
+        }
+        $config = (array) $app['config']->get('laravels', []);
+        $gateway->cleaners = new CleanerManager($app, $config);
+        $events = $app['events'];
+        $gateway->hasRequestListeners = $events->hasListeners('laravels.received_request');
+        $gateway->hasResponseListeners = $events->hasListeners('laravels.generated_response');
+
+        return $gateway;
+    }
+
+    public static function isLumen($app): bool
+    {
+        return class_exists(\Laravel\Lumen\Application::class, false) && $app instanceof \Laravel\Lumen\Application;
+    }
+
+    public function app(): Container
+    {
+        return $this->app;
+    }
+
+    /** Runs the request through the application; never throws. */
+    public function handle(Request $request): Response
+    {
+        try {
+            $this->cleaners->cleanProviders();
+            if ($this->hasRequestListeners) {
+                $this->app['events']->dispatch('laravels.received_request', [$request, $this->app]);
+            }
+            if ($this->kernel !== null) {
+                $response = $this->kernel->handle($request);
+            } else {
+                $response = $this->app->handle($request);
+            }
+            if (!$response instanceof Response) {
+                $response = new \Illuminate\Http\Response((string) $response);
+            }
+            if ($this->hasResponseListeners) {
+                $this->app['events']->dispatch('laravels.generated_response', [$request, $response, $this->app]);
+            }
+
+            return $response;
+        } catch (\Throwable $e) {
+            return $this->renderBridgeFailure($request, $e);
+        }
+    }
+
+    /** Terminable middleware and the kernel's terminate hooks, then the state reset. */
+    public function terminate(Request $request, Response $response): void
+    {
+        try {
+            if ($this->kernel !== null) {
+                $this->kernel->terminate($request, $response);
+            } else {
+                $this->terminateLumen($response);
+            }
+        } catch (\Throwable $e) {
+            $this->report($e);
+        } finally {
+            $this->cleaners->destroyControllers();
+            $this->cleaners->clean();
+        }
+    }
+
+    /** Reports an error through the application's exception handler, or to stderr. */
+    public function report(\Throwable $e): void
+    {
+        try {
+            $this->app->make(ExceptionHandler::class)->report($e);
+        } catch (\Throwable $inner) {
+            fwrite(STDERR, sprintf("[laravels] %s: %s\n", get_class($e), $e->getMessage()));
+        }
+    }
+
+    private function renderBridgeFailure(Request $request, \Throwable $e): Response
+    {
+        $this->report($e);
+        try {
+            return $this->app->make(ExceptionHandler::class)->render($request, $e);
+        } catch (\Throwable $inner) {
+            return new Response('Internal Server Error', 500, ['Content-Type' => 'text/plain']);
+        }
+    }
+
+    private function terminateLumen(Response $response): void
+    {
+        // Lumen runs terminable middleware only from run(), which also sends the
+        // response; its method for the middleware alone is protected.
+        $app = $this->app;
+        if (method_exists($app, 'callTerminableMiddleware')) {
+            (fn ($r) => $this->callTerminableMiddleware($r))->call($app, $response);
+        }
+    }
+}

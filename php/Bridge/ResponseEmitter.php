@@ -1,0 +1,86 @@
+<?php
+
+namespace LaravelS\Bridge;
+
+use LaravelS\Runtime\Worker;
+use Symfony\Component\HttpFoundation\BinaryFileResponse;
+use Symfony\Component\HttpFoundation\Response;
+use Symfony\Component\HttpFoundation\StreamedResponse;
+
+/**
+ * Sends a Symfony response through the worker's link to the master: whole in one frame,
+ * or, for streamed and file responses, chunk by chunk as the application produces them.
+ */
+final class ResponseEmitter
+{
+    /**
+     * @param string $output what the request echoed; used as the body when the response
+     *                       has none (LaravelS's rule: response content first, then echo output)
+     */
+    public static function emit(Response $response, string $output = ''): void
+    {
+        $status = $response->getStatusCode();
+        $headers = self::headers($response);
+        $reason = self::customReason($response);
+
+        if ($response instanceof StreamedResponse || $response instanceof BinaryFileResponse) {
+            Worker::startStream($status, $headers, $reason);
+            if ($output !== '') {
+                Worker::write($output);
+            }
+            self::stream(static function () use ($response): void {
+                $response->sendContent();
+            });
+            Worker::end();
+
+            return;
+        }
+
+        $content = $response->getContent();
+        if (($content === '' || $content === false) && $output !== '') {
+            $content = $output;
+        }
+        Worker::respond($status, $headers, (string) $content, $reason);
+    }
+
+    /** Runs $producer with everything it outputs sent to the client as it is written. */
+    public static function stream(callable $producer): void
+    {
+        // Chunk size 1: the handler runs on every write, so each echo or flush reaches
+        // the client at once, as under php-fpm with output buffering off.
+        ob_start(static function (string $buffer): string {
+            if ($buffer !== '') {
+                Worker::write($buffer);
+            }
+
+            return '';
+        }, 1);
+        try {
+            $producer();
+        } finally {
+            ob_end_flush();
+        }
+    }
+
+    /** Response headers as name => list of values, cookies included as Set-Cookie. */
+    public static function headers(Response $response): array
+    {
+        $headers = $response->headers->allPreserveCaseWithoutCookies();
+        $cookies = $response->headers->getCookies();
+        if ($cookies !== []) {
+            $headers['Set-Cookie'] = array_map('strval', $cookies);
+        }
+
+        return $headers;
+    }
+
+    /** The reason phrase when the application set a non-standard one, else null. */
+    private static function customReason(Response $response): ?string
+    {
+        // Symfony keeps the phrase in a protected property and offers no getter.
+        $text = (fn () => $this->statusText)->call($response);
+        $standard = Response::$statusTexts[$response->getStatusCode()] ?? null;
+
+        return $text !== $standard && $text !== '' ? $text : null;
+    }
+}

@@ -1,0 +1,123 @@
+<?php
+
+namespace LaravelS\Bridge;
+
+use LaravelS\Runtime\Worker;
+use LaravelS\Server\HttpServer;
+use Symfony\Component\HttpFoundation\Response;
+
+/**
+ * A worker's life: boot the app once, then take requests from the master until told to
+ * leave. If a request ends the process (exit(), dd(), a fatal error, memory_limit), the
+ * shutdown function still answers the client before the process goes and the manager
+ * forks a fresh worker.
+ */
+final class WorkerLoop
+{
+    /** Error types after which PHP stops the script: the request failed. */
+    private const FATAL = E_ERROR | E_PARSE | E_CORE_ERROR | E_COMPILE_ERROR | E_USER_ERROR | E_RECOVERABLE_ERROR;
+
+    /** @var Gateway */
+    private $gateway;
+    /** @var int output buffering level outside any request */
+    private $baseObLevel = 0;
+    /** @var bool a dump() happened during the current request (dd() is dump() + exit) */
+    private $dumped = false;
+
+    public function __construct(private string $basePath, private array $role, private array $settings, private array $serverDefaults = [])
+    {
+    }
+
+    public function run(): int
+    {
+        $id = (int) $this->role['worker_id'];
+        @cli_set_process_title(sprintf('laravels: worker process #%d', $id));
+        // Requests are served as under php-fpm: Laravel must not take this process for a
+        // console command (exception rendering, console-only providers).
+        $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
+        putenv('APP_RUNNING_IN_CONSOLE=false');
+        $server = new HttpServer($this->settings);
+        $server->bindWorker($id, (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
+
+        $this->gateway = Gateway::boot($this->basePath, ['swoole' => $server]);
+        $this->captureDumps();
+        Worker::setServerDefaults($this->serverDefaults);
+        register_shutdown_function([$this, 'answerInterruptedRequest']);
+        $this->baseObLevel = ob_get_level();
+        Worker::connect();
+
+        while (($incoming = Worker::next()) !== null) {
+            $this->serve($incoming);
+        }
+        if (($why = Worker::retireReason()) !== null) {
+            fwrite(STDERR, sprintf("[%s] [worker #%d] leaving: %s after %d requests\n", gmdate('Y-m-d H:i:s'), $id, $why, Worker::served()));
+        }
+
+        return 0;
+    }
+
+    private function serve(array $incoming): void
+    {
+        $this->dumped = false;
+        $request = RequestFactory::make($incoming['server'], $incoming['body'], $incoming['form'] ?? null);
+        ob_start();
+        $response = $this->gateway->handle($request);
+        $output = $this->collectOutput();
+        ResponseEmitter::emit($response, $output);
+        $this->gateway->terminate($request, $response);
+    }
+
+    /** Everything the request echoed, with its output buffers closed. */
+    private function collectOutput(): string
+    {
+        $output = '';
+        while (ob_get_level() > $this->baseObLevel) {
+            $output = ob_get_clean() . $output;
+        }
+
+        return $output;
+    }
+
+    /**
+     * Runs at process shutdown. If a request is still unanswered, the script ended inside
+     * it: answer as php-fpm would have (500 for a fatal error or dd(), the output for exit()).
+     */
+    public function answerInterruptedRequest(): void
+    {
+        $state = Worker::state();
+        if ($state !== 'received' && $state !== 'streaming') {
+            return;
+        }
+        $output = $this->collectOutput();
+        if ($state === 'streaming') {
+            Worker::write($output);
+            Worker::end();
+
+            return;
+        }
+        $error = error_get_last();
+        $fatal = $error !== null && ($error['type'] & self::FATAL) !== 0;
+        if ($fatal) {
+            fwrite(STDERR, sprintf("[%s] [worker #%d] fatal error: %s in %s:%d; answering 500 and replacing this worker\n",
+                gmdate('Y-m-d H:i:s'), Worker::id(), $error['message'], $error['file'], $error['line']));
+        }
+        if ($fatal && $output === '') {
+            $output = 'Internal Server Error';
+        }
+        Worker::respond($fatal || $this->dumped ? 500 : 200, ['Content-Type' => 'text/html; charset=UTF-8'], $output);
+    }
+
+    /** dump()/dd() render HTML, as they would under php-fpm, and are noticed for the status. */
+    private function captureDumps(): void
+    {
+        if (!class_exists(\Symfony\Component\VarDumper\VarDumper::class)) {
+            return;
+        }
+        $cloner = new \Symfony\Component\VarDumper\Cloner\VarCloner();
+        $dumper = new \Symfony\Component\VarDumper\Dumper\HtmlDumper();
+        \Symfony\Component\VarDumper\VarDumper::setHandler(function ($var) use ($cloner, $dumper): void {
+            $this->dumped = true;
+            $dumper->dump($cloner->cloneVar($var));
+        });
+    }
+}

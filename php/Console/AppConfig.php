@@ -1,0 +1,75 @@
+<?php
+
+namespace LaravelS\Console;
+
+use Illuminate\Contracts\Console\Kernel as ConsoleKernel;
+
+/**
+ * The application's configuration as the start command needs it, read by booting the
+ * application in this process once.
+ */
+final class AppConfig
+{
+    public array $laravels = [];
+    public string $name = 'Laravel';
+    public bool $isLumen = false;
+    private string $version = '';
+    private string $storagePath;
+
+    private function __construct(private string $basePath)
+    {
+        $this->storagePath = $basePath . '/storage';
+    }
+
+    public static function load(string $basePath): self
+    {
+        $self = new self($basePath);
+        $app = require $basePath . '/bootstrap/app.php';
+        $self->isLumen = class_exists(\Laravel\Lumen\Application::class, false) && $app instanceof \Laravel\Lumen\Application;
+        if ($self->isLumen) {
+            $app->configure('laravels');
+            $app->boot();
+        } else {
+            $app->make(ConsoleKernel::class)->bootstrap();
+        }
+        $laravels = $app['config']->get('laravels');
+        if (!is_array($laravels)) {
+            throw new \RuntimeException('config/laravels.php is missing. Fix: run php artisan laravels publish');
+        }
+        $self->laravels = $laravels;
+        $self->name = (string) $app['config']->get('app.name', 'Laravel');
+        $self->version = $app->version();
+        $self->storagePath = $app->storagePath();
+
+        return $self;
+    }
+
+    public function framework(): string
+    {
+        return $this->isLumen ? 'Lumen' : 'Laravel';
+    }
+
+    public function frameworkVersion(): string
+    {
+        return $this->version;
+    }
+
+    public function pidFile(): string
+    {
+        return (string) ($this->laravels['swoole']['pid_file'] ?? $this->storagePath . '/laravels.pid');
+    }
+
+    /** Writes storage/laravels.conf: the resolved configuration of this start, for operators. */
+    public function writeRuntimeConfig(Arguments $args): void
+    {
+        $conf = [
+            'laravels' => $this->laravels,
+            'root_path' => $this->basePath,
+            'is_lumen' => $this->isLumen,
+            'env' => $args->env,
+            'x_version' => $args->xVersion,
+            'started_at' => date(DATE_ATOM),
+        ];
+        @file_put_contents($this->storagePath . '/laravels.conf', json_encode($conf, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_PARTIAL_OUTPUT_ON_ERROR));
+    }
+}

@@ -1,0 +1,200 @@
+<?php
+
+namespace LaravelS\Console;
+
+use LaravelS\Bridge\Gateway;
+use LaravelS\Bridge\WorkerLoop;
+use LaravelS\Runtime\ConfigException;
+use LaravelS\Runtime\Server;
+use LaravelS\Runtime\StartException;
+
+/**
+ * `php bin/laravels start|stop|restart|reload|info|help`: the operator's entry point.
+ *
+ * `start` boots the application once in this process only to read config('laravels'),
+ * validates it through the extension, then becomes the master; each worker boots the
+ * application again after its fork.
+ */
+final class Portal
+{
+    private const USAGE = <<<'TXT'
+Usage: php bin/laravels {start|stop|restart|reload|info|help} [options]
+
+Commands:
+  start     Start the server and print its processes
+  stop      Stop gracefully: in-flight requests finish (up to swoole.max_wait_time)
+  restart   stop, then start
+  reload    Replace the workers without dropping a connection; new workers run the current code
+  info      Show versions and the listen address
+  help      Show this help
+
+Options for start and restart:
+  -d, --daemonize        Run in the background (overrides swoole.daemonize)
+  -e, --env=ENV          Use .env.ENV (Laravel's APP_ENV)
+  -i, --ignore           Do not refuse to start when the pid file names a running process
+  -x, --x-version=VER    Record a version in $_ENV['X_VERSION'] and $_SERVER['X_VERSION']
+
+TXT;
+
+    /** @var Output */
+    private $out;
+
+    public function __construct(private string $basePath)
+    {
+        $this->out = new Output();
+    }
+
+    public function run(array $argv): int
+    {
+        $args = Arguments::parse(array_slice($argv, 1));
+        if ($args->error !== null) {
+            $this->out->error($args->error);
+            $this->out->plain(self::USAGE);
+
+            return 2;
+        }
+        switch ($args->command) {
+            case 'start':
+                return $this->start($args);
+            case 'stop':
+                return $this->stop();
+            case 'restart':
+                $code = $this->stop();
+
+                return $code === 0 ? $this->start($args) : $code;
+            case 'reload':
+                return $this->reload();
+            case 'info':
+                return $this->info();
+            case 'help':
+            case '':
+                $this->out->plain(self::USAGE);
+
+                return 0;
+            default:
+                $this->out->error("unknown command '{$args->command}'");
+                $this->out->plain(self::USAGE);
+
+                return 2;
+        }
+    }
+
+    private function start(Arguments $args): int
+    {
+        if (!extension_loaded('laravels')) {
+            $this->out->error('the laravels extension is not loaded. Fix: add extension=laravels.so to php.ini, or run php -d extension=/path/to/liblaravels.so bin/laravels start');
+
+            return 1;
+        }
+        if ($args->env !== null) {
+            $this->setEnv('APP_ENV', $args->env);
+        }
+        if ($args->xVersion !== null) {
+            $this->setEnv('X_VERSION', $args->xVersion);
+        }
+        $app = AppConfig::load($this->basePath);
+        $config = $app->laravels;
+        if ($args->daemonize) {
+            $config['swoole']['daemonize'] = true;
+        }
+        $pidFile = $app->pidFile();
+        $running = PidFile::runningPid($pidFile);
+        if ($running !== null && !$args->ignore) {
+            $this->out->error("LaravelS is already running (master pid $running, from $pidFile). Use stop or restart, or -i to ignore the pid file");
+
+            return 1;
+        }
+        $app->writeRuntimeConfig($args);
+
+        try {
+            $server = new Server($config, $this->basePath);
+        } catch (ConfigException|StartException $e) {
+            $this->out->error($e->getMessage());
+
+            return 1;
+        }
+        foreach ($server->warnings() as $warning) {
+            $this->out->warning($warning);
+        }
+        $this->out->info(sprintf('starting %s (%s) with %d worker(s) on %s', $app->name, $app->framework(), $server->workerNum(), $server->address()));
+        $serverDefaults = $args->xVersion !== null ? ['X_VERSION' => $args->xVersion] : [];
+        unset($app);
+
+        // Output buffers open now would be inherited and printed once per process.
+        while (ob_get_level() > 0) {
+            ob_end_flush();
+        }
+        @cli_set_process_title('laravels: master process');
+        $role = $server->start();
+        switch ($role['role']) {
+            case 'worker':
+                return (new WorkerLoop($this->basePath, $role, (array) ($config['swoole'] ?? []), $serverDefaults))->run();
+            case 'manager':
+                return 0;
+            default:
+                return (int) $role['exit_code'];
+        }
+    }
+
+    private function stop(): int
+    {
+        $pidFile = AppConfig::load($this->basePath)->pidFile();
+        $pid = PidFile::runningPid($pidFile);
+        if ($pid === null) {
+            $this->out->info("LaravelS is not running (no live process in $pidFile)");
+
+            return 0;
+        }
+        $this->out->info("stopping LaravelS (master pid $pid)...");
+        posix_kill($pid, SIGTERM);
+        $started = microtime(true);
+        while (PidFile::isAlive($pid)) {
+            if (microtime(true) - $started > 120) {
+                $this->out->error("master pid $pid is still running after 120s; check the log, or kill -9 it");
+
+                return 1;
+            }
+            usleep(50000);
+        }
+        $this->out->info(sprintf('stopped in %.1fs', microtime(true) - $started));
+
+        return 0;
+    }
+
+    private function reload(): int
+    {
+        $pidFile = AppConfig::load($this->basePath)->pidFile();
+        $pid = PidFile::runningPid($pidFile);
+        if ($pid === null) {
+            $this->out->error("LaravelS is not running (no live process in $pidFile)");
+
+            return 1;
+        }
+        posix_kill($pid, SIGUSR1);
+        $this->out->info("reloading: master pid $pid replaces its workers once their current requests are done");
+
+        return 0;
+    }
+
+    private function info(): int
+    {
+        $app = AppConfig::load($this->basePath);
+        $rows = [
+            ['PHP', PHP_VERSION],
+            ['laravels extension', phpversion('laravels') ?: 'not loaded'],
+            [$app->framework(), $app->frameworkVersion()],
+            ['Listen', sprintf('%s:%s', $app->laravels['listen_ip'] ?? '127.0.0.1', $app->laravels['listen_port'] ?? 5200)],
+            ['Workers', (string) ($app->laravels['swoole']['worker_num'] ?? 'one per CPU')],
+            ['PID file', $app->pidFile()],
+        ];
+        $this->out->table(['Component', 'Version / value'], $rows);
+
+        return 0;
+    }
+
+    private function setEnv(string $name, string $value): void
+    {
+        putenv("$name=$value");
+        $_ENV[$name] = $_SERVER[$name] = $value;
+    }
+}

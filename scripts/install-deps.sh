@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building and testing laravels-rs needs on Debian bookworm, skipping what
+# is already there. Safe to run again.
+set -euo pipefail
+
+APT_PACKAGES=(
+  php8.2-cli php8.2-dev php8.2-fpm php8.2-mbstring php8.2-xml php8.2-curl php8.2-sqlite3
+  php-laravel-framework php-laravel-lumen-framework composer phpunit
+  clang libclang-dev
+  curl nginx wrk
+)
+PIP_PACKAGES=(pytest httpx)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+for p in "${PIP_PACKAGES[@]}"; do
+  python3 -c "import $p" 2>/dev/null || python3 -m pip install -q "$p"
+done
+
+command -v cargo >/dev/null || { echo "error: cargo not found; install Rust (rustup) first" >&2; exit 1; }

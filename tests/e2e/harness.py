@@ -1,0 +1,134 @@
+"""Start and stop a real laravels-rs server on a copy of an example app.
+
+Each test gets its own copy of the app (so config edits and storage stay private) and a
+free port. The server is started the way a user starts it: `php bin/laravels start`,
+with the freshly built extension loaded by `-d extension=`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+EXTENSION = Path(os.environ.get("LARAVELS_EXT", REPO / "target" / "release" / "liblaravels.so"))
+PREPARED: dict[str, Path] = {}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepared_app(name: str, cache_dir: Path) -> Path:
+    """A prepared (composer install, .env, publish) copy of examples/<name>, made once."""
+    if name not in PREPARED:
+        target = cache_dir / f"{name}-template"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(REPO / "examples" / name, target, symlinks=True, ignore=shutil.ignore_patterns("vendor"))
+        run = subprocess.run(["bash", str(REPO / "scripts" / "prepare-example.sh"), str(target)], capture_output=True, text=True)
+        assert run.returncode == 0, f"prepare-example failed:\n{run.stdout}\n{run.stderr}"
+        PREPARED[name] = target
+    return PREPARED[name]
+
+
+class Server:
+    """One running server; `start()` waits until every worker is connected."""
+
+    def __init__(self, app_dir: Path, env: dict[str, str] | None = None, overrides: dict | None = None):
+        self.app = app_dir
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "LARAVELS_LISTEN_PORT": str(self.port),
+            "LARAVELS_WORKER_NUM": "2",
+            **(env or {}),
+        }
+        if overrides:
+            self.set_overrides(overrides)
+        self.proc: subprocess.Popen | None = None
+        self.log_path = app_dir / "storage" / "logs" / f"server-{self.port}.log"
+        self.startup = ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def set_overrides(self, overrides: dict) -> None:
+        """Settings merged over the published config/laravels.php for this app copy."""
+        (self.app / "laravels.overrides.json").write_text(json.dumps(overrides))
+
+    def command(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["php", "-d", f"extension={EXTENSION}", "bin/laravels", *args],
+            cwd=self.app, env=self.env, capture_output=True, text=True, timeout=timeout,
+        )
+
+    def start(self, *args: str, timeout: float = 30) -> "Server":
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            ["php", "-d", f"extension={EXTENSION}", "bin/laravels", "start", *args],
+            cwd=self.app, env=self.env, stdout=subprocess.PIPE, stderr=self.log, text=True,
+        )
+        deadline = time.time() + timeout
+        lines = []
+        assert self.proc.stdout is not None
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        while time.time() < deadline:
+            chunk = self.proc.stdout.read()
+            if chunk:
+                lines.append(chunk)
+                text = "".join(lines)
+                if "listening on" in text and text.rstrip().count("worker #") >= int(self.env["LARAVELS_WORKER_NUM"]):
+                    self.startup = text
+                    return self
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise AssertionError(f"server did not start:\nstdout: {''.join(lines)}\nlog: {self.read_log()}")
+
+    def read_log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def master_pid(self) -> int:
+        return int((self.app / "storage" / "laravels.pid").read_text().strip())
+
+    def signal(self, sig: int) -> None:
+        os.kill(self.master_pid(), sig)
+
+    def worker_pids(self) -> list[int]:
+        out = subprocess.run(["ps", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
+        rows = [line.split(None, 2) for line in out.splitlines()[1:]]
+        manager = [int(r[0]) for r in rows if len(r) == 3 and int(r[1]) == self.master_pid() and "manager" in r[2]]
+        return [int(r[0]) for r in rows if len(r) == 3 and manager and int(r[1]) == manager[0] and "worker" in r[2]]
+
+    def stop(self, timeout: float = 30) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+        self.log.close()
+        code = self.proc.returncode
+        self.proc = None
+        return code
+
+    def __enter__(self) -> "Server":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

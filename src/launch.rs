@@ -91,7 +91,7 @@ pub fn launch(config: ServerConfig, listener: Listener, titles: &dyn Titles) -> 
             let _ = std::io::stdout().flush();
         }),
     };
-    let exit_code = reactor::run(config, MasterParts { listener, ipc, manager, on_ready });
+    let exit_code = reactor::run(config, MasterParts { listener, ipc, manager: Some(manager), on_ready });
     let _ = std::fs::remove_file(&pid_file);
     Ok(Role::Master { exit_code })
 }

@@ -1,9 +1,8 @@
-//! Signals to the master and the stop sequence.
+//! Commands to the master (stop, reload), where they come from, and the stop sequence.
 //!
-//! SIGUSR1 (and SIGUSR2, which LaravelS uses for task workers) reloads: the worker
-//! generation goes up, each worker is told to leave once its current request is done, and
-//! the manager forks fresh ones. SIGTERM, SIGINT and SIGQUIT stop: accept no more, let
-//! in-flight requests finish for up to `max_wait_time`, then stop the workers and the manager.
+//! In a real server the commands come from signals: SIGUSR1 (and SIGUSR2, which LaravelS
+//! uses for task workers) reloads, SIGTERM, SIGINT and SIGQUIT stop, and the manager's
+//! death stops with exit code 1. Tests send the same commands over a channel.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -13,45 +12,19 @@ use hyper_util::server::graceful::GracefulShutdown;
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
-use tokio::signal::unix::{signal, Signal as SignalStream, SignalKind};
-use tokio::sync::watch;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{mpsc, watch};
 
 use super::Shared;
 use crate::log;
 
-pub struct Control {
-    stop: Vec<SignalStream>,
-    reload: Vec<SignalStream>,
-    child: SignalStream,
-}
-
-enum Event {
-    Stop(&'static str),
+/// What the master is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Replace every worker after its current request.
     Reload,
-    Child,
-}
-
-impl Control {
-    pub fn listen() -> std::io::Result<Self> {
-        Ok(Control {
-            stop: vec![signal(SignalKind::terminate())?, signal(SignalKind::interrupt())?, signal(SignalKind::quit())?],
-            reload: vec![signal(SignalKind::user_defined1())?, signal(SignalKind::user_defined2())?],
-            child: signal(SignalKind::child())?,
-        })
-    }
-
-    async fn next(&mut self) -> Event {
-        let [term, int, quit] = &mut self.stop[..] else { unreachable!() };
-        let [usr1, usr2] = &mut self.reload[..] else { unreachable!() };
-        tokio::select! {
-            _ = term.recv() => Event::Stop("SIGTERM"),
-            _ = int.recv() => Event::Stop("SIGINT"),
-            _ = quit.recv() => Event::Stop("SIGQUIT"),
-            _ = usr1.recv() => Event::Reload,
-            _ = usr2.recv() => Event::Reload,
-            _ = self.child.recv() => Event::Child,
-        }
-    }
+    /// Drain and stop; the master exits with `exit_code`.
+    Stop { exit_code: i32 },
 }
 
 /// PHP installs its own handlers for these at request start-up; a handler tokio chains to
@@ -62,53 +35,90 @@ pub fn reset_inherited_handlers() {
     crate::pool::process::ignore(Signal::SIGPIPE);
 }
 
-/// Serves until a stop signal, or until the manager dies; returns the exit code.
+/// Turns the master's signals, and the manager's death, into commands.
+pub fn signal_commands(manager: Pid) -> std::io::Result<mpsc::Receiver<Command>> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut quit = signal(SignalKind::quit())?;
+    let mut usr1 = signal(SignalKind::user_defined1())?;
+    let mut usr2 = signal(SignalKind::user_defined2())?;
+    let mut child = signal(SignalKind::child())?;
+    let (tx, rx) = mpsc::channel(8);
+    tokio::spawn(async move {
+        loop {
+            let command = tokio::select! {
+                _ = term.recv() => stop_by("SIGTERM"),
+                _ = int.recv() => stop_by("SIGINT"),
+                _ = quit.recv() => stop_by("SIGQUIT"),
+                _ = usr1.recv() => Command::Reload,
+                _ = usr2.recv() => Command::Reload,
+                _ = child.recv() => {
+                    if matches!(waitpid(manager, Some(WaitPidFlag::WNOHANG)), Ok(WaitStatus::StillAlive)) {
+                        continue;
+                    }
+                    log::line("master", "the manager process died; stopping so a supervisor can restart the server");
+                    Command::Stop { exit_code: 1 }
+                }
+            };
+            if tx.send(command).await.is_err() {
+                return;
+            }
+        }
+    });
+    Ok(rx)
+}
+
+fn stop_by(name: &str) -> Command {
+    log::line("master", &format!("received {name}, stopping"));
+    Command::Stop { exit_code: 0 }
+}
+
+/// Serves until told to stop; returns the exit code.
 pub async fn run_until_stopped(
     accepting: impl Future<Output = ()>,
-    mut control: Control,
+    mut commands: mpsc::Receiver<Command>,
     shared: &Shared,
     generation: &watch::Sender<u64>,
-    manager: Pid,
 ) -> i32 {
     tokio::pin!(accepting);
-    let code = loop {
+    loop {
         tokio::select! {
-            _ = &mut accepting => break 1,
-            event = control.next() => match event {
-                Event::Stop(name) => {
-                    log::line("master", &format!("received {name}, stopping"));
-                    break 0;
-                }
-                Event::Reload => {
+            _ = &mut accepting => return 1,
+            command = commands.recv() => match command {
+                Some(Command::Reload) => {
                     generation.send_modify(|g| *g += 1);
                     log::line("master", &format!(
                         "reloading: {} worker(s) finish their current request and are replaced",
                         shared.workers.connected()
                     ));
                 }
-                Event::Child => {
-                    if !matches!(waitpid(manager, Some(WaitPidFlag::WNOHANG)), Ok(WaitStatus::StillAlive)) {
-                        log::line("master", "the manager process died; stopping so a supervisor can restart the server");
-                        break 1;
-                    }
-                }
+                Some(Command::Stop { exit_code }) => return exit_code,
+                None => return 0,
             }
         }
-    };
-    code
+    }
 }
 
 /// Lets in-flight and queued requests finish, then stops the manager (so it forks no
 /// more) and the workers.
-pub async fn drain_and_stop(graceful: GracefulShutdown, shared: &Arc<Shared>, generation: watch::Sender<u64>, manager: Pid) {
+pub async fn drain_and_stop(graceful: GracefulShutdown, shared: &Arc<Shared>, generation: watch::Sender<u64>, manager: Option<Pid>) {
     let wait = shared.config.max_wait_time;
     log::line("master", &format!("waiting up to {}s for in-flight requests", wait.as_secs()));
     if tokio::time::timeout(wait, graceful.shutdown()).await.is_err() {
         log::line("master", "max_wait_time passed; closing the remaining connections");
     }
-    let _ = kill(manager, Signal::SIGTERM);
+    if let Some(manager) = manager {
+        let _ = kill(manager, Signal::SIGTERM);
+    }
     generation.send_modify(|g| *g += 1);
-    let deadline = Instant::now() + wait + Duration::from_secs(5);
+    if let Some(manager) = manager {
+        wait_for_manager(manager, wait + Duration::from_secs(5)).await;
+    }
+    log::line("master", "stopped");
+}
+
+async fn wait_for_manager(manager: Pid, limit: Duration) {
+    let deadline = Instant::now() + limit;
     loop {
         match waitpid(manager, Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::StillAlive) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -116,10 +126,9 @@ pub async fn drain_and_stop(graceful: GracefulShutdown, shared: &Arc<Shared>, ge
                 log::line("master", "the manager did not stop in time; killing its process group");
                 let _ = kill(Pid::from_raw(-manager.as_raw()), Signal::SIGKILL);
                 let _ = waitpid(manager, None);
-                break;
+                return;
             }
-            _ => break,
+            _ => return,
         }
     }
-    log::line("master", "stopped");
 }

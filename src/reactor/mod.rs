@@ -10,7 +10,7 @@
 //! - `workers.rs`: which worker pids are connected.
 //! - `upload.rs`: multipart bodies parsed as they arrive, files spooled to disk.
 //! - `body.rs`: the response body, whole or streamed.
-//! - `control.rs`: signals to the master (stop, reload) and the shutdown sequence.
+//! - `control.rs`: commands to the master (stop, reload) from signals, and the stop sequence.
 
 pub mod body;
 pub mod control;
@@ -32,11 +32,11 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use nix::unistd::Pid;
 use tokio::io::AsyncWriteExt;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::config::ServerConfig;
 use crate::log;
-pub use control::Control;
+pub use control::Command;
 use dispatch::Dispatcher;
 use http::ConnInfo;
 pub use listener::Listener;
@@ -56,7 +56,8 @@ pub struct Shared {
 pub struct MasterParts {
     pub listener: Listener,
     pub ipc: std::os::unix::net::UnixListener,
-    pub manager: Pid,
+    /// The manager process; `None` when workers are not forked by one (tests).
+    pub manager: Option<Pid>,
     /// Called once, when every worker has connected for the first time, with a table of
     /// the server's processes.
     pub on_ready: Box<dyn FnOnce(String) + Send>,
@@ -78,10 +79,20 @@ pub fn run(config: ServerConfig, parts: MasterParts) -> i32 {
             return 1;
         }
     };
-    runtime.block_on(serve(config, parts))
+    runtime.block_on(async {
+        let manager = parts.manager.expect("a forked server has a manager");
+        match control::signal_commands(manager) {
+            Ok(commands) => serve(config, parts, commands).await,
+            Err(e) => {
+                log::line("master", &format!("cannot install signal handlers: {e}"));
+                1
+            }
+        }
+    })
 }
 
-async fn serve(config: ServerConfig, parts: MasterParts) -> i32 {
+/// Serves until a `Command::Stop` arrives on `commands`; returns the exit code.
+pub async fn serve(config: ServerConfig, parts: MasterParts, commands: mpsc::Receiver<Command>) -> i32 {
     let shared = Arc::new(Shared {
         dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num),
         workers: Workers::new(config.worker_num),
@@ -90,13 +101,6 @@ async fn serve(config: ServerConfig, parts: MasterParts) -> i32 {
         config,
     });
     let (generation_tx, generation_rx) = watch::channel(0u64);
-    let control = match Control::listen() {
-        Ok(c) => c,
-        Err(e) => {
-            log::line("master", &format!("cannot install signal handlers: {e}"));
-            return 1;
-        }
-    };
 
     let ipc = match tokio::net::UnixListener::from_std(parts.ipc) {
         Ok(l) => l,
@@ -110,7 +114,7 @@ async fn serve(config: ServerConfig, parts: MasterParts) -> i32 {
 
     let graceful = GracefulShutdown::new();
     let accepting = accept_clients(parts.listener, shared.clone(), &graceful);
-    let code = control::run_until_stopped(accepting, control, &shared, &generation_tx, parts.manager).await;
+    let code = control::run_until_stopped(accepting, commands, &shared, &generation_tx).await;
     control::drain_and_stop(graceful, &shared, generation_tx, parts.manager).await;
     code
 }
@@ -127,13 +131,15 @@ async fn accept_workers(ipc: tokio::net::UnixListener, shared: Arc<Shared>, gene
 }
 
 /// Waits for every worker to connect, then reports the process table once.
-async fn report_ready(shared: Arc<Shared>, address: String, manager: Pid, on_ready: Box<dyn FnOnce(String) + Send>) {
+async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>, on_ready: Box<dyn FnOnce(String) + Send>) {
     while shared.workers.connected() < shared.config.worker_num as usize {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let mut table = format!("laravels-rs {} listening on {address}\n", env!("CARGO_PKG_VERSION"));
     table.push_str(&format!("  {:<12} {:>8}\n", "master", std::process::id()));
-    table.push_str(&format!("  {:<12} {:>8}\n", "manager", manager));
+    if let Some(manager) = manager {
+        table.push_str(&format!("  {:<12} {:>8}\n", "manager", manager));
+    }
     for (id, pid) in shared.workers.pids().iter().enumerate() {
         if let Some(pid) = pid {
             table.push_str(&format!("  {:<12} {:>8}\n", format!("worker #{id}"), pid));

@@ -1,0 +1,30 @@
+<?php
+
+namespace App\Exceptions;
+
+use Illuminate\Foundation\Exceptions\Handler as ExceptionHandler;
+
+class Handler extends ExceptionHandler
+{
+    /**
+     * @var array<int, class-string<\Throwable>>
+     */
+    protected $dontReport = [];
+
+    /**
+     * @var array<int, string>
+     */
+    protected $dontFlash = [
+        'current_password',
+        'password',
+        'password_confirmation',
+    ];
+
+    /**
+     * @return void
+     */
+    public function register()
+    {
+        // The stock reporting (storage/logs/laravel.log) is what the tests look for.
+    }
+}

@@ -1,0 +1,23 @@
+<?php
+
+return [
+
+    'default' => env('DB_CONNECTION', 'sqlite'),
+
+    'connections' => [
+
+        // The users of GET /login/{id}. DB_DATABASE may name another file; by default the
+        // one scripts/prepare-example.sh creates.
+        'sqlite' => [
+            'driver' => 'sqlite',
+            'url' => env('DATABASE_URL'),
+            'database' => env('DB_DATABASE', database_path('database.sqlite')),
+            'prefix' => '',
+            'foreign_key_constraints' => env('DB_FOREIGN_KEYS', true),
+        ],
+
+    ],
+
+    'migrations' => 'migrations',
+
+];

@@ -1,0 +1,85 @@
+<?php
+
+namespace App\Http\Controllers;
+
+use App\Support\Counter;
+use Illuminate\Http\JsonResponse;
+use Illuminate\Support\Facades\Auth;
+
+/**
+ * Routes that show which state survives between requests in a resident worker: the
+ * process itself, static memory, the session, the logged-in user, container bindings
+ * and runtime config.
+ */
+class StateController extends Controller
+{
+    /** @var array<int, string> grown by GET /leak/{kb}; static, so it outlives the request */
+    private static $leaked = [];
+
+    public function sleep(int $ms): JsonResponse
+    {
+        usleep($ms * 1000);
+
+        return response()->json(['slept' => $ms, 'pid' => getmypid()]);
+    }
+
+    public function pid(): JsonResponse
+    {
+        return response()->json([
+            'pid' => getmypid(),
+            'worker_id' => app()->bound('swoole') ? (app('swoole')->worker_id ?? null) : null,
+        ]);
+    }
+
+    public function leak(int $kb): JsonResponse
+    {
+        self::$leaked[] = str_repeat('x', $kb * 1024);
+
+        return response()->json([
+            'leaked_kb' => intdiv(array_sum(array_map('strlen', self::$leaked)), 1024),
+            'memory' => memory_get_usage(),
+            'pid' => getmypid(),
+        ]);
+    }
+
+    public function sessionPut(string $value): JsonResponse
+    {
+        session()->put('v', $value);
+
+        return response()->json(['v' => $value]);
+    }
+
+    public function sessionGet(): JsonResponse
+    {
+        return response()->json(['v' => session('v')]);
+    }
+
+    public function login(int $id): JsonResponse
+    {
+        Auth::loginUsingId($id);
+
+        return response()->json(['id' => Auth::id()]);
+    }
+
+    public function me(): JsonResponse
+    {
+        return response()->json(['id' => Auth::id()]);
+    }
+
+    public function singleton(Counter $counter): JsonResponse
+    {
+        return response()->json(['count' => $counter->increment(), 'pid' => getmypid()]);
+    }
+
+    public function configSet(string $value): JsonResponse
+    {
+        config(['demo.v' => $value]);
+
+        return response()->json(['v' => config('demo.v')]);
+    }
+
+    public function configGet(): JsonResponse
+    {
+        return response()->json(['v' => config('demo.v')]);
+    }
+}

@@ -31,7 +31,7 @@ class EchoController extends Controller
             'json' => $request->isJson() ? $request->json()->all() : null,
             'headers' => $request->headers->all(),
             'cookies' => $request->cookies->all(),
-            'server' => Arr::only($request->server(), self::SERVER_KEYS),
+            'server' => array_combine(self::SERVER_KEYS, array_map([$request, 'server'], self::SERVER_KEYS)),
             'ip' => $request->ip(),
             'secure' => $request->isSecure(),
             'scheme' => $request->getScheme(),

@@ -15,6 +15,9 @@ class ResponseController extends Controller
     /** Size of the GET /download file. */
     private const DOWNLOAD_BYTES = 1048576;
 
+    /** Stated, not guessed: fileinfo takes the 0-255 pattern for an image. */
+    private const BINARY = ['Content-Type' => 'application/octet-stream'];
+
     public function welcome()
     {
         return view('welcome');
@@ -83,7 +86,7 @@ class ResponseController extends Controller
     /** A 1 MiB file of bytes 0-255 repeated; Symfony answers Range requests itself. */
     public function download(): BinaryFileResponse
     {
-        return response()->download($this->downloadFile(), 'download.bin');
+        return response()->download($this->downloadFile(), 'download.bin', self::BINARY);
     }
 
     /** A copy that must be gone after it is sent; X-Temp-File tells the tests where it was. */
@@ -92,7 +95,7 @@ class ResponseController extends Controller
         $copy = tempnam(sys_get_temp_dir(), 'laravels-dl-');
         copy($this->downloadFile(), $copy);
 
-        return response()->download($copy, 'download.bin', ['X-Temp-File' => $copy])
+        return response()->download($copy, 'download.bin', self::BINARY + ['X-Temp-File' => $copy])
             ->deleteFileAfterSend(true);
     }
 

@@ -1,0 +1,59 @@
+<?php
+
+use App\Http\Controllers\EchoController;
+use App\Http\Controllers\FailureController;
+use App\Http\Controllers\ResponseController;
+use App\Http\Controllers\StateController;
+use App\Http\Middleware\EncryptCookies;
+use App\Http\Middleware\VerifyCsrfToken;
+use Illuminate\Cookie\Middleware\AddQueuedCookiesToResponse;
+use Illuminate\Session\Middleware\StartSession;
+use Illuminate\Support\Facades\Route;
+use Illuminate\View\Middleware\ShareErrorsFromSession;
+
+/*
+ * The routes the end-to-end tests and the benchmarks drive. Each is small and
+ * deterministic; the `web` group (cookies, session, CSRF) applies unless removed.
+ */
+
+Route::get('/', [ResponseController::class, 'welcome']);
+
+// Also GET /api/hello (routes/api.php), which the benchmarks use.
+Route::get('/hello', [ResponseController::class, 'hello'])->withoutMiddleware([
+    EncryptCookies::class,
+    AddQueuedCookiesToResponse::class,
+    StartSession::class,
+    ShareErrorsFromSession::class,
+    VerifyCsrfToken::class,
+]);
+
+// Cookies arrive as the client sent them: EncryptCookies would blank any it cannot decrypt.
+Route::any('/echo', [EchoController::class, 'echo'])->withoutMiddleware(EncryptCookies::class);
+Route::post('/upload', [EchoController::class, 'upload']);
+
+Route::get('/cookies', [ResponseController::class, 'cookies']);
+Route::get('/redirect', [ResponseController::class, 'redirect']);
+Route::get('/status/{code}', [ResponseController::class, 'status'])->where('code', '[1-5][0-9][0-9]');
+Route::get('/echo-output', [ResponseController::class, 'echoOutput']);
+Route::get('/var-dump', [ResponseController::class, 'varDump']);
+Route::get('/stream', [ResponseController::class, 'stream']);
+Route::get('/download', [ResponseController::class, 'download']);
+Route::get('/download-delete', [ResponseController::class, 'downloadDelete']);
+
+Route::get('/exception', [FailureController::class, 'exception']);
+Route::get('/fatal', [FailureController::class, 'fatal']);
+Route::get('/fatal-error', [FailureController::class, 'fatalError']);
+Route::get('/memory-exhaust', [FailureController::class, 'memoryExhaust']);
+Route::get('/exit', [FailureController::class, 'exit']);
+Route::get('/dd', [FailureController::class, 'dd']);
+
+Route::get('/sleep/{ms}', [StateController::class, 'sleep'])->where('ms', '[0-9]+');
+Route::get('/pid', [StateController::class, 'pid']);
+Route::get('/leak/{kb}', [StateController::class, 'leak'])->where('kb', '[0-9]+');
+Route::get('/session/put/{value}', [StateController::class, 'sessionPut']);
+Route::get('/session/get', [StateController::class, 'sessionGet']);
+Route::get('/login/{id}', [StateController::class, 'login'])->where('id', '[0-9]+');
+Route::get('/me', [StateController::class, 'me']);
+Route::get('/singleton', [StateController::class, 'singleton']);
+Route::get('/config-set/{value}', [StateController::class, 'configSet']);
+Route::get('/config-get', [StateController::class, 'configGet']);

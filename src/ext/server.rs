@@ -30,15 +30,22 @@ impl Titles for PhpTitles {
     }
 }
 
+/// Whether PHP has the extension `name` loaded (PHP's own extension_loaded()).
+fn extension_loaded(name: &str) -> bool {
+    ext_php_rs::types::ZendCallable::try_from_name("extension_loaded")
+        .and_then(|f| f.try_call(vec![&name]))
+        .is_ok_and(|v| v.bool() == Some(true))
+}
+
 #[php_impl]
 impl Server {
     /// Parses and checks `$config` (the `laravels` config array) and binds the listening
     /// socket, so every start-up error is thrown here, before any process is forked.
     pub fn __construct(config: &ZendHashTable, base_path: String) -> PhpResult<Self> {
-        if ext_php_rs::zend::ExecutorGlobals::get().class_table().is_some_and(|t| t.get("swoole\\server").is_some()) {
-            return Err(start_error(
-                "ext-swoole is loaded beside ext-laravels; they cannot serve the same app. Fix: disable swoole for this PHP (phpdismod swoole) or run without -d extension=swoole.so".into(),
-            ));
+        if let Some(other) = ["swoole", "openswoole"].into_iter().find(|name| extension_loaded(name)) {
+            return Err(start_error(format!(
+                "ext-{other} is loaded beside ext-laravels; both would serve the same app and the Swoole\\ class names would clash. Fix: disable it for this PHP (phpdismod {other}) or drop -d extension={other}.so"
+            )));
         }
         let parsed = ServerConfig::parse(&array_to_json(config), &base_path).map_err(|e| config_error(e.to_string()))?;
         let listener = Listener::bind(&parsed).map_err(|e| start_error(e.to_string()))?;

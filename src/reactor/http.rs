@@ -13,6 +13,7 @@ use hyper::{Request, Response, StatusCode};
 use tokio::sync::mpsc;
 
 use super::body::ResponseBody;
+use super::compress;
 use super::dispatch::{Job, Reply, ReplyHead};
 use super::static_files;
 use super::upload::{self, TempFiles, UploadError};
@@ -37,34 +38,44 @@ pub async fn handle(
     shared: Arc<Shared>,
     conn: Arc<ConnInfo>,
 ) -> Result<Response<ResponseBody>, Infallible> {
+    let gzip = shared.config.http_compression && compress::accepts_gzip(req.headers());
+    let resp = answer(req, &shared, &conn).await;
+    let mut resp = finish(resp, &shared);
+    if gzip {
+        compress::gzip_response(&mut resp).await;
+    }
+    Ok(resp)
+}
+
+async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn: &ConnInfo) -> Response<ResponseBody> {
     if shared.config.handle_static {
         if let Some(resp) = static_files::serve(&shared.statics, &req).await {
-            return Ok(finish(resp, &shared));
+            return resp;
         }
     }
     let limit = shared.config.package_max_length;
     let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return Ok(finish(error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"), &shared));
+        return error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length");
     }
     let (parts, body) = req.into_parts();
     let multipart = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(upload::boundary);
     let (body, form, uploads) = match multipart {
         Some(boundary) => match upload::spool(body, boundary, limit, &shared.config.upload_tmp_dir).await {
             Ok((form, files)) => (Bytes::new(), Some(form), files),
-            Err(UploadError::TooLarge) => return Ok(finish(error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"), &shared)),
-            Err(e @ UploadError::Malformed(_)) => return Ok(finish(error(StatusCode::BAD_REQUEST, &e.to_string()), &shared)),
+            Err(UploadError::TooLarge) => return error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"),
+            Err(e @ UploadError::Malformed(_)) => return error(StatusCode::BAD_REQUEST, &e.to_string()),
             Err(e @ UploadError::Disk(_)) => {
                 log::line("master", &e.to_string());
-                return Ok(finish(error(StatusCode::INTERNAL_SERVER_ERROR, "could not store the upload"), &shared));
+                return error(StatusCode::INTERNAL_SERVER_ERROR, "could not store the upload");
             }
         },
         None => match Limited::new(body, limit).collect().await {
             Ok(collected) => (collected.to_bytes(), None, TempFiles::default()),
             Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                return Ok(finish(error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"), &shared))
+                return error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length")
             }
-            Err(_) => return Ok(finish(error(StatusCode::BAD_REQUEST, "malformed request body"), &shared)),
+            Err(_) => return error(StatusCode::BAD_REQUEST, "malformed request body"),
         },
     };
 
@@ -91,15 +102,14 @@ pub async fn handle(
 
     let (tx, mut rx) = mpsc::channel(16);
     shared.dispatcher.submit(Job { head, body, form, uploads, reply: tx, connection: conn.id });
-    let resp = match rx.recv().await {
+    match rx.recv().await {
         Some(Reply::Head(head)) => from_worker(head, rx),
         Some(Reply::Failed(failure)) => {
             let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_GATEWAY);
             error(status, "the worker handling this request stopped before answering")
         }
         Some(Reply::Chunk(_)) | None => error(StatusCode::BAD_GATEWAY, "no worker answered"),
-    };
-    Ok(finish(resp, &shared))
+    }
 }
 
 /// Builds the response a worker described.

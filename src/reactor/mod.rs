@@ -10,9 +10,11 @@
 //! - `workers.rs`: which worker pids are connected.
 //! - `upload.rs`: multipart bodies parsed as they arrive, files spooled to disk.
 //! - `body.rs`: the response body, whole or streamed.
+//! - `compress.rs`: gzip for `http_compression`.
 //! - `control.rs`: commands to the master (stop, reload) from signals, and the stop sequence.
 
 pub mod body;
+pub mod compress;
 pub mod control;
 pub mod dispatch;
 pub mod http;

@@ -18,6 +18,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 EXTENSION = Path(os.environ.get("LARAVELS_EXT", REPO / "target" / "release" / "liblaravels.so"))
 PREPARED: dict[str, Path] = {}
+OVERRIDABLE_CONFIG = """<?php
+$config = require __DIR__ . '/../laravels.published.php';
+$overrides = __DIR__ . '/../laravels.overrides.json';
+if (is_file($overrides)) {
+    foreach (json_decode(file_get_contents($overrides), true) as $key => $value) {
+        $config[$key] = is_array($value) && is_array($config[$key] ?? null) && array_is_list($value) === false
+            ? array_replace($config[$key], $value)
+            : $value;
+    }
+}
+return $config;
+"""
 
 
 def free_port() -> int:
@@ -35,6 +47,10 @@ def prepared_app(name: str, cache_dir: Path) -> Path:
         shutil.copytree(REPO / "examples" / name, target, symlinks=True, ignore=shutil.ignore_patterns("vendor"))
         run = subprocess.run(["bash", str(REPO / "scripts" / "prepare-example.sh"), str(target)], capture_output=True, text=True)
         assert run.returncode == 0, f"prepare-example failed:\n{run.stdout}\n{run.stderr}"
+        # Tests adjust settings per server through laravels.overrides.json, merged over
+        # the config that `laravels publish` wrote.
+        (target / "config" / "laravels.php").rename(target / "laravels.published.php")
+        (target / "config" / "laravels.php").write_text(OVERRIDABLE_CONFIG)
         PREPARED[name] = target
     return PREPARED[name]
 

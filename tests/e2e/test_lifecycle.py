@@ -1,0 +1,151 @@
+"""Start, stop, reload, restart and the runtime files, through bin/laravels."""
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import httpx
+
+from harness import Server
+
+
+def test_start_prints_address_and_processes_and_titles_them(server):
+    assert f"listening on http://127.0.0.1:{server.port}" in server.startup
+    for role in ("master", "manager", "worker #0", "worker #1"):
+        assert role in server.startup
+    pid = server.master_pid()
+    assert str(pid) in server.startup
+    titles = subprocess.run(["ps", "-o", "args=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    assert "laravels: manager process" in titles
+    workers = server.worker_pids()
+    assert len(workers) == 2
+    for w in workers:
+        assert "laravels: worker process #" in open(f"/proc/{w}/cmdline").read()
+    assert (server.app / "storage" / "laravels.conf").is_file()
+    r = httpx.get(server.url + "/api/hello")
+    assert r.status_code == 200 and r.json() == {"message": "hello"}
+
+
+def test_stop_lets_in_flight_requests_finish_and_removes_the_pid_file(server):
+    result = {}
+
+    def slow():
+        result["r"] = httpx.get(server.url + "/sleep/1500", timeout=10)
+
+    t = threading.Thread(target=slow)
+    t.start()
+    time.sleep(0.4)
+    stop = server.command("stop")
+    t.join()
+    assert stop.returncode == 0, stop.stderr
+    assert "stopped" in stop.stdout
+    assert result["r"].status_code == 200 and result["r"].json()["slept"] == 1500
+    assert server.proc.wait(10) == 0
+    assert not (server.app / "storage" / "laravels.pid").exists()
+
+
+def test_a_second_start_is_refused_while_running(server):
+    again = server.command("start", timeout=30)
+    assert again.returncode != 0
+    assert "already running" in again.stderr and str(server.master_pid()) in again.stderr
+
+
+def test_reload_replaces_workers_without_failing_requests_and_runs_new_code(server):
+    before = set(server.worker_pids())
+    failures = []
+    stop = threading.Event()
+
+    def hammer():
+        with httpx.Client(base_url=server.url, timeout=10) as c:
+            while not stop.is_set():
+                r = c.get("/api/hello")
+                if r.status_code != 200:
+                    failures.append(r.status_code)
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    controller = server.app / "app" / "Http" / "Controllers" / "ResponseController.php"
+    controller.write_text(controller.read_text().replace("'hello'", "'hello again'", 1))
+    reload = server.command("reload")
+    assert reload.returncode == 0 and "reload" in reload.stdout
+    deadline = time.time() + 10
+    while time.time() < deadline and set(server.worker_pids()) & before:
+        time.sleep(0.1)
+    time.sleep(0.3)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert not set(server.worker_pids()) & before, "every worker was replaced"
+    assert httpx.get(server.url + "/api/hello").json() == {"message": "hello again"}
+
+
+def test_max_request_recycles_a_worker(laravel_app):
+    with Server(laravel_app, env={"LARAVELS_WORKER_NUM": "1", "LARAVELS_MAX_REQUEST": "3"}) as s:
+        pids = [httpx.get(s.url + "/pid").json()["pid"] for _ in range(7)]
+    assert pids[0] == pids[1] == pids[2]
+    assert pids[3] != pids[2] and pids[3] == pids[4] == pids[5]
+    assert pids[6] != pids[5]
+
+
+def test_daemonize_returns_after_start_and_stop_ends_it(laravel_app):
+    s = Server(laravel_app)
+    started = s.command("start", "-d", timeout=30)
+    try:
+        assert started.returncode == 0, started.stderr
+        assert "listening on" in started.stdout
+        assert httpx.get(s.url + "/api/hello").status_code == 200
+    finally:
+        stopped = s.command("stop")
+    assert stopped.returncode == 0
+    try:
+        httpx.get(s.url + "/api/hello", timeout=1)
+        raise AssertionError("still serving after stop")
+    except httpx.ConnectError:
+        pass
+
+
+def test_restart_stops_then_starts(laravel_app):
+    s = Server(laravel_app)
+    assert s.command("start", "-d").returncode == 0
+    first = s.master_pid()
+    restarted = s.command("restart", "-d")
+    try:
+        assert restarted.returncode == 0, restarted.stderr
+        assert s.master_pid() != first
+        assert httpx.get(s.url + "/api/hello").status_code == 200
+    finally:
+        s.command("stop")
+
+
+def test_x_version_and_env_options(laravel_app):
+    (laravel_app / ".env.staging").write_text((laravel_app / ".env").read_text().replace("APP_NAME=", "APP_NAME=Staged") + "\nAPP_ENV=staging\n")
+    with Server(laravel_app).start("-x", "v1.2.3", "--env=staging") as s:
+        seen = httpx.get(s.url + "/echo").json()["x_version"]
+        assert seen == {"server_global": "v1.2.3", "env_global": "v1.2.3", "request_server": "v1.2.3"}
+        info = s.command("info")
+    assert info.returncode == 0 and "Laravel" in info.stdout
+
+
+def test_sigint_stops_gracefully(server):
+    server.proc.send_signal(signal.SIGINT)
+    assert server.proc.wait(15) == 0
+    assert "stopped" in server.read_log()
+
+
+def test_bad_config_stops_start_with_key_and_fix(laravel_app):
+    bad = Server(laravel_app, env={"LARAVELS_WORKER_NUM": "lots"}).command("start")
+    assert bad.returncode == 1
+    assert "laravels.swoole.worker_num" in bad.stderr and "Fix:" in bad.stderr
+
+
+def test_unimplemented_swoole_setting_warns_once(laravel_app):
+    s = Server(laravel_app, overrides={"swoole": {"open_http2_protocol": True, "worker_num": 1}})
+    s.env["LARAVELS_WORKER_NUM"] = "1"
+    with s.start():
+        pass
+    log = s.read_log()
+    assert log.count("swoole.open_http2_protocol is not implemented") == 1, log

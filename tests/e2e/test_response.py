@@ -1,0 +1,78 @@
+"""What the client receives: status, headers, cookies, bodies, streams and files."""
+import hashlib
+import os
+import time
+
+import httpx
+
+
+def test_json_status_and_reason(server):
+    r = httpx.get(server.url + "/api/hello")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    assert r.json() == {"message": "hello"}
+    teapot = httpx.get(server.url + "/status/418")
+    assert teapot.status_code == 418 and teapot.reason_phrase == "I'm a teapot" and teapot.text == "status"
+
+
+def test_repeated_headers_and_several_cookies(server):
+    r = httpx.get(server.url + "/cookies")
+    assert r.headers.get_list("x-multi") == ["a", "b"]
+    cookies = r.headers.get_list("set-cookie")
+    names = sorted(c.split("=", 1)[0] for c in cookies)
+    assert "enc" in names and "plain" in names, cookies
+    assert any(c.startswith("plain=plain-value") for c in cookies)
+    assert not any(c.startswith("enc=encrypted-value") for c in cookies), "enc is encrypted by the app"
+
+
+def test_redirect(server):
+    r = httpx.get(server.url + "/redirect")
+    assert r.status_code == 302 and r.headers["location"] == f"http://127.0.0.1:{server.port}/hello"
+
+
+def test_head_has_headers_and_no_body(server):
+    with httpx.Client() as c:
+        r = c.head(server.url + "/api/hello")
+        assert r.status_code == 200 and r.content == b""
+        assert r.headers["content-type"] == "application/json"
+        assert c.get(server.url + "/api/hello").json() == {"message": "hello"}, "the connection stays usable"
+
+
+def test_echo_and_var_dump_output_is_the_body_when_the_response_is_empty(server):
+    assert httpx.get(server.url + "/echo-output").text == "echoed;"
+    dumped = httpx.get(server.url + "/var-dump").text
+    assert '["dumped"]=>' in dumped and "bool(true)" in dumped
+
+
+def test_streamed_response_arrives_as_the_app_writes_it(server):
+    arrivals = []
+    with httpx.stream("GET", server.url + "/stream", timeout=10) as r:
+        assert r.headers.get("transfer-encoding") == "chunked"
+        for chunk in r.iter_text():
+            for line in chunk.splitlines():
+                arrivals.append((line, time.monotonic()))
+    assert [line for line, _ in arrivals] == [f"chunk-{i}" for i in range(1, 6)]
+    # The app sleeps 200 ms between chunks; buffering the whole body would deliver all at once.
+    assert arrivals[-1][1] - arrivals[0][1] > 0.6
+
+
+def test_file_download_whole_and_ranges(server):
+    full = httpx.get(server.url + "/download")
+    assert full.status_code == 200 and len(full.content) == 1 << 20
+    assert hashlib.md5(full.content).hexdigest() == "c35cc7d8d91728a0cb052831bc4ef372"
+    part = httpx.get(server.url + "/download", headers={"Range": "bytes=256-511"})
+    assert part.status_code == 206 and part.content == bytes(range(256))
+    assert part.headers["content-range"] == f"bytes 256-511/{1 << 20}"
+
+
+def test_delete_file_after_send(server):
+    r = httpx.get(server.url + "/download-delete")
+    assert r.status_code == 200 and len(r.content) == 1 << 20
+    path = r.headers["x-temp-file"]
+    time.sleep(0.2)
+    assert not os.path.exists(path)
+
+
+def test_server_header_option(laravel_app):
+    from harness import Server
+    with Server(laravel_app, env={"LARAVELS_SERVER": "laravels-test"}) as s:
+        assert httpx.get(s.url + "/api/hello").headers["server"] == "laravels-test"

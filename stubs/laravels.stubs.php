@@ -83,6 +83,14 @@ namespace LaravelS\Runtime {
         public static function id(): int {}
 
         /**
+         * Marks this worker as leaving after the response in progress, so the master sends it
+         * nothing more (the worker loop calls this when the script is ending mid-request).
+         *
+         * @return void
+         */
+        public static function leave(): void {}
+
+        /**
          * Blocks for the next request: `['server' => [...], 'body' => '...']`, plus
          * `'form' => ['fields' => [[name, value]...], 'files' => [[field, filename, type,
          * tmp path, size, error]...]]` for a multipart body; null when this worker must

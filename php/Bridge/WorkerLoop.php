@@ -88,6 +88,8 @@ final class WorkerLoop
         if ($state !== 'received' && $state !== 'streaming') {
             return;
         }
+        // The process ends after this answer: the master must not send it another request.
+        Worker::leave();
         $output = $this->collectOutput();
         if ($state === 'streaming') {
             Worker::write($output);

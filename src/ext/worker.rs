@@ -110,6 +110,15 @@ impl Worker {
         with_link(|l| l.end())
     }
 
+    /// Marks this worker as leaving after the response in progress, so the master sends it
+    /// nothing more (the worker loop calls this when the script is ending mid-request).
+    pub fn leave() -> PhpResult<()> {
+        with_link(|l| {
+            l.leave_after_this_response();
+            Ok(())
+        })
+    }
+
     /// Where the current exchange stands: "none" (not connected), "idle", "received"
     /// (a request waits for its response) or "streaming".
     pub fn state() -> String {

@@ -62,6 +62,8 @@ pub struct WorkerLink {
     exchange: Exchange,
     /// Set once the worker has told the master it leaves; `recv` then yields nothing.
     retiring: bool,
+    /// Set when the process is ending whatever the limits say.
+    leaving: bool,
 }
 
 impl WorkerLink {
@@ -76,6 +78,7 @@ impl WorkerLink {
             served: 0,
             exchange: Exchange::Idle,
             retiring: false,
+            leaving: false,
         };
         link.send(&ToMaster::Hello { worker_id, pid: std::process::id() })?;
         Ok(link)
@@ -160,14 +163,22 @@ impl WorkerLink {
         self.served += 1;
         let by_count = self.limits.max_request > 0 && self.served >= self.limits.max_request;
         let by_memory = self.limits.memory_limit.is_some_and(|limit| peak_rss_bytes() > limit);
-        self.retiring = by_count || by_memory;
+        self.retiring = by_count || by_memory || self.leaving;
         self.retiring
+    }
+
+    /// Marks this worker as leaving: the response in progress tells the master so, and
+    /// `recv` yields nothing more. Used when the process is ending (exit, fatal error).
+    pub fn leave_after_this_response(&mut self) {
+        self.leaving = true;
     }
 
     /// Why this worker is retiring, for its last log line.
     pub fn retire_reason(&self) -> Option<&'static str> {
         if !self.retiring {
             None
+        } else if self.leaving {
+            Some("the process is ending")
         } else if self.limits.max_request > 0 && self.served >= self.limits.max_request {
             Some("max_request reached")
         } else {

@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -93,23 +94,25 @@ class Server:
             ["php", "-d", f"extension={EXTENSION}", "bin/laravels", "start", *args],
             cwd=self.app, env=self.env, stdout=subprocess.PIPE, stderr=self.log, text=True,
         )
+        self.output: list[str] = []
+        reader = threading.Thread(target=self._read_stdout, args=(self.proc.stdout,), daemon=True)
+        reader.start()
+        workers = int(self.env["LARAVELS_WORKER_NUM"])
         deadline = time.time() + timeout
-        lines = []
-        assert self.proc.stdout is not None
-        os.set_blocking(self.proc.stdout.fileno(), False)
         while time.time() < deadline:
-            chunk = self.proc.stdout.read()
-            if chunk:
-                lines.append(chunk)
-                text = "".join(lines)
-                if "listening on" in text and text.rstrip().count("worker #") >= int(self.env["LARAVELS_WORKER_NUM"]):
-                    self.startup = text
-                    return self
+            text = "".join(self.output)
+            if "listening on" in text and text.count("worker #") >= workers:
+                self.startup = text
+                return self
             if self.proc.poll() is not None:
                 break
             time.sleep(0.05)
         self.stop()
-        raise AssertionError(f"server did not start:\nstdout: {''.join(lines)}\nlog: {self.read_log()}")
+        raise AssertionError(f"server did not start:\nstdout: {''.join(self.output)}\nlog: {self.read_log()}")
+
+    def _read_stdout(self, stream) -> None:
+        for line in stream:
+            self.output.append(line)
 
     def read_log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
@@ -136,15 +139,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
         self.log.close()
         code = self.proc.returncode
         self.proc = None
         return code
 
     def __enter__(self) -> "Server":
-        return self.start()
+        return self if self.proc is not None else self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()

@@ -66,3 +66,13 @@ def test_empty_file_input_is_no_file(server):
     files = {"photo": ("", b"", "application/octet-stream")}
     r = httpx.post(server.url + "/upload", files=files)
     assert r.status_code == 200 and r.json()["files"] == []
+
+
+def test_system_events_can_change_the_request_and_the_response(laravel_app):
+    from harness import Server
+    with Server(laravel_app, env={"DEMO_LARAVELS_EVENTS": "1"}) as s:
+        r = httpx.post(s.url + "/echo?a=1", data={"b": "2"})
+        body = r.json()
+        assert body["query"] == {"a": "1", "get_key": "hhxsv5"}
+        assert body["input"]["post_key"] == "hhxsv5" and body["input"]["b"] == "2"
+        assert r.headers["header-key"] == "hhxsv5"

@@ -76,3 +76,13 @@ def test_server_header_option(laravel_app):
     from harness import Server
     with Server(laravel_app, env={"LARAVELS_SERVER": "laravels-test"}) as s:
         assert httpx.get(s.url + "/api/hello").headers["server"] == "laravels-test"
+
+
+def test_http_compression_gzips_for_clients_that_accept_it(laravel_app):
+    from harness import Server
+    with Server(laravel_app, env={"LARAVELS_HTTP_COMPRESSION": "true"}) as s:
+        page = httpx.get(s.url + "/", headers={"Accept-Encoding": "gzip"})
+        assert page.headers["content-encoding"] == "gzip" and "<html" in page.text.lower()
+        assert "accept-encoding" in page.headers["vary"].lower()
+        plain = httpx.get(s.url + "/", headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.text == page.text

@@ -16,6 +16,21 @@ final class PidFile
         return $pid > 0 && self::isAlive($pid) ? $pid : null;
     }
 
+    /** Pids of the processes whose parent is $parent (from /proc). */
+    public static function children(int $parent): array
+    {
+        $children = [];
+        foreach (glob('/proc/[0-9]*/stat') ?: [] as $stat) {
+            $fields = @file_get_contents($stat);
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+            if ($fields !== false && preg_match('/^(\d+) \(.*\) \S+ (\d+) /s', $fields, $m) && (int) $m[2] === $parent) {
+                $children[] = (int) $m[1];
+            }
+        }
+
+        return $children;
+    }
+
     public static function isAlive(int $pid): bool
     {
         if (!posix_kill($pid, 0)) {

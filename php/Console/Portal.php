@@ -170,10 +170,23 @@ TXT;
 
             return 1;
         }
+        $workers = self::workersOf($pid);
         posix_kill($pid, SIGUSR1);
-        $this->out->info("reloading: master pid $pid replaces its workers once their current requests are done");
+        $this->out->info(sprintf('reloading %d worker(s) of master pid %d: each finishes its current request first', count($workers), $pid));
+        $started = microtime(true);
+        // Done when none of the old workers is left and as many new ones are up.
+        while (microtime(true) - $started < 120) {
+            $now = self::workersOf($pid);
+            if (array_intersect($now, $workers) === [] && count($now) >= count($workers)) {
+                $this->out->info(sprintf('reloaded in %.1fs: workers %s', microtime(true) - $started, implode(', ', $now)));
 
-        return 0;
+                return 0;
+            }
+            usleep(50000);
+        }
+        $this->out->error('workers were not all replaced within 120s; see the log for what they are doing');
+
+        return 1;
     }
 
     private function info(): int
@@ -190,6 +203,18 @@ TXT;
         $this->out->table(['Component', 'Version / value'], $rows);
 
         return 0;
+    }
+
+    /** The worker pids of a master: the children of its manager. */
+    private static function workersOf(int $masterPid): array
+    {
+        $workers = [];
+        foreach (PidFile::children($masterPid) as $manager) {
+            $workers = array_merge($workers, PidFile::children($manager));
+        }
+        sort($workers);
+
+        return $workers;
     }
 
     private function setEnv(string $name, string $value): void

@@ -26,3 +26,4 @@ def test_singletons_and_config_are_reset_between_requests(server):
 def test_app_swoole_is_the_server_object(server):
     r = httpx.get(server.url + "/pid").json()
     assert r["worker_id"] in (0, 1)
+    assert r["swoole_http_server"] is True

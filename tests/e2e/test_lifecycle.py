@@ -70,7 +70,7 @@ def test_reload_replaces_workers_without_failing_requests_and_runs_new_code(serv
     controller = server.app / "app" / "Http" / "Controllers" / "ResponseController.php"
     controller.write_text(controller.read_text().replace("'hello'", "'hello again'", 1))
     reload = server.command("reload")
-    assert reload.returncode == 0 and "reload" in reload.stdout
+    assert reload.returncode == 0 and "reloaded in" in reload.stdout, reload.stdout + reload.stderr
     deadline = time.time() + 10
     while time.time() < deadline and set(server.worker_pids()) & before:
         time.sleep(0.1)

@@ -47,6 +47,9 @@ final class Gateway
             }
         } else {
             $kernel = $app->make(HttpKernel::class);
+            // Providers that build URLs while booting need a request; each real request
+            // replaces this one, and services built from it follow (as under Octane).
+            $app->instance('request', Request::create((string) ($_ENV['APP_URL'] ?? 'http://localhost')));
             $kernel->bootstrap();
             $gateway = new self($app, $kernel);
         }
@@ -109,10 +112,9 @@ final class Gateway
             }
         } catch (\Throwable $e) {
             $this->report($e);
-        } finally {
-            $this->cleaners->destroyControllers();
-            $this->cleaners->clean();
         }
+        $this->cleaners->destroyControllers();
+        $this->cleaners->clean();
     }
 
     /** Reports an error through the application's exception handler, or to stderr. */

@@ -64,7 +64,16 @@ final class WorkerLoop
         $response = $this->gateway->handle($request);
         $output = $this->collectOutput();
         ResponseEmitter::emit($response, $output);
-        $this->gateway->terminate($request, $response);
+        try {
+            $this->gateway->terminate($request, $response);
+        } catch (\Throwable $e) {
+            // A cleaner failed: this worker's state can no longer be trusted. It answers
+            // at most the request already on its way, then a fresh worker replaces it.
+            $this->gateway->report($e);
+            fwrite(STDERR, sprintf("[%s] [worker #%d] resetting state failed (%s: %s); replacing this worker\n",
+                gmdate('Y-m-d H:i:s'), Worker::id(), get_class($e), $e->getMessage()));
+            Worker::leave();
+        }
     }
 
     /** Everything the request echoed, with its output buffers closed. */

@@ -110,8 +110,9 @@ impl Worker {
         with_link(|l| l.end())
     }
 
-    /// Marks this worker as leaving after the response in progress, so the master sends it
-    /// nothing more (the worker loop calls this when the script is ending mid-request).
+    /// Marks this worker as leaving: the next response to finish (the one in progress, or
+    /// else the next request's) tells the master to send it nothing more. The worker loop
+    /// calls this when the script ends mid-request or its state could not be reset.
     pub fn leave() -> PhpResult<()> {
         with_link(|l| {
             l.leave_after_this_response();

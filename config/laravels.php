@@ -1,0 +1,153 @@
+<?php
+
+/*
+ * laravels-rs settings. The keys, defaults and LARAVELS_* variables are LaravelS's, so a
+ * config/laravels.php written for LaravelS keeps working; settings this runtime adds are
+ * marked "laravels-rs". Run `php artisan laravels publish` to copy this file into
+ * config/. A wrong value stops `php bin/laravels start` with a message naming the key.
+ */
+
+return [
+    // Address to listen on: '127.0.0.1' or '::1' for this machine only, '0.0.0.0' or
+    // '::' for every interface. With a unix socket_type, the socket file's path.
+    'listen_ip' => env('LARAVELS_LISTEN_IP', '127.0.0.1'),
+
+    // Port to listen on (below 1024 needs root).
+    'listen_port' => env('LARAVELS_LISTEN_PORT', 5200),
+
+    // SWOOLE_SOCK_TCP (IPv4), SWOOLE_SOCK_TCP6 (IPv6) or SWOOLE_SOCK_UNIX_STREAM (a unix
+    // socket at listen_ip, e.g. behind Nginx). The constants are defined without Swoole.
+    'socket_type' => SWOOLE_SOCK_TCP,
+
+    // Value of the Server response header; '' sends none.
+    'server' => env('LARAVELS_SERVER', ''),
+
+    // Serve files under swoole.document_root directly, without PHP. A reverse proxy
+    // such as Nginx usually does this better in production.
+    'handle_static' => env('LARAVELS_HANDLE_STATIC', false),
+
+    // The application's root; set it when the app is reached through a symbolic link.
+    'laravel_base_path' => env('LARAVEL_BASE_PATH', base_path()),
+
+    // Reload the workers when code changes (development only).
+    'inotify_reload' => [
+        'enable' => env('LARAVELS_INOTIFY_RELOAD', false),
+        'watch_path' => base_path(),
+        'file_types' => ['.php'],
+        'excluded_dirs' => [],
+        // Print each file change that triggers a reload.
+        'log' => true,
+    ],
+
+    // Server event handlers: 'ServerStart' => [Handler::class, ...], likewise ServerStop,
+    // WorkerStart, WorkerStop and WorkerError. Handlers implement the interfaces in
+    // LaravelS\Contracts\Events (or their Hhxsv5\LaravelS\Swoole\Events\* names).
+    'event_handlers' => [],
+
+    // A WebSocket server on the HTTP address and port.
+    'websocket' => [
+        'enable' => false,
+        // 'handler' => App\Services\WebSocketService::class,
+    ],
+
+    // Extra TCP/UDP ports with their own handlers ('host', 'port', 'type', 'settings',
+    // 'handler'), each handler extending a Hhxsv5\LaravelS\Swoole\Socket\* class.
+    'sockets' => [],
+
+    // Custom processes started beside the workers: 'name' => ['class' => ...,
+    // 'redirect' => false, 'pipe' => 0, 'enable' => true].
+    'processes' => [],
+
+    // Millisecond cron jobs run in a dedicated process.
+    'timer' => [
+        'enable' => env('LARAVELS_TIMER', false),
+        // CronJob classes. Hhxsv5\LaravelS\Illuminate\LaravelScheduleJob::class runs
+        // `php artisan schedule:run` every minute.
+        'jobs' => [],
+        // Seconds to wait for running jobs when reloading.
+        'max_wait_time' => 5,
+        // With several servers, let only the one holding a Redis lock run the jobs.
+        'global_lock' => false,
+        'global_lock_key' => config('app.name', 'Laravel'),
+    ],
+
+    // Shared-memory tables: 'ws' => ['size' => rows, 'column' => [['name' => ..., 'type' =>
+    // Swoole\Table::TYPE_INT, 'size' => 8], ...]], reachable as app('swoole')->wsTable.
+    'swoole_tables' => [],
+
+    // Service providers registered and booted again before every request, for providers
+    // whose singletons must not outlive a request.
+    'register_providers' => [],
+
+    // Classes that reset state after every request, in this order (LaravelS\Contracts\
+    // Cleaner or Hhxsv5\...\CleanerInterface). The container, config, queued cookies and
+    // the request are always reset and need no entry.
+    //
+    // Session and Auth are listed by default. LaravelS ships this list empty, and then
+    // one visitor's session and logged-in user are served to the next visitor's request
+    // on the same worker (laravel-s issues #121 and #290). Remove them only if the app
+    // uses neither. Others: JWTCleaner (tymon/jwt-auth), MenuCleaner (lavary/laravel-menu),
+    // LaravelAdminCleaner, DcatAdminCleaner, ZiggyCleaner, all in LaravelS\Cleaners.
+    'cleaners' => [
+        LaravelS\Cleaners\SessionCleaner::class,
+        LaravelS\Cleaners\AuthCleaner::class,
+    ],
+
+    // Laravel keeps a controller instance per route across requests; enable this to
+    // drop it after each request, except the controller classes in excluded_list.
+    'destroy_controllers' => [
+        'enable' => false,
+        'excluded_list' => [],
+    ],
+
+    // laravels-rs: X-Real-IP, X-Forwarded-For, X-Forwarded-Proto and Scheme request
+    // headers are believed only from these peer addresses (your reverse proxies).
+    'trusted_proxies' => ['127.0.0.1', '::1'],
+
+    // Server settings, under Swoole's names. A Swoole setting this runtime does not
+    // implement is reported once at start and otherwise ignored.
+    'swoole' => [
+        'daemonize' => env('LARAVELS_DAEMONIZE', false),
+        // 1: round robin, 2: by connection, 3: the next idle worker.
+        'dispatch_mode' => env('LARAVELS_DISPATCH_MODE', 3),
+        // LaravelS's default; 0 means one per CPU. Each worker holds a booted app.
+        'worker_num' => env('LARAVELS_WORKER_NUM', 30),
+        // 'task_worker_num' => env('LARAVELS_TASK_WORKER_NUM', 10),
+        'task_ipc_mode' => 1,
+        'task_max_request' => env('LARAVELS_TASK_MAX_REQUEST', 100000),
+        'task_tmpdir' => @is_writable('/dev/shm/') ? '/dev/shm' : '/tmp',
+        // A worker is replaced after this many requests (0: never).
+        'max_request' => env('LARAVELS_MAX_REQUEST', 100000),
+        'open_tcp_nodelay' => true,
+        'pid_file' => storage_path('laravels.pid'),
+        'log_level' => env('LARAVELS_LOG_LEVEL', 4),
+        'log_file' => storage_path(sprintf('logs/swoole-%s.log', date('Y-m'))),
+        'document_root' => base_path('public'),
+        'buffer_output_size' => 2 * 1024 * 1024,
+        'socket_buffer_size' => 8 * 1024 * 1024,
+        // Largest request body, uploads included; a larger one is answered 413.
+        'package_max_length' => 4 * 1024 * 1024,
+        'reload_async' => true,
+        // Seconds a stop or reload waits for requests in progress.
+        'max_wait_time' => 60,
+        'enable_reuse_port' => true,
+        'enable_coroutine' => false,
+        // Where uploaded files are written as they arrive.
+        'upload_tmp_dir' => @is_writable('/dev/shm/') ? '/dev/shm' : '/tmp',
+        'http_compression' => env('LARAVELS_HTTP_COMPRESSION', false),
+
+        // laravels-rs: seconds a request may run; past it the client gets 504 and the
+        // worker is replaced. 0: no limit.
+        'max_request_time' => env('LARAVELS_MAX_REQUEST_TIME', 60),
+        // laravels-rs: a worker whose memory passes this size ('256M', '1G') is replaced
+        // after its current request. '0': no limit.
+        'worker_memory_limit' => env('LARAVELS_WORKER_MEMORY_LIMIT', '0'),
+        // laravels-rs: largest request head (request line and headers) in bytes; a
+        // larger one is answered 431.
+        'max_header_size' => 16384,
+        // laravels-rs: open client connections at most; more are answered 503.
+        'max_connection' => 10000,
+        // laravels-rs: network threads in the master; unset means one per CPU.
+        // 'reactor_num' => 2,
+    ],
+];

@@ -1,0 +1,148 @@
+<?php
+
+namespace LaravelS\Cleaners;
+
+use Illuminate\Container\Container;
+use LaravelS\Contracts\Cleaner;
+
+/**
+ * Resets a worker's application between requests, so nothing one request leaves behind
+ * reaches the next. Built once per worker, right after the application booted: it takes
+ * the snapshot that "booted state" means, and checks config('laravels') then, so a
+ * wrong class name stops the worker at boot instead of failing every request.
+ *
+ * Per request, the gateway calls cleanProviders() before the kernel, then
+ * destroyControllers() and clean() after the response.
+ */
+final class CleanerManager
+{
+    /** Always run, first and in this order; config('laravels.cleaners') runs after them. */
+    private const ALWAYS = [
+        ContainerCleaner::class,
+        ConfigCleaner::class,
+        CookieCleaner::class,
+        RequestCleaner::class,
+    ];
+
+    /** @var Cleaner[] */
+    private $cleaners = [];
+    /** @var ProviderRefresher */
+    private $providers;
+    /** @var ControllerDestroyer */
+    private $controllers;
+
+    /**
+     * @param Container $app the booted application
+     * @param array $config config('laravels')
+     * @throws \InvalidArgumentException for a wrong 'cleaners', 'register_providers' or
+     *         'destroy_controllers' entry, naming the key and the fix
+     */
+    public function __construct(Container $app, array $config)
+    {
+        $classes = self::cleanerClasses($config['cleaners'] ?? []);
+        $this->providers = new ProviderRefresher($app, $config['register_providers'] ?? []);
+        $this->controllers = new ControllerDestroyer($app, $config['destroy_controllers'] ?? []);
+        $snapshot = self::snapshot($app);
+        foreach ($classes as $class) {
+            $this->cleaners[] = new $class($app, $snapshot);
+        }
+    }
+
+    /**
+     * Runs every cleaner. One that throws does not stop the others (the rest of the
+     * state still gets reset); the first error is rethrown afterwards, and the caller
+     * should then retire the worker, whose state can no longer be trusted.
+     */
+    public function clean(): void
+    {
+        $error = null;
+        foreach ($this->cleaners as $cleaner) {
+            try {
+                $cleaner->clean();
+            } catch (\Throwable $e) {
+                $error = $error ?? $e;
+            }
+        }
+        if ($error !== null) {
+            throw $error;
+        }
+    }
+
+    /** Registers and boots the 'register_providers' again, for the coming request. */
+    public function cleanProviders(): void
+    {
+        $this->providers->refresh();
+    }
+
+    /** Per 'destroy_controllers': drops the controller instance the current route kept. */
+    public function destroyControllers(): void
+    {
+        $this->controllers->destroy();
+    }
+
+    /**
+     * The always-on cleaners, then the configured ones in order, each class once (a
+     * Hhxsv5\ name and the class it stands for are the same cleaner).
+     *
+     * @return class-string<Cleaner>[]
+     */
+    private static function cleanerClasses($configured): array
+    {
+        if (!is_array($configured)) {
+            throw new \InvalidArgumentException(sprintf(
+                "laravels.cleaners must be a list of class names, not %s. Fix: set 'cleaners' => [...] in config/laravels.php",
+                get_debug_type($configured)
+            ));
+        }
+        $classes = self::ALWAYS;
+        foreach ($configured as $class) {
+            $classes[] = self::cleanerClass($class);
+        }
+
+        return array_values(array_unique($classes));
+    }
+
+    private static function cleanerClass($class): string
+    {
+        if (!is_string($class)) {
+            throw new \InvalidArgumentException(sprintf(
+                "laravels.cleaners: entries are class names, found %s. Fix: list Cleaner::class names in 'cleaners' in config/laravels.php",
+                get_debug_type($class)
+            ));
+        }
+        if (!class_exists($class)) {
+            throw new \InvalidArgumentException(sprintf(
+                "laravels.cleaners: class %s does not exist. Fix: correct or remove it in 'cleaners' in config/laravels.php (after adding a class, run composer dump-autoload)",
+                $class
+            ));
+        }
+        $reflection = new \ReflectionClass($class);
+        if (!$reflection->implementsInterface(Cleaner::class) || !$reflection->isInstantiable()) {
+            throw new \InvalidArgumentException(sprintf(
+                "laravels.cleaners: %s is not a cleaner. Fix: make it a concrete class implementing %s (or Hhxsv5\\LaravelS\\Illuminate\\Cleaners\\CleanerInterface), e.g. by extending %s",
+                $class,
+                Cleaner::class,
+                BaseCleaner::class
+            ));
+        }
+
+        return $reflection->getName();
+    }
+
+    /**
+     * A copy of the container as booted. Its bindings and instance lists are arrays, so
+     * the copy keeps them as they are now; its 'config' is copied too, because the live
+     * repository is changed in place. Other objects are shared with the live app.
+     */
+    private static function snapshot(Container $app): Container
+    {
+        $snapshot = clone $app;
+        $instances = ContainerState::get($snapshot, 'instances');
+        if (isset($instances['config'])) {
+            $instances['config'] = clone $instances['config'];
+            ContainerState::set($snapshot, 'instances', $instances);
+        }
+
+        return $snapshot;
+    }
+}

@@ -1,0 +1,56 @@
+<?php
+
+namespace LaravelS\Cleaners;
+
+use Illuminate\Container\Container;
+
+/**
+ * Puts the configuration back to what the application booted with, undoing config([...])
+ * calls made during a request. The repository is changed in place, because services
+ * keep a reference to it.
+ *
+ * A top-level key the request added is set to null (the repository cannot remove one),
+ * except when the request also loaded a service provider or a config file: Laravel's
+ * deferred providers merge their defaults, and Lumen reads config files, on the first use
+ * of a service, and register that service only once. Keys added then become part of the
+ * booted configuration for the rest of the worker's life.
+ */
+class ConfigCleaner extends BaseCleaner
+{
+    /** @var array */
+    private $bootItems;
+    /** @var int service providers and (Lumen) config files the app had loaded */
+    private $loaded;
+
+    public function __construct(Container $currentApp, Container $snapshotApp)
+    {
+        parent::__construct($currentApp, $snapshotApp);
+        $this->bootItems = $snapshotApp->make('config')->all();
+        $this->loaded = $this->loadedCount();
+    }
+
+    public function clean(): void
+    {
+        $config = $this->currentApp->make('config');
+        // Top-level keys: each is replaced whole, nested changes included.
+        $config->set($this->bootItems);
+        $loaded = $this->loadedCount();
+        $adopt = $loaded !== $this->loaded;
+        $this->loaded = $loaded;
+        foreach (array_diff_key($config->all(), $this->bootItems) as $key => $value) {
+            $this->bootItems[$key] = $adopt ? $value : null;
+            if (!$adopt) {
+                $config->set($key, null);
+            }
+        }
+    }
+
+    /** Read from the app's bookkeeping: Lumen has no public accessor for either list. */
+    private function loadedCount(): int
+    {
+        $app = $this->currentApp;
+        $count = ContainerState::has($app, 'loadedProviders') ? count(ContainerState::get($app, 'loadedProviders')) : 0;
+
+        return $count + (ContainerState::has($app, 'loadedConfigurations') ? count(ContainerState::get($app, 'loadedConfigurations')) : 0);
+    }
+}

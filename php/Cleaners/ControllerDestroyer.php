@@ -1,0 +1,58 @@
+<?php
+
+namespace LaravelS\Cleaners;
+
+use Illuminate\Container\Container;
+use Illuminate\Routing\Router;
+
+/**
+ * config('laravels.destroy_controllers'): Laravel keeps the controller instance on its
+ * route, so a controller's properties would survive into the next request to that
+ * route. When enabled, the current route's controller is dropped after each request,
+ * except for classes in 'excluded_list'. Lumen builds a controller per request.
+ */
+final class ControllerDestroyer
+{
+    /** @var Container */
+    private $app;
+    /** @var bool */
+    private $enabled;
+    /** @var array<string, true> */
+    private $excluded = [];
+
+    /** @throws \InvalidArgumentException when the setting is not an array */
+    public function __construct(Container $app, $config)
+    {
+        if (!is_array($config)) {
+            throw new \InvalidArgumentException(sprintf(
+                "laravels.destroy_controllers must be an array, not %s. Fix: set 'destroy_controllers' => ['enable' => false, 'excluded_list' => []] in config/laravels.php",
+                get_debug_type($config)
+            ));
+        }
+        $this->app = $app;
+        $this->enabled = (bool) ($config['enable'] ?? false);
+        foreach ((array) ($config['excluded_list'] ?? []) as $class) {
+            $this->excluded[ltrim((string) $class, '\\')] = true;
+        }
+    }
+
+    public function destroy(): void
+    {
+        if (!$this->enabled || !$this->app->resolved('router')) {
+            return;
+        }
+        $router = $this->app->make('router');
+        if (!$router instanceof Router) {
+            return;
+        }
+        $route = $router->current();
+        if ($route === null || $route->controller === null || isset($this->excluded[get_class($route->controller)])) {
+            return;
+        }
+        if (method_exists($route, 'flushController')) {
+            $route->flushController();
+        } else {
+            $route->controller = null;
+        }
+    }
+}

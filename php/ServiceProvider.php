@@ -1,0 +1,44 @@
+<?php
+
+namespace LaravelS;
+
+use Illuminate\Support\ServiceProvider as BaseServiceProvider;
+use LaravelS\Console\Commands\LaravelSCommand;
+
+/**
+ * The package's service provider, discovered by Laravel (composer.json extra.laravel)
+ * and registered by hand in Lumen. Also known as
+ * Hhxsv5\LaravelS\Illuminate\LaravelSServiceProvider, so existing registrations work.
+ */
+class ServiceProvider extends BaseServiceProvider
+{
+    public function register(): void
+    {
+        // Lumen reads a config file only when asked. The application's own file goes
+        // first; the package defaults then fill in the keys it does not set.
+        if (method_exists($this->app, 'configure')) {
+            $this->app->configure('laravels');
+        }
+        $this->mergeConfigFrom(self::packagePath('config/laravels.php'), 'laravels');
+        $this->commands([LaravelSCommand::class]);
+    }
+
+    public function boot(): void
+    {
+        if (!$this->app->runningInConsole()) {
+            return;
+        }
+        // For `php artisan vendor:publish --tag=laravels`; `php artisan laravels publish`
+        // does the same, on Lumen too.
+        $this->publishes([
+            self::packagePath('config/laravels.php') => $this->app->configPath('laravels.php'),
+            self::packagePath('bin/laravels') => $this->app->basePath('bin/laravels'),
+        ], 'laravels');
+    }
+
+    /** A path inside this package. */
+    public static function packagePath(string $path): string
+    {
+        return dirname(__DIR__) . '/' . $path;
+    }
+}

@@ -1,0 +1,131 @@
+<?php
+
+namespace LaravelS\Tests\Cleaners;
+
+use Illuminate\Foundation\Application;
+use Illuminate\Support\Facades\Facade;
+use LaravelS\Cleaners\CleanerManager;
+use LaravelS\Tests\Support\TestApp;
+use PHPUnit\Framework\TestCase;
+
+final class ContainerCleanerTest extends TestCase
+{
+    public function testInstancesCreatedDuringARequestAreForgotten(): void
+    {
+        $app = TestApp::boot(function (Application $app) {
+            $app->singleton('counter', fn () => new \ArrayObject());
+        });
+        $cleaners = new CleanerManager($app, []);
+
+        $app->instance('per-request', new \stdClass());
+        $duringRequest = $app->make('counter');
+        $duringRequest['hits'] = 1;
+        $cleaners->clean();
+
+        $this->assertFalse($app->bound('per-request'));
+        $this->assertNotSame($duringRequest, $app->make('counter'), 'a singleton first resolved in a request is rebuilt');
+        $this->assertArrayNotHasKey('hits', $app->make('counter'));
+    }
+
+    public function testBootedInstancesSurviveAndReplacedOnesComeBack(): void
+    {
+        $booted = new \stdClass();
+        $app = TestApp::boot(function (Application $app) use ($booted) {
+            $app->instance('service', $booted);
+            $app->singleton('warm', fn () => new \stdClass());
+            $app->make('warm');
+        });
+        $warm = $app->make('warm');
+        $cleaners = new CleanerManager($app, []);
+
+        $app->instance('service', new \stdClass());
+        $this->assertNotSame($booted, ServiceFacade::getFacadeRoot());
+        $cleaners->clean();
+
+        $this->assertSame($booted, $app->make('service'));
+        $this->assertSame($booted, ServiceFacade::getFacadeRoot(), 'and the facade forgets the replacement');
+        $this->assertSame($warm, $app->make('warm'));
+    }
+
+    public function testFacadesForgetWhatTheyResolvedDuringTheRequest(): void
+    {
+        $app = TestApp::boot(function (Application $app) {
+            $app->singleton('counter', fn () => new \ArrayObject());
+        });
+        $cleaners = new CleanerManager($app, []);
+
+        $first = CounterFacade::getFacadeRoot();
+        $cleaners->clean();
+
+        $this->assertNotSame($first, CounterFacade::getFacadeRoot());
+    }
+
+    public function testResolvedFlagsGoBackToTheirBootedValues(): void
+    {
+        $app = TestApp::boot(function (Application $app) {
+            $app->bind('thing', fn () => new \stdClass());
+        });
+        $cleaners = new CleanerManager($app, []);
+
+        $app->make('thing');
+        $this->assertTrue($app->resolved('thing'));
+        $cleaners->clean();
+
+        $this->assertFalse($app->resolved('thing'), 'guards such as "only if the session was resolved" see this request only');
+    }
+
+    public function testRebindingCallbacksRegisteredDuringARequestAreDropped(): void
+    {
+        $calls = [];
+        $app = TestApp::boot(function (Application $app) use (&$calls) {
+            $app->bind('thing', fn () => new \stdClass());
+            $app->rebinding('thing', function () use (&$calls) {
+                $calls[] = 'boot';
+            });
+        });
+        $cleaners = new CleanerManager($app, []);
+
+        $app->rebinding('thing', function () use (&$calls) {
+            $calls[] = 'request';
+        });
+        $cleaners->clean();
+        $app->instance('thing', new \stdClass());
+
+        $this->assertSame(['boot'], $calls);
+    }
+
+    public function testScopedInstancesAreForgotten(): void
+    {
+        $app = TestApp::boot(function (Application $app) {
+            $app->scoped('scoped', fn () => new \stdClass());
+            $app->make('scoped');
+        });
+        $bootScoped = $app->make('scoped');
+        $cleaners = new CleanerManager($app, []);
+
+        $cleaners->clean();
+
+        $this->assertNotSame($bootScoped, $app->make('scoped'));
+    }
+
+    protected function tearDown(): void
+    {
+        Facade::clearResolvedInstances();
+    }
+}
+
+final class CounterFacade extends Facade
+{
+    protected static function getFacadeAccessor()
+    {
+        return 'counter';
+    }
+}
+
+final class ServiceFacade extends Facade
+{
+    protected static function getFacadeAccessor()
+    {
+        return 'service';
+    }
+}

@@ -1,0 +1,65 @@
+<?php
+
+namespace LaravelS\Tests\Cleaners;
+
+use Illuminate\Foundation\Application;
+use Illuminate\Session\ArraySessionHandler;
+use Illuminate\Session\Store;
+use LaravelS\Cleaners\CleanerManager;
+use LaravelS\Cleaners\SessionCleaner;
+use LaravelS\Tests\Support\TestApp;
+use PHPUnit\Framework\TestCase;
+
+final class SessionCleanerTest extends TestCase
+{
+    public function testWithoutItTheNextRequestSeesThePreviousVisitorsSession(): void
+    {
+        // The control for the test below, and the reason SessionCleaner is in the
+        // published config: the booted session manager keeps its store.
+        $app = $this->bootWithSession();
+        $cleaners = new CleanerManager($app, []);
+
+        $app->make('session.store')->put('user_id', 42);
+        $cleaners->clean();
+
+        $this->assertSame(42, $app->make('session.store')->get('user_id'));
+    }
+
+    public function testTheNextRequestGetsANewSessionStore(): void
+    {
+        $app = $this->bootWithSession();
+        $manager = $app->make('session');
+        $cleaners = new CleanerManager($app, ['cleaners' => [SessionCleaner::class]]);
+
+        $used = $app->make('session.store');
+        $used->put('user_id', 42);
+        $cleaners->clean();
+
+        $store = $app->make('session.store');
+        $this->assertNotSame($used, $store);
+        $this->assertNull($store->get('user_id'));
+        $this->assertSame($store, $manager->driver(), 'the manager hands out the new store too');
+        $this->assertSame($manager, $app->make('session'), 'the manager and its extensions stay');
+        $this->assertInstanceOf(Store::class, $manager->driver('memory'));
+        $this->assertSame($store, $app->make('redirect')->to('/')->getSession(), 'redirect()->with() writes to the new store');
+    }
+
+    public function testDoesNothingWhenTheSessionWasNeverResolved(): void
+    {
+        $app = TestApp::boot();
+        $cleaners = new CleanerManager($app, ['cleaners' => [SessionCleaner::class]]);
+
+        $cleaners->clean();
+
+        $this->assertFalse($app->resolved('session'));
+    }
+
+    private function bootWithSession(): Application
+    {
+        return TestApp::boot(function (Application $app) {
+            TestApp::request($app);
+            $app->make('session')->extend('memory', fn () => new ArraySessionHandler(10));
+            $app->make('redirect');
+        });
+    }
+}

@@ -1,0 +1,121 @@
+<?php
+
+namespace LaravelS\Tests\Console;
+
+use LaravelS\Tests\Support\ThrowawayApp;
+use PHPUnit\Framework\TestCase;
+
+/** `php artisan laravels ...` in throwaway Laravel 8 and Lumen 8 applications. */
+final class LaravelSCommandTest extends TestCase
+{
+    private const PACKAGE = __DIR__ . '/../../..';
+
+    /** @var ThrowawayApp|null */
+    private $app;
+
+    public function frameworks(): array
+    {
+        return ['Laravel' => ['laravel'], 'Lumen' => ['lumen']];
+    }
+
+    /** @dataProvider frameworks */
+    public function testPublishCopiesTheConfigAndTheRunner(string $framework): void
+    {
+        $this->app = ThrowawayApp::$framework();
+
+        $run = $this->artisanOk('laravels', 'publish');
+
+        $config = $this->app->path . '/config/laravels.php';
+        $runner = $this->app->path . '/bin/laravels';
+        $this->assertFileEquals(self::PACKAGE . '/config/laravels.php', $config);
+        $this->assertFileEquals(self::PACKAGE . '/bin/laravels', $runner);
+        $this->assertSame(0755, fileperms($runner) & 0777);
+        $this->assertStringContainsString("to $config", $run['out']);
+        $this->assertStringContainsString("to $runner", $run['out']);
+        $this->assertFileDoesNotExist($this->app->path . '/bin/fswatch', 'optional scripts only when the package has them');
+    }
+
+    /** @dataProvider frameworks */
+    public function testPublishKeepsAnEditedConfigUnlessForced(string $framework): void
+    {
+        $this->app = ThrowawayApp::$framework();
+        $this->app->write('config/laravels.php', "<?php\nreturn ['listen_port' => 6101];\n");
+        $config = $this->app->path . '/config/laravels.php';
+
+        $run = $this->artisanOk('laravels', 'publish');
+        $this->assertStringContainsString("Kept $config", $run['out']);
+        $this->assertStringContainsString('6101', file_get_contents($config));
+        $this->assertFileExists($this->app->path . '/bin/laravels', 'the runner is always refreshed');
+
+        $this->artisanOk('laravels', 'publish', '--force');
+        $this->assertFileEquals(self::PACKAGE . '/config/laravels.php', $config);
+    }
+
+    /** @dataProvider frameworks */
+    public function testConfigWritesTheResolvedConfiguration(string $framework): void
+    {
+        $this->app = ThrowawayApp::$framework();
+        $this->app->write('config/laravels.php', "<?php\nreturn ['listen_port' => 6102, 'swoole' => ['worker_num' => 2]];\n");
+
+        $run = $this->artisanOk('laravels', 'config', '-d', '--x-version=1.2.3');
+
+        $file = $this->app->path . '/storage/laravels.conf';
+        $this->assertStringContainsString("Wrote $file", $run['out']);
+        $conf = json_decode(file_get_contents($file), true);
+        $this->assertSame(6102, $conf['laravels']['listen_port'], "the app's own config/laravels.php");
+        $this->assertSame(['worker_num' => 2, 'daemonize' => true], $conf['laravels']['swoole']);
+        $this->assertSame('127.0.0.1', $conf['laravels']['listen_ip'], 'package defaults fill the rest');
+        $this->assertSame($this->app->path, $conf['root_path']);
+        $this->assertSame($framework === 'lumen', $conf['is_lumen']);
+        $this->assertSame('1.2.3', $conf['x_version']);
+    }
+
+    public function testConfigRecordsTheEnvironmentOption(): void
+    {
+        $this->app = ThrowawayApp::laravel();
+
+        $this->artisanOk('laravels', 'config', '--env=staging');
+
+        $this->assertSame('staging', json_decode(file_get_contents($this->app->path . '/storage/laravels.conf'), true)['env']);
+    }
+
+    /** @dataProvider frameworks */
+    public function testInfoShowsVersionsAndTheListenAddress(string $framework): void
+    {
+        $this->app = ThrowawayApp::$framework();
+        $this->app->write('config/laravels.php', "<?php\nreturn ['listen_ip' => '::1', 'listen_port' => 6103];\n");
+
+        $out = $this->artisanOk('laravels', 'info')['out'];
+
+        $this->assertMatchesRegularExpression('/PHP\s+\|\s+' . preg_quote(PHP_VERSION, '/') . '/', $out);
+        $this->assertMatchesRegularExpression('/laravels extension\s+\|\s+' . preg_quote(phpversion('laravels') ?: 'not loaded', '/') . '/', $out);
+        $this->assertMatchesRegularExpression($framework === 'lumen' ? '/Lumen\s+\|\s+Lumen \(8\./' : '/Laravel\s+\|\s+8\.\d+\.\d+/', $out);
+        $this->assertMatchesRegularExpression('/Listen\s+\|\s+\[::1\]:6103/', $out);
+    }
+
+    public function testStartIsTheRunnersJob(): void
+    {
+        $this->app = ThrowawayApp::laravel();
+
+        $run = $this->app->artisan('laravels', 'start');
+
+        $this->assertSame(1, $run['code']);
+        $this->assertStringContainsString('php bin/laravels start (run php artisan laravels publish first)', $run['out']);
+    }
+
+    private function artisanOk(string ...$args): array
+    {
+        $run = $this->app->artisan(...$args);
+        $this->assertSame(0, $run['code'], $run['out'] . $run['err']);
+        $this->assertSame('', $run['err']);
+
+        return $run;
+    }
+
+    protected function tearDown(): void
+    {
+        if ($this->app !== null) {
+            $this->app->remove();
+        }
+    }
+}

@@ -1,0 +1,7 @@
+<?php
+
+namespace LaravelS\Tests\Fixtures\UserCode;
+
+class SecondRecordingCleaner extends RecordingCleaner
+{
+}

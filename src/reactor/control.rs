@@ -25,6 +25,9 @@ pub enum Command {
     Reload,
     /// Drain and stop; the master exits with `exit_code`.
     Stop { exit_code: i32 },
+    /// The manager is gone: no worker can be replaced any more, so stop with exit code 1
+    /// and let a supervisor start the server again.
+    ManagerDied,
 }
 
 /// PHP installs its own handlers for these at request start-up; a handler tokio chains to
@@ -56,8 +59,7 @@ pub fn signal_commands(manager: Pid) -> std::io::Result<mpsc::Receiver<Command>>
                     if matches!(waitpid(manager, Some(WaitPidFlag::WNOHANG)), Ok(WaitStatus::StillAlive)) {
                         continue;
                     }
-                    log::line("master", "the manager process died; stopping so a supervisor can restart the server");
-                    Command::Stop { exit_code: 1 }
+                    Command::ManagerDied
                 }
             };
             if tx.send(command).await.is_err() {
@@ -93,6 +95,10 @@ pub async fn run_until_stopped(
                     ));
                 }
                 Some(Command::Stop { exit_code }) => return exit_code,
+                Some(Command::ManagerDied) => {
+                    log::line("master", "the manager process died; stopping so a supervisor can restart the server");
+                    return 1;
+                }
                 None => return 0,
             }
         }

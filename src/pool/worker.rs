@@ -6,12 +6,19 @@
 //! master learns it in the same frame and sends nothing more.
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
+use std::time::Duration;
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
 use bytes::Bytes;
 
 use super::process::peak_rss_bytes;
 use crate::ipc::{self, Header, RequestHead, ToMaster, ToWorker};
+
+/// How long an idle worker polls for the next request before it blocks.
+const SPIN: Duration = Duration::from_micros(50);
 
 /// When a worker leaves after the response it is sending.
 #[derive(Debug, Clone, Copy, Default)]
@@ -98,6 +105,9 @@ impl WorkerLink {
         if self.retiring {
             return Ok(None);
         }
+        if self.reader.buffer().is_empty() {
+            self.wait_briefly_for_input();
+        }
         let mut prefix = [0u8; 4];
         match self.reader.read_exact(&mut prefix) {
             Ok(()) => {}
@@ -116,6 +126,21 @@ impl WorkerLink {
                 Ok(Some(Incoming { head, body, form }))
             }
             ToWorker::Stop => Ok(None),
+        }
+    }
+
+    /// Under load the next request follows the last response within microseconds; polling
+    /// for it briefly keeps the worker off the scheduler's sleep and wake-up path, which
+    /// costs more than the request itself for small handlers.
+    fn wait_briefly_for_input(&self) {
+        let fd = self.reader.get_ref().as_fd();
+        let started = std::time::Instant::now();
+        while started.elapsed() < SPIN {
+            let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+            if poll(&mut fds, PollTimeout::ZERO).is_ok_and(|n| n > 0) {
+                return;
+            }
+            std::hint::spin_loop();
         }
     }
 

@@ -1,0 +1,663 @@
+#!/usr/bin/env python3
+"""laravels-rs benchmarks, each against its baseline, in one run.
+
+Every comparison alternates its servers round by round (A B A B ...) on loopback and reports
+the median of the rounds and the ratio its target is stated in. The machine is shared and
+noisy: absolute figures drift from run to run, the ratios are what to read.
+
+    cargo build --release && cargo build --release --example plain_hyper
+    python3 bench/run.py [--rounds 3] [--seconds 5] [--warmup 2] [--only NAMES] [--out FILE]
+
+Needs wrk, nginx and php-fpm 8.2 (apt-get install -y wrk nginx php8.2-fpm). Servers listen
+on 127.0.0.1 ports --port-base+1 and up, and are stopped at the end, on errors and on Ctrl-C.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+import harness  # noqa: E402  (prepared_app: the example app made ready to serve)
+
+EXTENSION = harness.EXTENSION
+HYPER = REPO / "target" / "release" / "examples" / "plain_hyper"
+FPM = "php-fpm8.2"
+# The same ini settings for every PHP process: laravels-rs, the ceiling, php-fpm, php -S.
+PHP_SETTINGS = {"opcache.enable": "1", "opcache.enable_cli": "1", "memory_limit": "512M", "expose_php": "0"}
+PHP_FLAGS = [arg for key, value in PHP_SETTINGS.items() for arg in ("-d", f"{key}={value}")]
+HELLO_BODY = b'{"message":"hello"}'
+STATIC_PATH = "/static/4k.txt"
+
+
+class BenchError(Exception):
+    """A server or tool that did not do what the benchmark needs; ends one comparison."""
+
+
+# ---------------------------------------------------------------- processes
+
+def proc_stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, start time) of a live process, None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), int(fields[19])
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """Every process below pid (workers live in their own process group), with start times."""
+    parents: dict[int, list[int]] = {}
+    starts: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := proc_stat(int(entry.name))):
+            parents.setdefault(stat[0], []).append(int(entry.name))
+            starts[int(entry.name)] = stat[1]
+    found, todo = {}, [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found[child] = starts[child]
+            todo.append(child)
+    return found
+
+
+def process_name(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    return "?"
+
+
+def memory_kb(pid: int) -> tuple[int, int]:
+    """(VmRSS, Pss) in kB: RSS counts pages shared with siblings in full, Pss shares them out."""
+    rss = re.search(r"^VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text(), re.M)
+    pss = re.search(r"^Pss:\s+(\d+)", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)
+    return int(rss.group(1)) if rss else 0, int(pss.group(1)) if pss else 0
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    # No proxy: an http_proxy in the environment must not see loopback requests.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=3) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+    except OSError:
+        return 0, b""
+
+
+class Service:
+    """One server this run starts and stops, with its log and its exact command."""
+
+    def __init__(self, name: str, argv: list[str], cwd: Path, ready: Callable[["Service"], bool],
+                 env: dict[str, str] | None = None, port: int | None = None, note: str = ""):
+        self.name, self.argv, self.cwd, self.ready = name, argv, cwd, ready
+        self.env, self.port, self.note = env or {}, port, note
+        self.proc: subprocess.Popen | None = None
+        self.output: list[str] = []
+        self.log_path = Path()
+
+    def command_line(self) -> str:
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
+        line = f"cd {shlex.quote(str(self.cwd))} && {env + ' ' if env else ''}{shlex.join(self.argv)}"
+        return f"{line}    # {self.note}" if self.note else line
+
+    def start(self, logs: Path, timeout: float = 40) -> None:
+        if self.port is not None and port_in_use(self.port):
+            raise BenchError(f"port {self.port} for {self.name} is already in use: stop what listens there or pass another --port-base")
+        slug = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+        self.log_path = logs / f"{self.port or 'unix'}-{slug}.log"
+        log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(self.argv, cwd=self.cwd, env={**os.environ, **self.env}, text=True,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        threading.Thread(target=self._copy_output, args=(self.proc.stdout, log), daemon=True).start()
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"{self.name} exited with status {self.proc.returncode} while starting:\n{self.log_tail()}")
+            if self.ready(self):
+                return
+            time.sleep(0.1)
+        raise BenchError(f"{self.name} was not ready after {timeout:.0f} s:\n{self.log_tail()}")
+
+    def _copy_output(self, stream, log) -> None:
+        with log:
+            for line in stream:
+                self.output.append(line)
+                log.write(line)
+                log.flush()
+
+    def log_tail(self) -> str:
+        return "".join(self.output[-20:]) + f"(log: {self.log_path})"
+
+    def stop(self) -> None:
+        """SIGTERM to the server; then to what it left behind (php -S workers); SIGKILL last."""
+        if self.proc is None:
+            return
+        below = descendants(self.proc.pid)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(10)
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        left = wait_gone(below, 1)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in left:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+            left = wait_gone(left, 5)
+        self.proc = None
+
+
+def wait_gone(procs: dict[int, int], seconds: int) -> dict[int, int]:
+    """Waits for the processes (pid: start time) to end; returns those still running."""
+    deadline = time.time() + seconds
+    while True:
+        alive = {pid: start for pid, start in procs.items() if (stat := proc_stat(pid)) and stat[1] == start}
+        if not alive or time.time() >= deadline:
+            return alive
+        time.sleep(0.1)
+
+
+def answers(url: str) -> Callable[[Service], bool]:
+    return lambda _service: http_get(url)[0] == 200
+
+
+def laravels_ready(workers: int, url: str) -> Callable[[Service], bool]:
+    """laravels-rs prints a process table once every worker is connected."""
+    def ready(service: Service) -> bool:
+        text = "".join(service.output)
+        return "listening on" in text and text.count("worker #") >= workers and http_get(url)[0] == 200
+    return ready
+
+
+# ---------------------------------------------------------------- measuring
+
+@dataclass
+class Sample:
+    rps: float
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    errors: int = 0
+
+
+def to_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk_argv(url: str, seconds: int, conns: int) -> list[str]:
+    return ["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "--timeout", "10s", "--latency", url]
+
+
+def wrk(url: str, seconds: int, conns: int) -> Sample:
+    run = subprocess.run(wrk_argv(url, seconds, conns), capture_output=True, text=True, timeout=seconds + 60)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout)
+    if run.returncode != 0 or not rps:
+        raise BenchError(f"wrk failed on {url}:\n{run.stdout}{run.stderr}")
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", run.stdout, re.M))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", run.stdout)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", run.stdout)
+    errors = (sum(map(int, socket_errors.groups())) if socket_errors else 0) + (int(non_2xx.group(1)) if non_2xx else 0)
+    return Sample(float(rps.group(1)), to_ms(latency["50"]), to_ms(latency["99"]), errors)
+
+
+@dataclass
+class Contender:
+    """One thing measured: a URL under wrk, served by some services."""
+    name: str
+    url: str
+    services: list[Service]
+    expect: bytes  # the exact body, checked once before measuring
+    samples: list[Sample] = field(default_factory=list)
+
+    def check(self) -> None:
+        status, body = http_get(self.url)
+        if status != 200 or body != self.expect:
+            raise BenchError(f"{self.name}: GET {self.url} gave {status} {body[:200]!r}, expected 200 {self.expect[:60]!r}")
+
+    def measure(self, seconds: int, conns: int) -> Sample:
+        return wrk(self.url, seconds, conns)
+
+    def commands(self, seconds: int, conns: int) -> list[str]:
+        return [s.command_line() for s in self.services] + [shlex.join(wrk_argv(self.url, seconds, conns))]
+
+    def median(self, attr: str) -> float | None:
+        values = [getattr(s, attr) for s in self.samples if getattr(s, attr) is not None]
+        return statistics.median(values) if values else None
+
+
+class Ceiling(Contender):
+    """bench/ceiling.php: the app's kernel looped in one process, no HTTP at all."""
+
+    def __init__(self, app: Path):
+        super().__init__("in-process ceiling (1 PHP process)", "", [], b"")
+        self.app = app
+
+    def argv(self, seconds: int) -> list[str]:
+        return ["php", *PHP_FLAGS, str(REPO / "bench" / "ceiling.php"), str(self.app), "/api/hello", f"{seconds:g}"]
+
+    def check(self) -> None:
+        self.measure(1, 0)
+
+    def measure(self, seconds: int, conns: int) -> Sample:
+        run = subprocess.run(self.argv(seconds), cwd=self.app, capture_output=True, text=True, timeout=seconds + 60)
+        if run.returncode != 0 or not re.fullmatch(r"[\d.]+\s*", run.stdout):
+            raise BenchError(f"ceiling.php failed ({run.returncode}):\n{run.stdout}{run.stderr}")
+        return Sample(float(run.stdout))
+
+    def commands(self, seconds: int, conns: int) -> list[str]:
+        return [f"cd {shlex.quote(str(self.app))} && {shlex.join(self.argv(seconds))}    # prints req/s; boot not counted"]
+
+
+# ---------------------------------------------------------------- the report
+
+@dataclass
+class Section:
+    title: str
+    what: str
+    contenders: list[Contender] = field(default_factory=list)
+    conns: int = 64
+    verdicts: list[str] = field(default_factory=list)
+    extra: str = ""
+    error: str = ""
+
+    def render(self, opts) -> str:
+        out = [f"### {self.title}", "", self.what, ""]
+        if self.contenders:
+            out += ["| server | req/s per round | median req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|"]
+            for c in self.contenders:
+                rounds = " / ".join(f"{s.rps:,.0f}" for s in c.samples)
+                p50, p99 = c.median("p50_ms"), c.median("p99_ms")
+                out.append(f"| {c.name} | {rounds} | **{c.median('rps') or 0:,.0f}** | {fmt_ms(p50)} | {fmt_ms(p99)} | "
+                           f"{sum(s.errors for s in c.samples) if c.url else 'n/a'} |")
+            out.append("")
+        out += self.verdicts + ([""] if self.verdicts else [])
+        if self.extra:
+            out += [self.extra, ""]
+        if self.error:
+            out += ["**ERROR** (comparison not completed):", "", "```", self.error.strip(), "```", ""]
+        if self.contenders:
+            out += ["Commands:", "", "```"]
+            for c in self.contenders:
+                out += c.commands(opts.seconds, self.conns)
+            out += ["```", ""]
+        return "\n".join(out)
+
+
+def fmt_ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def verdict(label: str, num: Contender, den: Contender, target: float | None, unit: str) -> str:
+    """The ratio of median req/s, and whether it reaches its target (None: for information)."""
+    a, b = num.median("rps"), den.median("rps")
+    if not a or not b:
+        return f"- {label}: not measured"
+    ratio = a / b
+    shown = f"{ratio:.1%}" if unit == "%" else f"{ratio:.1f}x"
+    if target is None:
+        return f"- {label}: **{shown}** (no target)"
+    wanted = f"{target:.0%}" if unit == "%" else f"{target:g}x"
+    return f"- {label}: **{shown}** (target >= {wanted}: {'**reached**' if ratio >= target else '**not reached**'})"
+
+
+def progress(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def alternate(section: Section, opts) -> None:
+    """Warm each contender up, then measure them in turn, round after round."""
+    for c in section.contenders:
+        c.check()
+        if c.url and opts.warmup > 0:
+            c.measure(opts.warmup, section.conns)
+    for round_no in range(1, opts.rounds + 1):
+        for c in section.contenders:
+            sample = c.measure(opts.seconds, section.conns)
+            c.samples.append(sample)
+            progress(f"  round {round_no}: {c.name}: {sample.rps:,.0f} req/s")
+
+
+# ---------------------------------------------------------------- the servers
+
+class Bench:
+    """What every comparison shares: options, the prepared apps, ports, and the cleanup stack."""
+
+    def __init__(self, opts, app: Path, fpm_app: Path, stack: contextlib.ExitStack, first_port: int):
+        self.opts, self.workdir, self.app, self.fpm_app, self.stack = opts, opts.workdir, app, fpm_app, stack
+        self.next_port = first_port - 1
+
+    def port(self) -> int:
+        self.next_port += 1
+        return self.next_port
+
+    def start(self, service: Service) -> Service:
+        progress(f"  starting {service.name}")
+        self.stack.callback(service.stop)
+        service.start(self.workdir)
+        return service
+
+    def laravels(self, workers: int, static: bool = False, reactor_num: int | None = None) -> Service:
+        port = self.port()
+        # pid_file and reactor_num have no environment variable: the app copy's overrides file
+        # carries them (tests/e2e/harness.py's OVERRIDABLE_CONFIG), read when the server starts.
+        overrides = {"pid_file": str(self.app / "storage" / f"laravels-{port}.pid")}
+        if reactor_num:
+            overrides["reactor_num"] = reactor_num
+        (self.app / "laravels.overrides.json").write_text(json.dumps({"swoole": overrides}))
+        env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0"}
+        if static:
+            env["LARAVELS_HANDLE_STATIC"] = "true"
+        threads = f"reactor_num={reactor_num}" if reactor_num else f"reactor_num unset = {os.cpu_count()} threads"
+        name = f"laravels-rs ({'handle_static, ' if static else ''}worker_num={workers}, {threads})"
+        url = f"http://127.0.0.1:{port}/api/hello"
+        note = "laravels.overrides.json: " + json.dumps({"swoole": overrides})
+        return self.start(Service(name, ["php", *PHP_FLAGS, "-d", f"extension={EXTENSION}", "bin/laravels", "start"],
+                                  self.app, laravels_ready(workers, url), env, port, note))
+
+    def php_fpm(self, children: int) -> tuple[Service, Service]:
+        """php-fpm (pm=static) behind nginx, the way Laravel's deployment docs set it up."""
+        home = self.workdir / "fpm"
+        home.mkdir(exist_ok=True)
+        sock = home / "php-fpm.sock"
+        as_root = os.geteuid() == 0
+        run_as = "user = root\ngroup = root" if as_root else ""  # fpm refuses root without them and -R
+        (home / "php-fpm.conf").write_text(f"""[global]
+pid = {home}/php-fpm.pid
+error_log = {home}/php-fpm.error.log
+daemonize = no
+
+[bench]
+{run_as}
+listen = {sock}
+listen.mode = 0666
+pm = static
+pm.max_children = {children}
+pm.max_requests = 0
+""")
+        fpm = self.start(Service(f"php-fpm ({children} children)", [FPM, "-F", *(["-R"] if as_root else []), "-y",
+                                 str(home / "php-fpm.conf"), *PHP_FLAGS], self.fpm_app, lambda _s: sock.exists()))
+        locations = f"""index index.php;
+        location / {{ try_files $uri $uri/ /index.php?$query_string; }}
+        location ~ \\.php$ {{
+            fastcgi_pass unix:{sock};
+            fastcgi_param SCRIPT_FILENAME $realpath_root$fastcgi_script_name;
+            include /etc/nginx/fastcgi_params;
+        }}"""
+        return fpm, self.nginx("nginx (for php-fpm)", self.fpm_app / "public", locations, "/api/hello")
+
+    def nginx(self, name: str, root: Path, locations: str, probe: str) -> Service:
+        """nginx with one worker process, sendfile and client keep-alive, no access log."""
+        port = self.port()
+        home = self.workdir / f"nginx-{port}"
+        (home / "tmp").mkdir(parents=True, exist_ok=True)
+        temp = "\n    ".join(f"{kind}_temp_path {home}/tmp/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        (home / "nginx.conf").write_text(f"""{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+pid {home}/nginx.pid;
+events {{ worker_connections 4096; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
+    keepalive_requests 1000000;
+    {temp}
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        {locations}
+    }}
+}}
+""")
+        argv = ["nginx", "-p", str(home), "-c", str(home / "nginx.conf"), "-e", str(home / "error.log"), "-g", "daemon off;"]
+        return self.start(Service(name, argv, home, answers(f"http://127.0.0.1:{port}{probe}"), port=port))
+
+    def php_builtin(self, workers: int) -> Service:
+        port = self.port()
+        argv = ["php", *PHP_FLAGS, "-S", f"127.0.0.1:{port}", "-t", "public", "public/index.php"]
+        return self.start(Service(f"php -S (PHP_CLI_SERVER_WORKERS={workers})", argv, self.fpm_app,
+                                  answers(f"http://127.0.0.1:{port}/api/hello"), {"PHP_CLI_SERVER_WORKERS": str(workers)}, port))
+
+    def plain_php(self, workers: int, threads: int) -> Service:
+        port = self.port()
+        argv = ["php", *PHP_FLAGS, "-d", f"extension={EXTENSION}", str(REPO / "bench" / "plain_php.php"), str(port), str(workers), str(threads)]
+        return self.start(Service(f"plain PHP callback (workers={workers}, threads={threads})", argv, REPO,
+                                  answers(f"http://127.0.0.1:{port}/"), port=port))
+
+    def plain_hyper(self, threads: int) -> Service:
+        port = self.port()
+        return self.start(Service(f"plain hyper (threads={threads})", [str(HYPER), str(port), str(threads)], REPO,
+                                  answers(f"http://127.0.0.1:{port}/"), port=port))
+
+
+def url(service: Service, path: str) -> str:
+    return f"http://127.0.0.1:{service.port}{path}"
+
+
+# ---------------------------------------------------------------- the comparisons
+
+def ceiling(b: Bench) -> list[Section]:
+    s = Section("1. Hello JSON: laravels-rs, one worker, vs the in-process ceiling",
+                "`GET /api/hello`. The ceiling is one PHP process looping `Request::create` + kernel `handle` + "
+                "`terminate` with no HTTP at all; it has no latency figures.")
+    ls = b.laravels(workers=1)
+    s.contenders = [Contender(ls.name, url(ls, "/api/hello"), [ls], HELLO_BODY), Ceiling(b.app)]
+    alternate(s, b.opts)
+    s.verdicts = [verdict("laravels-rs / ceiling", *s.contenders, 0.9, "%")]
+    return [s]
+
+
+def workers(b: Bench) -> list[Section]:
+    """Comparisons 2 and 5 share their servers: the memory readings come after both loads."""
+    two = Section("2. Hello JSON, two workers: laravels-rs vs php-fpm + nginx vs php -S",
+                  "`GET /api/hello`. php-fpm and php -S run a copy of the app with `config:cache` and `route:cache` "
+                  "(they boot Laravel on every request); laravels-rs boots it once per worker. php -S answers "
+                  "`Connection: close`: wrk counts each close as a read error.")
+    five = Section("5. Latency at 256 connections, and memory",
+                   "`GET /api/hello` with `wrk -c256`, same servers as in 2; memory read from /proc after this run.", conns=256)
+    ls = b.laravels(workers=2)
+    fpm, front = b.php_fpm(children=2)
+    builtin = b.php_builtin(workers=2)
+    laravels_c = Contender(ls.name, url(ls, "/api/hello"), [ls], HELLO_BODY)
+    fpm_c = Contender("php-fpm (pm=static, 2 children) + nginx (1 worker)", url(front, "/api/hello"), [fpm, front], HELLO_BODY)
+    two.contenders = [laravels_c, fpm_c, Contender(builtin.name, url(builtin, "/api/hello"), [builtin], HELLO_BODY)]
+    alternate(two, b.opts)
+    two.verdicts = [verdict("laravels-rs / php-fpm + nginx", laravels_c, fpm_c, 20, "x"),
+                    verdict("laravels-rs / php -S", laravels_c, two.contenders[2], None, "x")]
+    five.contenders = [Contender(c.name, c.url, c.services, HELLO_BODY) for c in (laravels_c, fpm_c)]
+    alternate(five, b.opts)
+    five.extra = memory_table([("laravels-rs", ls.proc.pid), ("php-fpm", fpm.proc.pid), ("nginx", front.proc.pid)])
+    return [two, five]
+
+
+def memory_table(roots: list[tuple[str, int]]) -> str:
+    rows = ["| server | process | pid | VmRSS MB | Pss MB |", "|---|---|---|---|---|"]
+    for server, root in roots:
+        for pid in [root, *sorted(descendants(root))]:
+            with contextlib.suppress(OSError):
+                rss, pss = memory_kb(pid)
+                rows.append(f"| {server} | `{process_name(pid)[:60]}` | {pid} | {rss / 1024:.1f} | {pss / 1024:.1f} |")
+    return "\n".join(rows)
+
+
+def static(b: Bench) -> list[Section]:
+    s = Section("3. A 4 KB static file: laravels-rs handle_static vs nginx",
+                f"`GET {STATIC_PATH}` from the same `public/` directory. nginx has one worker process; laravels-rs is "
+                "measured with one reactor thread (like for like) and with the default (one per CPU).")
+    body = (b.app / "public" / STATIC_PATH.lstrip("/")).read_bytes()
+    one = b.laravels(workers=1, static=True, reactor_num=1)
+    default = b.laravels(workers=1, static=True)
+    web = b.nginx("nginx (1 worker, sendfile)", b.app / "public", "location / { try_files $uri =404; }", STATIC_PATH)
+    nginx_c = Contender(web.name, url(web, STATIC_PATH), [web], body)
+    s.contenders = [Contender(one.name, url(one, STATIC_PATH), [one], body),
+                    Contender(default.name, url(default, STATIC_PATH), [default], body), nginx_c]
+    alternate(s, b.opts)
+    s.verdicts = [verdict("laravels-rs (1 reactor thread) / nginx", s.contenders[0], nginx_c, 0.8, "%"),
+                  verdict("laravels-rs (default reactor threads) / nginx", s.contenders[1], nginx_c, 0.8, "%")]
+    return [s]
+
+
+def plain(b: Bench) -> list[Section]:
+    s = Section("4. Plain PHP callback vs plain hyper",
+                "Any path, answered `hello world` without a framework: the extension's server with a PHP loop "
+                "(bench/plain_php.php) vs a bare hyper server (bench/plain_hyper.rs), same reactor threads.")
+    pairs = []
+    for n in (1, 2):
+        php, hyper = b.plain_php(workers=n, threads=n), b.plain_hyper(threads=n)
+        pairs.append((Contender(php.name, url(php, "/"), [php], b"hello world"),
+                      Contender(hyper.name, url(hyper, "/"), [hyper], b"hello world")))
+    s.contenders = [c for pair in pairs for c in pair]
+    alternate(s, b.opts)
+    s.verdicts = [verdict(f"plain PHP / plain hyper, {n} thread(s)", *pair, 0.6, "%") for n, pair in zip((1, 2), pairs)]
+    return [s]
+
+
+COMPARISONS: dict[str, Callable[[Bench], list[Section]]] = {
+    "ceiling": ceiling, "workers": workers, "static": static, "plain": plain,
+}
+
+
+# ---------------------------------------------------------------- setup and main
+
+def first_line(argv: list[str]) -> str:
+    with contextlib.suppress(OSError):
+        run = subprocess.run(argv, capture_output=True, text=True)
+        return (run.stdout or run.stderr).strip().splitlines()[0]
+    return "not found"
+
+
+def check_tools() -> None:
+    missing = [tool for tool in ("wrk", "nginx", FPM) if not shutil.which(tool)]
+    if missing:
+        raise SystemExit(f"missing {', '.join(missing)}. Fix: apt-get install -y wrk nginx php8.2-fpm")
+    for path, fix in ((EXTENSION, "cargo build --release"), (HYPER, "cargo build --release --example plain_hyper")):
+        if not path.exists():
+            raise SystemExit(f"{path} not found. Fix: {fix}")
+
+
+def prepare_apps(workdir: Path) -> tuple[Path, Path]:
+    """The Laravel example made ready (production env), and a copy with config and routes cached for php-fpm."""
+    app = harness.prepared_app("laravel8", workdir)
+    env_file = app / ".env"
+    text = re.sub(r"^APP_ENV=.*$", "APP_ENV=production", env_file.read_text(), flags=re.M)
+    env_file.write_text(re.sub(r"^APP_DEBUG=.*$", "APP_DEBUG=false", text, flags=re.M))
+    fpm_app = workdir / "laravel8-fpm"
+    shutil.copytree(app, fpm_app, symlinks=True)
+    for command in ("config:cache", "route:cache"):
+        run = subprocess.run(["php", "artisan", command], cwd=fpm_app, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise SystemExit(f"php artisan {command} failed in {fpm_app}:\n{run.stdout}{run.stderr}")
+    return app, fpm_app
+
+
+def environment(app: Path) -> str:
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"], capture_output=True, text=True).stdout.strip()
+    cpu = re.search(r"^model name\s*:\s*(.*)$", Path("/proc/cpuinfo").read_text(), re.M)
+    ini = subprocess.run(["php", *PHP_FLAGS, "-r", "foreach (['opcache.enable', 'opcache.enable_cli', 'opcache.jit', "
+                          "'opcache.jit_buffer_size', 'opcache.validate_timestamps', 'memory_limit', 'expose_php'] as $k) "
+                          "echo $k, '=', var_export(ini_get($k), true), ' ';"], capture_output=True, text=True).stdout
+    laravel = subprocess.run(["php", "artisan", "--version"], cwd=app, capture_output=True, text=True).stdout.strip()
+    return "\n".join([
+        f"- CPU: {os.cpu_count()} x {cpu.group(1) if cpu else '?'}; kernel {os.uname().release}; Debian {first_line(['cat', '/etc/debian_version'])}",
+        f"- laravels-rs {commit}{' (with uncommitted changes)' if dirty else ''}, extension {EXTENSION}",
+        f"- {first_line(['php', '-v'])}; {first_line([FPM, '-v'])}; {first_line(['nginx', '-v'])}; {first_line(['wrk', '-v'])}",
+        f"- {laravel}, `APP_ENV=production`, `APP_DEBUG=false`",
+        f"- PHP flags for every PHP process: `{' '.join(PHP_FLAGS)}`; effective (CLI): {ini.strip()}",
+        "- laravels-rs: `LARAVELS_MAX_REQUEST=0` (workers never recycled, like php-fpm's `pm.max_requests = 0`)",
+        f"- load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+    ])
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rounds", type=int, default=3, help="measured rounds per server (default 3)")
+    p.add_argument("--seconds", type=int, default=5, help="length of one round (default 5)")
+    p.add_argument("--warmup", type=int, default=2, help="unmeasured load per server before round 1 (default 2)")
+    p.add_argument("--only", default=",".join(COMPARISONS), help=f"comma-separated subset of {','.join(COMPARISONS)}")
+    p.add_argument("--port-base", type=int, default=6100, help="servers listen on the 40 ports above it (default 6100)")
+    p.add_argument("--workdir", type=Path, default=Path("/tmp/laravels-bench"), help="app copies, configs and logs (emptied first)")
+    p.add_argument("--out", type=Path, help="also append the report to this file")
+    opts = p.parse_args()
+    unknown = set(opts.only.split(",")) - set(COMPARISONS)
+    if unknown:
+        p.error(f"--only: unknown {', '.join(sorted(unknown))}; choose from {', '.join(COMPARISONS)}")
+    return opts
+
+
+def stop_like_ctrl_c(*_) -> None:
+    """SIGTERM ends the run as Ctrl-C does: through the exit stacks that stop the servers."""
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    opts = parse_args()
+    check_tools()
+    signal.signal(signal.SIGTERM, stop_like_ctrl_c)
+    began = time.time()
+    shutil.rmtree(opts.workdir, ignore_errors=True)
+    opts.workdir.mkdir(parents=True)
+    progress(f"preparing the app in {opts.workdir}")
+    app, fpm_app = prepare_apps(opts.workdir)
+    date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    head = [f"## laravels-rs benchmark run, {date}", "",
+            f"`python3 bench/run.py --rounds {opts.rounds} --seconds {opts.seconds:g} --warmup {opts.warmup:g}"
+            f"{'' if opts.only == ','.join(COMPARISONS) else ' --only ' + opts.only}`: servers alternate "
+            f"round by round; each gets {opts.warmup:g} s of unmeasured load first; figures are medians of the rounds; "
+            "wrk -t2 -c64 unless stated; everything on 127.0.0.1.", "", environment(app), ""]
+    sections: list[Section] = []
+    interrupted = False
+    try:
+        for index, name in enumerate(opts.only.split(",")):
+            progress(f"comparison {name}")
+            with contextlib.ExitStack() as stack:
+                try:
+                    sections += COMPARISONS[name](Bench(opts, app, fpm_app, stack, opts.port_base + 1 + 10 * index))
+                except (BenchError, subprocess.TimeoutExpired) as e:
+                    sections.append(Section(f"{name}: failed", "", error=str(e)))
+                    progress(f"  failed: {e}")
+    except KeyboardInterrupt:
+        interrupted = True
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    tail = [f"- load average at end: {load}; whole run took {time.time() - began:.0f} s"
+            + ("; **interrupted**, report incomplete" if interrupted else ""), ""]
+    sections.sort(key=lambda s: s.title)  # workers() yields sections 2 and 5
+    report = "\n".join(head + [s.render(opts) for s in sections] + tail)
+    print(report)
+    if opts.out:
+        with open(opts.out, "a") as f:
+            f.write(report + "\n")
+    return 130 if interrupted else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -56,6 +56,7 @@ final class Gateway
         foreach ($bindings as $abstract => $instance) {
             $app->instance($abstract, $instance);
         }
+        self::warm($app);
         $config = (array) $app['config']->get('laravels', []);
         $gateway->cleaners = new CleanerManager($app, $config);
         $events = $app['events'];
@@ -63,6 +64,22 @@ final class Gateway
         $gateway->hasResponseListeners = $events->hasListeners('laravels.generated_response');
 
         return $gateway;
+    }
+
+    /**
+     * Builds, once per worker, services nearly every request builds and whose state the
+     * cleaners or Laravel itself reset per request, so the cleaners keep them: the view
+     * factory, the URL generator (it follows each new request through its rebinding
+     * callback), the encrypter and the cookie jar (its queue is flushed per request).
+     * The session and the redirector are left out: they hold per-request state.
+     */
+    private static function warm(Container $app): void
+    {
+        foreach (['view', 'url', 'encrypter', 'cookie'] as $abstract) {
+            if ($app->bound($abstract)) {
+                $app->make($abstract);
+            }
+        }
     }
 
     public static function isLumen($app): bool

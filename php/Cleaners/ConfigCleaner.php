@@ -32,9 +32,16 @@ class ConfigCleaner extends BaseCleaner
     public function clean(): void
     {
         $config = $this->currentApp->make('config');
+        // Most requests change nothing: the repository then still holds the very array
+        // kept below, and this comparison is a pointer check.
+        $loaded = $this->loadedCount();
+        if ($config->all() === $this->bootItems) {
+            $this->loaded = $loaded;
+
+            return;
+        }
         // Top-level keys: each is replaced whole, nested changes included.
         $config->set($this->bootItems);
-        $loaded = $this->loadedCount();
         $adopt = $loaded !== $this->loaded;
         $this->loaded = $loaded;
         foreach (array_diff_key($config->all(), $this->bootItems) as $key => $value) {
@@ -43,6 +50,8 @@ class ConfigCleaner extends BaseCleaner
                 $config->set($key, null);
             }
         }
+        // Share the repository's array from now on (copy-on-write keeps it intact).
+        $this->bootItems = $config->all();
     }
 
     /** Read from the app's bookkeeping: Lumen has no public accessor for either list. */

@@ -140,7 +140,7 @@ impl WorkerLink {
             if poll(&mut fds, PollTimeout::ZERO).is_ok_and(|n| n > 0) {
                 return;
             }
-            std::hint::spin_loop();
+            std::thread::yield_now();
         }
     }
 

@@ -6,7 +6,9 @@
 //! document root. Anything refused here goes on to the application, which answers it
 //! as it answers any unknown path (Laravel's 404).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -15,7 +17,8 @@ use hyper::header::{
     LAST_MODIFIED, RANGE,
 };
 use hyper::{Method, Request, Response, StatusCode};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use parking_lot::Mutex;
+use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 
 use super::body::ResponseBody;
@@ -30,11 +33,79 @@ const CHUNK: usize = 64 * 1024;
 /// The document root, resolved once at start.
 pub struct Statics {
     root: Option<PathBuf>,
+    /// URL path to what was resolved for it. Each use re-checks the file's size and mtime
+    /// with one stat, so an edited or deleted file is never served stale.
+    cache: Mutex<HashMap<String, Arc<Entry>>>,
 }
+
+/// A resolved file: its real path (already checked against the root), the headers that
+/// describe it, and its bytes when it is small.
+struct Entry {
+    real: PathBuf,
+    size: u64,
+    modified: SystemTime,
+    etag: HeaderValue,
+    last_modified: HeaderValue,
+    content_type: HeaderValue,
+    bytes: Option<Bytes>,
+}
+
+/// Bounds of the cache: entries, and the size of a file whose bytes are kept.
+const CACHE_ENTRIES: usize = 4096;
+const CACHE_FILE_BYTES: u64 = 64 * 1024;
 
 impl Statics {
     pub fn new(document_root: &Path) -> Self {
-        Statics { root: document_root.canonicalize().ok() }
+        Statics { root: document_root.canonicalize().ok(), cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The entry for a URL path, from the cache when its file is unchanged.
+    fn entry(&self, root: &Path, url_path: &str) -> Option<Arc<Entry>> {
+        let cached = self.cache.lock().get(url_path).cloned();
+        if let Some(entry) = cached {
+            // lstat: a path that became a symlink since it was resolved is resolved again.
+            let meta = std::fs::symlink_metadata(&entry.real).ok();
+            if meta.as_ref().is_some_and(|m| m.is_file() && m.len() == entry.size && m.modified().ok() == Some(entry.modified)) {
+                return Some(entry);
+            }
+            self.cache.lock().remove(url_path);
+        }
+        let entry = Arc::new(Entry::load(resolve(root, url_path)?)?);
+        let mut cache = self.cache.lock();
+        if cache.len() < CACHE_ENTRIES {
+            cache.insert(url_path.to_owned(), entry.clone());
+        }
+        Some(entry)
+    }
+}
+
+impl Entry {
+    fn load(real: PathBuf) -> Option<Self> {
+        // Plain blocking calls: for a file in the page cache they take microseconds, far
+        // less than a hop to tokio's blocking pool and back (nginx makes the same trade).
+        let meta = std::fs::metadata(&real).ok()?;
+        let size = meta.len();
+        let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        let mtime = modified.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let mime = mime_guess::from_path(&real).first_or_octet_stream();
+        let content_type = match mime.type_() {
+            mime_guess::mime::TEXT => format!("{mime}; charset=utf-8"),
+            _ if mime.subtype() == "javascript" || mime.subtype() == "json" => format!("{mime}; charset=utf-8"),
+            _ => mime.to_string(),
+        };
+        let bytes = if size <= CACHE_FILE_BYTES { Some(Bytes::from(std::fs::read(&real).ok()?)) } else { None };
+        if bytes.as_ref().is_some_and(|b| b.len() as u64 != size) {
+            return None; // changed while read; the next request tries again
+        }
+        Some(Entry {
+            etag: HeaderValue::from_str(&format!("\"{size:x}-{mtime:x}\"")).ok()?,
+            last_modified: HeaderValue::from_str(&httpdate::fmt_http_date(modified)).ok()?,
+            content_type: HeaderValue::from_str(&content_type).ok()?,
+            real,
+            size,
+            modified,
+            bytes,
+        })
     }
 }
 
@@ -75,32 +146,21 @@ pub async fn serve<B>(statics: &Statics, req: &Request<B>) -> Option<Response<Re
         return None;
     }
     let root = statics.root.as_deref()?;
-    let path = resolve(root, req.uri().path())?;
-    let meta = tokio::fs::metadata(&path).await.ok()?;
-    let size = meta.len();
-    let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-    let mtime = modified.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let etag = format!("\"{size:x}-{mtime:x}\"");
-    let last_modified = httpdate::fmt_http_date(modified);
-
+    let entry = statics.entry(root, req.uri().path())?;
+    let size = entry.size;
     let mut resp = Response::new(ResponseBody::empty());
     let h = resp.headers_mut();
-    h.insert(ETAG, HeaderValue::from_str(&etag).ok()?);
-    h.insert(LAST_MODIFIED, HeaderValue::from_str(&last_modified).ok()?);
+    h.insert(ETAG, entry.etag.clone());
+    h.insert(LAST_MODIFIED, entry.last_modified.clone());
     h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    let mime = mime_guess::from_path(&path).first_or_octet_stream();
-    let content_type = match mime.type_() {
-        mime_guess::mime::TEXT => format!("{mime}; charset=utf-8"),
-        _ if mime.subtype() == "javascript" || mime.subtype() == "json" => format!("{mime}; charset=utf-8"),
-        _ => mime.to_string(),
-    };
-    h.insert(CONTENT_TYPE, HeaderValue::from_str(&content_type).ok()?);
+    h.insert(CONTENT_TYPE, entry.content_type.clone());
+    let etag = entry.etag.to_str().unwrap_or("");
 
-    if not_modified(req, &etag, modified) {
+    if not_modified(req, etag, entry.modified) {
         *resp.status_mut() = StatusCode::NOT_MODIFIED;
         return Some(resp);
     }
-    let (start, len) = match requested_range(req, &etag, size) {
+    let (start, len) = match requested_range(req, etag, size) {
         RangeAsk::Whole => (0, size),
         RangeAsk::Part(start, end) => {
             *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
@@ -118,21 +178,23 @@ pub async fn serve<B>(statics: &Statics, req: &Request<B>) -> Option<Response<Re
     if req.method() == Method::HEAD {
         return Some(resp);
     }
-    *resp.body_mut() = file_body(&path, start, len).await.ok()?;
+    *resp.body_mut() = match &entry.bytes {
+        Some(bytes) => ResponseBody::full(bytes.slice(start as usize..(start + len) as usize)),
+        None => file_body(&entry.real, start, len).ok()?,
+    };
     Some(resp)
 }
 
 /// The file's bytes `start..start+len`: read at once when small, else streamed.
-async fn file_body(path: &Path, start: u64, len: u64) -> std::io::Result<ResponseBody> {
-    let mut file = tokio::fs::File::open(path).await?;
-    if start > 0 {
-        file.seek(std::io::SeekFrom::Start(start)).await?;
-    }
+fn file_body(path: &Path, start: u64, len: u64) -> std::io::Result<ResponseBody> {
+    let mut file = std::fs::File::open(path)?;
     if len <= INLINE_LIMIT {
         let mut buf = vec![0; len as usize];
-        file.read_exact(&mut buf).await?;
+        std::os::unix::fs::FileExt::read_exact_at(&file, &mut buf, start)?;
         return Ok(ResponseBody::full(buf));
     }
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(start))?;
+    let mut file = tokio::fs::File::from_std(file);
     let (tx, rx) = mpsc::channel(4);
     tokio::spawn(async move {
         let mut left = len;

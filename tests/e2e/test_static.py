@@ -61,3 +61,15 @@ def socket_client(server):
             return int(head.split()[1]), body
         yield get
     return client()
+
+
+def test_changed_and_deleted_files_are_never_served_stale(static_server):
+    target = static_server.app / "public" / "static" / "note.txt"
+    target.write_text("first")
+    url = static_server.url + "/static/note.txt"
+    assert httpx.get(url).text == "first"
+    assert httpx.get(url).text == "first"
+    target.write_text("second version")
+    assert httpx.get(url).text == "second version"
+    target.unlink()
+    assert httpx.get(url).status_code == 404

@@ -56,8 +56,8 @@ final class Gateway
         foreach ($bindings as $abstract => $instance) {
             $app->instance($abstract, $instance);
         }
-        self::warm($app);
         $config = (array) $app['config']->get('laravels', []);
+        self::warm($app, $config);
         $gateway->cleaners = new CleanerManager($app, $config);
         $events = $app['events'];
         $gateway->hasRequestListeners = $events->hasListeners('laravels.received_request');
@@ -71,11 +71,17 @@ final class Gateway
      * cleaners or Laravel itself reset per request, so the cleaners keep them: the view
      * factory, the URL generator (it follows each new request through its rebinding
      * callback), the encrypter and the cookie jar (its queue is flushed per request).
-     * The session and the redirector are left out: they hold per-request state.
+     * The redirector and the response factory hold the session store: they are built
+     * here only when the Session cleaner gives them a fresh store after every request.
      */
-    private static function warm(Container $app): void
+    private static function warm(Container $app, array $config): void
     {
-        foreach (['view', 'url', 'encrypter', 'cookie'] as $abstract) {
+        $warm = ['view', 'url', 'encrypter', 'cookie'];
+        $cleaners = array_map(fn ($c) => is_string($c) && class_exists($c) ? (new \ReflectionClass($c))->getName() : $c, (array) ($config['cleaners'] ?? []));
+        if (in_array(\LaravelS\Cleaners\SessionCleaner::class, $cleaners, true)) {
+            array_push($warm, 'redirect', \Illuminate\Contracts\Routing\ResponseFactory::class);
+        }
+        foreach ($warm as $abstract) {
             if ($app->bound($abstract)) {
                 $app->make($abstract);
             }

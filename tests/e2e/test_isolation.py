@@ -27,3 +27,13 @@ def test_app_swoole_is_the_server_object(server):
     r = httpx.get(server.url + "/pid").json()
     assert r["worker_id"] in (0, 1)
     assert r["swoole_http_server"] is True
+
+
+def test_redirect_with_flash_data_reaches_only_its_own_client(server):
+    alice = httpx.Client(base_url=server.url, follow_redirects=True)
+    other = httpx.Client(base_url=server.url)
+    for i in range(4):  # every worker, several times
+        r = alice.get(f"/flash/set/v{i}")
+        assert r.json() == {"flashed": f"v{i}"}
+        assert alice.get("/flash/get").json() == {"flashed": None}, "flash data lasts one request"
+        assert other.get("/flash/get").json() == {"flashed": None}

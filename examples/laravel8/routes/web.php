@@ -52,6 +52,8 @@ Route::get('/pid', [StateController::class, 'pid']);
 Route::get('/leak/{kb}', [StateController::class, 'leak'])->where('kb', '[0-9]+');
 Route::get('/session/put/{value}', [StateController::class, 'sessionPut']);
 Route::get('/session/get', [StateController::class, 'sessionGet']);
+Route::get('/flash/set/{value}', [StateController::class, 'flashSet']);
+Route::get('/flash/get', [StateController::class, 'flashGet']);
 Route::get('/login/{id}', [StateController::class, 'login'])->where('id', '[0-9]+');
 Route::get('/me', [StateController::class, 'me']);
 Route::get('/singleton', [StateController::class, 'singleton']);

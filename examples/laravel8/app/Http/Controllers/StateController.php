@@ -56,6 +56,17 @@ class StateController extends Controller
         return response()->json(['v' => session('v')]);
     }
 
+    /** A redirect carrying flash data: the redirector must write to this request's session. */
+    public function flashSet(string $value)
+    {
+        return redirect('/flash/get')->with('flashed', $value);
+    }
+
+    public function flashGet(): JsonResponse
+    {
+        return response()->json(['flashed' => session('flashed')]);
+    }
+
     public function login(int $id): JsonResponse
     {
         Auth::loginUsingId($id);

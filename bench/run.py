@@ -374,7 +374,7 @@ class Bench:
         env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0"}
         if static:
             env["LARAVELS_HANDLE_STATIC"] = "true"
-        threads = f"reactor_num={reactor_num}" if reactor_num else f"reactor_num unset = {os.cpu_count()} threads"
+        threads = f"reactor_num={reactor_num}" if reactor_num else f"reactor_num unset = {max(1, -(-os.cpu_count() // 4))} thread(s)"
         name = f"laravels-rs ({'handle_static, ' if static else ''}worker_num={workers}, {threads})"
         url = f"http://127.0.0.1:{port}/api/hello"
         note = "laravels.overrides.json: " + json.dumps({"swoole": overrides})
@@ -512,7 +512,7 @@ def memory_table(roots: list[tuple[str, int]]) -> str:
 def static(b: Bench) -> list[Section]:
     s = Section("3. A 4 KB static file: laravels-rs handle_static vs nginx",
                 f"`GET {STATIC_PATH}` from the same `public/` directory. nginx has one worker process; laravels-rs is "
-                "measured with one reactor thread (like for like) and with the default (one per CPU).")
+                "measured with one reactor thread (like for like) and with the default (one per four CPUs).")
     body = (b.app / "public" / STATIC_PATH.lstrip("/")).read_bytes()
     one = b.laravels(workers=1, static=True, reactor_num=1)
     default = b.laravels(workers=1, static=True)

@@ -122,10 +122,13 @@ def test_restart_stops_then_starts(laravel_app):
 
 
 def test_x_version_and_env_options(laravel_app):
-    (laravel_app / ".env.staging").write_text((laravel_app / ".env").read_text().replace("APP_NAME=", "APP_NAME=Staged") + "\nAPP_ENV=staging\n")
+    (laravel_app / ".env.staging").write_text((laravel_app / ".env").read_text().replace("APP_NAME=Laravel", "APP_NAME=Staged") + "\nAPP_ENV=staging\n")
     with Server(laravel_app).start("-x", "v1.2.3", "--env=staging") as s:
         seen = httpx.get(s.url + "/echo").json()["x_version"]
         assert seen == {"server_global": "v1.2.3", "env_global": "v1.2.3", "request_server": "v1.2.3"}
+        worker = httpx.get(s.url + "/pid").json()
+        assert (worker["env"], worker["app_name"]) == ("staging", "Staged"), "workers read .env.staging"
+        assert "starting Staged" in s.startup
         info = s.command("info")
     assert info.returncode == 0 and "Laravel" in info.stdout
 

@@ -27,6 +27,8 @@ class StateController extends Controller
     {
         return response()->json([
             'pid' => getmypid(),
+            'env' => app()->environment(),
+            'app_name' => config('app.name'),
             'worker_id' => app()->bound('swoole') ? (app('swoole')->worker_id ?? null) : null,
             // The README documents app('swoole') as a Swoole\Http\Server in HTTP mode.
             'swoole_http_server' => app()->bound('swoole') && app('swoole') instanceof \Swoole\Http\Server,

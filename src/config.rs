@@ -70,6 +70,10 @@ pub struct ServerConfig {
     pub upload_tmp_dir: PathBuf,
     pub http_compression: bool,
     pub enable_reuse_port: bool,
+    /// Task worker processes (`Task::deliver`), after the HTTP workers in id order.
+    pub task_worker_num: u32,
+    /// Tasks a task worker runs before it is replaced; 0 means never.
+    pub task_max_request: u64,
     /// Threads of the master's reactor (default: one per four CPUs).
     pub reactor_num: usize,
     /// Warnings for settings that were accepted but have no effect here.
@@ -112,6 +116,8 @@ const SWOOLE_KEYS: &[&str] = &[
     "http_compression",
     "enable_reuse_port",
     "reactor_num",
+    "task_worker_num",
+    "task_max_request",
 ];
 
 /// `swoole.*` settings whose published value already describes this runtime's behaviour,
@@ -122,8 +128,6 @@ const SWOOLE_EQUIVALENT: &[(&str, &str)] = &[
     ("open_tcp_nodelay", "true"),
     ("task_ipc_mode", "*"),
     ("task_tmpdir", "*"),
-    ("task_max_request", "*"),
-    ("task_worker_num", "*"),
     ("log_level", "*"),
     ("buffer_output_size", "*"),
     ("socket_buffer_size", "*"),
@@ -247,6 +251,14 @@ impl ServerConfig {
             upload_tmp_dir: abs(PathBuf::from(r.sw_string("upload_tmp_dir", "/tmp")?)),
             http_compression: r.sw_bool("http_compression", false)?,
             enable_reuse_port: r.sw_bool("enable_reuse_port", true)?,
+            task_worker_num: match r.sw_int("task_worker_num", 0)? {
+                n @ 0..=1024 => n as u32,
+                n => return Err(invalid("swoole.task_worker_num", format!("{n} task workers"), "use a number from 0 to 1024")),
+            },
+            task_max_request: match r.sw_int("task_max_request", 0)? {
+                n if n >= 0 => n as u64,
+                n => return Err(invalid("swoole.task_max_request", format!("{n} is negative"), "use 0 (never recycle) or a positive count")),
+            },
             reactor_num: match r.sw_int("reactor_num", 0)? {
                 // The PHP workers need the CPUs more than the reactor does: one reactor
                 // thread per four CPUs (measured on 2 cores: one thread serves hello-JSON

@@ -37,6 +37,13 @@ namespace LaravelS\Runtime {
         public function start(): array {}
 
         /**
+         * The number of task workers the manager keeps.
+         *
+         * @return int
+         */
+        public function taskWorkerNum(): int {}
+
+        /**
          * Settings that were accepted but have no effect in this runtime, one line each.
          *
          * @return array
@@ -44,7 +51,7 @@ namespace LaravelS\Runtime {
         public function warnings(): array {}
 
         /**
-         * The number of workers the manager keeps.
+         * The number of HTTP workers the manager keeps.
          *
          * @return int
          */
@@ -69,11 +76,29 @@ namespace LaravelS\Runtime {
         public static function connect(): void {}
 
         /**
+         * Queues a serialized task for a task worker, after `$delayMs`; true when queued.
+         * With `$finish`, the task comes back to this worker as a 'finish' message when done.
+         *
+         * @param mixed $payload
+         * @param bool $finish
+         * @param int $delay_ms
+         * @return bool
+         */
+        public static function deliverTask(mixed $payload, bool $finish, int $delay_ms): bool {}
+
+        /**
          * Ends the streamed body.
          *
          * @return void
          */
         public static function end(): void {}
+
+        /**
+         * Ends the current task's `finish()`.
+         *
+         * @return void
+         */
+        public static function finishDone(): void {}
 
         /**
          * This worker's id, 0 to worker_num - 1, or -1 outside a worker.
@@ -92,10 +117,12 @@ namespace LaravelS\Runtime {
         public static function leave(): void {}
 
         /**
-         * Blocks for the next request: `['server' => [...], 'body' => '...']`, plus
-         * `'form' => ['fields' => [[name, value]...], 'files' => [[field, filename, type,
-         * tmp path, size, error]...]]` for a multipart body; null when this worker must
-         * leave (reload, stop, max_request, memory ceiling).
+         * Blocks for the next message; null when this worker must leave (reload, stop,
+         * max_request, memory ceiling). A request is `['type' => 'request', 'server' => [...],
+         * 'body' => '...']`, plus `'form' => ['fields' => [[name, value]...], 'files' =>
+         * [[field, filename, type, tmp path, size, error]...]]` for a multipart body; a task
+         * `['type' => 'task', 'payload' => ..., 'origin' => ?int]`; a finished task back at
+         * its origin `['type' => 'finish', 'payload' => ...]`.
          *
          * @return array|null
          */
@@ -151,6 +178,15 @@ namespace LaravelS\Runtime {
          * @return string
          */
         public static function state(): string {}
+
+        /**
+         * Ends the current task; `$payload` (the task again) goes to worker `$origin`.
+         *
+         * @param mixed $payload
+         * @param int|null $origin
+         * @return void
+         */
+        public static function taskDone(mixed $payload = null, ?int $origin = null): void {}
 
         /**
          * Sends a piece of the streamed body now.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use laravels::config::ServerConfig;
 use laravels::ipc::{self, ToMaster};
-use laravels::pool::{Incoming, WorkerLimits, WorkerLink};
+use laravels::pool::{Incoming, Message, WorkerLimits, WorkerLink};
 use laravels::reactor::{self, Command, Listener, MasterParts};
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -51,8 +51,11 @@ impl TestServer {
         let socket = self.socket.clone();
         thread::spawn(move || {
             let mut link = WorkerLink::connect(&socket, id, limits).expect("connect");
-            while let Some(req) = link.recv().expect("recv") {
-                handler(&mut link, req);
+            while let Some(message) = link.recv().expect("recv") {
+                match message {
+                    Message::Request(req) => handler(&mut link, req),
+                    other => panic!("unexpected {other:?}"),
+                }
             }
             link.served()
         })

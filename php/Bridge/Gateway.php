@@ -137,6 +137,12 @@ final class Gateway
             $this->report($e);
         }
         $this->cleaners->destroyControllers();
+        $this->resetState();
+    }
+
+    /** Puts the app back in its booted state (after a request, a task or a finish()). */
+    public function resetState(): void
+    {
         $this->cleaners->clean();
     }
 

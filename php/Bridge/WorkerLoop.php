@@ -31,13 +31,15 @@ final class WorkerLoop
     public function run(): int
     {
         $id = (int) $this->role['worker_id'];
-        @cli_set_process_title(sprintf('laravels: worker process #%d', $id));
+        $taskWorker = (bool) ($this->role['task_worker'] ?? false);
+        @cli_set_process_title(sprintf('laravels: %s process #%d', $taskWorker ? 'task worker' : 'worker', $id));
         // Requests are served as under php-fpm: Laravel must not take this process for a
         // console command (exception rendering, console-only providers).
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
         putenv('APP_RUNNING_IN_CONSOLE=false');
         $server = new HttpServer($this->settings);
         $server->bindWorker($id, (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
+        $server->taskworker = $taskWorker;
 
         $this->gateway = Gateway::boot($this->basePath, ['swoole' => $server]);
         $this->captureDumps();
@@ -46,8 +48,18 @@ final class WorkerLoop
         $this->baseObLevel = ob_get_level();
         Worker::connect();
 
-        while (($incoming = Worker::next()) !== null) {
-            $this->serve($incoming);
+        while (($message = Worker::next()) !== null) {
+            switch ($message['type']) {
+                case 'request':
+                    $this->serve($message);
+                    break;
+                case 'task':
+                    $this->runTask($message['payload'], $message['origin']);
+                    break;
+                case 'finish':
+                    $this->runFinish($message['payload']);
+                    break;
+            }
         }
         if (($why = Worker::retireReason()) !== null) {
             fwrite(STDERR, sprintf("[%s] [worker #%d] leaving: %s after %d requests\n", gmdate('Y-m-d H:i:s'), $id, $why, Worker::served()));
@@ -76,6 +88,65 @@ final class WorkerLoop
         }
     }
 
+    /** Runs a delivered task's handle(), up to its tries; sends it back for finish(). */
+    private function runTask(string $payload, ?int $origin): void
+    {
+        $task = $this->unserializeTask($payload);
+        if ($task !== null) {
+            $tries = max(1, (int) $task->getTries());
+            for ($attempt = 1; $attempt <= $tries; $attempt++) {
+                try {
+                    $task->handle();
+                    break;
+                } catch (\Throwable $e) {
+                    $this->gateway->report($e);
+                    $this->log(sprintf('task %s failed (attempt %d of %d): %s', get_class($task), $attempt, $tries, $e->getMessage()));
+                }
+            }
+        }
+        $back = $task !== null && $origin !== null ? serialize($task) : null;
+        $this->gateway->resetState();
+        Worker::taskDone($back, $origin);
+    }
+
+    /** Runs finish() of a task this worker delivered. */
+    private function runFinish(string $payload): void
+    {
+        $task = $this->unserializeTask($payload);
+        try {
+            if ($task !== null) {
+                $task->finish();
+            }
+        } catch (\Throwable $e) {
+            $this->gateway->report($e);
+            $this->log(sprintf('finish() of %s failed: %s', get_class($task), $e->getMessage()));
+        }
+        $this->gateway->resetState();
+        Worker::finishDone();
+    }
+
+    private function unserializeTask(string $payload): ?\LaravelS\Task\Task
+    {
+        try {
+            $task = unserialize($payload);
+        } catch (\Throwable $e) {
+            $this->gateway->report($e);
+            $task = null;
+        }
+        if (!$task instanceof \LaravelS\Task\Task) {
+            $this->log('received a task that does not unserialize to a LaravelS task; skipped');
+
+            return null;
+        }
+
+        return $task;
+    }
+
+    private function log(string $message): void
+    {
+        fwrite(STDERR, sprintf("[%s] [worker #%d] %s\n", gmdate('Y-m-d H:i:s'), Worker::id(), $message));
+    }
+
     /** Everything the request echoed, with its output buffers closed. */
     private function collectOutput(): string
     {
@@ -94,11 +165,17 @@ final class WorkerLoop
     public function answerInterruptedRequest(): void
     {
         $state = Worker::state();
-        if ($state !== 'received' && $state !== 'streaming') {
+        if (!in_array($state, ['received', 'streaming', 'task', 'finish'], true)) {
             return;
         }
         // The process ends after this answer: the master must not send it another request.
         Worker::leave();
+        if ($state === 'task' || $state === 'finish') {
+            $this->log(sprintf('the process ended during a %s: %s', $state, json_encode(error_get_last())));
+            $state === 'task' ? Worker::taskDone(null, null) : Worker::finishDone();
+
+            return;
+        }
         $output = $this->collectOutput();
         if ($state === 'streaming') {
             Worker::write($output);

@@ -116,7 +116,7 @@ TXT;
         foreach ($server->warnings() as $warning) {
             $this->out->warning($warning);
         }
-        $this->out->info(sprintf('starting %s (%s) with %d worker(s) on %s', $app->name, $app->framework(), $server->workerNum(), $server->address()));
+        $this->out->info(sprintf('starting %s (%s) with %d worker(s) and %d task worker(s) on %s', $app->name, $app->framework(), $server->workerNum(), $server->taskWorkerNum(), $server->address()));
         $serverDefaults = $args->xVersion !== null ? ['X_VERSION' => $args->xVersion] : [];
         unset($app);
 

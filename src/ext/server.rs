@@ -62,9 +62,14 @@ impl Server {
         self.address.clone()
     }
 
-    /// The number of workers the manager keeps.
+    /// The number of HTTP workers the manager keeps.
     pub fn worker_num(&self) -> i64 {
         self.config.as_ref().map_or(0, |c| c.worker_num as i64)
+    }
+
+    /// The number of task workers the manager keeps.
+    pub fn task_worker_num(&self) -> i64 {
+        self.config.as_ref().map_or(0, |c| c.task_worker_num as i64)
     }
 
     /// Forks the manager and the workers, then runs the master. Returns in every process
@@ -74,7 +79,9 @@ impl Server {
         let (Some(config), Some(listener)) = (self.config.take(), self.listener.take()) else {
             return Err(start_error("this server was already started; create a new Server to start again".into()));
         };
+        let worker_num = config.worker_num;
         let limits = crate::pool::WorkerLimits { max_request: config.max_request, memory_limit: config.worker_memory_limit };
+        let task_limits = crate::pool::WorkerLimits { max_request: config.task_max_request, ..limits };
         let role = launch::launch(config, listener, &PhpTitles).map_err(|e| start_error(e.to_string()))?;
         let mut out = ZendHashTable::new();
         let mut put = |k: &str, v: Zval| {
@@ -92,8 +99,12 @@ impl Server {
         };
         match role {
             Role::Worker { worker_id, socket, master_pid, manager_pid } => {
-                worker::prepare(socket, worker_id, limits);
+                let task_worker = worker_id >= worker_num;
+                worker::prepare(socket, worker_id, if task_worker { task_limits } else { limits });
                 put("role", text("worker"));
+                let mut flag = Zval::new();
+                flag.set_bool(task_worker);
+                put("task_worker", flag);
                 put("worker_id", long(worker_id.into()));
                 put("master_pid", long(master_pid.into()));
                 put("manager_pid", long(manager_pid.into()));

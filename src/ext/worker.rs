@@ -15,7 +15,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use super::convert::{bytes_zval, headers_from_php, server_array, zval_bytes};
 use super::exceptions::worker_error;
 use crate::pool::worker::{Exchange, LinkError};
-use crate::pool::{WorkerLimits, WorkerLink};
+use crate::pool::{Message, WorkerLimits, WorkerLink};
 
 struct Pending {
     socket: String,
@@ -67,22 +67,62 @@ impl Worker {
         SERVER_DEFAULTS.with(|d| *d.borrow_mut() = entries);
     }
 
-    /// Blocks for the next request: `['server' => [...], 'body' => '...']`, plus
-    /// `'form' => ['fields' => [[name, value]...], 'files' => [[field, filename, type,
-    /// tmp path, size, error]...]]` for a multipart body; null when this worker must
-    /// leave (reload, stop, max_request, memory ceiling).
+    /// Blocks for the next message; null when this worker must leave (reload, stop,
+    /// max_request, memory ceiling). A request is `['type' => 'request', 'server' => [...],
+    /// 'body' => '...']`, plus `'form' => ['fields' => [[name, value]...], 'files' =>
+    /// [[field, filename, type, tmp path, size, error]...]]` for a multipart body; a task
+    /// `['type' => 'task', 'payload' => ..., 'origin' => ?int]`; a finished task back at
+    /// its origin `['type' => 'finish', 'payload' => ...]`.
     pub fn next() -> PhpResult<Option<ZBox<ZendHashTable>>> {
-        let Some(incoming) = with_link(|l| l.recv())? else { return Ok(None) };
-        let server = SERVER_DEFAULTS.with(|d| server_array(&incoming.head, &d.borrow()));
-        let mut req = ZendHashTable::with_capacity(2);
-        let mut server_zv = Zval::new();
-        server_zv.set_hashtable(server);
-        let _ = req.insert("server", server_zv);
-        let _ = req.insert("body", bytes_zval(&incoming.body));
-        if let Some(form) = incoming.form {
-            let _ = req.insert("form", form_array(&form));
+        let Some(message) = with_link(|l| l.recv())? else { return Ok(None) };
+        let mut out = ZendHashTable::with_capacity(4);
+        match message {
+            Message::Request(incoming) => {
+                let server = SERVER_DEFAULTS.with(|d| server_array(&incoming.head, &d.borrow()));
+                let mut server_zv = Zval::new();
+                server_zv.set_hashtable(server);
+                let _ = out.insert("type", "request");
+                let _ = out.insert("server", server_zv);
+                let _ = out.insert("body", bytes_zval(&incoming.body));
+                if let Some(form) = incoming.form {
+                    let _ = out.insert("form", form_array(&form));
+                }
+            }
+            Message::Task { payload, origin } => {
+                let _ = out.insert("type", "task");
+                let _ = out.insert("payload", bytes_zval(&payload));
+                let mut origin_zv = Zval::new();
+                match origin {
+                    Some(id) => origin_zv.set_long(i64::from(id)),
+                    None => origin_zv.set_null(),
+                }
+                let _ = out.insert("origin", origin_zv);
+            }
+            Message::Finish { payload } => {
+                let _ = out.insert("type", "finish");
+                let _ = out.insert("payload", bytes_zval(&payload));
+            }
         }
-        Ok(Some(req))
+        Ok(Some(out))
+    }
+
+    /// Queues a serialized task for a task worker, after `$delayMs`; true when queued.
+    /// With `$finish`, the task comes back to this worker as a 'finish' message when done.
+    pub fn deliver_task(payload: &Zval, finish: bool, delay_ms: i64) -> PhpResult<bool> {
+        let payload = zval_bytes(payload);
+        with_link(|l| l.deliver_task(payload, finish, delay_ms.max(0) as u64))
+    }
+
+    /// Ends the current task; `$payload` (the task again) goes to worker `$origin`.
+    pub fn task_done(payload: Option<&Zval>, origin: Option<i64>) -> PhpResult<()> {
+        let payload = payload.filter(|p| !p.is_null()).map(zval_bytes);
+        let origin = origin.and_then(|o| u32::try_from(o).ok());
+        with_link(|l| l.task_done(payload, origin))
+    }
+
+    /// Ends the current task's `finish()`.
+    pub fn finish_done() -> PhpResult<()> {
+        with_link(|l| l.finish_done())
     }
 
     /// Answers the current request with a whole response.
@@ -128,6 +168,8 @@ impl Worker {
             Some(Exchange::Idle) => "idle",
             Some(Exchange::Received) => "received",
             Some(Exchange::Streaming) => "streaming",
+            Some(Exchange::Task) => "task",
+            Some(Exchange::Finish) => "finish",
         })
         .to_owned()
     }

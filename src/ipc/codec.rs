@@ -26,10 +26,16 @@ pub enum DecodeError {
 mod kind {
     pub const REQUEST: u8 = 1;
     pub const STOP: u8 = 2;
+    pub const TASK_ACCEPTED: u8 = 3;
+    pub const TASK: u8 = 4;
+    pub const FINISH: u8 = 5;
     pub const HELLO: u8 = 10;
     pub const RESPONSE: u8 = 11;
     pub const CHUNK: u8 = 12;
     pub const END: u8 = 13;
+    pub const DELIVER_TASK: u8 = 14;
+    pub const TASK_DONE: u8 = 15;
+    pub const FINISH_DONE: u8 = 16;
 }
 
 const PROTOCOLS: [&str; 3] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2.0"];
@@ -58,6 +64,15 @@ impl Writer {
     }
     fn u64(&mut self, v: u64) {
         self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn opt_u32(&mut self, v: Option<u32>) {
+        match v {
+            Some(n) => {
+                self.u8(1);
+                self.u32(n);
+            }
+            None => self.u8(0),
+        }
     }
     fn bytes(&mut self, v: &[u8]) {
         self.u32(v.len() as u32);
@@ -113,6 +128,12 @@ impl<'a> Reader<'a> {
         let slice = self.take(n)?;
         Ok(self.owner.slice_ref(slice))
     }
+    fn opt_u32(&mut self) -> Result<Option<u32>, DecodeError> {
+        Ok(match self.u8()? {
+            0 => None,
+            _ => Some(self.u32()?),
+        })
+    }
     fn string(&mut self) -> Result<String, DecodeError> {
         let n = self.u32()? as usize;
         let slice = self.take(n)?;
@@ -164,6 +185,22 @@ pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
             w.finish()
         }
         ToWorker::Stop => Writer::frame(kind::STOP, 0).finish(),
+        ToWorker::TaskAccepted(ok) => {
+            let mut w = Writer::frame(kind::TASK_ACCEPTED, 1);
+            w.u8(*ok as u8);
+            w.finish()
+        }
+        ToWorker::Task { payload, origin } => {
+            let mut w = Writer::frame(kind::TASK, payload.len() + 9);
+            w.bytes(payload);
+            w.opt_u32(*origin);
+            w.finish()
+        }
+        ToWorker::Finish { payload } => {
+            let mut w = Writer::frame(kind::FINISH, payload.len() + 4);
+            w.bytes(payload);
+            w.finish()
+        }
     }
 }
 
@@ -211,6 +248,9 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
             Ok(ToWorker::Request { head, body, form })
         }
         kind::STOP => Ok(ToWorker::Stop),
+        kind::TASK_ACCEPTED => Ok(ToWorker::TaskAccepted(r.u8()? != 0)),
+        kind::TASK => Ok(ToWorker::Task { payload: r.bytes()?, origin: r.opt_u32()? }),
+        kind::FINISH => Ok(ToWorker::Finish { payload: r.bytes()? }),
         other => Err(DecodeError::UnknownKind(other)),
     }
 }
@@ -243,6 +283,31 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.u8(*retire as u8);
             w.finish()
         }
+        ToMaster::DeliverTask { payload, finish, delay_ms } => {
+            let mut w = Writer::frame(kind::DELIVER_TASK, payload.len() + 13);
+            w.bytes(payload);
+            w.u8(*finish as u8);
+            w.u64(*delay_ms);
+            w.finish()
+        }
+        ToMaster::TaskDone { payload, origin, retire } => {
+            let mut w = Writer::frame(kind::TASK_DONE, payload.as_ref().map_or(0, |p| p.len()) + 11);
+            match payload {
+                Some(p) => {
+                    w.u8(1);
+                    w.bytes(p);
+                }
+                None => w.u8(0),
+            }
+            w.opt_u32(*origin);
+            w.u8(*retire as u8);
+            w.finish()
+        }
+        ToMaster::FinishDone { retire } => {
+            let mut w = Writer::frame(kind::FINISH_DONE, 1);
+            w.u8(*retire as u8);
+            w.finish()
+        }
     }
 }
 
@@ -268,6 +333,15 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
         }
         kind::CHUNK => Ok(ToMaster::Chunk(r.bytes()?)),
         kind::END => Ok(ToMaster::End { retire: r.u8()? != 0 }),
+        kind::DELIVER_TASK => Ok(ToMaster::DeliverTask { payload: r.bytes()?, finish: r.u8()? != 0, delay_ms: r.u64()? }),
+        kind::TASK_DONE => {
+            let payload = match r.u8()? {
+                0 => None,
+                _ => Some(r.bytes()?),
+            };
+            Ok(ToMaster::TaskDone { payload, origin: r.opt_u32()?, retire: r.u8()? != 0 })
+        }
+        kind::FINISH_DONE => Ok(ToMaster::FinishDone { retire: r.u8()? != 0 }),
         other => Err(DecodeError::UnknownKind(other)),
     }
 }
@@ -325,6 +399,10 @@ mod tests {
         };
         roundtrip_worker(ToWorker::Request { head: head(), body: Bytes::new(), form: Some(form) });
         roundtrip_worker(ToWorker::Stop);
+        roundtrip_worker(ToWorker::TaskAccepted(true));
+        roundtrip_worker(ToWorker::Task { payload: Bytes::from_static(b"O:4:..."), origin: Some(2) });
+        roundtrip_worker(ToWorker::Task { payload: Bytes::new(), origin: None });
+        roundtrip_worker(ToWorker::Finish { payload: Bytes::from_static(b"x") });
     }
 
     #[test]
@@ -340,6 +418,10 @@ mod tests {
         });
         roundtrip_master(ToMaster::Chunk(Bytes::from_static(b"part")));
         roundtrip_master(ToMaster::End { retire: false });
+        roundtrip_master(ToMaster::DeliverTask { payload: Bytes::from_static(b"task"), finish: true, delay_ms: 3000 });
+        roundtrip_master(ToMaster::TaskDone { payload: Some(Bytes::from_static(b"t")), origin: Some(1), retire: true });
+        roundtrip_master(ToMaster::TaskDone { payload: None, origin: None, retire: false });
+        roundtrip_master(ToMaster::FinishDone { retire: false });
     }
 
     #[test]

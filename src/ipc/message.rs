@@ -53,6 +53,12 @@ pub enum ToWorker {
     Request { head: RequestHead, body: Bytes, form: Option<Form> },
     /// Finish what you are doing and exit (reload, stop).
     Stop,
+    /// The answer to `ToMaster::DeliverTask`: whether the task was queued.
+    TaskAccepted(bool),
+    /// Run this task (task workers only). `origin` is the worker to send `finish` to.
+    Task { payload: Bytes, origin: Option<u32> },
+    /// Run the `finish()` of a task this worker delivered; answer with `FinishDone`.
+    Finish { payload: Bytes },
 }
 
 /// Worker to master.
@@ -74,16 +80,29 @@ pub enum ToMaster {
     Chunk(Bytes),
     /// The end of a streamed body.
     End { retire: bool },
+    /// Queue a task (serialized by PHP) for a task worker, after `delay_ms`; the master
+    /// answers `ToWorker::TaskAccepted`. `finish` asks for the task back when it is done.
+    DeliverTask { payload: Bytes, finish: bool, delay_ms: u64 },
+    /// A task worker finished its task; `payload` (the task again) goes to `origin`.
+    TaskDone { payload: Option<Bytes>, origin: Option<u32>, retire: bool },
+    /// A worker finished running a task's `finish()`.
+    FinishDone { retire: bool },
 }
 
 impl ToMaster {
     /// Whether this frame finishes the current response.
     pub fn finishes_response(&self) -> bool {
-        matches!(self, ToMaster::Response { complete: true, .. } | ToMaster::End { .. })
+        matches!(self, ToMaster::Response { complete: true, .. } | ToMaster::End { .. } | ToMaster::TaskDone { .. } | ToMaster::FinishDone { .. })
     }
 
     /// Whether the worker announced it leaves after this response.
     pub fn retires(&self) -> bool {
-        matches!(self, ToMaster::Response { retire: true, complete: true, .. } | ToMaster::End { retire: true })
+        matches!(
+            self,
+            ToMaster::Response { retire: true, complete: true, .. }
+                | ToMaster::End { retire: true }
+                | ToMaster::TaskDone { retire: true, .. }
+                | ToMaster::FinishDone { retire: true }
+        )
     }
 }

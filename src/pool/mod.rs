@@ -14,4 +14,4 @@ pub mod supervisor;
 pub mod worker;
 
 pub use supervisor::{Supervisor, SupervisorExit};
-pub use worker::{Incoming, WorkerLink, WorkerLimits};
+pub use worker::{Incoming, Message, WorkerLink, WorkerLimits};

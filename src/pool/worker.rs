@@ -29,6 +29,16 @@ pub struct WorkerLimits {
     pub memory_limit: Option<u64>,
 }
 
+/// What the master hands a worker.
+#[derive(Debug)]
+pub enum Message {
+    Request(Incoming),
+    /// A task to run (task workers); `origin` wants it back for `finish()`.
+    Task { payload: Bytes, origin: Option<u32> },
+    /// A task this worker delivered, done: run its `finish()`.
+    Finish { payload: Bytes },
+}
+
 /// A request taken from the master.
 #[derive(Debug)]
 pub struct Incoming {
@@ -46,6 +56,10 @@ pub enum Exchange {
     Received,
     /// The head of a streamed response was sent; chunks may follow.
     Streaming,
+    /// A task is running; `task_done` ends it.
+    Task,
+    /// A task's `finish()` is running; `finish_done` ends it.
+    Finish,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +72,10 @@ pub enum LinkError {
     NoRequest,
     #[error("the response head was already sent")]
     HeadSent,
+    #[error("this call does not fit what the worker is doing now")]
+    WrongState,
+    #[error("the master sent {0} out of turn")]
+    Unexpected(&'static str),
 }
 
 pub struct WorkerLink {
@@ -101,7 +119,7 @@ impl WorkerLink {
 
     /// Blocks for the next request. `None` means leave: the master asked us to stop, it
     /// went away, or this worker retired after its last response.
-    pub fn recv(&mut self) -> Result<Option<Incoming>, LinkError> {
+    pub fn recv(&mut self) -> Result<Option<Message>, LinkError> {
         if self.retiring {
             return Ok(None);
         }
@@ -114,19 +132,61 @@ impl WorkerLink {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
             Err(e) => return Err(e.into()),
         }
+        match self.read_frame(prefix)? {
+            ToWorker::Request { head, body, form } => {
+                self.exchange = Exchange::Received;
+                Ok(Some(Message::Request(Incoming { head, body, form })))
+            }
+            ToWorker::Task { payload, origin } => {
+                self.exchange = Exchange::Task;
+                Ok(Some(Message::Task { payload, origin }))
+            }
+            ToWorker::Finish { payload } => {
+                self.exchange = Exchange::Finish;
+                Ok(Some(Message::Finish { payload }))
+            }
+            ToWorker::Stop => Ok(None),
+            ToWorker::TaskAccepted(_) => Err(LinkError::Unexpected("TaskAccepted")),
+        }
+    }
+
+    fn read_frame(&mut self, prefix: [u8; 4]) -> Result<ToWorker, LinkError> {
         let len = ipc::codec::frame_len(prefix);
         if len > ipc::codec::MAX_FRAME {
             return Err(LinkError::Decode(ipc::DecodeError::Truncated));
         }
         let mut frame = vec![0u8; len];
         self.reader.read_exact(&mut frame)?;
-        match ipc::decode_to_worker(&Bytes::from(frame))? {
-            ToWorker::Request { head, body, form } => {
-                self.exchange = Exchange::Received;
-                Ok(Some(Incoming { head, body, form }))
-            }
-            ToWorker::Stop => Ok(None),
+        Ok(ipc::decode_to_worker(&Bytes::from(frame))?)
+    }
+
+    /// Hands a task to the master for a task worker; true when it was queued. Allowed
+    /// while handling anything (a request, a task, a finish).
+    pub fn deliver_task(&mut self, payload: Bytes, finish: bool, delay_ms: u64) -> Result<bool, LinkError> {
+        if self.exchange == Exchange::Idle {
+            return Err(LinkError::NoRequest);
         }
+        self.send(&ToMaster::DeliverTask { payload, finish, delay_ms })?;
+        let mut prefix = [0u8; 4];
+        self.reader.read_exact(&mut prefix)?;
+        match self.read_frame(prefix)? {
+            ToWorker::TaskAccepted(ok) => Ok(ok),
+            _ => Err(LinkError::Unexpected("a frame other than TaskAccepted")),
+        }
+    }
+
+    /// Ends a task; `payload` (the task again) goes to `origin` for its `finish()`.
+    pub fn task_done(&mut self, payload: Option<Bytes>, origin: Option<u32>) -> Result<(), LinkError> {
+        self.expect(Exchange::Task)?;
+        let retire = self.finish_exchange();
+        self.send(&ToMaster::TaskDone { payload, origin, retire })
+    }
+
+    /// Ends a task's `finish()`.
+    pub fn finish_done(&mut self) -> Result<(), LinkError> {
+        self.expect(Exchange::Finish)?;
+        let retire = self.finish_exchange();
+        self.send(&ToMaster::FinishDone { retire })
     }
 
     /// Under load the next request follows the last response within microseconds; polling
@@ -178,7 +238,8 @@ impl WorkerLink {
         match (self.exchange, state) {
             (a, b) if a == b => Ok(()),
             (Exchange::Idle, _) => Err(LinkError::NoRequest),
-            _ => Err(LinkError::HeadSent),
+            (Exchange::Streaming, Exchange::Received) => Err(LinkError::HeadSent),
+            _ => Err(LinkError::WrongState),
         }
     }
 

@@ -64,30 +64,78 @@ impl Failure {
     }
 }
 
-type Queue = (async_channel::Sender<Job>, async_channel::Receiver<Job>);
+/// What an HTTP worker is asked to do.
+pub enum Work {
+    Request(Job),
+    /// Run `finish()` of a task this worker delivered (the task, serialized).
+    Finish(Bytes),
+}
+
+/// A task waiting for a task worker.
+pub struct TaskJob {
+    pub payload: Bytes,
+    /// The HTTP worker to send the finished task back to, for its `finish()`.
+    pub origin: Option<u32>,
+}
+
+/// Tasks queued beyond this make `deliver` return false instead of growing without bound.
+pub const TASK_QUEUE_CAPACITY: usize = 65_536;
+
+type Queue<T> = (async_channel::Sender<T>, async_channel::Receiver<T>);
 
 pub struct Dispatcher {
     mode: DispatchMode,
-    shared: Queue,
-    slots: Vec<Queue>,
+    shared: Queue<Work>,
+    slots: Vec<Queue<Work>>,
+    tasks: Queue<TaskJob>,
+    task_workers: u32,
     turn: AtomicUsize,
 }
 
 /// What a slot reads jobs from.
 pub struct SlotQueues {
-    pub own: async_channel::Receiver<Job>,
+    pub own: async_channel::Receiver<Work>,
     /// The shared queue in mode 3.
-    pub shared: Option<async_channel::Receiver<Job>>,
+    pub shared: Option<async_channel::Receiver<Work>>,
+}
+
+/// Which queues a connecting worker id serves.
+pub enum SlotKind {
+    Http(SlotQueues),
+    Task(async_channel::Receiver<TaskJob>),
 }
 
 impl Dispatcher {
-    pub fn new(mode: DispatchMode, worker_num: u32) -> Self {
+    pub fn new(mode: DispatchMode, worker_num: u32, task_workers: u32) -> Self {
         Dispatcher {
             mode,
             shared: async_channel::unbounded(),
             slots: (0..worker_num).map(|_| async_channel::unbounded()).collect(),
+            tasks: async_channel::bounded(TASK_QUEUE_CAPACITY),
+            task_workers,
             turn: AtomicUsize::new(0),
         }
+    }
+
+    /// Queues a task; false when the task queue is full (or there are no task workers).
+    pub fn deliver_task(&self, task: TaskJob) -> bool {
+        self.task_workers > 0 && self.tasks.0.try_send(task).is_ok()
+    }
+
+    /// Sends a finished task back to the HTTP worker that delivered it.
+    pub fn finish(&self, origin: u32, payload: Bytes) {
+        if let Some(slot) = self.slots.get(origin as usize) {
+            let _ = slot.0.try_send(Work::Finish(payload));
+        }
+    }
+
+    /// The queues of worker id `worker_id`: ids past `worker_num` are task workers.
+    pub fn slot(&self, worker_id: u32) -> Option<SlotKind> {
+        let http = self.slots.len() as u32;
+        if worker_id >= http {
+            return (worker_id < http + self.task_workers).then(|| SlotKind::Task(self.tasks.1.clone()));
+        }
+        self.queues_for(worker_id).map(SlotKind::Http)
     }
 
     /// Queues a job for a worker.
@@ -98,7 +146,7 @@ impl Dispatcher {
             DispatchMode::FixedByConnection => &self.slots[(job.connection % self.slots.len() as u64) as usize],
         };
         // The receivers live as long as the dispatcher, so the queue cannot be closed.
-        let _ = queue.0.try_send(job);
+        let _ = queue.0.try_send(Work::Request(job));
     }
 
     /// The queues worker slot `worker_id` serves; `None` for an id out of range.
@@ -116,7 +164,7 @@ impl Dispatcher {
 
 impl SlotQueues {
     /// The next job for this slot, from its own queue first.
-    pub async fn next(&self) -> Job {
+    pub async fn next(&self) -> Work {
         if let Ok(job) = self.own.try_recv() {
             return job;
         }
@@ -133,6 +181,13 @@ impl SlotQueues {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn uri(w: Work) -> String {
+        match w {
+            Work::Request(j) => j.head.uri,
+            Work::Finish(_) => "finish".into(),
+        }
+    }
 
     fn job(connection: u64) -> (Job, mpsc::Receiver<Reply>) {
         let (tx, rx) = mpsc::channel(1);
@@ -153,39 +208,54 @@ mod tests {
 
     #[tokio::test]
     async fn idle_mode_shares_one_queue() {
-        let d = Dispatcher::new(DispatchMode::Idle, 2);
+        let d = Dispatcher::new(DispatchMode::Idle, 2, 0);
         d.submit(job(1).0);
         d.submit(job(2).0);
         let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
-        assert_eq!(a.next().await.head.uri, "/1");
-        assert_eq!(b.next().await.head.uri, "/2");
+        assert_eq!(uri(a.next().await), "/1");
+        assert_eq!(uri(b.next().await), "/2");
         assert!(d.queues_for(2).is_none());
     }
 
     #[tokio::test]
     async fn fixed_mode_keeps_a_connection_on_one_slot() {
-        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3);
+        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3, 0);
         for _ in 0..3 {
             d.submit(job(4).0);
         }
         let q = d.queues_for(1).unwrap();
         assert_eq!(d.queued(), 3);
         for _ in 0..3 {
-            assert_eq!(q.next().await.head.uri, "/4");
+            assert_eq!(uri(q.next().await), "/4");
         }
         assert_eq!(d.queued(), 0);
     }
 
     #[tokio::test]
     async fn round_robin_spreads_jobs() {
-        let d = Dispatcher::new(DispatchMode::RoundRobin, 2);
+        let d = Dispatcher::new(DispatchMode::RoundRobin, 2, 0);
         for c in 0..4 {
             d.submit(job(c).0);
         }
         let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
-        assert_eq!(a.next().await.head.uri, "/0");
-        assert_eq!(b.next().await.head.uri, "/1");
-        assert_eq!(a.next().await.head.uri, "/2");
-        assert_eq!(b.next().await.head.uri, "/3");
+        assert_eq!(uri(a.next().await), "/0");
+        assert_eq!(uri(b.next().await), "/1");
+        assert_eq!(uri(a.next().await), "/2");
+        assert_eq!(uri(b.next().await), "/3");
+    }
+
+    #[tokio::test]
+    async fn tasks_go_to_task_slots_and_finish_back_to_the_origin() {
+        let d = Dispatcher::new(DispatchMode::Idle, 2, 1);
+        assert!(matches!(d.slot(1), Some(SlotKind::Http(_))));
+        let Some(SlotKind::Task(tasks)) = d.slot(2) else { panic!("id 2 is the task worker") };
+        assert!(d.slot(3).is_none());
+        assert!(d.deliver_task(TaskJob { payload: Bytes::from_static(b"t"), origin: Some(1) }));
+        assert_eq!(tasks.recv().await.unwrap().origin, Some(1));
+        d.finish(1, Bytes::from_static(b"t"));
+        let Some(SlotKind::Http(q)) = d.slot(1) else { panic!() };
+        assert_eq!(uri(q.next().await), "finish");
+        let none = Dispatcher::new(DispatchMode::Idle, 1, 0);
+        assert!(!none.deliver_task(TaskJob { payload: Bytes::new(), origin: None }), "no task workers: refused");
     }
 }

@@ -96,8 +96,8 @@ pub fn run(config: ServerConfig, parts: MasterParts) -> i32 {
 /// Serves until a `Command::Stop` arrives on `commands`; returns the exit code.
 pub async fn serve(config: ServerConfig, parts: MasterParts, commands: mpsc::Receiver<Command>) -> i32 {
     let shared = Arc::new(Shared {
-        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num),
-        workers: Workers::new(config.worker_num),
+        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.task_worker_num),
+        workers: Workers::new(config.worker_num + config.task_worker_num),
         statics: Statics::new(&config.document_root),
         server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
         config,
@@ -134,17 +134,19 @@ async fn accept_workers(ipc: tokio::net::UnixListener, shared: Arc<Shared>, gene
 
 /// Waits for every worker to connect, then reports the process table once.
 async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>, on_ready: Box<dyn FnOnce(String) + Send>) {
-    while shared.workers.connected() < shared.config.worker_num as usize {
+    let all = (shared.config.worker_num + shared.config.task_worker_num) as usize;
+    while shared.workers.connected() < all {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let mut table = format!("laravels-rs {} listening on {address}\n", env!("CARGO_PKG_VERSION"));
-    table.push_str(&format!("  {:<12} {:>8}\n", "master", std::process::id()));
+    table.push_str(&format!("  {:<15} {:>8}\n", "master", std::process::id()));
     if let Some(manager) = manager {
-        table.push_str(&format!("  {:<12} {:>8}\n", "manager", manager));
+        table.push_str(&format!("  {:<15} {:>8}\n", "manager", manager));
     }
     for (id, pid) in shared.workers.pids().iter().enumerate() {
         if let Some(pid) = pid {
-            table.push_str(&format!("  {:<12} {:>8}\n", format!("worker #{id}"), pid));
+            let role = if id < shared.config.worker_num as usize { "worker" } else { "task worker" };
+            table.push_str(&format!("  {:<15} {:>8}\n", format!("{role} #{id}"), pid));
         }
     }
     on_ready(table);

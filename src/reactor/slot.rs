@@ -12,7 +12,7 @@ use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
 use tokio::sync::watch;
 
-use super::dispatch::{Failure, Job, Reply, ReplyHead};
+use super::dispatch::{Failure, Job, Reply, ReplyHead, SlotKind, TaskJob, Work};
 use super::Shared;
 use crate::ipc::{self, ToMaster, ToWorker};
 use crate::log;
@@ -33,6 +33,8 @@ struct Conn {
     reader: BufReader<OwnedReadHalf>,
     writer: OwnedWriteHalf,
     buf: BytesMut,
+    /// Set by the Hello frame.
+    worker_id: Option<u32>,
 }
 
 impl Conn {
@@ -66,7 +68,7 @@ enum Outcome {
 /// Serves one worker connection until the worker leaves.
 pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::Receiver<u64>) {
     let (r, w) = stream.into_split();
-    let mut conn = Conn { reader: BufReader::with_capacity(64 * 1024, r), writer: w, buf: BytesMut::with_capacity(64 * 1024) };
+    let mut conn = Conn { reader: BufReader::with_capacity(64 * 1024, r), writer: w, buf: BytesMut::with_capacity(64 * 1024), worker_id: None };
     let (worker_id, pid) = match hello(&mut conn).await {
         Ok(who) => who,
         Err(e) => {
@@ -74,15 +76,19 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
             return;
         }
     };
-    let Some(queues) = shared.dispatcher.queues_for(worker_id) else {
-        log::line("master", &format!("rejected a worker connection: {}", SlotError::BadId(worker_id)));
-        return;
+    let queues = match shared.dispatcher.slot(worker_id) {
+        Some(SlotKind::Http(queues)) => queues,
+        Some(SlotKind::Task(tasks)) => return serve_task_worker(conn, tasks, shared, control, worker_id, pid).await,
+        None => {
+            log::line("master", &format!("rejected a worker connection: {}", SlotError::BadId(worker_id)));
+            return;
+        }
     };
     let generation = *control.borrow_and_update();
     shared.workers.attach(worker_id, pid);
 
     loop {
-        let job = tokio::select! {
+        let work = tokio::select! {
             biased;
             changed = control.changed() => {
                 if changed.is_err() || *control.borrow() != generation {
@@ -91,9 +97,13 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
                 }
                 continue;
             }
-            job = queues.next() => job,
+            work = queues.next() => work,
         };
-        match run_job(&mut conn, job, &shared, pid).await {
+        let outcome = match work {
+            Work::Request(job) => run_job(&mut conn, job, &shared, pid).await,
+            Work::Finish(payload) => run_finish(&mut conn, payload, &shared).await,
+        };
+        match outcome {
             Outcome::Done { retire: false } => {}
             Outcome::Done { retire: true } | Outcome::Lost => break,
         }
@@ -107,13 +117,16 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
 
 async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
     match conn.read().await? {
-        Some(ToMaster::Hello { worker_id, pid }) => Ok((worker_id, pid)),
+        Some(ToMaster::Hello { worker_id, pid }) => {
+            conn.worker_id = Some(worker_id);
+            Ok((worker_id, pid))
+        }
         _ => Err(SlotError::NoHello),
     }
 }
 
 /// Sends one job to the worker and relays its answer; enforces `max_request_time`.
-async fn run_job(conn: &mut Conn, job: Job, shared: &Shared, pid: u32) -> Outcome {
+async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> Outcome {
     let started = Instant::now();
     // `_uploads` lives until the worker is done with the request, then removes the files.
     let Job { head, body, form, uploads: _uploads, reply, .. } = job;
@@ -125,7 +138,7 @@ async fn run_job(conn: &mut Conn, job: Job, shared: &Shared, pid: u32) -> Outcom
         let _ = reply.send(Reply::Failed(Failure::WorkerLost)).await;
         return Outcome::Lost;
     }
-    let relay = relay(conn, &reply);
+    let relay = relay(conn, &reply, shared, worker_origin(conn));
     let result = match shared.config.max_request_time {
         Some(limit) => tokio::time::timeout(limit.saturating_sub(started.elapsed()), relay).await,
         None => Ok(relay.await),
@@ -148,11 +161,11 @@ async fn run_job(conn: &mut Conn, job: Job, shared: &Shared, pid: u32) -> Outcom
 
 /// Relays response frames until the response ends. `Ok(retire)` when it ended;
 /// `Err(())` when the worker went away first.
-async fn relay(conn: &mut Conn, reply: &tokio::sync::mpsc::Sender<Reply>) -> Result<bool, ()> {
+async fn relay(conn: &mut Conn, reply: &tokio::sync::mpsc::Sender<Reply>, shared: &Arc<Shared>, origin: Option<u32>) -> Result<bool, ()> {
     loop {
-        let frame = match conn.read().await {
-            Ok(Some(frame)) => frame,
-            Ok(None) | Err(_) => return Err(()),
+        let frame = match next_frame(conn, shared, origin).await {
+            Some(frame) => frame,
+            None => return Err(()),
         };
         let done = frame.finishes_response();
         let retire = frame.retires();
@@ -166,10 +179,116 @@ async fn relay(conn: &mut Conn, reply: &tokio::sync::mpsc::Sender<Reply>) -> Res
                 let _ = reply.send(Reply::Chunk(data)).await;
             }
             ToMaster::End { .. } => {}
-            ToMaster::Hello { .. } => return Err(()),
+            _ => return Err(()),
         }
         if done {
             return Ok(retire);
         }
     }
+}
+
+/// The worker id a connection speaks for, once known (tasks it delivers come back to it).
+fn worker_origin(conn: &Conn) -> Option<u32> {
+    conn.worker_id
+}
+
+/// The next frame that answers the master's last message. Task deliveries the worker makes
+/// meanwhile are queued and acknowledged here. `None` when the worker went away.
+async fn next_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) -> Option<ToMaster> {
+    loop {
+        match conn.read().await {
+            Ok(Some(ToMaster::DeliverTask { payload, finish, delay_ms })) => {
+                let task = TaskJob { payload, origin: origin.filter(|_| finish) };
+                let accepted = if delay_ms == 0 {
+                    shared.dispatcher.deliver_task(task)
+                } else {
+                    schedule_task(shared.clone(), task, delay_ms)
+                };
+                if !accepted {
+                    log::line("master", "a task was refused: the task queue is full or task_worker_num is 0");
+                }
+                if conn.write(&ToWorker::TaskAccepted(accepted)).await.is_err() {
+                    return None;
+                }
+            }
+            Ok(Some(frame)) => return Some(frame),
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+/// Queues a delayed task when its time comes. It counts as accepted now; if the queue is
+/// full then, the loss is logged.
+fn schedule_task(shared: Arc<Shared>, task: TaskJob, delay_ms: u64) -> bool {
+    if shared.config.task_worker_num == 0 {
+        return false;
+    }
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+        if !shared.dispatcher.deliver_task(task) {
+            log::line("master", "a delayed task was dropped: the task queue was full when its delay ended");
+        }
+    });
+    true
+}
+
+/// Runs a task's `finish()` in this worker.
+async fn run_finish(conn: &mut Conn, payload: bytes::Bytes, shared: &Arc<Shared>) -> Outcome {
+    if conn.write(&ToWorker::Finish { payload }).await.is_err() {
+        return Outcome::Lost;
+    }
+    match next_frame(conn, shared, conn.worker_id).await {
+        Some(ToMaster::FinishDone { retire }) => Outcome::Done { retire },
+        _ => Outcome::Lost,
+    }
+}
+
+/// Serves a task worker: one task at a time from the task queue; finished tasks that
+/// asked for it go back to their origin worker.
+async fn serve_task_worker(
+    mut conn: Conn,
+    tasks: async_channel::Receiver<TaskJob>,
+    shared: Arc<Shared>,
+    mut control: watch::Receiver<u64>,
+    worker_id: u32,
+    pid: u32,
+) {
+    let generation = *control.borrow_and_update();
+    shared.workers.attach(worker_id, pid);
+    loop {
+        let task = tokio::select! {
+            biased;
+            changed = control.changed() => {
+                if changed.is_err() || *control.borrow() != generation {
+                    let _ = conn.write(&ToWorker::Stop).await;
+                    break;
+                }
+                continue;
+            }
+            Ok(task) = tasks.recv() => task,
+        };
+        let origin = task.origin;
+        if conn.write(&ToWorker::Task { payload: task.payload, origin }).await.is_err() {
+            break;
+        }
+        match next_frame(&mut conn, &shared, None).await {
+            Some(ToMaster::TaskDone { payload, origin, retire }) => {
+                if let (Some(payload), Some(origin)) = (payload, origin) {
+                    shared.dispatcher.finish(origin, payload);
+                }
+                if retire {
+                    break;
+                }
+            }
+            _ => {
+                log::line("master", &format!("task worker #{worker_id} (pid {pid}) stopped during a task"));
+                break;
+            }
+        }
+        if *control.borrow() != generation {
+            let _ = conn.write(&ToWorker::Stop).await;
+            break;
+        }
+    }
+    shared.workers.detach(worker_id, pid);
 }

@@ -35,6 +35,18 @@ class StateController extends Controller
         ]);
     }
 
+    /** Delivers App\Tasks\TestTask; ?delay=seconds, ?failures=n with setTries(n + 1). */
+    public function task(string $id, \Illuminate\Http\Request $request): JsonResponse
+    {
+        $failures = (int) $request->query('failures', 0);
+        $task = new \App\Tasks\TestTask($id, $failures);
+        $task->delay((int) $request->query('delay', 0));
+        $task->setTries($failures + 1);
+        $delivered = \Hhxsv5\LaravelS\Swoole\Task\Task::deliver($task);
+
+        return response()->json(['delivered' => $delivered, 'pid' => getmypid(), 'at' => microtime(true)]);
+    }
+
     public function leak(int $kb): JsonResponse
     {
         self::$leaked[] = str_repeat('x', $kb * 1024);

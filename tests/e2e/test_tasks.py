@@ -1,0 +1,59 @@
+"""Task::deliver(): handle() in a task worker, finish() back in the delivering worker."""
+import json
+import time
+
+import httpx
+
+from harness import Server
+
+
+def task_server(app, task_workers=1):
+    s = Server(app, env={"LARAVELS_WORKER_NUM": "2"})
+    s.set_overrides({"swoole": {"task_worker_num": task_workers}})
+    return s
+
+
+def wait_file(path, timeout=10.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if path.exists() and path.stat().st_size > 0:
+            return json.loads(path.read_text())
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never appeared")
+
+
+def test_task_runs_in_a_task_worker_and_finish_in_the_delivering_worker(laravel_app):
+    with task_server(laravel_app) as s:
+        assert "task worker #2" in s.startup
+        r = httpx.get(s.url + "/task/t1").json()
+        assert r["delivered"] is True
+        tasks = s.app / "storage" / "app" / "tasks"
+        handled = wait_file(tasks / "t1.handled")
+        finished = wait_file(tasks / "t1.finished")
+        http_workers = set(s.worker_pids()) - {handled["pid"]}
+        assert handled["pid"] != r["pid"], "handle() ran outside the HTTP worker"
+        assert "laravels: task worker process #2" in open(f"/proc/{handled['pid']}/cmdline").read()
+        assert finished == {"pid": r["pid"], "handled_by": handled["pid"]}, "finish() ran where the task was delivered, with the task's state"
+        assert r["pid"] in http_workers
+
+
+def test_delayed_task_does_not_run_early(laravel_app):
+    with task_server(laravel_app) as s:
+        r = httpx.get(s.url + "/task/late?delay=2").json()
+        assert r["delivered"] is True
+        handled = wait_file(s.app / "storage" / "app" / "tasks" / "late.handled", timeout=10)
+        assert handled["at"] - r["at"] >= 2.0
+
+
+def test_a_task_that_throws_twice_succeeds_on_its_third_try(laravel_app):
+    with task_server(laravel_app) as s:
+        assert httpx.get(s.url + "/task/flaky?failures=2").json()["delivered"] is True
+        handled = wait_file(s.app / "storage" / "app" / "tasks" / "flaky.handled")
+        assert handled["attempts"] == 3
+        assert s.read_log().count("fails on purpose") >= 2
+
+
+def test_without_task_workers_deliver_returns_false_with_a_reason(laravel_app):
+    with Server(laravel_app) as s:
+        assert httpx.get(s.url + "/task/none").json()["delivered"] is False
+        assert "task_worker_num" in s.read_log()

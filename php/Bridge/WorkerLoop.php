@@ -88,7 +88,7 @@ final class WorkerLoop
         }
     }
 
-    /** Runs a delivered task's handle(), up to its tries; sends it back for finish(). */
+    /** Runs a delivered task or event, up to its tries; sends a task back for finish(). */
     private function runTask(string $payload, ?int $origin): void
     {
         $task = $this->unserializeTask($payload);
@@ -96,7 +96,7 @@ final class WorkerLoop
             $tries = max(1, (int) $task->getTries());
             for ($attempt = 1; $attempt <= $tries; $attempt++) {
                 try {
-                    $task->handle();
+                    $task->runInTaskWorker();
                     break;
                 } catch (\Throwable $e) {
                     $this->gateway->report($e);
@@ -104,7 +104,7 @@ final class WorkerLoop
                 }
             }
         }
-        $back = $task !== null && $origin !== null ? serialize($task) : null;
+        $back = $task !== null && $origin !== null && method_exists($task, 'finish') ? serialize($task) : null;
         $this->gateway->resetState();
         Worker::taskDone($back, $origin);
     }
@@ -114,7 +114,7 @@ final class WorkerLoop
     {
         $task = $this->unserializeTask($payload);
         try {
-            if ($task !== null) {
+            if ($task !== null && method_exists($task, 'finish')) {
                 $task->finish();
             }
         } catch (\Throwable $e) {
@@ -125,7 +125,7 @@ final class WorkerLoop
         Worker::finishDone();
     }
 
-    private function unserializeTask(string $payload): ?\LaravelS\Task\Task
+    private function unserializeTask(string $payload): ?\LaravelS\Task\BackgroundWork
     {
         try {
             $task = unserialize($payload);
@@ -133,7 +133,7 @@ final class WorkerLoop
             $this->gateway->report($e);
             $task = null;
         }
-        if (!$task instanceof \LaravelS\Task\Task) {
+        if (!$task instanceof \LaravelS\Task\BackgroundWork) {
             $this->log('received a task that does not unserialize to a LaravelS task; skipped');
 
             return null;

@@ -57,3 +57,15 @@ def test_without_task_workers_deliver_returns_false_with_a_reason(laravel_app):
     with Server(laravel_app) as s:
         assert httpx.get(s.url + "/task/none").json()["delivered"] is False
         assert "task_worker_num" in s.read_log()
+
+
+def test_event_listeners_run_in_order_in_a_task_worker_until_one_returns_false(laravel_app):
+    with task_server(laravel_app) as s:
+        r = httpx.get(s.url + "/event/e1").json()
+        assert r["fired"] is True
+        log = s.app / "storage" / "app" / "events" / "e1.log"
+        # The listener's own task shows the first listener ran and could deliver.
+        wait_file(s.app / "storage" / "app" / "tasks" / "e1-from-listener.handled")
+        lines = [line.split() for line in log.read_text().splitlines()]
+        assert [name for name, _ in lines] == ["record", "stop"], "NeverListener did not run"
+        assert int(lines[0][1]) != r["pid"], "listeners run in a task worker"

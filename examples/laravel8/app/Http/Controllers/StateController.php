@@ -47,6 +47,15 @@ class StateController extends Controller
         return response()->json(['delivered' => $delivered, 'pid' => getmypid(), 'at' => microtime(true)]);
     }
 
+    /** Fires App\Events\TestEvent as the README does. */
+    public function event(string $id): JsonResponse
+    {
+        $event = new \App\Events\TestEvent($id);
+        $success = \Hhxsv5\LaravelS\Swoole\Task\Event::fire($event);
+
+        return response()->json(['fired' => $success, 'pid' => getmypid()]);
+    }
+
     public function leak(int $kb): JsonResponse
     {
         self::$leaked[] = str_repeat('x', $kb * 1024);

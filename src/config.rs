@@ -70,6 +70,8 @@ pub struct ServerConfig {
     pub upload_tmp_dir: PathBuf,
     pub http_compression: bool,
     pub enable_reuse_port: bool,
+    /// `timer.enable`: run the cron jobs of `timer.jobs` in a timer process.
+    pub timer: bool,
     /// Task worker processes (`Task::deliver`), after the HTTP workers in id order.
     pub task_worker_num: u32,
     /// Tasks a task worker runs before it is replaced; 0 means never.
@@ -134,6 +136,16 @@ const SWOOLE_EQUIVALENT: &[(&str, &str)] = &[
 ];
 
 impl ServerConfig {
+    /// Every process the manager keeps: HTTP workers, task workers, then the timer.
+    pub fn child_count(&self) -> u32 {
+        self.worker_num + self.task_worker_num + u32::from(self.timer)
+    }
+
+    /// The process id slot of the timer process, when there is one.
+    pub fn timer_id(&self) -> Option<u32> {
+        self.timer.then_some(self.worker_num + self.task_worker_num)
+    }
+
     /// Parses the `laravels` config array. `base_path` resolves relative paths.
     pub fn parse(root: &Value, base_path: &str) -> Result<Self, ConfigError> {
         let top = root.as_object().ok_or_else(|| invalid("", "the config is not an array", "return an array from config/laravels.php"))?;
@@ -251,6 +263,12 @@ impl ServerConfig {
             upload_tmp_dir: abs(PathBuf::from(r.sw_string("upload_tmp_dir", "/tmp")?)),
             http_compression: r.sw_bool("http_compression", false)?,
             enable_reuse_port: r.sw_bool("enable_reuse_port", true)?,
+            timer: match top.get("timer") {
+                Some(Value::Object(t)) => bool_value(t.get("enable"), "timer.enable", false)?,
+                None | Some(Value::Null) => false,
+                Some(Value::Array(a)) if a.is_empty() => false,
+                Some(_) => return Err(invalid("timer", "must be an array", "set 'timer' => ['enable' => ..., 'jobs' => [...]]")),
+            },
             task_worker_num: match r.sw_int("task_worker_num", 0)? {
                 n @ 0..=1024 => n as u32,
                 n => return Err(invalid("swoole.task_worker_num", format!("{n} task workers"), "use a number from 0 to 1024")),

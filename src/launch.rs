@@ -105,7 +105,7 @@ fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &
     titles.set("laravels: manager process");
     let manager_pid = std::process::id();
     let grace = config.max_wait_time + Duration::from_secs(1);
-    match Supervisor::new(config.worker_num + config.task_worker_num, grace).run() {
+    match Supervisor::new(config.child_count(), grace).run() {
         Ok(SupervisorExit::BecomeWorker { worker_id }) => {
             process::reset_signals();
             process::ignore(Signal::SIGPIPE);

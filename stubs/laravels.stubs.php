@@ -189,6 +189,15 @@ namespace LaravelS\Runtime {
         public static function taskDone(mixed $payload = null, ?int $origin = null): void {}
 
         /**
+         * For the timer process: waits up to `$ms` milliseconds for the master to ask it to
+         * stop (reload, stop); true when asked.
+         *
+         * @param int $ms
+         * @return bool
+         */
+        public static function waitStop(int $ms): bool {}
+
+        /**
          * Sends a piece of the streamed body now.
          *
          * @param mixed $data

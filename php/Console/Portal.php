@@ -3,6 +3,7 @@
 namespace LaravelS\Console;
 
 use LaravelS\Bridge\Gateway;
+use LaravelS\Bridge\TimerLoop;
 use LaravelS\Bridge\WorkerLoop;
 use LaravelS\Runtime\ConfigException;
 use LaravelS\Runtime\Server;
@@ -118,6 +119,7 @@ TXT;
         }
         $this->out->info(sprintf('starting %s (%s) with %d worker(s) and %d task worker(s) on %s', $app->name, $app->framework(), $server->workerNum(), $server->taskWorkerNum(), $server->address()));
         $serverDefaults = $args->xVersion !== null ? ['X_VERSION' => $args->xVersion] : [];
+        $timerPidFile = dirname($pidFile) . '/laravels-timer-process.pid';
         unset($app);
 
         // Output buffers open now would be inherited and printed once per process.
@@ -129,6 +131,8 @@ TXT;
         switch ($role['role']) {
             case 'worker':
                 return (new WorkerLoop($this->basePath, $role, (array) ($config['swoole'] ?? []), $serverDefaults))->run();
+            case 'timer':
+                return (new TimerLoop($this->basePath, $role, (array) ($config['swoole'] ?? []), $timerPidFile))->run();
             case 'manager':
                 return 0;
             default:

@@ -80,6 +80,7 @@ impl Server {
             return Err(start_error("this server was already started; create a new Server to start again".into()));
         };
         let worker_num = config.worker_num;
+        let timer_id = config.timer_id();
         let limits = crate::pool::WorkerLimits { max_request: config.max_request, memory_limit: config.worker_memory_limit };
         let task_limits = crate::pool::WorkerLimits { max_request: config.task_max_request, ..limits };
         let role = launch::launch(config, listener, &PhpTitles).map_err(|e| start_error(e.to_string()))?;
@@ -100,8 +101,13 @@ impl Server {
         match role {
             Role::Worker { worker_id, socket, master_pid, manager_pid } => {
                 let task_worker = worker_id >= worker_num;
-                worker::prepare(socket, worker_id, if task_worker { task_limits } else { limits });
-                put("role", text("worker"));
+                if Some(worker_id) == timer_id {
+                    worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
+                    put("role", text("timer"));
+                } else {
+                    worker::prepare(socket, worker_id, if task_worker { task_limits } else { limits });
+                    put("role", text("worker"));
+                }
                 let mut flag = Zval::new();
                 flag.set_bool(task_worker);
                 put("task_worker", flag);

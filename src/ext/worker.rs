@@ -120,6 +120,15 @@ impl Worker {
         with_link(|l| l.task_done(payload, origin))
     }
 
+    /// For the timer process: waits up to `$ms` milliseconds for the master to ask it to
+    /// stop (reload, stop); true when asked.
+    pub fn wait_stop(ms: i64) -> PhpResult<bool> {
+        with_link(|l| {
+            l.run_unprompted();
+            l.wait_stop(std::time::Duration::from_millis(ms.max(0) as u64))
+        })
+    }
+
     /// Ends the current task's `finish()`.
     pub fn finish_done() -> PhpResult<()> {
         with_link(|l| l.finish_done())
@@ -170,6 +179,7 @@ impl Worker {
             Some(Exchange::Streaming) => "streaming",
             Some(Exchange::Task) => "task",
             Some(Exchange::Finish) => "finish",
+            Some(Exchange::Unprompted) => "timer",
         })
         .to_owned()
     }

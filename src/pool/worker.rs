@@ -60,6 +60,8 @@ pub enum Exchange {
     Task,
     /// A task's `finish()` is running; `finish_done` ends it.
     Finish,
+    /// The timer: no request in hand, but working on its own.
+    Unprompted,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,12 +169,55 @@ impl WorkerLink {
             return Err(LinkError::NoRequest);
         }
         self.send(&ToMaster::DeliverTask { payload, finish, delay_ms })?;
-        let mut prefix = [0u8; 4];
-        self.reader.read_exact(&mut prefix)?;
-        match self.read_frame(prefix)? {
-            ToWorker::TaskAccepted(ok) => Ok(ok),
-            _ => Err(LinkError::Unexpected("a frame other than TaskAccepted")),
+        loop {
+            let mut prefix = [0u8; 4];
+            self.reader.read_exact(&mut prefix)?;
+            match self.read_frame(prefix)? {
+                ToWorker::TaskAccepted(ok) => return Ok(ok),
+                // Only the timer, which is always "busy", can be told to stop meanwhile.
+                ToWorker::Stop => self.retiring = true,
+                _ => return Err(LinkError::Unexpected("a frame other than TaskAccepted")),
+            }
         }
+    }
+
+    /// For a process that takes no requests (the timer): waits up to `timeout` for the
+    /// master's `Stop`; true once it came (now or earlier), false on timeout.
+    pub fn wait_stop(&mut self, timeout: Duration) -> Result<bool, LinkError> {
+        if self.retiring {
+            return Ok(true);
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if self.reader.buffer().is_empty() {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                let ms = PollTimeout::try_from(left.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+                let mut fds = [PollFd::new(self.reader.get_ref().as_fd(), PollFlags::POLLIN)];
+                match poll(&mut fds, ms) {
+                    Ok(0) => return Ok(false),
+                    Ok(_) => {}
+                    Err(nix::errno::Errno::EINTR) => continue,
+                    Err(e) => return Err(LinkError::Io(e.into())),
+                }
+            }
+            let mut prefix = [0u8; 4];
+            match self.reader.read_exact(&mut prefix) {
+                Ok(()) => {}
+                // The master is gone: as good as a stop.
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(true),
+                Err(e) => return Err(e.into()),
+            }
+            if let ToWorker::Stop = self.read_frame(prefix)? {
+                self.retiring = true;
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Marks the link busy for a process that runs on its own schedule (the timer), so it
+    /// may deliver tasks at any time.
+    pub fn run_unprompted(&mut self) {
+        self.exchange = Exchange::Unprompted;
     }
 
     /// Ends a task; `payload` (the task again) goes to `origin` for its `finish()`.

@@ -89,6 +89,7 @@ pub struct Dispatcher {
     slots: Vec<Queue<Work>>,
     tasks: Queue<TaskJob>,
     task_workers: u32,
+    timer: bool,
     turn: AtomicUsize,
 }
 
@@ -103,16 +104,19 @@ pub struct SlotQueues {
 pub enum SlotKind {
     Http(SlotQueues),
     Task(async_channel::Receiver<TaskJob>),
+    /// The timer process: it takes no jobs, it may deliver tasks.
+    Timer,
 }
 
 impl Dispatcher {
-    pub fn new(mode: DispatchMode, worker_num: u32, task_workers: u32) -> Self {
+    pub fn new(mode: DispatchMode, worker_num: u32, task_workers: u32, timer: bool) -> Self {
         Dispatcher {
             mode,
             shared: async_channel::unbounded(),
             slots: (0..worker_num).map(|_| async_channel::unbounded()).collect(),
             tasks: async_channel::bounded(TASK_QUEUE_CAPACITY),
             task_workers,
+            timer,
             turn: AtomicUsize::new(0),
         }
     }
@@ -132,8 +136,11 @@ impl Dispatcher {
     /// The queues of worker id `worker_id`: ids past `worker_num` are task workers.
     pub fn slot(&self, worker_id: u32) -> Option<SlotKind> {
         let http = self.slots.len() as u32;
+        if worker_id >= http + self.task_workers {
+            return (self.timer && worker_id == http + self.task_workers).then_some(SlotKind::Timer);
+        }
         if worker_id >= http {
-            return (worker_id < http + self.task_workers).then(|| SlotKind::Task(self.tasks.1.clone()));
+            return Some(SlotKind::Task(self.tasks.1.clone()));
         }
         self.queues_for(worker_id).map(SlotKind::Http)
     }
@@ -208,7 +215,7 @@ mod tests {
 
     #[tokio::test]
     async fn idle_mode_shares_one_queue() {
-        let d = Dispatcher::new(DispatchMode::Idle, 2, 0);
+        let d = Dispatcher::new(DispatchMode::Idle, 2, 0, false);
         d.submit(job(1).0);
         d.submit(job(2).0);
         let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
@@ -219,7 +226,7 @@ mod tests {
 
     #[tokio::test]
     async fn fixed_mode_keeps_a_connection_on_one_slot() {
-        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3, 0);
+        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3, 0, false);
         for _ in 0..3 {
             d.submit(job(4).0);
         }
@@ -233,7 +240,7 @@ mod tests {
 
     #[tokio::test]
     async fn round_robin_spreads_jobs() {
-        let d = Dispatcher::new(DispatchMode::RoundRobin, 2, 0);
+        let d = Dispatcher::new(DispatchMode::RoundRobin, 2, 0, false);
         for c in 0..4 {
             d.submit(job(c).0);
         }
@@ -246,16 +253,19 @@ mod tests {
 
     #[tokio::test]
     async fn tasks_go_to_task_slots_and_finish_back_to_the_origin() {
-        let d = Dispatcher::new(DispatchMode::Idle, 2, 1);
+        let d = Dispatcher::new(DispatchMode::Idle, 2, 1, false);
         assert!(matches!(d.slot(1), Some(SlotKind::Http(_))));
         let Some(SlotKind::Task(tasks)) = d.slot(2) else { panic!("id 2 is the task worker") };
         assert!(d.slot(3).is_none());
+        let timed = Dispatcher::new(DispatchMode::Idle, 1, 1, true);
+        assert!(matches!(timed.slot(2), Some(SlotKind::Timer)));
+        assert!(timed.slot(3).is_none());
         assert!(d.deliver_task(TaskJob { payload: Bytes::from_static(b"t"), origin: Some(1) }));
         assert_eq!(tasks.recv().await.unwrap().origin, Some(1));
         d.finish(1, Bytes::from_static(b"t"));
         let Some(SlotKind::Http(q)) = d.slot(1) else { panic!() };
         assert_eq!(uri(q.next().await), "finish");
-        let none = Dispatcher::new(DispatchMode::Idle, 1, 0);
+        let none = Dispatcher::new(DispatchMode::Idle, 1, 0, false);
         assert!(!none.deliver_task(TaskJob { payload: Bytes::new(), origin: None }), "no task workers: refused");
     }
 }

@@ -96,8 +96,8 @@ pub fn run(config: ServerConfig, parts: MasterParts) -> i32 {
 /// Serves until a `Command::Stop` arrives on `commands`; returns the exit code.
 pub async fn serve(config: ServerConfig, parts: MasterParts, commands: mpsc::Receiver<Command>) -> i32 {
     let shared = Arc::new(Shared {
-        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.task_worker_num),
-        workers: Workers::new(config.worker_num + config.task_worker_num),
+        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.task_worker_num, config.timer),
+        workers: Workers::new(config.child_count()),
         statics: Statics::new(&config.document_root),
         server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
         config,
@@ -134,7 +134,7 @@ async fn accept_workers(ipc: tokio::net::UnixListener, shared: Arc<Shared>, gene
 
 /// Waits for every worker to connect, then reports the process table once.
 async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>, on_ready: Box<dyn FnOnce(String) + Send>) {
-    let all = (shared.config.worker_num + shared.config.task_worker_num) as usize;
+    let all = shared.config.child_count() as usize;
     while shared.workers.connected() < all {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
@@ -145,7 +145,11 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
     }
     for (id, pid) in shared.workers.pids().iter().enumerate() {
         if let Some(pid) = pid {
-            let role = if id < shared.config.worker_num as usize { "worker" } else { "task worker" };
+            let role = match id as u32 {
+                id if id < shared.config.worker_num => "worker",
+                id if Some(id) == shared.config.timer_id() => "timer",
+                _ => "task worker",
+            };
             table.push_str(&format!("  {:<15} {:>8}\n", format!("{role} #{id}"), pid));
         }
     }

@@ -29,15 +29,30 @@ enum SlotError {
     BadId(u32),
 }
 
-struct Conn {
+/// The reading half of a worker connection, one frame at a time.
+struct FrameReader {
     reader: BufReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
     buf: BytesMut,
+}
+
+struct Conn {
+    frames: FrameReader,
+    writer: OwnedWriteHalf,
     /// Set by the Hello frame.
     worker_id: Option<u32>,
 }
 
 impl Conn {
+    async fn read(&mut self) -> Result<Option<ToMaster>, SlotError> {
+        self.frames.read().await
+    }
+
+    async fn write(&mut self, msg: &ToWorker) -> std::io::Result<()> {
+        self.writer.write_all(&ipc::encode_to_worker(msg)).await
+    }
+}
+
+impl FrameReader {
     async fn read(&mut self) -> Result<Option<ToMaster>, SlotError> {
         let len = match self.reader.read_u32_le().await {
             Ok(n) => n as usize,
@@ -52,10 +67,6 @@ impl Conn {
         let frame: Bytes = self.buf.split().freeze();
         Ok(Some(ipc::decode_to_master(&frame)?))
     }
-
-    async fn write(&mut self, msg: &ToWorker) -> std::io::Result<()> {
-        self.writer.write_all(&ipc::encode_to_worker(msg)).await
-    }
 }
 
 /// How one job ended, for the slot's next step.
@@ -68,7 +79,8 @@ enum Outcome {
 /// Serves one worker connection until the worker leaves.
 pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::Receiver<u64>) {
     let (r, w) = stream.into_split();
-    let mut conn = Conn { reader: BufReader::with_capacity(64 * 1024, r), writer: w, buf: BytesMut::with_capacity(64 * 1024), worker_id: None };
+    let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
+    let mut conn = Conn { frames, writer: w, worker_id: None };
     let (worker_id, pid) = match hello(&mut conn).await {
         Ok(who) => who,
         Err(e) => {
@@ -79,6 +91,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
     let queues = match shared.dispatcher.slot(worker_id) {
         Some(SlotKind::Http(queues)) => queues,
         Some(SlotKind::Task(tasks)) => return serve_task_worker(conn, tasks, shared, control, worker_id, pid).await,
+        Some(SlotKind::Timer) => return serve_timer(conn, shared, control, worker_id, pid).await,
         None => {
             log::line("master", &format!("rejected a worker connection: {}", SlotError::BadId(worker_id)));
             return;
@@ -288,6 +301,51 @@ async fn serve_task_worker(
         if *control.borrow() != generation {
             let _ = conn.write(&ToWorker::Stop).await;
             break;
+        }
+    }
+    shared.workers.detach(worker_id, pid);
+}
+
+
+/// Serves the timer process: it gets no jobs, only `Stop` on reload and stop, and may
+/// deliver tasks at any moment, so its frames are read by a task of their own.
+async fn serve_timer(conn: Conn, shared: Arc<Shared>, mut control: watch::Receiver<u64>, worker_id: u32, pid: u32) {
+    let generation = *control.borrow_and_update();
+    shared.workers.attach(worker_id, pid);
+    let Conn { mut frames, mut writer, .. } = conn;
+    let (frames_tx, mut incoming) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(async move {
+        while let Ok(Some(frame)) = frames.read().await {
+            if frames_tx.send(frame).await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut stopping = false;
+    loop {
+        tokio::select! {
+            changed = control.changed(), if !stopping => {
+                if changed.is_err() || *control.borrow() != generation {
+                    stopping = true;
+                    if writer.write_all(&ipc::encode_to_worker(&ToWorker::Stop)).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            frame = incoming.recv() => match frame {
+                Some(ToMaster::DeliverTask { payload, delay_ms, .. }) => {
+                    let task = TaskJob { payload, origin: None };
+                    let accepted = if delay_ms == 0 { shared.dispatcher.deliver_task(task) } else { schedule_task(shared.clone(), task, delay_ms) };
+                    if !accepted {
+                        log::line("master", "a task from the timer was refused: the task queue is full or task_worker_num is 0");
+                    }
+                    if writer.write_all(&ipc::encode_to_worker(&ToWorker::TaskAccepted(accepted))).await.is_err() {
+                        break;
+                    }
+                }
+                Some(_) => {}
+                None => break,
+            }
         }
     }
     shared.workers.detach(worker_id, pid);

@@ -1,0 +1,109 @@
+<?php
+
+namespace LaravelS\Bridge;
+
+use LaravelS\Runtime\Worker;
+use LaravelS\Server\HttpServer;
+use LaravelS\Timer\CronJob;
+
+/**
+ * The timer process: boots the app, then runs `timer.jobs` on their millisecond
+ * schedules until the master asks it to stop (reload or stop); the manager then starts a
+ * fresh one, which runs the current code.
+ */
+final class TimerLoop
+{
+    /** @var Gateway */
+    private $gateway;
+
+    public function __construct(private string $basePath, private array $role, private array $settings, private string $pidFile)
+    {
+    }
+
+    public function run(): int
+    {
+        @cli_set_process_title('laravels: timer process');
+        $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
+        putenv('APP_RUNNING_IN_CONSOLE=false');
+        $server = new HttpServer($this->settings);
+        $server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
+        $this->gateway = Gateway::boot($this->basePath, ['swoole' => $server]);
+        @file_put_contents($this->pidFile, getmypid() . "\n");
+        Worker::connect();
+        Worker::waitStop(0);
+
+        $now = microtime(true);
+        $schedule = [];
+        foreach ($this->jobs() as $i => $job) {
+            $interval = (int) $job->interval();
+            if ($interval <= 0) {
+                $this->log(sprintf('%s has no interval (interval() or [class, [ms, immediate]]); skipped', get_class($job)));
+                continue;
+            }
+            $schedule[$i] = [$job, $interval / 1000, $job->isImmediate() ? $now : $now + $interval / 1000];
+        }
+        $this->log(sprintf('started with %d job(s)', count($schedule)));
+
+        while ($schedule !== []) {
+            $next = min(array_column($schedule, 2));
+            $waitMs = (int) max(0, ceil(($next - microtime(true)) * 1000));
+            if (Worker::waitStop($waitMs)) {
+                break;
+            }
+            $now = microtime(true);
+            foreach ($schedule as $i => [$job, $interval, $due]) {
+                if ($due > $now) {
+                    continue;
+                }
+                $this->runJob($job);
+                // Fixed-rate: the next run is due one interval after this one was due, so
+                // a slow run does not shift the schedule (late runs are not repeated).
+                $schedule[$i][2] = max($due + $interval, $now);
+                if ($job->isStopped()) {
+                    unset($schedule[$i]);
+                }
+            }
+        }
+        if ($schedule === []) {
+            // Nothing left to run: stay until told to stop, so the manager does not restart us.
+            while (!Worker::waitStop(60000)) {
+            }
+        }
+        @unlink($this->pidFile);
+        $this->log('stopped');
+
+        return 0;
+    }
+
+    private function runJob(CronJob $job): void
+    {
+        try {
+            $job->run();
+        } catch (\Throwable $e) {
+            $this->gateway->report($e);
+            $this->log(sprintf('%s failed: %s', get_class($job), $e->getMessage()));
+        }
+        $this->gateway->resetState();
+    }
+
+    /** @return CronJob[] */
+    private function jobs(): array
+    {
+        $jobs = [];
+        foreach ((array) ($this->gateway->app()['config']->get('laravels.timer.jobs') ?? []) as $entry) {
+            [$class, $args] = is_array($entry) ? [$entry[0] ?? null, (array) ($entry[1] ?? [])] : [$entry, []];
+            if (!is_string($class) || !class_exists($class) || !is_subclass_of($class, CronJob::class)) {
+                $this->log(sprintf('laravels.timer.jobs: %s is not a CronJob class; skipped', json_encode($entry)));
+                continue;
+            }
+            $jobs[] = new $class($args);
+        }
+
+        return $jobs;
+    }
+
+    private function log(string $message): void
+    {
+        fwrite(STDERR, sprintf("[%s] [timer] %s\n", gmdate('Y-m-d H:i:s'), $message));
+    }
+}

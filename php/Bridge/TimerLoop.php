@@ -16,7 +16,7 @@ final class TimerLoop
     /** @var Gateway */
     private $gateway;
 
-    public function __construct(private string $basePath, private array $role, private array $settings, private string $pidFile)
+    public function __construct(private string $basePath, private array $role, private HttpServer $server, private string $pidFile)
     {
     }
 
@@ -25,7 +25,7 @@ final class TimerLoop
         @cli_set_process_title('laravels: timer process');
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
         putenv('APP_RUNNING_IN_CONSOLE=false');
-        $server = new HttpServer($this->settings);
+        $server = $this->server;
         $server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $this->gateway = Gateway::boot($this->basePath, ['swoole' => $server]);
         @file_put_contents($this->pidFile, getmypid() . "\n");

@@ -24,7 +24,7 @@ final class WorkerLoop
     /** @var bool a dump() happened during the current request (dd() is dump() + exit) */
     private $dumped = false;
 
-    public function __construct(private string $basePath, private array $role, private array $settings, private array $serverDefaults = [])
+    public function __construct(private string $basePath, private array $role, private HttpServer $server, private ServerEvents $events, private array $serverDefaults = [])
     {
     }
 
@@ -37,12 +37,13 @@ final class WorkerLoop
         // console command (exception rendering, console-only providers).
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
         putenv('APP_RUNNING_IN_CONSOLE=false');
-        $server = new HttpServer($this->settings);
+        $server = $this->server;
         $server->bindWorker($id, (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $server->taskworker = $taskWorker;
 
         $this->gateway = Gateway::boot($this->basePath, ['swoole' => $server]);
         $this->captureDumps();
+        $this->events->fire('WorkerStart', $server, $id);
         Worker::setServerDefaults($this->serverDefaults);
         register_shutdown_function([$this, 'answerInterruptedRequest']);
         $this->baseObLevel = ob_get_level();
@@ -61,6 +62,7 @@ final class WorkerLoop
                     break;
             }
         }
+        $this->events->fire('WorkerStop', $server, $id);
         if (($why = Worker::retireReason()) !== null) {
             fwrite(STDERR, sprintf("[%s] [worker #%d] leaving: %s after %d requests\n", gmdate('Y-m-d H:i:s'), $id, $why, Worker::served()));
         }

@@ -3,11 +3,13 @@
 namespace LaravelS\Console;
 
 use LaravelS\Bridge\Gateway;
+use LaravelS\Bridge\ServerEvents;
 use LaravelS\Bridge\TimerLoop;
 use LaravelS\Bridge\WorkerLoop;
 use LaravelS\Runtime\ConfigException;
 use LaravelS\Runtime\Server;
 use LaravelS\Runtime\StartException;
+use LaravelS\Server\HttpServer;
 
 /**
  * `php bin/laravels start|stop|restart|reload|info|help`: the operator's entry point.
@@ -114,6 +116,13 @@ TXT;
 
             return 1;
         }
+        try {
+            $events = new ServerEvents($config['event_handlers'] ?? []);
+        } catch (\InvalidArgumentException $e) {
+            $this->out->error($e->getMessage());
+
+            return 1;
+        }
         foreach ($server->warnings() as $warning) {
             $this->out->warning($warning);
         }
@@ -127,12 +136,20 @@ TXT;
             ob_end_flush();
         }
         @cli_set_process_title('laravels: master process');
+        // app('swoole') of every process: made here so what ServerStart attaches to it
+        // (the README's $server->atomicCount) is inherited by all of them.
+        $swoole = new HttpServer((array) ($config['swoole'] ?? []));
+        $events->fire('ServerStart', $swoole);
         $role = $server->start();
         switch ($role['role']) {
             case 'worker':
-                return (new WorkerLoop($this->basePath, $role, (array) ($config['swoole'] ?? []), $serverDefaults))->run();
+                return (new WorkerLoop($this->basePath, $role, $swoole, $events, $serverDefaults))->run();
             case 'timer':
-                return (new TimerLoop($this->basePath, $role, (array) ($config['swoole'] ?? []), $timerPidFile))->run();
+                return (new TimerLoop($this->basePath, $role, $swoole, $timerPidFile))->run();
+            case 'master':
+                $events->fire('ServerStop', $swoole);
+
+                return (int) $role['exit_code'];
             case 'manager':
                 return 0;
             default:

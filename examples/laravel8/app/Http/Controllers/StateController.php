@@ -28,6 +28,7 @@ class StateController extends Controller
         return response()->json([
             'pid' => getmypid(),
             'env' => app()->environment(),
+            'server_started_by' => app()->bound('swoole') ? (app('swoole')->startedBy ?? null) : null,
             'app_name' => config('app.name'),
             'worker_id' => app()->bound('swoole') ? (app('swoole')->worker_id ?? null) : null,
             // The README documents app('swoole') as a Swoole\Http\Server in HTTP mode.

@@ -70,6 +70,8 @@ pub struct ServerConfig {
     pub upload_tmp_dir: PathBuf,
     pub http_compression: bool,
     pub enable_reuse_port: bool,
+    /// `event_handlers.WorkerError` has handlers: the manager reports abnormal worker ends.
+    pub report_worker_errors: bool,
     /// `timer.enable`: run the cron jobs of `timer.jobs` in a timer process.
     pub timer: bool,
     /// Task worker processes (`Task::deliver`), after the HTTP workers in id order.
@@ -263,6 +265,10 @@ impl ServerConfig {
             upload_tmp_dir: abs(PathBuf::from(r.sw_string("upload_tmp_dir", "/tmp")?)),
             http_compression: r.sw_bool("http_compression", false)?,
             enable_reuse_port: r.sw_bool("enable_reuse_port", true)?,
+            report_worker_errors: top
+                .get("event_handlers")
+                .and_then(|h| h.get("WorkerError"))
+                .is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty()) || v.as_object().is_some_and(|o| !o.is_empty()) || v.is_string()),
             timer: match top.get("timer") {
                 Some(Value::Object(t)) => bool_value(t.get("enable"), "timer.enable", false)?,
                 None | Some(Value::Null) => false,

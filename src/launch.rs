@@ -23,7 +23,7 @@ use crate::error::StartError;
 use crate::ipc::address;
 use crate::log;
 use crate::pool::process::{self, fork_process, Forked};
-use crate::pool::{Supervisor, SupervisorExit};
+use crate::pool::{Supervisor, SupervisorExit, WorkerFailure};
 use crate::reactor::{self, Listener, MasterParts};
 
 /// What the current process is after `launch` returns in it.
@@ -33,6 +33,8 @@ pub enum Role {
     Worker { worker_id: u32, socket: String, master_pid: u32, manager_pid: u32 },
     /// The manager after all workers stopped.
     Manager,
+    /// Forked by the manager to run WorkerError handlers for a worker that failed.
+    WorkerError(WorkerFailure),
     /// The master after the server stopped.
     Master { exit_code: i32 },
     /// The process that started a daemonized server, after it is up (or failed).
@@ -105,7 +107,7 @@ fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &
     titles.set("laravels: manager process");
     let manager_pid = std::process::id();
     let grace = config.max_wait_time + Duration::from_secs(1);
-    match Supervisor::new(config.child_count(), grace).run() {
+    match Supervisor::new(config.child_count(), grace, config.report_worker_errors).run() {
         Ok(SupervisorExit::BecomeWorker { worker_id }) => {
             process::reset_signals();
             process::ignore(Signal::SIGPIPE);
@@ -114,6 +116,11 @@ fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &
             process::ignore(Signal::SIGINT);
             process::die_with_parent(Signal::SIGTERM);
             Role::Worker { worker_id, socket, master_pid, manager_pid }
+        }
+        Ok(SupervisorExit::ReportWorkerError(failure)) => {
+            process::reset_signals();
+            process::die_with_parent(Signal::SIGTERM);
+            Role::WorkerError(failure)
         }
         Ok(SupervisorExit::Stopped) => Role::Manager,
         Err(e) => {

@@ -343,3 +343,21 @@ fn static_files_are_served_by_the_master_and_dot_files_are_not() {
     server.stop();
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn a_worker_that_dies_while_idle_costs_no_request() {
+    let server = TestServer::start(json!({"swoole": {"worker_num": 2}}));
+    // Worker 0 connects and dies without ever taking a request.
+    let socket = server.socket.clone();
+    thread::spawn(move || {
+        let _link = WorkerLink::connect(&socket, 0, WorkerLimits::default()).unwrap();
+    })
+    .join()
+    .unwrap();
+    let _alive = server.worker(1, WorkerLimits::default(), echo_uri);
+    thread::sleep(Duration::from_millis(100));
+    for _ in 0..4 {
+        assert_eq!(get(server.port, "/after").0, 200);
+    }
+    server.stop();
+}

@@ -150,6 +150,10 @@ TXT;
                 $events->fire('ServerStop', $swoole);
 
                 return (int) $role['exit_code'];
+            case 'worker_error':
+                $events->fire('WorkerError', $swoole, $role['worker_id'], $role['worker_pid'], $role['exit_code'], $role['signal']);
+
+                return 0;
             case 'manager':
                 return 0;
             default:

@@ -73,7 +73,7 @@ impl Server {
     }
 
     /// Forks the manager and the workers, then runs the master. Returns in every process
-    /// with `['role' => 'master'|'manager'|'worker'|'launcher', ...]`; a worker must then
+    /// with `['role' => 'master'|'manager'|'worker'|'timer'|'worker_error'|'launcher', ...]`; a worker must then
     /// boot the application and call `Worker::connect()`.
     pub fn start(&mut self) -> PhpResult<ZBox<ZendHashTable>> {
         let (Some(config), Some(listener)) = (self.config.take(), self.listener.take()) else {
@@ -116,6 +116,13 @@ impl Server {
                 put("manager_pid", long(manager_pid.into()));
             }
             Role::Manager => put("role", text("manager")),
+            Role::WorkerError(f) => {
+                put("role", text("worker_error"));
+                put("worker_id", long(f.worker_id.into()));
+                put("worker_pid", long(f.pid.into()));
+                put("exit_code", long(f.exit_code.into()));
+                put("signal", long(f.signal.into()));
+            }
             Role::Master { exit_code } => {
                 put("role", text("master"));
                 put("exit_code", long(exit_code.into()));

@@ -13,5 +13,5 @@ pub mod process;
 pub mod supervisor;
 pub mod worker;
 
-pub use supervisor::{Supervisor, SupervisorExit};
+pub use supervisor::{Supervisor, SupervisorExit, WorkerFailure};
 pub use worker::{Incoming, Message, WorkerLink, WorkerLimits};

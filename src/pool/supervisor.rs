@@ -23,6 +23,9 @@ use crate::log;
 pub enum SupervisorExit {
     /// This process is a newly forked worker and must go on to serve.
     BecomeWorker { worker_id: u32 },
+    /// This process was forked to report a worker's abnormal end (WorkerError handlers),
+    /// then exit.
+    ReportWorkerError(WorkerFailure),
     /// The manager is done: every worker has exited after a stop.
     Stopped,
 }
@@ -32,6 +35,16 @@ pub enum SupervisorExit {
 const QUICK_DEATH: Duration = Duration::from_secs(1);
 const RESTART_PAUSE: Duration = Duration::from_millis(500);
 
+/// How a worker ended abnormally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerFailure {
+    pub worker_id: u32,
+    pub pid: i32,
+    pub exit_code: i32,
+    /// The signal that killed it, 0 if none.
+    pub signal: i32,
+}
+
 pub struct Supervisor {
     worker_num: u32,
     /// How long to wait for workers after a stop before killing them.
@@ -40,10 +53,14 @@ pub struct Supervisor {
     /// Worker ids waiting to be forked, with the earliest time to do it.
     pending: Vec<(u32, Instant)>,
     stop_deadline: Option<Instant>,
+    /// Fork a reporter for each abnormal worker end (`event_handlers.WorkerError` is set).
+    report_failures: bool,
+    failures: Vec<WorkerFailure>,
+    reporters: std::collections::HashSet<Pid>,
 }
 
 impl Supervisor {
-    pub fn new(worker_num: u32, stop_grace: Duration) -> Self {
+    pub fn new(worker_num: u32, stop_grace: Duration, report_failures: bool) -> Self {
         let now = Instant::now();
         Supervisor {
             worker_num,
@@ -51,6 +68,9 @@ impl Supervisor {
             children: HashMap::new(),
             pending: (0..worker_num).map(|id| (id, now)).collect(),
             stop_deadline: None,
+            report_failures,
+            failures: Vec::new(),
+            reporters: std::collections::HashSet::new(),
         }
     }
 
@@ -69,7 +89,7 @@ impl Supervisor {
             if let Some(exit) = self.fork_due(&old)? {
                 return Ok(exit);
             }
-            if self.stop_deadline.is_some() && self.children.is_empty() {
+            if self.stop_deadline.is_some() && self.children.is_empty() && self.reporters.is_empty() {
                 log::line("manager", "all workers exited, manager stops");
                 return Ok(SupervisorExit::Stopped);
             }
@@ -111,6 +131,17 @@ impl Supervisor {
 
     /// Forks every worker whose time has come. Returns `BecomeWorker` in a child.
     fn fork_due(&mut self, child_mask: &SigSet) -> std::io::Result<Option<SupervisorExit>> {
+        while let Some(failure) = self.failures.pop() {
+            match fork_process()? {
+                Forked::Child => {
+                    let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(child_mask), None);
+                    return Ok(Some(SupervisorExit::ReportWorkerError(failure)));
+                }
+                Forked::Parent(pid) => {
+                    self.reporters.insert(pid);
+                }
+            }
+        }
         let now = Instant::now();
         while let Some(pos) = self.pending.iter().position(|(_, at)| *at <= now) {
             let (worker_id, _) = self.pending.swap_remove(pos);
@@ -144,12 +175,18 @@ impl Supervisor {
                 Ok(WaitStatus::StillAlive) | Err(_) => return,
                 Ok(s) => s,
             };
-            let (pid, how) = match status {
-                WaitStatus::Exited(pid, code) => (pid, format!("exited with status {code}")),
-                WaitStatus::Signaled(pid, sig, _) => (pid, format!("was killed by {sig}")),
+            let (pid, how, exit_code, signal) = match status {
+                WaitStatus::Exited(pid, code) => (pid, format!("exited with status {code}"), code, 0),
+                WaitStatus::Signaled(pid, sig, _) => (pid, format!("was killed by {sig}"), 0, sig as i32),
                 _ => continue,
             };
+            if self.reporters.remove(&pid) {
+                continue;
+            }
             let Some((worker_id, started)) = self.children.remove(&pid) else { continue };
+            if self.report_failures && (exit_code != 0 || signal != 0) {
+                self.failures.push(WorkerFailure { worker_id, pid: pid.as_raw(), exit_code, signal });
+            }
             if self.stop_deadline.is_some() {
                 log::line("manager", &format!("worker #{worker_id} (pid {pid}) {how}"));
                 continue;

@@ -7,7 +7,7 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
 use tokio::sync::watch;
@@ -110,6 +110,11 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
                 }
                 continue;
             }
+            // An idle worker sends nothing; readable means it died (EOF) or misbehaves.
+            _ = conn.frames.reader.fill_buf() => {
+                log::line("master", &format!("worker #{worker_id} (pid {pid}) went away while idle"));
+                break;
+            }
             work = queues.next() => work,
         };
         let outcome = match work {
@@ -142,13 +147,17 @@ async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
 async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> Outcome {
     let started = Instant::now();
     // `_uploads` lives until the worker is done with the request, then removes the files.
-    let Job { head, body, form, uploads: _uploads, reply, .. } = job;
+    let Job { head, body, form, uploads: _uploads, reply, connection } = job;
     if reply.is_closed() {
         // The client went away while the job was queued.
         return Outcome::Done { retire: false };
     }
-    if conn.write(&ToWorker::Request { head, body, form }).await.is_err() {
-        let _ = reply.send(Reply::Failed(Failure::WorkerLost)).await;
+    let request = ToWorker::Request { head, body, form };
+    if conn.write(&request).await.is_err() {
+        // The worker died before it could read the request: another worker takes it.
+        if let ToWorker::Request { head, body, form } = request {
+            shared.dispatcher.submit(Job { head, body, form, uploads: _uploads, reply, connection });
+        }
         return Outcome::Lost;
     }
     let relay = relay(conn, &reply, shared, worker_origin(conn));

@@ -42,6 +42,14 @@ pub enum SocketType {
     UnixStream,
 }
 
+/// One instance of an entry of `processes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomProcess {
+    pub name: String,
+    /// Wait before starting it again after it exited.
+    pub restart_interval: Duration,
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     pub listen_ip: String,
@@ -72,6 +80,8 @@ pub struct ServerConfig {
     pub enable_reuse_port: bool,
     /// `event_handlers.WorkerError` has handlers: the manager reports abnormal worker ends.
     pub report_worker_errors: bool,
+    /// `processes`: custom processes, one entry per instance (`num` expands).
+    pub processes: Vec<CustomProcess>,
     /// `timer.enable`: run the cron jobs of `timer.jobs` in a timer process.
     pub timer: bool,
     /// Task worker processes (`Task::deliver`), after the HTTP workers in id order.
@@ -140,6 +150,11 @@ const SWOOLE_EQUIVALENT: &[(&str, &str)] = &[
 impl ServerConfig {
     /// Every process the manager keeps: HTTP workers, task workers, then the timer.
     pub fn child_count(&self) -> u32 {
+        self.worker_num + self.task_worker_num + u32::from(self.timer) + self.processes.len() as u32
+    }
+
+    /// The id of the first custom process; they follow the timer.
+    pub fn first_process_id(&self) -> u32 {
         self.worker_num + self.task_worker_num + u32::from(self.timer)
     }
 
@@ -269,6 +284,7 @@ impl ServerConfig {
                 .get("event_handlers")
                 .and_then(|h| h.get("WorkerError"))
                 .is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty()) || v.as_object().is_some_and(|o| !o.is_empty()) || v.is_string()),
+            processes: parse_processes(top.get("processes"))?,
             timer: match top.get("timer") {
                 Some(Value::Object(t)) => bool_value(t.get("enable"), "timer.enable", false)?,
                 None | Some(Value::Null) => false,
@@ -293,6 +309,38 @@ impl ServerConfig {
             warnings,
         })
     }
+}
+
+/// `processes`: name => ['class' => ..., 'enable' => true, 'num' => 1, 'restart_interval' => 5].
+fn parse_processes(v: Option<&Value>) -> Result<Vec<CustomProcess>, ConfigError> {
+    let entries = match v {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) if a.is_empty() => return Ok(Vec::new()),
+        Some(Value::Object(m)) => m,
+        Some(_) => return Err(invalid("processes", "must be an array of name => definition", "see the README's custom process section")),
+    };
+    let mut out = Vec::new();
+    for (name, def) in entries {
+        let key = format!("processes.{name}");
+        let Value::Object(def) = def else {
+            return Err(invalid(&key, "must be an array with at least 'class'", "set 'class' => YourProcess::class"));
+        };
+        if !bool_value(def.get("enable"), &format!("{key}.enable"), true)? {
+            continue;
+        }
+        let num = int_value(def.get("num"), &format!("{key}.num"), 1)?;
+        if !(1..=64).contains(&num) {
+            return Err(invalid(&format!("{key}.num"), format!("{num} instances"), "use a number from 1 to 64"));
+        }
+        let restart = int_value(def.get("restart_interval"), &format!("{key}.restart_interval"), 5)?;
+        if restart < 0 {
+            return Err(invalid(&format!("{key}.restart_interval"), format!("{restart} is negative"), "use a number of seconds >= 0"));
+        }
+        for _ in 0..num {
+            out.push(CustomProcess { name: name.clone(), restart_interval: Duration::from_secs(restart as u64) });
+        }
+    }
+    Ok(out)
 }
 
 /// A scalar's text as PHP would print it, for comparing settings with expected values.

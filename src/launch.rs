@@ -107,7 +107,12 @@ fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &
     titles.set("laravels: manager process");
     let manager_pid = std::process::id();
     let grace = config.max_wait_time + Duration::from_secs(1);
-    match Supervisor::new(config.child_count(), grace, config.report_worker_errors).run() {
+    // Only custom processes have restart delays; the others use the quick-death pause.
+    let delays: Vec<Option<Duration>> = (0..config.first_process_id())
+        .map(|_| None)
+        .chain(config.processes.iter().map(|p| Some(p.restart_interval)))
+        .collect();
+    match Supervisor::new(config.child_count(), grace, config.report_worker_errors, delays).run() {
         Ok(SupervisorExit::BecomeWorker { worker_id }) => {
             process::reset_signals();
             process::ignore(Signal::SIGPIPE);

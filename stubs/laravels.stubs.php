@@ -29,7 +29,7 @@ namespace LaravelS\Runtime {
 
         /**
          * Forks the manager and the workers, then runs the master. Returns in every process
-         * with `['role' => 'master'|'manager'|'worker'|'launcher', ...]`; a worker must then
+         * with `['role' => 'master'|'manager'|'worker'|'timer'|'worker_error'|'launcher', ...]`; a worker must then
          * boot the application and call `Worker::connect()`.
          *
          * @return array

@@ -3,11 +3,13 @@
 namespace LaravelS\Console;
 
 use LaravelS\Bridge\Gateway;
+use LaravelS\Bridge\ProcessLoop;
 use LaravelS\Bridge\ServerEvents;
 use LaravelS\Bridge\TimerLoop;
 use LaravelS\Bridge\WorkerLoop;
 use LaravelS\Runtime\ConfigException;
 use LaravelS\Runtime\Server;
+use LaravelS\Runtime\Process;
 use LaravelS\Runtime\StartException;
 use LaravelS\Server\HttpServer;
 
@@ -139,11 +141,28 @@ TXT;
         // app('swoole') of every process: made here so what ServerStart attaches to it
         // (the README's $server->atomicCount) is inherited by all of them.
         $swoole = new HttpServer((array) ($config['swoole'] ?? []));
+        try {
+            [$processes, $definitions] = self::customProcesses($config['processes'] ?? []);
+        } catch (\InvalidArgumentException $e) {
+            $this->out->error($e->getMessage());
+
+            return 1;
+        }
+        $swoole->customProcesses = array_map(fn (array $list) => count($list) === 1 ? $list[0] : $list, $processes);
+        $processPidFile = dirname($pidFile) . '/laravels-custom-processes.pid';
+        if ($processes !== []) {
+            @file_put_contents($processPidFile, '');
+        }
         $events->fire('ServerStart', $swoole);
         $role = $server->start();
         switch ($role['role']) {
             case 'worker':
                 return (new WorkerLoop($this->basePath, $role, $swoole, $events, $serverDefaults))->run();
+            case 'process':
+                $name = $role['process_name'];
+                $process = $processes[$name][$role['process_instance']];
+
+                return (new ProcessLoop($this->basePath, $role, $swoole, $definitions[$name], $process, $processPidFile))->run();
             case 'timer':
                 return (new TimerLoop($this->basePath, $role, $swoole, $timerPidFile))->run();
             case 'master':
@@ -228,6 +247,35 @@ TXT;
         $this->out->table(['Component', 'Version / value'], $rows);
 
         return 0;
+    }
+
+    /**
+     * The pipes of the enabled `processes`, made before the fork so every process holds
+     * them: name => list of Process (one per `num`), and name => definition.
+     *
+     * @throws \InvalidArgumentException naming the wrong entry
+     */
+    private static function customProcesses($config): array
+    {
+        $processes = $definitions = [];
+        foreach ((array) $config as $name => $definition) {
+            if (!is_array($definition) || !($definition['enable'] ?? true)) {
+                continue;
+            }
+            $class = $definition['class'] ?? null;
+            if (!is_string($class) || !class_exists($class) || !is_subclass_of($class, \LaravelS\Contracts\CustomProcess::class)) {
+                throw new \InvalidArgumentException(sprintf(
+                    "laravels.processes.%s.class: %s is not a class implementing Hhxsv5\\LaravelS\\Swoole\\Process\\CustomProcessInterface. Fix: correct the class, or disable the entry with 'enable' => false",
+                    $name, is_string($class) ? $class : get_debug_type($class)
+                ));
+            }
+            $definitions[$name] = $definition;
+            for ($i = 0; $i < (int) ($definition['num'] ?? 1); $i++) {
+                $processes[$name][] = new Process((string) $name, (int) ($definition['pipe'] ?? 0));
+            }
+        }
+
+        return [$processes, $definitions];
     }
 
     /** The worker pids of a master: the children of its manager. */

@@ -22,6 +22,8 @@ class HttpServer
     public $worker_pid = 0;
     /** @var bool true in a task worker */
     public $taskworker = false;
+    /** @var array name => Swoole\Process (or a list of them with `num` > 1), from `processes` */
+    public $customProcesses = [];
     /** @var array the `swoole` settings of config/laravels.php */
     public $setting = [];
 

@@ -81,6 +81,8 @@ impl Server {
         };
         let worker_num = config.worker_num;
         let timer_id = config.timer_id();
+        let first_process = config.first_process_id();
+        let process_names: Vec<String> = config.processes.iter().map(|p| p.name.clone()).collect();
         let limits = crate::pool::WorkerLimits { max_request: config.max_request, memory_limit: config.worker_memory_limit };
         let task_limits = crate::pool::WorkerLimits { max_request: config.task_max_request, ..limits };
         let role = launch::launch(config, listener, &PhpTitles).map_err(|e| start_error(e.to_string()))?;
@@ -101,7 +103,15 @@ impl Server {
         match role {
             Role::Worker { worker_id, socket, master_pid, manager_pid } => {
                 let task_worker = worker_id >= worker_num;
-                if Some(worker_id) == timer_id {
+                if worker_id >= first_process && !process_names.is_empty() {
+                    worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
+                    put("role", text("process"));
+                    put("process_name", text(&process_names[(worker_id - first_process) as usize]));
+                    // The instance number among the processes of the same name.
+                    let name = &process_names[(worker_id - first_process) as usize];
+                    let instance = process_names[..(worker_id - first_process) as usize].iter().filter(|n| *n == name).count();
+                    put("process_instance", long(instance as i64));
+                } else if Some(worker_id) == timer_id {
                     worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
                     put("role", text("timer"));
                 } else {

@@ -57,10 +57,13 @@ pub struct Supervisor {
     report_failures: bool,
     failures: Vec<WorkerFailure>,
     reporters: std::collections::HashSet<Pid>,
+    restart_delays: Vec<Option<Duration>>,
 }
 
 impl Supervisor {
-    pub fn new(worker_num: u32, stop_grace: Duration, report_failures: bool) -> Self {
+    /// `restart_delays[id]`, when present, is how long to wait before starting process `id`
+    /// again after it exited (custom processes' `restart_interval`).
+    pub fn new(worker_num: u32, stop_grace: Duration, report_failures: bool, restart_delays: Vec<Option<Duration>>) -> Self {
         let now = Instant::now();
         Supervisor {
             worker_num,
@@ -71,6 +74,7 @@ impl Supervisor {
             report_failures,
             failures: Vec::new(),
             reporters: std::collections::HashSet::new(),
+            restart_delays,
         }
     }
 
@@ -191,7 +195,11 @@ impl Supervisor {
                 log::line("manager", &format!("worker #{worker_id} (pid {pid}) {how}"));
                 continue;
             }
-            let at = if started.elapsed() < QUICK_DEATH { Instant::now() + RESTART_PAUSE } else { Instant::now() };
+            let at = match self.restart_delays.get(worker_id as usize).copied().flatten() {
+                Some(delay) => Instant::now() + delay,
+                None if started.elapsed() < QUICK_DEATH => Instant::now() + RESTART_PAUSE,
+                None => Instant::now(),
+            };
             log::line("manager", &format!("worker #{worker_id} (pid {pid}) {how}; starting a new one"));
             self.pending.push((worker_id, at));
         }

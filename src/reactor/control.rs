@@ -116,6 +116,7 @@ pub async fn drain_and_stop(graceful: GracefulShutdown, shared: &Arc<Shared>, ge
     if let Some(manager) = manager {
         let _ = kill(manager, Signal::SIGTERM);
     }
+    shared.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
     generation.send_modify(|g| *g += 1);
     if let Some(manager) = manager {
         wait_for_manager(manager, wait + Duration::from_secs(5)).await;

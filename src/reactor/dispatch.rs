@@ -90,6 +90,7 @@ pub struct Dispatcher {
     tasks: Queue<TaskJob>,
     task_workers: u32,
     timer: bool,
+    processes: u32,
     turn: AtomicUsize,
 }
 
@@ -106,10 +107,13 @@ pub enum SlotKind {
     Task(async_channel::Receiver<TaskJob>),
     /// The timer process: it takes no jobs, it may deliver tasks.
     Timer,
+    /// A custom process (`processes`): like the timer, but asked to stop by a signal,
+    /// since its callback is user code that does not read the master's messages.
+    Custom,
 }
 
 impl Dispatcher {
-    pub fn new(mode: DispatchMode, worker_num: u32, task_workers: u32, timer: bool) -> Self {
+    pub fn new(mode: DispatchMode, worker_num: u32, task_workers: u32, timer: bool, processes: u32) -> Self {
         Dispatcher {
             mode,
             shared: async_channel::unbounded(),
@@ -117,6 +121,7 @@ impl Dispatcher {
             tasks: async_channel::bounded(TASK_QUEUE_CAPACITY),
             task_workers,
             timer,
+            processes,
             turn: AtomicUsize::new(0),
         }
     }
@@ -136,8 +141,13 @@ impl Dispatcher {
     /// The queues of worker id `worker_id`: ids past `worker_num` are task workers.
     pub fn slot(&self, worker_id: u32) -> Option<SlotKind> {
         let http = self.slots.len() as u32;
-        if worker_id >= http + self.task_workers {
-            return (self.timer && worker_id == http + self.task_workers).then_some(SlotKind::Timer);
+        let timer_id = http + self.task_workers;
+        let first_process = timer_id + u32::from(self.timer);
+        if worker_id >= first_process {
+            return (worker_id < first_process + self.processes).then_some(SlotKind::Custom);
+        }
+        if worker_id >= timer_id {
+            return Some(SlotKind::Timer);
         }
         if worker_id >= http {
             return Some(SlotKind::Task(self.tasks.1.clone()));
@@ -215,7 +225,7 @@ mod tests {
 
     #[tokio::test]
     async fn idle_mode_shares_one_queue() {
-        let d = Dispatcher::new(DispatchMode::Idle, 2, 0, false);
+        let d = Dispatcher::new(DispatchMode::Idle, 2, 0, false, 0);
         d.submit(job(1).0);
         d.submit(job(2).0);
         let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
@@ -226,7 +236,7 @@ mod tests {
 
     #[tokio::test]
     async fn fixed_mode_keeps_a_connection_on_one_slot() {
-        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3, 0, false);
+        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3, 0, false, 0);
         for _ in 0..3 {
             d.submit(job(4).0);
         }
@@ -240,7 +250,7 @@ mod tests {
 
     #[tokio::test]
     async fn round_robin_spreads_jobs() {
-        let d = Dispatcher::new(DispatchMode::RoundRobin, 2, 0, false);
+        let d = Dispatcher::new(DispatchMode::RoundRobin, 2, 0, false, 0);
         for c in 0..4 {
             d.submit(job(c).0);
         }
@@ -253,19 +263,23 @@ mod tests {
 
     #[tokio::test]
     async fn tasks_go_to_task_slots_and_finish_back_to_the_origin() {
-        let d = Dispatcher::new(DispatchMode::Idle, 2, 1, false);
+        let d = Dispatcher::new(DispatchMode::Idle, 2, 1, false, 0);
         assert!(matches!(d.slot(1), Some(SlotKind::Http(_))));
         let Some(SlotKind::Task(tasks)) = d.slot(2) else { panic!("id 2 is the task worker") };
         assert!(d.slot(3).is_none());
-        let timed = Dispatcher::new(DispatchMode::Idle, 1, 1, true);
+        let timed = Dispatcher::new(DispatchMode::Idle, 1, 1, true, 0);
         assert!(matches!(timed.slot(2), Some(SlotKind::Timer)));
         assert!(timed.slot(3).is_none());
+        let custom = Dispatcher::new(DispatchMode::Idle, 1, 0, true, 2);
+        assert!(matches!(custom.slot(1), Some(SlotKind::Timer)));
+        assert!(matches!(custom.slot(3), Some(SlotKind::Custom)));
+        assert!(custom.slot(4).is_none());
         assert!(d.deliver_task(TaskJob { payload: Bytes::from_static(b"t"), origin: Some(1) }));
         assert_eq!(tasks.recv().await.unwrap().origin, Some(1));
         d.finish(1, Bytes::from_static(b"t"));
         let Some(SlotKind::Http(q)) = d.slot(1) else { panic!() };
         assert_eq!(uri(q.next().await), "finish");
-        let none = Dispatcher::new(DispatchMode::Idle, 1, 0, false);
+        let none = Dispatcher::new(DispatchMode::Idle, 1, 0, false, 0);
         assert!(!none.deliver_task(TaskJob { payload: Bytes::new(), origin: None }), "no task workers: refused");
     }
 }

@@ -52,6 +52,8 @@ pub struct Shared {
     pub workers: Workers,
     pub statics: Statics,
     pub server_header: Option<HeaderValue>,
+    /// Set when the server stops (not reloads): custom processes get SIGTERM, not SIGUSR1.
+    pub stopping: std::sync::atomic::AtomicBool,
 }
 
 /// What the master needs besides its config, all made before the fork.
@@ -96,9 +98,10 @@ pub fn run(config: ServerConfig, parts: MasterParts) -> i32 {
 /// Serves until a `Command::Stop` arrives on `commands`; returns the exit code.
 pub async fn serve(config: ServerConfig, parts: MasterParts, commands: mpsc::Receiver<Command>) -> i32 {
     let shared = Arc::new(Shared {
-        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.task_worker_num, config.timer),
+        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.task_worker_num, config.timer, config.processes.len() as u32),
         workers: Workers::new(config.child_count()),
         statics: Statics::new(&config.document_root),
+        stopping: std::sync::atomic::AtomicBool::new(false),
         server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
         config,
     });
@@ -148,6 +151,7 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
             let role = match id as u32 {
                 id if id < shared.config.worker_num => "worker",
                 id if Some(id) == shared.config.timer_id() => "timer",
+                id if id >= shared.config.first_process_id() => "process",
                 _ => "task worker",
             };
             table.push_str(&format!("  {:<15} {:>8}\n", format!("{role} #{id}"), pid));

@@ -91,7 +91,8 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
     let queues = match shared.dispatcher.slot(worker_id) {
         Some(SlotKind::Http(queues)) => queues,
         Some(SlotKind::Task(tasks)) => return serve_task_worker(conn, tasks, shared, control, worker_id, pid).await,
-        Some(SlotKind::Timer) => return serve_timer(conn, shared, control, worker_id, pid).await,
+        Some(SlotKind::Timer) => return serve_unprompted(conn, shared, control, worker_id, pid, AskToStop::Message).await,
+        Some(SlotKind::Custom) => return serve_unprompted(conn, shared, control, worker_id, pid, AskToStop::Signal).await,
         None => {
             log::line("master", &format!("rejected a worker connection: {}", SlotError::BadId(worker_id)));
             return;
@@ -316,9 +317,18 @@ async fn serve_task_worker(
 }
 
 
-/// Serves the timer process: it gets no jobs, only `Stop` on reload and stop, and may
-/// deliver tasks at any moment, so its frames are read by a task of their own.
-async fn serve_timer(conn: Conn, shared: Arc<Shared>, mut control: watch::Receiver<u64>, worker_id: u32, pid: u32) {
+/// How a process that takes no jobs is asked to leave.
+enum AskToStop {
+    /// A `Stop` frame (the timer waits on its connection between jobs).
+    Message,
+    /// SIGUSR1 on reload, SIGTERM on stop: a custom process runs user code that never
+    /// reads the connection; its handlers call `onReload` / `onStop`.
+    Signal,
+}
+
+/// Serves the timer or a custom process: no jobs, a request to stop on reload and stop,
+/// and task deliveries at any moment, so its frames are read by a task of their own.
+async fn serve_unprompted(conn: Conn, shared: Arc<Shared>, mut control: watch::Receiver<u64>, worker_id: u32, pid: u32, ask: AskToStop) {
     let generation = *control.borrow_and_update();
     shared.workers.attach(worker_id, pid);
     let Conn { mut frames, mut writer, .. } = conn;
@@ -336,8 +346,16 @@ async fn serve_timer(conn: Conn, shared: Arc<Shared>, mut control: watch::Receiv
             changed = control.changed(), if !stopping => {
                 if changed.is_err() || *control.borrow() != generation {
                     stopping = true;
-                    if writer.write_all(&ipc::encode_to_worker(&ToWorker::Stop)).await.is_err() {
-                        break;
+                    match ask {
+                        AskToStop::Message => {
+                            if writer.write_all(&ipc::encode_to_worker(&ToWorker::Stop)).await.is_err() {
+                                break;
+                            }
+                        }
+                        AskToStop::Signal => {
+                            let sig = if shared.stopping.load(std::sync::atomic::Ordering::SeqCst) { Signal::SIGTERM } else { Signal::SIGUSR1 };
+                            let _ = kill(Pid::from_raw(pid as i32), sig);
+                        }
                     }
                 }
             }
@@ -346,7 +364,7 @@ async fn serve_timer(conn: Conn, shared: Arc<Shared>, mut control: watch::Receiv
                     let task = TaskJob { payload, origin: None };
                     let accepted = if delay_ms == 0 { shared.dispatcher.deliver_task(task) } else { schedule_task(shared.clone(), task, delay_ms) };
                     if !accepted {
-                        log::line("master", "a task from the timer was refused: the task queue is full or task_worker_num is 0");
+                        log::line("master", "a task from the timer or a custom process was refused: the task queue is full or task_worker_num is 0");
                     }
                     if writer.write_all(&ipc::encode_to_worker(&ToWorker::TaskAccepted(accepted))).await.is_err() {
                         break;

@@ -57,6 +57,15 @@ class StateController extends Controller
         return response()->json(['fired' => $success, 'pid' => getmypid()]);
     }
 
+    /** The README's controller for TestProcess, word for word (the dump is the body). */
+    public function testProcessWrite()
+    {
+        /**@var \Swoole\Process $process */
+        $process = app('swoole')->customProcesses['test'];
+        $process->write('TestController: write data' . time());
+        var_dump($process->read());
+    }
+
     public function leak(int $kb): JsonResponse
     {
         self::$leaked[] = str_repeat('x', $kb * 1024);

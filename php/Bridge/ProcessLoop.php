@@ -1,0 +1,69 @@
+<?php
+
+namespace LaravelS\Bridge;
+
+use LaravelS\Runtime\Process;
+use LaravelS\Runtime\Worker;
+use LaravelS\Server\HttpServer;
+
+/**
+ * A custom process (`processes`): boots the app and runs the class's static callback().
+ * The master asks it to leave with SIGUSR1 (reload: onReload) or SIGTERM (stop: onStop);
+ * without those methods the process ends at once. When callback() returns, the process
+ * ends and the manager starts it again after `restart_interval` seconds.
+ */
+final class ProcessLoop
+{
+    public function __construct(
+        private string $basePath,
+        private array $role,
+        private HttpServer $server,
+        private array $definition,
+        private Process $process,
+        private string $pidFile
+    ) {
+    }
+
+    public function run(): int
+    {
+        $name = $this->role['process_name'];
+        $class = $this->definition['class'];
+        @cli_set_process_title(sprintf('laravels: custom process %s#%d', $name, $this->role['process_instance']));
+        $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
+        putenv('APP_RUNNING_IN_CONSOLE=false');
+        $this->server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
+        $gateway = Gateway::boot($this->basePath, ['swoole' => $this->server]);
+        $this->process->becomeSelf();
+        @file_put_contents($this->pidFile, sprintf("%s#%d %d\n", $name, $this->role['process_instance'], getmypid()), FILE_APPEND | LOCK_EX);
+        Worker::connect();
+        Worker::waitStop(0);
+
+        pcntl_async_signals(true);
+        foreach ([SIGUSR1 => 'onReload', SIGTERM => 'onStop'] as $signal => $method) {
+            pcntl_signal($signal, function () use ($class, $method): void {
+                if (!method_exists($class, $method)) {
+                    exit(0);
+                }
+                $class::$method($this->server, $this->process);
+            }, false); // interrupt a blocking read() so the handler runs now
+        }
+        if (!empty($this->definition['redirect'])) {
+            // Output of the process goes to its pipe, as Swoole's redirect_stdin_stdout does.
+            ob_start(function (string $buffer): string {
+                $this->process->write($buffer);
+
+                return '';
+            }, 1);
+        }
+        try {
+            $class::callback($this->server, $this->process);
+        } catch (\Throwable $e) {
+            $gateway->report($e);
+            fwrite(STDERR, sprintf("[%s] [process %s] callback failed: %s: %s\n", gmdate('Y-m-d H:i:s'), $name, get_class($e), $e->getMessage()));
+
+            return 1;
+        }
+
+        return 0;
+    }
+}

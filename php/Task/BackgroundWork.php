@@ -3,21 +3,52 @@
 namespace LaravelS\Task;
 
 use Illuminate\Queue\SerializesModels;
+use Laravel\SerializableClosure\SerializableClosure;
 use LaravelS\Runtime\Worker;
 
 /**
  * What Task and Event share: delivery to a task worker, delay() and setTries().
  * Work crosses processes with PHP's serialize(), Eloquent models by identity through
- * SerializesModels, as Laravel's queued jobs do.
+ * SerializesModels (as Laravel's queued jobs do) and closures through Laravel's
+ * SerializableClosure.
  */
 abstract class BackgroundWork
 {
-    use SerializesModels;
+    use SerializesModels {
+        __serialize as private serializeModels;
+        __unserialize as private unserializeModels;
+    }
 
     /** @var int seconds to wait before the work is queued */
     protected $delay = 0;
     /** @var int attempts when the work throws */
     protected $tries = 1;
+
+    /**
+     * Properties holding closures travel as Laravel's SerializableClosure (plain
+     * serialize() refuses closures); models travel by identity through SerializesModels.
+     */
+    public function __serialize(): array
+    {
+        $values = $this->serializeModels();
+        foreach ($values as $name => $value) {
+            if ($value instanceof \Closure) {
+                $values[$name] = new SerializableClosure($value);
+            }
+        }
+
+        return $values;
+    }
+
+    public function __unserialize(array $values): void
+    {
+        foreach ($values as $name => $value) {
+            if ($value instanceof SerializableClosure) {
+                $values[$name] = $value->getClosure();
+            }
+        }
+        $this->unserializeModels($values);
+    }
 
     /** What the task worker runs. */
     abstract public function runInTaskWorker(): void;

@@ -69,3 +69,11 @@ def test_event_listeners_run_in_order_in_a_task_worker_until_one_returns_false(l
         lines = [line.split() for line in log.read_text().splitlines()]
         assert [name for name, _ in lines] == ["record", "stop"], "NeverListener did not run"
         assert int(lines[0][1]) != r["pid"], "listeners run in a task worker"
+
+
+def test_a_task_holding_a_closure_is_delivered_and_run(laravel_app):
+    with task_server(laravel_app) as s:
+        r = httpx.get(s.url + "/task-closure/c1").json()
+        assert r["delivered"] is True
+        handled = wait_file(s.app / "storage" / "app" / "tasks" / "c1.handled")
+        assert handled["pid"] != r["pid"]

@@ -48,3 +48,16 @@ def test_a_100ms_job_runs_ten_times_a_second_and_failures_do_not_stop_it(laravel
         time.sleep(0.5)
         assert runs(s.app)[-1][1] == new_pid
     assert not pid_file.exists(), "stop ends the timer process"
+
+
+def test_laravel_schedule_job_runs_the_console_kernels_schedule(laravel_app):
+    s = Server(laravel_app, env={"LARAVELS_WORKER_NUM": "1"})
+    # Every 500 ms instead of every minute, so the test does not wait for one.
+    s.set_overrides({"timer": {"enable": True, "jobs": [["Hhxsv5\\LaravelS\\Illuminate\\LaravelScheduleJob", [500, True]]]}})
+    with s:
+        log = s.app / "storage" / "app" / "timer" / "schedule.log"
+        deadline = time.time() + 10
+        while time.time() < deadline and not (log.exists() and len(log.read_text().splitlines()) >= 2):
+            time.sleep(0.1)
+        pids = set(log.read_text().split())
+        assert len(log.read_text().splitlines()) >= 2 and pids == {(s.app / "storage" / "laravels-timer-process.pid").read_text().strip()}

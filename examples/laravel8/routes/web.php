@@ -51,6 +51,7 @@ Route::get('/sleep/{ms}', [StateController::class, 'sleep'])->where('ms', '[0-9]
 Route::get('/pid', [StateController::class, 'pid']);
 Route::get('/task/{id}', [StateController::class, 'task']);
 Route::get('/event/{id}', [StateController::class, 'event']);
+Route::get('/task-closure/{id}', [StateController::class, 'closureTask']);
 Route::get('/process/write', [StateController::class, 'testProcessWrite']);
 Route::get('/leak/{kb}', [StateController::class, 'leak'])->where('kb', '[0-9]+');
 Route::get('/session/put/{value}', [StateController::class, 'sessionPut']);

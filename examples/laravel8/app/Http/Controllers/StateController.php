@@ -48,6 +48,18 @@ class StateController extends Controller
         return response()->json(['delivered' => $delivered, 'pid' => getmypid(), 'at' => microtime(true)]);
     }
 
+    /** A task holding a closure (LaravelS cannot deliver one: laravel-s#258). */
+    public function closureTask(string $id): JsonResponse
+    {
+        $dir = storage_path('app/tasks');
+        $task = new \App\Tasks\ClosureTask(function () use ($dir, $id) {
+            @mkdir($dir, 0777, true);
+            file_put_contents("$dir/$id.handled", json_encode(['pid' => getmypid(), 'at' => microtime(true), 'attempts' => 1]));
+        });
+
+        return response()->json(['delivered' => \Hhxsv5\LaravelS\Swoole\Task\Task::deliver($task), 'pid' => getmypid()]);
+    }
+
     /** Fires App\Events\TestEvent as the README does. */
     public function event(string $id): JsonResponse
     {

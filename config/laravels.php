@@ -69,6 +69,9 @@ return [
         // With several servers, let only the one holding a Redis lock run the jobs.
         'global_lock' => false,
         'global_lock_key' => config('app.name', 'Laravel'),
+        // laravels-rs: seconds a holder keeps the lock without renewing it; another
+        // server's timer takes over at most this long after the holder died.
+        'global_lock_ttl' => 60,
     ],
 
     // Shared-memory tables: 'ws' => ['size' => rows, 'column' => [['name' => ..., 'type' =>

@@ -5,6 +5,7 @@ namespace LaravelS\Bridge;
 use LaravelS\Runtime\Worker;
 use LaravelS\Server\HttpServer;
 use LaravelS\Timer\CronJob;
+use LaravelS\Timer\GlobalLock;
 
 /**
  * The timer process: boots the app, then runs `timer.jobs` on their millisecond
@@ -43,9 +44,21 @@ final class TimerLoop
             $schedule[$i] = [$job, $interval / 1000, $job->isImmediate() ? $now : $now + $interval / 1000];
         }
         $this->log(sprintf('started with %d job(s)', count($schedule)));
+        $lock = $this->globalLock();
+        $lockDue = microtime(true);
 
         while ($schedule !== []) {
+            if ($lock !== null && microtime(true) >= $lockDue) {
+                $had = $lock->held();
+                if ($lock->maintain() !== $had) {
+                    $this->log($had ? 'lost the global lock: jobs stop here' : 'holds the global lock: jobs run here');
+                }
+                $lockDue = microtime(true) + $lock->period();
+            }
             $next = min(array_column($schedule, 2));
+            if ($lock !== null) {
+                $next = min($next, $lockDue);
+            }
             $waitMs = (int) max(0, ceil(($next - microtime(true)) * 1000));
             if (Worker::waitStop($waitMs)) {
                 break;
@@ -55,7 +68,9 @@ final class TimerLoop
                 if ($due > $now) {
                     continue;
                 }
-                $this->runJob($job);
+                if ($lock === null || $lock->held()) {
+                    $this->runJob($job);
+                }
                 // Fixed-rate: the next run is due one interval after this one was due, so
                 // a slow run does not shift the schedule (late runs are not repeated).
                 $schedule[$i][2] = max($due + $interval, $now);
@@ -69,10 +84,26 @@ final class TimerLoop
             while (!Worker::waitStop(60000)) {
             }
         }
+        if ($lock !== null) {
+            $lock->release();
+        }
         @unlink($this->pidFile);
         $this->log('stopped');
 
         return 0;
+    }
+
+    /** The Redis lock of `timer.global_lock`, when it is on. */
+    private function globalLock(): ?GlobalLock
+    {
+        $config = $this->gateway->app()['config'];
+        if (!filter_var($config->get('laravels.timer.global_lock', false), FILTER_VALIDATE_BOOLEAN)) {
+            return null;
+        }
+        $name = (string) $config->get('laravels.timer.global_lock_key', $config->get('app.name', 'Laravel'));
+        $ttl = max(1, (int) $config->get('laravels.timer.global_lock_ttl', 60));
+
+        return new GlobalLock($name, $ttl, $this->gateway->app()->make('redis')->connection());
     }
 
     private function runJob(CronJob $job): void

@@ -20,4 +20,14 @@ return [
 
     'migrations' => 'migrations',
 
+    // Used by timer.global_lock (one timer across several servers).
+    'redis' => [
+        'client' => env('REDIS_CLIENT', 'phpredis'),
+        'default' => [
+            'host' => env('REDIS_HOST', '127.0.0.1'),
+            'port' => env('REDIS_PORT', 6379),
+            'password' => env('REDIS_PASSWORD'),
+            'database' => 0,
+        ],
+    ],
 ];

@@ -11,6 +11,7 @@ final class AliasMap
 {
     /** Hhxsv5\LaravelS\... names: the package API that LaravelS users type. */
     public const LARAVELS = [
+        'Hhxsv5\LaravelS\LaravelS' => \LaravelS\LaravelS::class,
         'Hhxsv5\LaravelS\Illuminate\LaravelSServiceProvider' => \LaravelS\ServiceProvider::class,
         'Hhxsv5\LaravelS\Illuminate\LaravelScheduleJob' => 'LaravelS\Timer\LaravelScheduleJob',
 

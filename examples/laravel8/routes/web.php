@@ -52,6 +52,8 @@ Route::get('/pid', [StateController::class, 'pid']);
 Route::get('/task/{id}', [StateController::class, 'task']);
 Route::get('/event/{id}', [StateController::class, 'event']);
 Route::get('/task-closure/{id}', [StateController::class, 'closureTask']);
+Route::get('/tasks/burst/{n}', [StateController::class, 'taskBurst'])->where('n', '[0-9]+');
+Route::get('/tasks/finished', [StateController::class, 'tasksFinished']);
 Route::get('/process/write', [StateController::class, 'testProcessWrite']);
 Route::get('/leak/{kb}', [StateController::class, 'leak'])->where('kb', '[0-9]+');
 Route::get('/session/put/{value}', [StateController::class, 'sessionPut']);

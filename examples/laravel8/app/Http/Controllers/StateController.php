@@ -60,6 +60,22 @@ class StateController extends Controller
         return response()->json(['delivered' => \Hhxsv5\LaravelS\Swoole\Task\Task::deliver($task), 'pid' => getmypid()]);
     }
 
+    /** Delivers $n empty tasks (bench/tasks.py); each finish() counts in this worker. */
+    public function taskBurst(int $n): JsonResponse
+    {
+        $delivered = 0;
+        for ($i = 0; $i < $n; $i++) {
+            $delivered += \Hhxsv5\LaravelS\Swoole\Task\Task::deliver(new \App\Tasks\NoopTask()) ? 1 : 0;
+        }
+
+        return response()->json(['delivered' => $delivered]);
+    }
+
+    public function tasksFinished(): JsonResponse
+    {
+        return response()->json(['finished' => \App\Tasks\NoopTask::$finished, 'pid' => getmypid()]);
+    }
+
     /** Fires App\Events\TestEvent as the README does. */
     public function event(string $id): JsonResponse
     {
@@ -69,11 +85,15 @@ class StateController extends Controller
         return response()->json(['fired' => $success, 'pid' => getmypid()]);
     }
 
-    /** The README's controller for TestProcess, word for word (the dump is the body). */
+    /** The README's controller for TestProcess (the dump is the body), plus a check of LaravelS::getCustomProcesses(). */
     public function testProcessWrite()
     {
         /**@var \Swoole\Process $process */
         $process = app('swoole')->customProcesses['test'];
+        // The newer LaravelS accessor names the same process.
+        if (\Hhxsv5\LaravelS\LaravelS::getCustomProcesses()['test'] !== $process) {
+            abort(500, 'LaravelS::getCustomProcesses() disagrees with app(\'swoole\')->customProcesses');
+        }
         $process->write('TestController: write data' . time());
         var_dump($process->read());
     }

@@ -271,7 +271,12 @@ TXT;
             }
             $definitions[$name] = $definition;
             for ($i = 0; $i < (int) ($definition['num'] ?? 1); $i++) {
-                $processes[$name][] = new Process((string) $name, (int) ($definition['pipe'] ?? 0));
+                $process = new Process((string) $name, (int) ($definition['pipe'] ?? 0));
+                if (isset($definition['queue']) && is_array($definition['queue'])) {
+                    $queue = $definition['queue'];
+                    $process->useQueue($queue['msg_key'] ?? 0, $queue['mode'] ?? 2, $queue['capacity'] ?? 8192);
+                }
+                $processes[$name][] = $process;
             }
         }
 

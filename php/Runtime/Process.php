@@ -19,6 +19,10 @@ class Process
     private $inside;
     /** @var bool this process is the custom process itself */
     private $isSelf = false;
+    /** @var \SysvMessageQueue|null see useQueue() */
+    private $queue = null;
+    /** @var int */
+    private $queueCapacity = 8192;
 
     /** @param int $pipe 0 no pipe, 1 stream (SOCK_STREAM), 2 datagrams (SOCK_DGRAM) */
     public function __construct(public string $name, int $pipe = 0)
@@ -66,6 +70,49 @@ class Process
         $data = @fread($end, (int) $size);
 
         return $data === '' || $data === false ? false : $data;
+    }
+
+    /**
+     * Uses a System V message queue as well as (or instead of) the pipe, as Swoole's
+     * useQueue(): push() and pop() then pass messages whole; every process popping from
+     * the queue competes for them (mode 2, the default and only mode here).
+     */
+    public function useQueue($key = 0, $mode = 2, $capacity = 8192)
+    {
+        if (!function_exists('msg_get_queue')) {
+            throw new \RuntimeException('the queue option of custom processes needs PHP\'s sysvmsg extension');
+        }
+        $this->queueCapacity = max(1, (int) $capacity);
+        $this->queue = msg_get_queue((int) $key !== 0 ? (int) $key : ftok(__FILE__, 'l'));
+
+        return true;
+    }
+
+    /** Adds a message to the queue; false when the queue is not in use or full. */
+    public function push($data)
+    {
+        return $this->queue !== null && @msg_send($this->queue, 1, (string) $data, false, false);
+    }
+
+    /** Takes the next message (blocking); false when the queue is not in use. */
+    public function pop($size = 65536)
+    {
+        if ($this->queue === null) {
+            return false;
+        }
+        $type = 0;
+        $message = '';
+
+        return @msg_receive($this->queue, 0, $type, min((int) $size, $this->queueCapacity), $message, false) ? $message : false;
+    }
+
+    /** Removes the queue from the system. */
+    public function freeQueue()
+    {
+        $removed = $this->queue !== null && msg_remove_queue($this->queue);
+        $this->queue = null;
+
+        return $removed;
     }
 
     /** Ends the process it is called in. */

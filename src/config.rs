@@ -82,6 +82,8 @@ pub struct ServerConfig {
     pub report_worker_errors: bool,
     /// `processes`: custom processes, one entry per instance (`num` expands).
     pub processes: Vec<CustomProcess>,
+    /// `timer.max_wait_time`: how long a reload or stop waits for the timer's running job.
+    pub timer_max_wait: Duration,
     /// `timer.enable`: run the cron jobs of `timer.jobs` in a timer process.
     pub timer: bool,
     /// Task worker processes (`Task::deliver`), after the HTTP workers in id order.
@@ -285,6 +287,13 @@ impl ServerConfig {
                 .and_then(|h| h.get("WorkerError"))
                 .is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty()) || v.as_object().is_some_and(|o| !o.is_empty()) || v.is_string()),
             processes: parse_processes(top.get("processes"))?,
+            timer_max_wait: match top.get("timer").and_then(|t| t.get("max_wait_time")) {
+                None => Duration::from_secs(5),
+                v => match int_value(v, "timer.max_wait_time", 5)? {
+                    n if n >= 0 => Duration::from_secs(n as u64),
+                    n => return Err(invalid("timer.max_wait_time", format!("{n} is negative"), "use a number of seconds >= 0")),
+                },
+            },
             timer: match top.get("timer") {
                 Some(Value::Object(t)) => bool_value(t.get("enable"), "timer.enable", false)?,
                 None | Some(Value::Null) => false,

@@ -341,11 +341,25 @@ async fn serve_unprompted(conn: Conn, shared: Arc<Shared>, mut control: watch::R
         }
     });
     let mut stopping = false;
+    // After it was asked to stop, how long it may take: the timer's running job gets
+    // timer.max_wait_time, a custom process max_wait_time; then it is killed.
+    let grace = match ask {
+        AskToStop::Message => shared.config.timer_max_wait,
+        AskToStop::Signal => shared.config.max_wait_time,
+    };
+    let deadline = tokio::time::sleep(std::time::Duration::MAX / 4);
+    tokio::pin!(deadline);
     loop {
         tokio::select! {
+            _ = &mut deadline, if stopping => {
+                log::line("master", &format!("process #{worker_id} (pid {pid}) did not stop within {}s; killing it", grace.as_secs()));
+                let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+                break;
+            }
             changed = control.changed(), if !stopping => {
                 if changed.is_err() || *control.borrow() != generation {
                     stopping = true;
+                    deadline.as_mut().reset(tokio::time::Instant::now() + grace);
                     match ask {
                         AskToStop::Message => {
                             if writer.write_all(&ipc::encode_to_worker(&ToWorker::Stop)).await.is_err() {

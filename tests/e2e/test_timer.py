@@ -61,3 +61,34 @@ def test_laravel_schedule_job_runs_the_console_kernels_schedule(laravel_app):
             time.sleep(0.1)
         pids = set(log.read_text().split())
         assert len(log.read_text().splitlines()) >= 2 and pids == {(s.app / "storage" / "laravels-timer-process.pid").read_text().strip()}
+
+
+def test_reload_waits_for_a_running_job_at_most_timer_max_wait_time(laravel_app):
+    s = Server(laravel_app, env={"LARAVELS_WORKER_NUM": "1"})
+    s.set_overrides({"timer": {"enable": True, "max_wait_time": 1, "jobs": ["App\\Jobs\\Timer\\SlowJob"]}})
+    with s:
+        pid_file = s.app / "storage" / "laravels-timer-process.pid"
+        time.sleep(0.5)
+        old = int(pid_file.read_text())
+        started = time.time()
+        assert s.command("reload").returncode == 0
+        took = time.time() - started
+        assert took < 2.8, f"reload waited {took:.1f}s for a 3 s job with max_wait_time 1"
+        assert "did not stop within 1s" in s.read_log()
+        deadline = time.time() + 5
+        while time.time() < deadline and (not pid_file.exists() or int(pid_file.read_text()) == old):
+            time.sleep(0.1)
+        assert int(pid_file.read_text()) != old
+
+
+def test_a_cron_job_can_deliver_tasks(laravel_app):
+    s = Server(laravel_app, env={"LARAVELS_WORKER_NUM": "1"})
+    s.set_overrides({"swoole": {"task_worker_num": 1}, "timer": {"enable": True, "jobs": ["App\\Jobs\\Timer\\DeliveringJob"]}})
+    with s:
+        handled = s.app / "storage" / "app" / "tasks" / "from-timer-1.handled"
+        deadline = time.time() + 10
+        while time.time() < deadline and not handled.exists():
+            time.sleep(0.05)
+        assert handled.exists()
+        time.sleep(0.3)
+        assert not (s.app / "storage" / "app" / "tasks" / "from-timer-1.finished").exists(), "no finish() for the timer's tasks"

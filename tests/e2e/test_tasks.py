@@ -77,3 +77,10 @@ def test_a_task_holding_a_closure_is_delivered_and_run(laravel_app):
         assert r["delivered"] is True
         handled = wait_file(s.app / "storage" / "app" / "tasks" / "c1.handled")
         assert handled["pid"] != r["pid"]
+
+
+def test_an_eloquent_model_in_a_task_arrives_in_the_task_worker(laravel_app):
+    with task_server(laravel_app) as s:
+        assert httpx.get(s.url + "/task/m1?user=2").json()["delivered"] is True
+        handled = wait_file(s.app / "storage" / "app" / "tasks" / "m1.handled")
+        assert handled["user"] == "bob"

@@ -14,11 +14,14 @@ class TestTask extends Task
     private $id;
     private $failures;
     private $result;
+    /** @var \App\Models\User|null travels by identity (SerializesModels) */
+    private $user;
 
-    public function __construct(string $id, int $failures = 0)
+    public function __construct(string $id, int $failures = 0, $user = null)
     {
         $this->id = $id;
         $this->failures = $failures;
+        $this->user = $user;
     }
 
     public function handle()
@@ -30,7 +33,8 @@ class TestTask extends Task
         if ($attempts <= $this->failures) {
             throw new \RuntimeException("attempt $attempts of task {$this->id} fails on purpose");
         }
-        $this->result = ['pid' => getmypid(), 'at' => microtime(true), 'attempts' => $attempts];
+        \Swoole\Coroutine::sleep(0.001); // as the README's tasks and cron jobs do
+        $this->result = ['pid' => getmypid(), 'at' => microtime(true), 'attempts' => $attempts, 'user' => $this->user ? $this->user->name : null];
         file_put_contents("$dir/{$this->id}.handled", json_encode($this->result));
     }
 

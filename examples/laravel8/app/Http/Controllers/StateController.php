@@ -40,7 +40,8 @@ class StateController extends Controller
     public function task(string $id, \Illuminate\Http\Request $request): JsonResponse
     {
         $failures = (int) $request->query('failures', 0);
-        $task = new \App\Tasks\TestTask($id, $failures);
+        $user = $request->query('user') ? \App\Models\User::find((int) $request->query('user')) : null;
+        $task = new \App\Tasks\TestTask($id, $failures, $user);
         $task->delay((int) $request->query('delay', 0));
         $task->setTries($failures + 1);
         $delivered = \Hhxsv5\LaravelS\Swoole\Task\Task::deliver($task);

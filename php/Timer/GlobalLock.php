@@ -58,6 +58,8 @@ final class GlobalLock
             try {
                 $this->redis->eval(self::RELEASE_IF_OURS, 1, $this->key, $this->owner);
             } catch (\Throwable $e) {
+                // Unreachable Redis: the lock expires by itself within the TTL.
+                fwrite(STDERR, sprintf("[%s] [timer] global lock not released (%s); it expires in %ds\n", gmdate('Y-m-d H:i:s'), $e->getMessage(), $this->ttl));
             }
             $this->held = false;
         }

@@ -105,7 +105,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
         let work = tokio::select! {
             biased;
             changed = control.changed() => {
-                if changed.is_err() || *control.borrow() != generation {
+                if leave_now(changed.is_err(), &control, generation) {
                     let _ = conn.write(&ToWorker::Stop).await;
                     break;
                 }
@@ -126,12 +126,18 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
             Outcome::Done { retire: false } => {}
             Outcome::Done { retire: true } | Outcome::Lost => break,
         }
-        if *control.borrow() != generation {
+        if leave_now(false, &control, generation) {
             let _ = conn.write(&ToWorker::Stop).await;
             break;
         }
     }
     shared.workers.detach(worker_id, pid);
+}
+
+/// Whether a process must leave: the generation it started in is over (reload, stop) or
+/// the master's control channel is gone.
+fn leave_now(closed: bool, control: &watch::Receiver<u64>, generation: u64) -> bool {
+    closed || *control.borrow() != generation
 }
 
 async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
@@ -282,7 +288,7 @@ async fn serve_task_worker(
         let task = tokio::select! {
             biased;
             changed = control.changed() => {
-                if changed.is_err() || *control.borrow() != generation {
+                if leave_now(changed.is_err(), &control, generation) {
                     let _ = conn.write(&ToWorker::Stop).await;
                     break;
                 }
@@ -308,7 +314,7 @@ async fn serve_task_worker(
                 break;
             }
         }
-        if *control.borrow() != generation {
+        if leave_now(false, &control, generation) {
             let _ = conn.write(&ToWorker::Stop).await;
             break;
         }
@@ -357,7 +363,7 @@ async fn serve_unprompted(conn: Conn, shared: Arc<Shared>, mut control: watch::R
                 break;
             }
             changed = control.changed(), if !stopping => {
-                if changed.is_err() || *control.borrow() != generation {
+                if leave_now(changed.is_err(), &control, generation) {
                     stopping = true;
                     deadline.as_mut().reset(tokio::time::Instant::now() + grace);
                     match ask {

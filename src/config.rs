@@ -96,6 +96,9 @@ pub struct ServerConfig {
     pub warnings: Vec<String>,
 }
 
+/// Swoole's flag for TLS on a socket type.
+const SWOOLE_SSL: i64 = 512;
+
 /// Top-level keys the PHP side of the package handles; the runtime only checks they exist.
 const PHP_HANDLED_KEYS: &[&str] = &[
     "laravel_base_path",
@@ -199,15 +202,24 @@ impl ServerConfig {
         let r = Reader { top, swoole };
         let base = PathBuf::from(base_path);
         let abs = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
-        let socket_type = match r.int("socket_type", 1)? {
+        // Swoole's values: TCP 1, UDP 2, TCP6 3, UDP6 4, UNIX_STREAM 5, UNIX_DGRAM 6; | SSL (512).
+        let raw_type = r.int("socket_type", 1)?;
+        if raw_type & SWOOLE_SSL != 0 {
+            return Err(invalid(
+                "socket_type",
+                "SWOOLE_SSL (TLS on the main port) is not implemented yet",
+                "drop '| SWOOLE_SSL' and terminate TLS in nginx in front, as the README's nginx section does",
+            ));
+        }
+        let socket_type = match raw_type {
             1 => SocketType::Tcp,
             3 => SocketType::Tcp6,
-            6 => SocketType::UnixStream,
+            5 => SocketType::UnixStream,
             other => {
                 return Err(invalid(
                     "socket_type",
                     format!("{other} is not a stream socket type for the HTTP server"),
-                    "use SWOOLE_SOCK_TCP (1), SWOOLE_SOCK_TCP6 (3) or SWOOLE_SOCK_UNIX_STREAM (6); UDP belongs in 'sockets'",
+                    "use SWOOLE_SOCK_TCP (1), SWOOLE_SOCK_TCP6 (3) or SWOOLE_SOCK_UNIX_STREAM (5); UDP belongs in 'sockets'",
                 ))
             }
         };
@@ -502,6 +514,16 @@ mod tests {
         assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
         assert!(c.warnings.iter().any(|w| w.contains("swoole.enable_coroutine")));
         assert!(c.warnings.iter().any(|w| w.contains("swoole.open_http2_protocol")));
+    }
+
+    #[test]
+    fn socket_types_use_swooles_numbers() {
+        assert_eq!(parse(json!({"socket_type": 5, "listen_ip": "/tmp/l.sock"})).unwrap().socket_type, SocketType::UnixStream);
+        assert_eq!(parse(json!({"socket_type": 3})).unwrap().socket_type, SocketType::Tcp6);
+        let e = parse(json!({"socket_type": 6})).unwrap_err().to_string();
+        assert!(e.contains("socket_type") && e.contains("(5)"), "{e}");
+        let e = parse(json!({"socket_type": 1 | 512})).unwrap_err().to_string();
+        assert!(e.contains("SWOOLE_SSL") && e.contains("nginx"), "{e}");
     }
 
     #[test]

@@ -30,6 +30,9 @@ impl Listener {
                     let _ = std::fs::remove_file(&path);
                 }
                 let listener = UnixListener::bind(&path).map_err(bind_err)?;
+                // Readable and writable by every local user, as a loopback TCP port is
+                // reachable by all: nginx's workers (www-data) must be able to connect.
+                std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o666)).map_err(bind_err)?;
                 listener.set_nonblocking(true).map_err(bind_err)?;
                 Ok(Listener::Unix(listener, path))
             }

@@ -81,8 +81,9 @@ final class AliasesTest extends TestCase
 
     public function testSwooleConstantsHaveSwoolesValues(): void
     {
+        // Swoole's swSocketType: TCP 1, UDP 2, TCP6 3, UDP6 4, UNIX_STREAM 5, UNIX_DGRAM 6.
         $this->assertSame(
-            [1, 3, 2, 4, 5, 6, 5, 6, 512, 2, 1],
+            [1, 3, 2, 4, 6, 5, 6, 5, 512, 2, 1],
             [SWOOLE_SOCK_TCP, SWOOLE_SOCK_TCP6, SWOOLE_SOCK_UDP, SWOOLE_SOCK_UDP6, SWOOLE_SOCK_UNIX_DGRAM,
                 SWOOLE_SOCK_UNIX_STREAM, SWOOLE_UNIX_DGRAM, SWOOLE_UNIX_STREAM, SWOOLE_SSL, SWOOLE_PROCESS, SWOOLE_BASE]
         );

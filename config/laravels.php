@@ -103,9 +103,11 @@ return [
         'excluded_list' => [],
     ],
 
-    // laravels-rs: X-Real-IP, X-Forwarded-For, X-Forwarded-Proto and Scheme request
-    // headers are believed only from these peer addresses (your reverse proxies).
-    'trusted_proxies' => ['127.0.0.1', '::1'],
+    // laravels-rs: the X-Real-IP, X-Real-PORT, Scheme (or X-Forwarded-Proto), Server-Addr
+    // and Server-Port headers of the README's nginx block set the client's address, port
+    // and scheme only when the peer is one of these: addresses, CIDR ranges, or 'unix' for
+    // nginx on the unix socket. From anyone else they are plain headers.
+    'trusted_proxies' => ['127.0.0.1', '::1', 'unix'],
 
     // Server settings, under Swoole's names. A Swoole setting this runtime does not
     // implement is reported once at start and otherwise ignored.

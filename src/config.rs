@@ -82,6 +82,8 @@ pub struct ServerConfig {
     pub report_worker_errors: bool,
     /// `processes`: custom processes, one entry per instance (`num` expands).
     pub processes: Vec<CustomProcess>,
+    /// Peers whose X-Real-IP, Scheme ... headers are believed (`trusted_proxies`).
+    pub trusted_proxies: crate::reactor::forwarded::TrustedProxies,
     /// `timer.max_wait_time`: how long a reload or stop waits for the timer's running job.
     pub timer_max_wait: Duration,
     /// `timer.enable`: run the cron jobs of `timer.jobs` in a timer process.
@@ -299,6 +301,7 @@ impl ServerConfig {
                 .and_then(|h| h.get("WorkerError"))
                 .is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty()) || v.as_object().is_some_and(|o| !o.is_empty()) || v.is_string()),
             processes: parse_processes(top.get("processes"))?,
+            trusted_proxies: parse_trusted_proxies(top.get("trusted_proxies"))?,
             timer_max_wait: match top.get("timer").and_then(|t| t.get("max_wait_time")) {
                 None => Duration::from_secs(5),
                 v => match int_value(v, "timer.max_wait_time", 5)? {
@@ -330,6 +333,38 @@ impl ServerConfig {
             warnings,
         })
     }
+}
+
+/// `trusted_proxies`: addresses or CIDR ranges, and "unix" for unix-socket peers. Without
+/// the key, loopback and unix peers are trusted (a proxy on the same machine).
+fn parse_trusted_proxies(v: Option<&Value>) -> Result<crate::reactor::forwarded::TrustedProxies, ConfigError> {
+    let fix = "list addresses or ranges, e.g. ['127.0.0.1', '10.0.0.0/8', 'unix']";
+    let items: Vec<&Value> = match v {
+        None | Some(Value::Null) => {
+            return Ok(crate::reactor::forwarded::TrustedProxies {
+                nets: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
+                unix: true,
+            })
+        }
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(Value::Object(o)) => o.values().collect(),
+        Some(_) => return Err(invalid("trusted_proxies", "must be a list", fix)),
+    };
+    let mut trusted = crate::reactor::forwarded::TrustedProxies::default();
+    for (i, item) in items.into_iter().enumerate() {
+        let key = format!("trusted_proxies.{i}");
+        let text = item.as_str().ok_or_else(|| invalid(&key, "is not a string", fix))?.trim();
+        if text == "unix" {
+            trusted.unix = true;
+        } else if let Ok(net) = text.parse::<ipnet::IpNet>() {
+            trusted.nets.push(net);
+        } else if let Ok(ip) = text.parse::<std::net::IpAddr>() {
+            trusted.nets.push(ip.into());
+        } else {
+            return Err(invalid(&key, format!("'{text}' is not an address, a range or 'unix'"), fix));
+        }
+    }
+    Ok(trusted)
 }
 
 /// `processes`: name => ['class' => ..., 'enable' => true, 'num' => 1, 'restart_interval' => 5].
@@ -514,6 +549,15 @@ mod tests {
         assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
         assert!(c.warnings.iter().any(|w| w.contains("swoole.enable_coroutine")));
         assert!(c.warnings.iter().any(|w| w.contains("swoole.open_http2_protocol")));
+    }
+
+    #[test]
+    fn trusted_proxies_parse_addresses_ranges_and_unix() {
+        let c = parse(json!({"trusted_proxies": ["127.0.0.2", "10.0.0.0/8", "unix"]})).unwrap();
+        assert_eq!(c.trusted_proxies.nets.len(), 2);
+        assert!(c.trusted_proxies.unix);
+        let e = parse(json!({"trusted_proxies": ["10.0.0.0/8", "proxy.local"]})).unwrap_err().to_string();
+        assert!(e.contains("trusted_proxies.1") && e.contains("proxy.local"), "{e}");
     }
 
     #[test]

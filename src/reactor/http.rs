@@ -100,6 +100,8 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
         time: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()),
     };
 
+    let mut head = head;
+    super::forwarded::apply(&mut head, &shared.config.trusted_proxies);
     let (tx, mut rx) = mpsc::channel(16);
     shared.dispatcher.submit(Job { head, body, form, uploads, reply: tx, connection: conn.id });
     match rx.recv().await {

@@ -4,6 +4,7 @@
 //! # Layout
 //! - `listener.rs`: binds the main socket (TCP or unix) before any fork.
 //! - `http.rs`: one request in, one response out; limits and errors answered here.
+//! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
 //! - `dispatch.rs`: jobs and the queues that carry them to workers (`dispatch_mode`).
 //! - `slot.rs`: one worker connection: hand it a job, relay its answer, enforce deadlines.
@@ -17,6 +18,7 @@ pub mod body;
 pub mod compress;
 pub mod control;
 pub mod dispatch;
+pub mod forwarded;
 pub mod http;
 pub mod listener;
 pub mod slot;

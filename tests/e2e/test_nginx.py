@@ -28,11 +28,12 @@ LOCATIONS = """
         proxy_set_header Server-Addr $server_addr;
         proxy_set_header Server-Port $server_port;
         proxy_pass http://swoole;
+        PROXY_BIND
     }
 """
 
 
-def nginx(tmp_path, upstream, root, port):
+def nginx(tmp_path, upstream, root, port, bind=None):
     conf = tmp_path / "nginx.conf"
     conf.write_text(f"""
 user root;
@@ -57,7 +58,7 @@ http {{
         root {root};
         autoindex off;
         index index.html index.htm;
-        {LOCATIONS}
+        {LOCATIONS.replace("PROXY_BIND", f"proxy_bind {bind};" if bind else "")}
     }}
 }}
 """)
@@ -118,3 +119,24 @@ def test_nginx_in_front_over_a_unix_socket(laravel_app, tmp_path):
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is installed by scripts/install-deps.sh")
+def test_forwarded_headers_count_only_from_trusted_proxies(laravel_app, tmp_path):
+    # nginx connects from 127.0.0.2, the only trusted proxy; a direct client is 127.0.0.1.
+    with Server(laravel_app, overrides={"trusted_proxies": ["127.0.0.2"]}) as s:
+        port = free_port()
+        proc = nginx(tmp_path, f"127.0.0.1:{s.port}", laravel_app / "public", port, bind="127.0.0.2")
+        try:
+            via = httpx.get(f"http://127.0.0.1:{port}/echo", headers={"X-Forwarded-Proto": "https"}).json()
+            assert via["ip"] == "127.0.0.1" and int(via["server"]["REMOTE_PORT"]) > 0
+            assert via["server"]["SERVER_PORT"] == port, "Server-Port from nginx"
+            spoofed = httpx.get(s.url + "/echo", headers={"X-Real-IP": "6.6.6.6", "Scheme": "https"}).json()
+            assert spoofed["ip"] == "127.0.0.1" and spoofed["secure"] is False, "a direct client cannot claim an address or https"
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+    with Server(laravel_app, overrides={"trusted_proxies": ["127.0.0.1"]}) as s:
+        trusted = httpx.get(s.url + "/echo", headers={"X-Real-IP": "203.0.113.9", "X-Real-PORT": "4444", "Scheme": "https"}).json()
+        assert (trusted["ip"], int(trusted["server"]["REMOTE_PORT"]), trusted["secure"]) == ("203.0.113.9", 4444, True)

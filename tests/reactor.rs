@@ -361,3 +361,13 @@ fn a_worker_that_dies_while_idle_costs_no_request() {
     }
     server.stop();
 }
+
+#[test]
+fn a_request_no_worker_takes_gets_504_at_max_request_time() {
+    let server = TestServer::start(json!({"swoole": {"max_request_time": 1}}));
+    let started = Instant::now();
+    let (status, _, _) = get(server.port, "/nobody-home");
+    assert_eq!(status, 504);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    server.stop();
+}

@@ -104,7 +104,16 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
     super::forwarded::apply(&mut head, &shared.config.trusted_proxies);
     let (tx, mut rx) = mpsc::channel(16);
     shared.dispatcher.submit(Job { head, body, form, uploads, reply: tx, connection: conn.id });
-    match rx.recv().await {
+    // Queue time counts too: without a free worker (all busy, or none able to boot) the
+    // client gets its 504 at max_request_time instead of waiting forever.
+    let first = match shared.config.max_request_time {
+        Some(limit) => match tokio::time::timeout(limit, rx.recv()).await {
+            Ok(reply) => reply,
+            Err(_) => return error(StatusCode::GATEWAY_TIMEOUT, "no worker answered within max_request_time"),
+        },
+        None => rx.recv().await,
+    };
+    match first {
         Some(Reply::Head(head)) => from_worker(head, rx),
         Some(Reply::Failed(failure)) => {
             let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_GATEWAY);

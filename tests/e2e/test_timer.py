@@ -32,7 +32,7 @@ def test_a_100ms_job_runs_ten_times_a_second_and_failures_do_not_stop_it(laravel
         in_3s = [t for t, _ in done if t - first < 3.0]
         assert 29 <= len(in_3s) <= 31, len(in_3s)
         gaps_ms = [(b - a) * 1000 for (a, _), (b, _) in zip(done, done[1:])]
-        assert max(abs(g - 100) for g in gaps_ms) < 60, gaps_ms
+        assert max(abs(g - 100) for g in gaps_ms) < 80, gaps_ms
         assert s.read_log().count("this cron job fails on purpose") >= 5
         timer_pid = int(pid_file.read_text())
         assert {p for _, p in done} == {timer_pid}

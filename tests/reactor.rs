@@ -371,3 +371,18 @@ fn a_request_no_worker_takes_gets_504_at_max_request_time() {
     assert!(started.elapsed() < Duration::from_secs(3));
     server.stop();
 }
+
+#[test]
+fn connections_past_max_connection_get_503() {
+    let server = TestServer::start(json!({"swoole": {"max_connection": 1}}));
+    let _worker = server.worker(0, WorkerLimits::default(), echo_uri);
+    let mut first = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    first.write_all(b"GET /held HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    assert_eq!(read_response(&mut first).0, 200, "the first connection is served and kept open");
+    let (status, head, _) = get(server.port, "/second");
+    assert_eq!(status, 503, "{head}");
+    drop(first);
+    thread::sleep(Duration::from_millis(100));
+    assert_eq!(get(server.port, "/after").0, 200, "a slot frees when a connection closes");
+    server.stop();
+}

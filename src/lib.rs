@@ -9,6 +9,7 @@
 //! - `pool/`: the manager (forks and respawns workers) and the worker's IPC client.
 //! - `ipc/`: the master <-> worker messages and their binary codec.
 //! - `log.rs`: timestamped status lines.
+//! - `table/`: shared memory made before the fork: `Swoole\Table` rows and `Swoole\Atomic`.
 //! - `ext/`: the PHP binding (the only module that knows PHP); `stubs/` is generated from it.
 //!
 //! See `docs/architecture.md` for how a request and a reload flow through the processes.
@@ -22,6 +23,7 @@ pub mod launch;
 pub mod log;
 pub mod pool;
 pub mod reactor;
+pub mod table;
 
 mod ext;
 

@@ -4,6 +4,77 @@
 
 namespace LaravelS\Runtime {
     /**
+     * A counter in shared memory: made before the server forks (in a ServerStart handler),
+     * every process adds to the same value.
+     */
+    class Atomic {
+        /**
+         * A new counter starting at `$value`.
+         *
+         * @param int $value
+         */
+        public function __construct(int $value = 0) {}
+
+        /**
+         * Adds and returns the new value.
+         *
+         * @param int $add_value
+         * @return int
+         */
+        public function add(int $add_value = 1): int {}
+
+        /**
+         * Sets `$new_value` if the value is `$cmp_value`; whether it did.
+         *
+         * @param int $cmp_value
+         * @param int $new_value
+         * @return bool
+         */
+        public function cmpset(int $cmp_value, int $new_value): bool {}
+
+        /**
+         * The current value.
+         *
+         * @return int
+         */
+        public function get(): int {}
+
+        /**
+         * Replaces the value.
+         *
+         * @param int $value
+         * @return void
+         */
+        public function set(int $value): void {}
+
+        /**
+         * Subtracts and returns the new value.
+         *
+         * @param int $sub_value
+         * @return int
+         */
+        public function sub(int $sub_value = 1): int {}
+
+        /**
+         * While the value is 0, sleeps until wakeup() or `$timeout` seconds (negative: no
+         * limit). True when woken (the value, 1, is taken back to 0); false on timeout or
+         * when the value is neither 0 nor 1.
+         *
+         * @param float $timeout
+         * @return bool
+         */
+        public function wait(float $timeout = 1.0): bool {}
+
+        /**
+         * Sets a 0 value to 1 and wakes up to `$count` waiting processes.
+         *
+         * @param int $count
+         * @return bool
+         */
+        public function wakeup(int $count = 1): bool {}
+    }
+
+    /**
      * A bad `config('laravels')` value; the message names the key and the fix.
      */
     class ConfigException extends \Exception {
@@ -62,6 +133,184 @@ namespace LaravelS\Runtime {
      * The server could not start (address in use, pid file not writable, ...).
      */
     class StartException extends \Exception {
+        public function __construct() {}
+    }
+
+    /**
+     * A table of rows in shared memory, created before the server forks so every process
+     * reads and writes the same rows. Keys are strings of 1 to 63 bytes; a longer key, or
+     * a string longer than its column's size, throws (Swoole truncates).
+     */
+    class Table implements \Iterator, \Countable {
+        public const TYPE_FLOAT = 2;
+
+        public const TYPE_INT = 1;
+
+        public const TYPE_STRING = 3;
+
+        /**
+         * `$size` rows (rounded up to a power of two), plus `$conflict_proportion` of that
+         * again; `$name` appears in warnings and errors (swoole_tables gives e.g. wsTable).
+         *
+         * @param int $size
+         * @param float $conflict_proportion
+         * @param string $name
+         */
+        public function __construct(int $size, float $conflict_proportion = 0.2, string $name = '') {}
+
+        /**
+         * Adds a column: TYPE_INT and TYPE_FLOAT take 8 bytes, TYPE_STRING `$size` bytes.
+         *
+         * @param string $name
+         * @param int $type
+         * @param int $size
+         * @return bool
+         */
+        public function column(string $name, int $type, int $size = 0): bool {}
+
+        /**
+         * Rows in the table.
+         *
+         * @return int
+         */
+        public function count(): int {}
+
+        /**
+         * Maps the shared memory; call it before the server starts.
+         *
+         * @return bool
+         */
+        public function create(): bool {}
+
+        /**
+         * The current row of the iteration, as get() returns it.
+         *
+         * @return mixed
+         */
+        public function current(): mixed {}
+
+        /**
+         * Subtracts `$decrby`; as incr().
+         *
+         * @param mixed $key
+         * @param string $column
+         * @param mixed $decrby
+         * @return mixed
+         */
+        public function decr(mixed $key, string $column, mixed $decrby = null): mixed {}
+
+        /**
+         * Removes the row; false if there was none.
+         *
+         * @param mixed $key
+         * @return bool
+         */
+        public function del(mixed $key): bool {}
+
+        /**
+         * Alias of del().
+         *
+         * @param mixed $key
+         * @return bool
+         */
+        public function delete(mixed $key): bool {}
+
+        /**
+         * Alias of exists().
+         *
+         * @param mixed $key
+         * @return bool
+         */
+        public function exist(mixed $key): bool {}
+
+        /**
+         * Whether row `$key` exists.
+         *
+         * @param mixed $key
+         * @return bool
+         */
+        public function exists(mixed $key): bool {}
+
+        /**
+         * The row as `[column => value]`, or one column's value with `$field`; false when
+         * there is no such row.
+         *
+         * @param mixed $key
+         * @param string|null $field
+         * @return mixed
+         */
+        public function get(mixed $key, ?string $field = null): mixed {}
+
+        /**
+         * Bytes of shared memory the table occupies.
+         *
+         * @return int
+         */
+        public function getMemorySize(): int {}
+
+        /**
+         * The size given to the constructor, rounded up to a power of two.
+         *
+         * @return int
+         */
+        public function getSize(): int {}
+
+        /**
+         * Adds `$incrby` (1 when omitted) to a numeric column, creating the row at 0 first;
+         * the new value, or false when the table is full.
+         *
+         * @param mixed $key
+         * @param string $column
+         * @param mixed $incrby
+         * @return mixed
+         */
+        public function incr(mixed $key, string $column, mixed $incrby = null): mixed {}
+
+        /**
+         * The current row's key.
+         *
+         * @return mixed
+         */
+        public function key(): mixed {}
+
+        /**
+         * Moves to the next row.
+         *
+         * @return void
+         */
+        public function next(): void {}
+
+        /**
+         * Iteration (`foreach`) goes bucket by bucket, each copied whole under its lock,
+         * so rows written meanwhile by other processes are seen whole or not at all.
+         *
+         * @return void
+         */
+        public function rewind(): void {}
+
+        /**
+         * Writes the row's columns found in `$value` (others keep their value, or start at
+         * 0 / '' in a new row; keys that are no column are ignored). False when the table
+         * is full.
+         *
+         * @param mixed $key
+         * @param array $value
+         * @return bool
+         */
+        public function set(mixed $key, array $value): bool {}
+
+        /**
+         * Whether the iteration has a current row.
+         *
+         * @return bool
+         */
+        public function valid(): bool {}
+    }
+
+    /**
+     * A table used wrongly: a bad column, key or value, or a table not created yet.
+     */
+    class TableException extends \Exception {
         public function __construct() {}
     }
 
@@ -212,4 +461,14 @@ namespace LaravelS\Runtime {
     class WorkerException extends \Exception {
         public function __construct() {}
     }
+
+    /**
+     * Declares `$alias` as another name of the loaded class `$class`, for this request;
+     * false if `$class` is unknown or `$alias` is taken.
+     *
+     * @param string $class
+     * @param string $alias
+     * @return bool
+     */
+    function alias_class(string $class, string $alias): bool {}
 }

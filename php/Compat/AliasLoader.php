@@ -50,7 +50,13 @@ final class AliasLoader
         // class_exists() autoloads the target; an interface is declared by that same
         // load. A target that is not written yet leaves the name unknown, as it was.
         if (class_exists($target) || interface_exists($target, false)) {
-            class_alias($target, $name);
+            // Before PHP 8.3 class_alias() refuses the extension's classes (Swoole\Table
+            // is LaravelS\Runtime\Table); the extension then makes the alias itself.
+            if (PHP_VERSION_ID < 80300 && function_exists('LaravelS\Runtime\alias_class') && (new \ReflectionClass($target))->isInternal()) {
+                \LaravelS\Runtime\alias_class($target, $name);
+            } else {
+                class_alias($target, $name);
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ use LaravelS\Runtime\Server;
 use LaravelS\Runtime\Process;
 use LaravelS\Runtime\StartException;
 use LaravelS\Server\HttpServer;
+use LaravelS\Server\SwooleTables;
 
 /**
  * `php bin/laravels start|stop|restart|reload|info|help`: the operator's entry point.
@@ -141,6 +142,16 @@ TXT;
         // app('swoole') of every process: made here so what ServerStart attaches to it
         // (the README's $server->atomicCount) is inherited by all of them.
         $swoole = new HttpServer((array) ($config['swoole'] ?? []));
+        try {
+            // Shared memory, mapped before the fork: every process reads the same rows.
+            foreach (SwooleTables::create($config['swoole_tables'] ?? []) as $property => $table) {
+                $swoole->$property = $table;
+            }
+        } catch (\InvalidArgumentException $e) {
+            $this->out->error($e->getMessage());
+
+            return 1;
+        }
         try {
             [$processes, $definitions] = self::customProcesses($config['processes'] ?? []);
         } catch (\InvalidArgumentException $e) {

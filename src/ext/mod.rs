@@ -3,22 +3,31 @@
 //! # Layout
 //! - `server.rs`: `LaravelS\Runtime\Server` (validate, bind, start).
 //! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests and responses).
+//! - `table.rs`, `atomic.rs`: `LaravelS\Runtime\Table` and `Atomic` (shared memory).
+//! - `alias.rs`: `alias_class()`, class_alias() for these classes before PHP 8.3.
 //! - `exceptions.rs`: the exception classes thrown at this edge.
 //! - `convert.rs`: zval <-> Rust values (binary-safe strings, the server array).
 
+pub mod alias;
 pub mod convert;
 pub mod exceptions;
 pub mod server;
+pub mod table;
+pub mod atomic;
 pub mod worker;
 
 use ext_php_rs::builders::ModuleBuilder;
 
 /// Registers every class of the extension.
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
-    module
+    let module = module
         .class::<exceptions::ConfigException>()
         .class::<exceptions::StartException>()
         .class::<exceptions::WorkerException>()
         .class::<server::Server>()
         .class::<worker::Worker>()
+        .class::<table::TableException>()
+        .class::<table::Table>()
+        .class::<atomic::Atomic>();
+    alias::register(module)
 }

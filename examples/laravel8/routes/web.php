@@ -4,6 +4,7 @@ use App\Http\Controllers\EchoController;
 use App\Http\Controllers\FailureController;
 use App\Http\Controllers\ResponseController;
 use App\Http\Controllers\StateController;
+use App\Http\Controllers\TableController;
 use App\Http\Middleware\EncryptCookies;
 use App\Http\Middleware\VerifyCsrfToken;
 use Illuminate\Cookie\Middleware\AddQueuedCookiesToResponse;
@@ -65,3 +66,10 @@ Route::get('/me', [StateController::class, 'me']);
 Route::get('/singleton', [StateController::class, 'singleton']);
 Route::get('/config-set/{value}', [StateController::class, 'configSet']);
 Route::get('/config-get', [StateController::class, 'configGet']);
+
+// Shared memory: swoole_tables' `ws` table and ServerStart's atomicCount (tests/e2e/test_tables.py).
+Route::get('/table/set/{key}/{value}', [TableController::class, 'set'])->where('value', '-?[0-9]+');
+Route::get('/table/get/{key}', [TableController::class, 'get']);
+Route::get('/table/incr/{key}', [TableController::class, 'incr']);
+Route::get('/table/rows', [TableController::class, 'rows']);
+Route::get('/atomic/add', [TableController::class, 'atomicAdd']);

@@ -3,9 +3,10 @@
 namespace App\ServerEvents;
 
 use Hhxsv5\LaravelS\Swoole\Events\ServerStartInterface;
+use Swoole\Atomic;
 use Swoole\Http\Server;
 
-/** Attaches a property in the master, as the README's ServerStart example does. */
+/** Attaches properties in the master, as the README's ServerStart example does. */
 class ServerStartEvent implements ServerStartInterface
 {
     public function __construct()
@@ -15,5 +16,7 @@ class ServerStartEvent implements ServerStartInterface
     public function handle(Server $server)
     {
         $server->startedBy = getmypid();
+        // A counter shared by every process (the README's example).
+        $server->atomicCount = new Atomic(2233);
     }
 }

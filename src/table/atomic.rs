@@ -1,0 +1,119 @@
+//! `SharedAtomic`: a 64-bit integer in shared memory, with Swoole\Atomic's `wait` and
+//! `wakeup` built on a futex.
+//!
+//! `wait()` and `wakeup()` use the value as a flag, as Swoole does: `wakeup()` turns a 0
+//! into 1 and wakes sleepers; `wait()` turns a 1 back into 0 and returns true, sleeps
+//! while the value is 0, and returns false on timeout or when the value is anything
+//! else. Sleepers wait on a separate 32-bit wake counter (a futex word is 32 bits), which
+//! `wakeup()` bumps after setting the flag, so a wakeup between a waiter's check and its
+//! sleep is never lost. Each atomic is its own small mapping, made before the fork.
+
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use super::error::TableError;
+use super::region::SharedRegion;
+
+#[repr(C)]
+struct Cell {
+    value: AtomicI64,
+    wakes: AtomicU32,
+}
+
+pub struct SharedAtomic {
+    region: SharedRegion,
+}
+
+impl SharedAtomic {
+    pub fn new(initial: i64) -> Result<Self, TableError> {
+        let bytes = size_of::<Cell>();
+        let region = SharedRegion::new(bytes).map_err(|source| TableError::Map { bytes, source })?;
+        let atomic = SharedAtomic { region };
+        atomic.cell().value.store(initial, Ordering::Relaxed);
+        Ok(atomic)
+    }
+
+    fn cell(&self) -> &Cell {
+        // SAFETY: the region is page-aligned and at least one Cell long; its atomics are
+        // the only way it is accessed.
+        unsafe { &*self.region.base().cast::<Cell>() }
+    }
+
+    pub fn get(&self) -> i64 {
+        self.cell().value.load(Ordering::SeqCst)
+    }
+
+    pub fn set(&self, value: i64) {
+        self.cell().value.store(value, Ordering::SeqCst);
+    }
+
+    /// Adds `n` (wrapping) and returns the new value.
+    pub fn add(&self, n: i64) -> i64 {
+        self.cell().value.fetch_add(n, Ordering::SeqCst).wrapping_add(n)
+    }
+
+    /// Subtracts `n` (wrapping) and returns the new value.
+    pub fn sub(&self, n: i64) -> i64 {
+        self.cell().value.fetch_sub(n, Ordering::SeqCst).wrapping_sub(n)
+    }
+
+    /// Sets `new` if the value is `current`; whether it did.
+    pub fn cmpset(&self, current: i64, new: i64) -> bool {
+        self.cell().value.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst).is_ok()
+    }
+
+    /// Sleeps until a `wakeup()` or `timeout` (None: no limit); see the module doc.
+    pub fn wait(&self, timeout: Option<Duration>) -> bool {
+        let cell = self.cell();
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            match cell.value.compare_exchange(1, 0, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(_) => return true,
+                Err(0) => {}
+                Err(_) => return false,
+            }
+            let seen = cell.wakes.load(Ordering::SeqCst);
+            if cell.value.load(Ordering::SeqCst) != 0 {
+                continue;
+            }
+            let remaining = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return false,
+                },
+                None => None,
+            };
+            futex_wait(&cell.wakes, seen, remaining);
+        }
+    }
+
+    /// Sets a 0 value to 1 and wakes up to `n` waiters; a value already non-zero is left
+    /// alone and wakes nobody.
+    pub fn wakeup(&self, n: u32) {
+        let cell = self.cell();
+        if cell.value.compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            cell.wakes.fetch_add(1, Ordering::SeqCst);
+            futex_wake(&cell.wakes, n);
+        }
+    }
+}
+
+/// Sleeps while `word` holds `expected`, up to `timeout`. Returns on a wake, a signal, a
+/// timeout or a changed word alike: the caller re-checks its condition.
+fn futex_wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) {
+    let ts = timeout.map(|t| libc::timespec { tv_sec: t.as_secs() as libc::time_t, tv_nsec: libc::c_long::from(t.subsec_nanos()) });
+    let ts_ptr = ts.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: word is a live 4-aligned u32 in a shared mapping, so the non-private futex
+    // op matches wakers in other processes; ts_ptr is null or points to a local timespec.
+    unsafe {
+        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAIT, expected, ts_ptr);
+    }
+}
+
+fn futex_wake(word: &AtomicU32, n: u32) {
+    let n = libc::c_int::try_from(n).unwrap_or(libc::c_int::MAX);
+    // SAFETY: as in futex_wait; FUTEX_WAKE only reads the address.
+    unsafe {
+        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, n);
+    }
+}

@@ -1,5 +1,6 @@
 """Behind a real nginx, with the README's configuration: static files from nginx, the rest
 proxied to laravels-rs over TCP or over a unix socket (socket_type SWOOLE_SOCK_UNIX_STREAM)."""
+import contextlib
 import shutil
 import subprocess
 import time
@@ -33,6 +34,7 @@ LOCATIONS = """
 """
 
 
+@contextlib.contextmanager
 def nginx(tmp_path, upstream, root, port, bind=None):
     conf = tmp_path / "nginx.conf"
     conf.write_text(f"""
@@ -63,15 +65,20 @@ http {{
 }}
 """)
     proc = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"])
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/robots.txt", timeout=1)
-            return proc
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError((tmp_path / "error.log").read_text())
+    try:
+        deadline = time.time() + 10
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/robots.txt", timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.time() > deadline:
+                    raise AssertionError((tmp_path / "error.log").read_text())
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def check_through(front, app):
@@ -89,13 +96,8 @@ def check_through(front, app):
 @pytest.mark.skipif(NGINX is None, reason="nginx is installed by scripts/install-deps.sh")
 def test_nginx_in_front_over_tcp(laravel_app, tmp_path):
     with Server(laravel_app) as s:
-        port = free_port()
-        proc = nginx(tmp_path, f"127.0.0.1:{s.port}", laravel_app / "public", port)
-        try:
-            check_through(f"http://127.0.0.1:{port}", laravel_app)
-        finally:
-            proc.terminate()
-            proc.wait(10)
+        with nginx(tmp_path, f"127.0.0.1:{s.port}", laravel_app / "public", free_port()) as front:
+            check_through(front, laravel_app)
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is installed by scripts/install-deps.sh")
@@ -112,13 +114,8 @@ def test_nginx_in_front_over_a_unix_socket(laravel_app, tmp_path):
     with s:
         assert f"listening on unix:{sock_path}" in s.startup
         assert oct(sock.stat().st_mode & 0o777) == "0o666"
-        port = free_port()
-        proc = nginx(tmp_path, f"unix:{sock_path}", laravel_app / "public", port)
-        try:
-            check_through(f"http://127.0.0.1:{port}", laravel_app)
-        finally:
-            proc.terminate()
-            proc.wait(10)
+        with nginx(tmp_path, f"unix:{sock_path}", laravel_app / "public", free_port()) as front:
+            check_through(front, laravel_app)
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is installed by scripts/install-deps.sh")
@@ -126,16 +123,12 @@ def test_forwarded_headers_count_only_from_trusted_proxies(laravel_app, tmp_path
     # nginx connects from 127.0.0.2, the only trusted proxy; a direct client is 127.0.0.1.
     with Server(laravel_app, overrides={"trusted_proxies": ["127.0.0.2"]}) as s:
         port = free_port()
-        proc = nginx(tmp_path, f"127.0.0.1:{s.port}", laravel_app / "public", port, bind="127.0.0.2")
-        try:
-            via = httpx.get(f"http://127.0.0.1:{port}/echo", headers={"X-Forwarded-Proto": "https"}).json()
+        with nginx(tmp_path, f"127.0.0.1:{s.port}", laravel_app / "public", port, bind="127.0.0.2") as front:
+            via = httpx.get(front + "/echo", headers={"X-Forwarded-Proto": "https"}).json()
             assert via["ip"] == "127.0.0.1" and int(via["server"]["REMOTE_PORT"]) > 0
             assert via["server"]["SERVER_PORT"] == port, "Server-Port from nginx"
             spoofed = httpx.get(s.url + "/echo", headers={"X-Real-IP": "6.6.6.6", "Scheme": "https"}).json()
             assert spoofed["ip"] == "127.0.0.1" and spoofed["secure"] is False, "a direct client cannot claim an address or https"
-        finally:
-            proc.terminate()
-            proc.wait(10)
 
     with Server(laravel_app, overrides={"trusted_proxies": ["127.0.0.1"]}) as s:
         trusted = httpx.get(s.url + "/echo", headers={"X-Real-IP": "203.0.113.9", "X-Real-PORT": "4444", "Scheme": "https"}).json()

@@ -167,7 +167,8 @@ async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> O
         }
         return Outcome::Lost;
     }
-    let relay = relay(conn, &reply, shared, worker_origin(conn));
+    let origin = conn.worker_id;
+    let relay = relay(conn, &reply, shared, origin);
     let result = match shared.config.max_request_time {
         Some(limit) => tokio::time::timeout(limit.saturating_sub(started.elapsed()), relay).await,
         None => Ok(relay.await),
@@ -214,11 +215,6 @@ async fn relay(conn: &mut Conn, reply: &tokio::sync::mpsc::Sender<Reply>, shared
             return Ok(retire);
         }
     }
-}
-
-/// The worker id a connection speaks for, once known (tasks it delivers come back to it).
-fn worker_origin(conn: &Conn) -> Option<u32> {
-    conn.worker_id
 }
 
 /// The next frame that answers the master's last message. Task deliveries the worker makes

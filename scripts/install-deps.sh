@@ -9,7 +9,7 @@ APT_PACKAGES=(
   clang libclang-dev
   curl nginx wrk supervisor redis-server php8.2-redis
 )
-PIP_PACKAGES=(pytest httpx)
+PIP_PACKAGES=(pytest httpx websockets)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

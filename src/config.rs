@@ -94,6 +94,14 @@ pub struct ServerConfig {
     pub task_max_request: u64,
     /// Threads of the master's reactor (default: one per four CPUs).
     pub reactor_num: usize,
+    /// `websocket.enable`: upgrade requests on the main port become WebSocket connections.
+    pub websocket: bool,
+    /// `heartbeat_idle_time` (or twice `heartbeat_check_interval`): a connection that sends
+    /// nothing for this long is closed.
+    pub heartbeat_idle: Option<Duration>,
+    /// `buffer_output_size`: bytes of pushed messages one connection may have waiting to
+    /// be sent; a push beyond it is dropped with a warning.
+    pub buffer_output_size: usize,
     /// Warnings for settings that were accepted but have no effect here.
     pub warnings: Vec<String>,
 }
@@ -137,6 +145,9 @@ const SWOOLE_KEYS: &[&str] = &[
     "http_compression",
     "enable_reuse_port",
     "reactor_num",
+    "heartbeat_idle_time",
+    "heartbeat_check_interval",
+    "buffer_output_size",
     "task_worker_num",
     "task_max_request",
 ];
@@ -330,8 +341,41 @@ impl ServerConfig {
                 n if n <= 0 => std::thread::available_parallelism().map_or(1, |n| n.get().div_ceil(4)),
                 n => n.min(256) as usize,
             },
+            websocket: parse_websocket(top.get("websocket"))?,
+            heartbeat_idle: {
+                let idle = seconds("heartbeat_idle_time", 0)?;
+                let interval = seconds("heartbeat_check_interval", 0)?;
+                // Swoole: either one implies the other (idle = 2 x interval).
+                match (idle.is_zero(), interval.is_zero()) {
+                    (false, _) => Some(idle),
+                    (true, false) => Some(interval * 2),
+                    (true, true) => None,
+                }
+            },
+            buffer_output_size: match r.sw_bytes("buffer_output_size", 2 * 1024 * 1024)? {
+                n if n >= 1024 => n as usize,
+                n => return Err(invalid("swoole.buffer_output_size", format!("{n} bytes is too small"), "use at least 1024 (the default is 2M)")),
+            },
             warnings,
         })
+    }
+}
+
+/// `websocket`: `['enable' => bool, 'handler' => Class::class]`; enabled needs a handler.
+fn parse_websocket(v: Option<&Value>) -> Result<bool, ConfigError> {
+    let fix = "set 'websocket' => ['enable' => true, 'handler' => \\App\\Services\\WebSocketService::class]";
+    let section = match v {
+        None | Some(Value::Null) => return Ok(false),
+        Some(Value::Array(a)) if a.is_empty() => return Ok(false),
+        Some(Value::Object(o)) => o,
+        Some(_) => return Err(invalid("websocket", "must be an array", fix)),
+    };
+    if !bool_value(section.get("enable"), "websocket.enable", false)? {
+        return Ok(false);
+    }
+    match section.get("handler") {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(true),
+        _ => Err(invalid("websocket.handler", "is missing while websocket.enable is true", "name a class implementing WebSocketHandlerInterface, e.g. \\App\\Services\\WebSocketService::class")),
     }
 }
 
@@ -576,5 +620,19 @@ mod tests {
         assert_eq!(c.worker_memory_limit, Some(256 << 20));
         assert_eq!(c.package_max_length, 1024);
         assert_eq!(c.max_request_time, None);
+    }
+
+    #[test]
+    fn websocket_and_heartbeat() {
+        let c = parse(json!({"websocket": {"enable": true, "handler": "App\\Ws"}, "swoole": {"heartbeat_check_interval": 30}})).unwrap();
+        assert!(c.websocket);
+        assert_eq!(c.heartbeat_idle, Some(Duration::from_secs(60)));
+        let c = parse(json!({"websocket": {"enable": false}, "swoole": {"heartbeat_idle_time": 600, "heartbeat_check_interval": 60}})).unwrap();
+        assert!(!c.websocket);
+        assert_eq!(c.heartbeat_idle, Some(Duration::from_secs(600)));
+        let e = parse(json!({"websocket": {"enable": true}})).unwrap_err().to_string();
+        assert!(e.contains("websocket.handler"), "{e}");
+        let e = parse(json!({"swoole": {"buffer_output_size": 10}})).unwrap_err().to_string();
+        assert!(e.contains("swoole.buffer_output_size"), "{e}");
     }
 }

@@ -18,6 +18,8 @@ pub enum StartError {
     Fork(std::io::Error),
     #[error("cannot write the pid file {path}: {source}. Fix: make its directory writable or change laravels.swoole.pid_file")]
     PidFile { path: String, source: std::io::Error },
+    #[error("cannot map the shared client list for swoole.max_connection = {max_connection}: {source}. Fix: lower swoole.max_connection")]
+    Clients { max_connection: usize, source: crate::table::TableError },
     #[error("the server was already started")]
     AlreadyStarted,
 }

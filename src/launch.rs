@@ -22,6 +22,8 @@ use crate::config::ServerConfig;
 use crate::error::StartError;
 use crate::ipc::address;
 use crate::log;
+use std::sync::Arc;
+use crate::clients::Clients;
 use crate::pool::process::{self, fork_process, Forked};
 use crate::pool::{Supervisor, SupervisorExit, WorkerFailure};
 use crate::reactor::{self, Listener, MasterParts};
@@ -69,6 +71,9 @@ pub fn launch(config: ServerConfig, listener: Listener, titles: &dyn Titles) -> 
     let socket = address::name_for(master_pid, listener.port());
     let ipc = UnixListener::bind_addr(&address::socket_addr(&socket).map_err(StartError::Ipc)?).map_err(StartError::Ipc)?;
     ipc.set_nonblocking(true).map_err(StartError::Ipc)?;
+    // Mapped before the fork so the master and every worker share it.
+    let clients = Arc::new(Clients::new(config.max_connection).map_err(|source| StartError::Clients { max_connection: config.max_connection, source })?);
+    Clients::install(clients.clone());
 
     let manager = match fork_process().map_err(StartError::Fork)? {
         Forked::Child => {
@@ -93,7 +98,7 @@ pub fn launch(config: ServerConfig, listener: Listener, titles: &dyn Titles) -> 
             let _ = std::io::stdout().flush();
         }),
     };
-    let exit_code = reactor::run(config, MasterParts { listener, ipc, manager: Some(manager), on_ready });
+    let exit_code = reactor::run(config, MasterParts { listener, ipc, manager: Some(manager), on_ready, clients });
     let _ = std::fs::remove_file(&pid_file);
     Ok(Role::Master { exit_code })
 }

@@ -1,6 +1,8 @@
 //! laravels-rs: serve Laravel and Lumen applications resident in memory.
 //!
 //! # Layout
+//! - `clients.rs`: the client list and server counters in shared memory, read by every
+//!   process (`exists`, `getClientInfo`, `connections`, `stats()`).
 //! - `config.rs`: the typed `config('laravels')`, parsed once, with clear errors.
 //! - `error.rs`: errors that stop start-up.
 //! - `launch.rs`: start-up: daemonize, pid file, fork the manager, run the master.
@@ -16,6 +18,7 @@
 
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+pub mod clients;
 pub mod config;
 pub mod error;
 pub mod ipc;

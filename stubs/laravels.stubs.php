@@ -74,6 +74,65 @@ namespace LaravelS\Runtime {
         public function wakeup(int $count = 1): bool {}
     }
 
+    class Clients {
+        public function __construct() {}
+
+        /**
+         * Whether this process belongs to a running server (the list exists).
+         *
+         * @return bool
+         */
+        public static function available(): bool {}
+
+        /**
+         * Open connections.
+         *
+         * @return int
+         */
+        public static function count(): int {}
+
+        /**
+         * The server-wide counters: start_time, connection_num, accept_count, close_count,
+         * request_count, websocket_message_count.
+         *
+         * @return array
+         */
+        public static function counters(): array {}
+
+        /**
+         * Whether connection `$fd` is open (HTTP or WebSocket).
+         *
+         * @param int $fd
+         * @return bool
+         */
+        public static function exists(int $fd): bool {}
+
+        /**
+         * Swoole's getClientInfo() keys for `$fd`, or null when it is not open.
+         *
+         * @param int $fd
+         * @return array|null
+         */
+        public static function info(int $fd): ?array {}
+
+        /**
+         * Whether `$fd` is a WebSocket connection past its handshake.
+         *
+         * @param int $fd
+         * @return bool
+         */
+        public static function isEstablished(int $fd): bool {}
+
+        /**
+         * Up to `$pageSize` open connection fds above `$startFd`, ascending.
+         *
+         * @param int $start_fd
+         * @param int $page_size
+         * @return array
+         */
+        public static function list(int $start_fd, int $page_size): array {}
+    }
+
     /**
      * A bad `config('laravels')` value; the message names the key and the fix.
      */
@@ -336,11 +395,38 @@ namespace LaravelS\Runtime {
         public static function deliverTask(mixed $payload, bool $finish, int $delay_ms): bool {}
 
         /**
+         * Closes connection `$fd`: with a close frame (`$code`, `$reason`) when `$code` is
+         * given, at once otherwise. False when there is no such connection.
+         *
+         * @param int $fd
+         * @param int|null $code
+         * @param string|null $reason
+         * @return bool
+         */
+        public static function disconnect(int $fd, ?int $code = null, ?string $reason = null): bool {}
+
+        /**
          * Ends the streamed body.
          *
          * @return void
          */
         public static function end(): void {}
+
+        /**
+         * Marks connection `$fd` as an established WebSocket: the handshake was accepted,
+         * so `onOpen` can push to it and `isEstablished()` holds.
+         *
+         * @param int $fd
+         * @return bool
+         */
+        public static function establish(int $fd): bool {}
+
+        /**
+         * Ends the current WebSocket message or close event.
+         *
+         * @return void
+         */
+        public static function eventDone(): void {}
 
         /**
          * Ends the current task's `finish()`.
@@ -371,11 +457,26 @@ namespace LaravelS\Runtime {
          * 'body' => '...']`, plus `'form' => ['fields' => [[name, value]...], 'files' =>
          * [[field, filename, type, tmp path, size, error]...]]` for a multipart body; a task
          * `['type' => 'task', 'payload' => ..., 'origin' => ?int]`; a finished task back at
-         * its origin `['type' => 'finish', 'payload' => ...]`.
+         * its origin `['type' => 'finish', 'payload' => ...]`; WebSocket events `['type' =>
+         * 'open', 'fd' => int, 'server' => [...]]` (answer with respond(), 101 accepts),
+         * `['type' => 'message', 'fd', 'opcode', 'data']` and `['type' => 'close', 'fd']`
+         * (end both with eventDone()).
          *
          * @return array|null
          */
         public static function next(): ?array {}
+
+        /**
+         * Sends `$data` to WebSocket connection `$fd` with `$opcode` (1 text, 2 binary, 9
+         * ping, 10 pong). False, as in Swoole, when `$fd` is not an established WebSocket
+         * connection; never waits for the master.
+         *
+         * @param int $fd
+         * @param mixed $data
+         * @param int $opcode
+         * @return bool
+         */
+        public static function push(int $fd, mixed $data, int $opcode): bool {}
 
         /**
          * Answers the current request with a whole response.

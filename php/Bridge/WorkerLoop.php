@@ -23,6 +23,8 @@ final class WorkerLoop
     private $baseObLevel = 0;
     /** @var bool a dump() happened during the current request (dd() is dump() + exit) */
     private $dumped = false;
+    /** @var WebSocketEvents|null */
+    private $websocket;
 
     public function __construct(private string $basePath, private array $role, private HttpServer $server, private ServerEvents $events, private array $serverDefaults = [])
     {
@@ -43,6 +45,10 @@ final class WorkerLoop
 
         $this->gateway = Gateway::boot($this->basePath, ['swoole' => $server]);
         $this->captureDumps();
+        $handler = $this->gateway->app()['config']->get('laravels.websocket.handler');
+        if (!$taskWorker && $server instanceof \LaravelS\Server\WebSocketServer && is_string($handler)) {
+            $this->websocket = new WebSocketEvents($this->gateway, $server, $handler);
+        }
         $this->events->fire('WorkerStart', $server, $id);
         Worker::setServerDefaults($this->serverDefaults);
         register_shutdown_function([$this, 'answerInterruptedRequest']);
@@ -59,6 +65,15 @@ final class WorkerLoop
                     break;
                 case 'finish':
                     $this->runFinish($message['payload']);
+                    break;
+                case 'open':
+                    $this->websocket !== null ? $this->websocket->open($message['fd'], $message['server']) : Worker::respond(400, [], 'WebSocket is not enabled');
+                    break;
+                case 'message':
+                    $this->websocket !== null ? $this->websocket->message($message['fd'], $message['opcode'], $message['data']) : Worker::eventDone();
+                    break;
+                case 'close':
+                    $this->websocket !== null ? $this->websocket->close($message['fd']) : Worker::eventDone();
                     break;
             }
         }
@@ -167,11 +182,17 @@ final class WorkerLoop
     public function answerInterruptedRequest(): void
     {
         $state = Worker::state();
-        if (!in_array($state, ['received', 'streaming', 'task', 'finish'], true)) {
+        if (!in_array($state, ['received', 'streaming', 'task', 'finish', 'event'], true)) {
             return;
         }
         // The process ends after this answer: the master must not send it another request.
         Worker::leave();
+        if ($state === 'event') {
+            $this->log(sprintf('the process ended during a WebSocket event: %s', json_encode(error_get_last())));
+            Worker::eventDone();
+
+            return;
+        }
         if ($state === 'task' || $state === 'finish') {
             $this->log(sprintf('the process ended during a %s: %s', $state, json_encode(error_get_last())));
             $state === 'task' ? Worker::taskDone(null, null) : Worker::finishDone();

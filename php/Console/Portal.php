@@ -12,6 +12,7 @@ use LaravelS\Runtime\Server;
 use LaravelS\Runtime\Process;
 use LaravelS\Runtime\StartException;
 use LaravelS\Server\HttpServer;
+use LaravelS\Server\WebSocketServer;
 use LaravelS\Server\SwooleTables;
 
 /**
@@ -119,6 +120,17 @@ TXT;
 
             return 1;
         }
+        if (!empty($config['websocket']['enable'])) {
+            $handler = $config['websocket']['handler'] ?? null;
+            if (!is_string($handler) || !class_exists($handler) || !is_subclass_of($handler, \LaravelS\Contracts\WebSocketHandler::class)) {
+                $this->out->error(sprintf(
+                    'laravels.websocket.handler: %s is not a class implementing WebSocketHandlerInterface. Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\WebSocketHandlerInterface (onOpen, onMessage, onClose)',
+                    is_string($handler) ? $handler : get_debug_type($handler)
+                ));
+
+                return 1;
+            }
+        }
         try {
             $events = new ServerEvents($config['event_handlers'] ?? []);
         } catch (\InvalidArgumentException $e) {
@@ -141,7 +153,9 @@ TXT;
         @cli_set_process_title('laravels: master process');
         // app('swoole') of every process: made here so what ServerStart attaches to it
         // (the README's $server->atomicCount) is inherited by all of them.
-        $swoole = new HttpServer((array) ($config['swoole'] ?? []));
+        $websocket = !empty($config['websocket']['enable']);
+        $serverClass = $websocket ? WebSocketServer::class : HttpServer::class;
+        $swoole = new $serverClass((array) ($config['swoole'] ?? []), (string) ($config['listen_ip'] ?? ''), (int) ($config['listen_port'] ?? 0));
         try {
             // Shared memory, mapped before the fork: every process reads the same rows.
             foreach (SwooleTables::create($config['swoole_tables'] ?? []) as $property => $table) {

@@ -2,13 +2,15 @@
 //!
 //! # Layout
 //! - `server.rs`: `LaravelS\Runtime\Server` (validate, bind, start).
-//! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests and responses).
+//! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests, responses, pushes).
+//! - `clients.rs`: `LaravelS\Runtime\Clients` (the shared client list and counters).
 //! - `table.rs`, `atomic.rs`: `LaravelS\Runtime\Table` and `Atomic` (shared memory).
 //! - `alias.rs`: `alias_class()`, class_alias() for these classes before PHP 8.3.
 //! - `exceptions.rs`: the exception classes thrown at this edge.
 //! - `convert.rs`: zval <-> Rust values (binary-safe strings, the server array).
 
 pub mod alias;
+pub mod clients;
 pub mod convert;
 pub mod exceptions;
 pub mod server;
@@ -26,6 +28,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<exceptions::WorkerException>()
         .class::<server::Server>()
         .class::<worker::Worker>()
+        .class::<clients::Clients>()
         .class::<table::TableException>()
         .class::<table::Table>()
         .class::<atomic::Atomic>();

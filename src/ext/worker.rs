@@ -14,6 +14,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 
 use super::convert::{bytes_zval, headers_from_php, server_array, zval_bytes};
 use super::exceptions::worker_error;
+use crate::clients::Clients;
 use crate::pool::worker::{Exchange, LinkError};
 use crate::pool::{Message, WorkerLimits, WorkerLink};
 
@@ -72,7 +73,10 @@ impl Worker {
     /// 'body' => '...']`, plus `'form' => ['fields' => [[name, value]...], 'files' =>
     /// [[field, filename, type, tmp path, size, error]...]]` for a multipart body; a task
     /// `['type' => 'task', 'payload' => ..., 'origin' => ?int]`; a finished task back at
-    /// its origin `['type' => 'finish', 'payload' => ...]`.
+    /// its origin `['type' => 'finish', 'payload' => ...]`; WebSocket events `['type' =>
+    /// 'open', 'fd' => int, 'server' => [...]]` (answer with respond(), 101 accepts),
+    /// `['type' => 'message', 'fd', 'opcode', 'data']` and `['type' => 'close', 'fd']`
+    /// (end both with eventDone()).
     pub fn next() -> PhpResult<Option<ZBox<ZendHashTable>>> {
         let Some(message) = with_link(|l| l.recv())? else { return Ok(None) };
         let mut out = ZendHashTable::with_capacity(4);
@@ -101,6 +105,25 @@ impl Worker {
             Message::Finish { payload } => {
                 let _ = out.insert("type", "finish");
                 let _ = out.insert("payload", bytes_zval(&payload));
+            }
+            Message::Open { fd, head } => {
+                let server = SERVER_DEFAULTS.with(|d| server_array(&head, &d.borrow()));
+                let mut server_zv = Zval::new();
+                server_zv.set_hashtable(server);
+                let _ = out.insert("type", "open");
+                let _ = out.insert("fd", fd as i64);
+                let _ = out.insert("server", server_zv);
+                let _ = out.insert("body", "");
+            }
+            Message::Frame { fd, opcode, data } => {
+                let _ = out.insert("type", "message");
+                let _ = out.insert("fd", fd as i64);
+                let _ = out.insert("opcode", i64::from(opcode));
+                let _ = out.insert("data", bytes_zval(&data));
+            }
+            Message::Close { fd } => {
+                let _ = out.insert("type", "close");
+                let _ = out.insert("fd", fd as i64);
             }
         }
         Ok(Some(out))
@@ -132,6 +155,54 @@ impl Worker {
     /// Ends the current task's `finish()`.
     pub fn finish_done() -> PhpResult<()> {
         with_link(|l| l.finish_done())
+    }
+
+    /// Ends the current WebSocket message or close event.
+    pub fn event_done() -> PhpResult<()> {
+        with_link(|l| l.event_done())
+    }
+
+    /// Sends `$data` to WebSocket connection `$fd` with `$opcode` (1 text, 2 binary, 9
+    /// ping, 10 pong). False, as in Swoole, when `$fd` is not an established WebSocket
+    /// connection; never waits for the master.
+    pub fn push(fd: i64, data: &Zval, opcode: i64) -> PhpResult<bool> {
+        let Ok(fd) = u64::try_from(fd) else { return Ok(false) };
+        let opcode = match opcode {
+            1 | 2 | 9 | 10 => opcode as u8,
+            other => return Err(worker_error(format!("{other} is not a WebSocket opcode a server pushes; use 1 (text), 2 (binary), 9 (ping) or 10 (pong)"))),
+        };
+        if !Clients::shared().is_some_and(|c| c.is_established(fd)) {
+            return Ok(false);
+        }
+        let data = zval_bytes(data);
+        with_link(|l| l.push(fd, opcode, data)).map(|()| true)
+    }
+
+    /// Closes connection `$fd`: with a close frame (`$code`, `$reason`) when `$code` is
+    /// given, at once otherwise. False when there is no such connection.
+    pub fn disconnect(fd: i64, code: Option<i64>, reason: Option<String>) -> PhpResult<bool> {
+        let Ok(fd) = u64::try_from(fd) else { return Ok(false) };
+        let code = match code {
+            None => None,
+            Some(c @ (1000..=1003 | 1007..=1014 | 3000..=4999)) => Some(c as u16),
+            Some(other) => return Err(worker_error(format!("{other} is not a close code a server may send; use 1000 (normal), 1001, 1008, 1011 or 3000-4999"))),
+        };
+        if !Clients::shared().is_some_and(|c| c.exists(fd)) {
+            return Ok(false);
+        }
+        with_link(|l| l.disconnect(fd, code, reason.unwrap_or_default())).map(|()| true)
+    }
+
+    /// Marks connection `$fd` as an established WebSocket: the handshake was accepted,
+    /// so `onOpen` can push to it and `isEstablished()` holds.
+    pub fn establish(fd: i64) -> bool {
+        match (u64::try_from(fd), Clients::shared()) {
+            (Ok(fd), Some(c)) if c.exists(fd) => {
+                c.set_status(fd, crate::clients::WsStatus::Active);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Answers the current request with a whole response.
@@ -180,6 +251,7 @@ impl Worker {
             Some(Exchange::Task) => "task",
             Some(Exchange::Finish) => "finish",
             Some(Exchange::Unprompted) => "timer",
+            Some(Exchange::Event) => "event",
         })
         .to_owned()
     }

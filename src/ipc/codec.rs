@@ -29,6 +29,9 @@ mod kind {
     pub const TASK_ACCEPTED: u8 = 3;
     pub const TASK: u8 = 4;
     pub const FINISH: u8 = 5;
+    pub const OPEN: u8 = 6;
+    pub const FRAME: u8 = 7;
+    pub const CLOSE: u8 = 8;
     pub const HELLO: u8 = 10;
     pub const RESPONSE: u8 = 11;
     pub const CHUNK: u8 = 12;
@@ -36,6 +39,9 @@ mod kind {
     pub const DELIVER_TASK: u8 = 14;
     pub const TASK_DONE: u8 = 15;
     pub const FINISH_DONE: u8 = 16;
+    pub const PUSH: u8 = 17;
+    pub const DISCONNECT: u8 = 18;
+    pub const EVENT_DONE: u8 = 19;
 }
 
 const PROTOCOLS: [&str; 3] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2.0"];
@@ -84,6 +90,18 @@ impl Writer {
             self.bytes(name.as_bytes());
             self.bytes(value);
         }
+    }
+    fn head(&mut self, head: &RequestHead) {
+        self.bytes(head.method.as_bytes());
+        self.bytes(head.uri.as_bytes());
+        self.u8(PROTOCOLS.iter().position(|p| *p == head.protocol).unwrap_or(1) as u8);
+        self.headers(&head.headers);
+        self.bytes(head.remote_addr.as_bytes());
+        self.u16(head.remote_port);
+        self.bytes(head.server_addr.as_bytes());
+        self.u16(head.server_port);
+        self.u8(head.https as u8);
+        self.f64(head.time);
     }
     fn finish(mut self) -> Vec<u8> {
         let len = (self.0.len() - 4) as u32;
@@ -139,6 +157,24 @@ impl<'a> Reader<'a> {
         let slice = self.take(n)?;
         std::str::from_utf8(slice).map(str::to_owned).map_err(|_| DecodeError::Utf8)
     }
+    fn head(&mut self) -> Result<RequestHead, DecodeError> {
+        let method = self.string()?;
+        let uri = self.string()?;
+        let tag = self.u8()?;
+        let protocol = *PROTOCOLS.get(tag as usize).ok_or(DecodeError::Protocol(tag))?;
+        Ok(RequestHead {
+            method,
+            uri,
+            protocol,
+            headers: self.headers()?,
+            remote_addr: self.string()?,
+            remote_port: self.u16()?,
+            server_addr: self.string()?,
+            server_port: self.u16()?,
+            https: self.u8()? != 0,
+            time: self.f64()?,
+        })
+    }
     fn headers(&mut self) -> Result<Vec<Header>, DecodeError> {
         let n = self.u32()? as usize;
         // Each header takes at least 8 bytes; do not trust `n` beyond what is there.
@@ -153,18 +189,8 @@ impl<'a> Reader<'a> {
 pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
     match msg {
         ToWorker::Request { head, body, form } => {
-            let size: usize = head.headers.iter().map(|(n, v)| n.len() + v.len() + 8).sum();
-            let mut w = Writer::frame(kind::REQUEST, size + body.len() + head.uri.len() + 96);
-            w.bytes(head.method.as_bytes());
-            w.bytes(head.uri.as_bytes());
-            w.u8(PROTOCOLS.iter().position(|p| *p == head.protocol).unwrap_or(1) as u8);
-            w.headers(&head.headers);
-            w.bytes(head.remote_addr.as_bytes());
-            w.u16(head.remote_port);
-            w.bytes(head.server_addr.as_bytes());
-            w.u16(head.server_port);
-            w.u8(head.https as u8);
-            w.f64(head.time);
+            let mut w = Writer::frame(kind::REQUEST, head_size(head) + body.len());
+            w.head(head);
             w.bytes(body);
             match form {
                 None => w.u8(0),
@@ -201,7 +227,30 @@ pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
             w.bytes(payload);
             w.finish()
         }
+        ToWorker::Open { fd, head } => {
+            let mut w = Writer::frame(kind::OPEN, head_size(head) + 8);
+            w.u64(*fd);
+            w.head(head);
+            w.finish()
+        }
+        ToWorker::Frame { fd, opcode, data } => {
+            let mut w = Writer::frame(kind::FRAME, data.len() + 13);
+            w.u64(*fd);
+            w.u8(*opcode);
+            w.bytes(data);
+            w.finish()
+        }
+        ToWorker::Close { fd } => {
+            let mut w = Writer::frame(kind::CLOSE, 8);
+            w.u64(*fd);
+            w.finish()
+        }
     }
+}
+
+/// A generous guess of an encoded head's size, to allocate once.
+fn head_size(head: &RequestHead) -> usize {
+    head.headers.iter().map(|(n, v)| n.len() + v.len() + 8).sum::<usize>() + head.uri.len() + 96
 }
 
 /// Decodes a frame body (kind byte onwards) sent to a worker.
@@ -209,22 +258,7 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
     let mut r = Reader { buf: frame, owner: frame };
     match r.u8()? {
         kind::REQUEST => {
-            let method = r.string()?;
-            let uri = r.string()?;
-            let tag = r.u8()?;
-            let protocol = *PROTOCOLS.get(tag as usize).ok_or(DecodeError::Protocol(tag))?;
-            let head = RequestHead {
-                method,
-                uri,
-                protocol,
-                headers: r.headers()?,
-                remote_addr: r.string()?,
-                remote_port: r.u16()?,
-                server_addr: r.string()?,
-                server_port: r.u16()?,
-                https: r.u8()? != 0,
-                time: r.f64()?,
-            };
+            let head = r.head()?;
             let body = r.bytes()?;
             let form = match r.u8()? {
                 0 => None,
@@ -251,6 +285,9 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
         kind::TASK_ACCEPTED => Ok(ToWorker::TaskAccepted(r.u8()? != 0)),
         kind::TASK => Ok(ToWorker::Task { payload: r.bytes()?, origin: r.opt_u32()? }),
         kind::FINISH => Ok(ToWorker::Finish { payload: r.bytes()? }),
+        kind::OPEN => Ok(ToWorker::Open { fd: r.u64()?, head: r.head()? }),
+        kind::FRAME => Ok(ToWorker::Frame { fd: r.u64()?, opcode: r.u8()?, data: r.bytes()? }),
+        kind::CLOSE => Ok(ToWorker::Close { fd: r.u64()? }),
         other => Err(DecodeError::UnknownKind(other)),
     }
 }
@@ -308,6 +345,26 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.u8(*retire as u8);
             w.finish()
         }
+        ToMaster::Push { fd, opcode, data } => {
+            let mut w = Writer::frame(kind::PUSH, data.len() + 13);
+            w.u64(*fd);
+            w.u8(*opcode);
+            w.bytes(data);
+            w.finish()
+        }
+        ToMaster::Disconnect { fd, code, reason } => {
+            let mut w = Writer::frame(kind::DISCONNECT, reason.len() + 15);
+            w.u64(*fd);
+            // 0 is no close code on the wire (RFC 6455 never uses it).
+            w.u16(code.unwrap_or(0));
+            w.bytes(reason.as_bytes());
+            w.finish()
+        }
+        ToMaster::EventDone { retire } => {
+            let mut w = Writer::frame(kind::EVENT_DONE, 1);
+            w.u8(*retire as u8);
+            w.finish()
+        }
     }
 }
 
@@ -342,6 +399,13 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
             Ok(ToMaster::TaskDone { payload, origin: r.opt_u32()?, retire: r.u8()? != 0 })
         }
         kind::FINISH_DONE => Ok(ToMaster::FinishDone { retire: r.u8()? != 0 }),
+        kind::PUSH => Ok(ToMaster::Push { fd: r.u64()?, opcode: r.u8()?, data: r.bytes()? }),
+        kind::DISCONNECT => {
+            let fd = r.u64()?;
+            let code = Some(r.u16()?).filter(|c| *c != 0);
+            Ok(ToMaster::Disconnect { fd, code, reason: r.string()? })
+        }
+        kind::EVENT_DONE => Ok(ToMaster::EventDone { retire: r.u8()? != 0 }),
         other => Err(DecodeError::UnknownKind(other)),
     }
 }
@@ -403,6 +467,19 @@ mod tests {
         roundtrip_worker(ToWorker::Task { payload: Bytes::from_static(b"O:4:..."), origin: Some(2) });
         roundtrip_worker(ToWorker::Task { payload: Bytes::new(), origin: None });
         roundtrip_worker(ToWorker::Finish { payload: Bytes::from_static(b"x") });
+    }
+
+    #[test]
+    fn websocket_messages_roundtrip() {
+        roundtrip_worker(ToWorker::Open { fd: 1 << 40, head: head() });
+        roundtrip_worker(ToWorker::Frame { fd: 7, opcode: 2, data: Bytes::from_static(b"\x00\xff") });
+        roundtrip_worker(ToWorker::Close { fd: 7 });
+        roundtrip_master(ToMaster::Push { fd: 9, opcode: 1, data: Bytes::from_static(b"hi") });
+        roundtrip_master(ToMaster::Disconnect { fd: 9, code: Some(4000), reason: "bye".into() });
+        roundtrip_master(ToMaster::Disconnect { fd: 9, code: None, reason: String::new() });
+        let done = ToMaster::EventDone { retire: true };
+        assert!(done.finishes_response() && done.retires());
+        roundtrip_master(done);
     }
 
     #[test]

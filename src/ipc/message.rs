@@ -59,6 +59,13 @@ pub enum ToWorker {
     Task { payload: Bytes, origin: Option<u32> },
     /// Run the `finish()` of a task this worker delivered; answer with `FinishDone`.
     Finish { payload: Bytes },
+    /// A WebSocket upgrade request on connection `fd`: run it through the kernel and the
+    /// handler's handshake and `onOpen`, then answer with a `Response` (101 accepts).
+    Open { fd: u64, head: RequestHead },
+    /// A whole WebSocket message from `fd`; answer with `EventDone`.
+    Frame { fd: u64, opcode: u8, data: Bytes },
+    /// Connection `fd` closed; answer with `EventDone`.
+    Close { fd: u64 },
 }
 
 /// Worker to master.
@@ -87,12 +94,27 @@ pub enum ToMaster {
     TaskDone { payload: Option<Bytes>, origin: Option<u32>, retire: bool },
     /// A worker finished running a task's `finish()`.
     FinishDone { retire: bool },
+    /// Send a WebSocket message to connection `fd`. Never answered: a broadcast must not
+    /// cost a round trip per connection.
+    Push { fd: u64, opcode: u8, data: Bytes },
+    /// Close connection `fd`: with a close frame (`code`, `reason`) when `code` is set,
+    /// else at once, as Swoole's `close()` does.
+    Disconnect { fd: u64, code: Option<u16>, reason: String },
+    /// The worker finished a WebSocket `Frame` or `Close` event.
+    EventDone { retire: bool },
 }
 
 impl ToMaster {
     /// Whether this frame finishes the current response.
     pub fn finishes_response(&self) -> bool {
-        matches!(self, ToMaster::Response { complete: true, .. } | ToMaster::End { .. } | ToMaster::TaskDone { .. } | ToMaster::FinishDone { .. })
+        matches!(
+            self,
+            ToMaster::Response { complete: true, .. }
+                | ToMaster::End { .. }
+                | ToMaster::TaskDone { .. }
+                | ToMaster::FinishDone { .. }
+                | ToMaster::EventDone { .. }
+        )
     }
 
     /// Whether the worker announced it leaves after this response.
@@ -103,6 +125,7 @@ impl ToMaster {
                 | ToMaster::End { retire: true }
                 | ToMaster::TaskDone { retire: true, .. }
                 | ToMaster::FinishDone { retire: true }
+                | ToMaster::EventDone { retire: true }
         )
     }
 }

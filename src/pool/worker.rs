@@ -37,6 +37,12 @@ pub enum Message {
     Task { payload: Bytes, origin: Option<u32> },
     /// A task this worker delivered, done: run its `finish()`.
     Finish { payload: Bytes },
+    /// A WebSocket handshake on connection `fd`: answer with `respond` (101 accepts).
+    Open { fd: u64, head: RequestHead },
+    /// A WebSocket message; `event_done` ends it.
+    Frame { fd: u64, opcode: u8, data: Bytes },
+    /// A WebSocket connection closed; `event_done` ends it.
+    Close { fd: u64 },
 }
 
 /// A request taken from the master.
@@ -62,6 +68,8 @@ pub enum Exchange {
     Finish,
     /// The timer: no request in hand, but working on its own.
     Unprompted,
+    /// A WebSocket message or close is being handled; `event_done` ends it.
+    Event,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +155,18 @@ impl WorkerLink {
                 self.exchange = Exchange::Finish;
                 Ok(Some(Message::Finish { payload }))
             }
+            ToWorker::Open { fd, head } => {
+                self.exchange = Exchange::Received;
+                Ok(Some(Message::Open { fd, head }))
+            }
+            ToWorker::Frame { fd, opcode, data } => {
+                self.exchange = Exchange::Event;
+                Ok(Some(Message::Frame { fd, opcode, data }))
+            }
+            ToWorker::Close { fd } => {
+                self.exchange = Exchange::Event;
+                Ok(Some(Message::Close { fd }))
+            }
             ToWorker::Stop => Ok(None),
             ToWorker::TaskAccepted(_) => Err(LinkError::Unexpected("TaskAccepted")),
         }
@@ -225,6 +245,25 @@ impl WorkerLink {
         self.expect(Exchange::Task)?;
         let retire = self.finish_exchange();
         self.send(&ToMaster::TaskDone { payload, origin, retire })
+    }
+
+    /// Ends a WebSocket event.
+    pub fn event_done(&mut self) -> Result<(), LinkError> {
+        self.expect(Exchange::Event)?;
+        let retire = self.finish_exchange();
+        self.send(&ToMaster::EventDone { retire })
+    }
+
+    /// Sends a message to WebSocket connection `fd`, from whatever this process is doing.
+    /// The master does not answer: whether `fd` can take it is read from the shared
+    /// client list by the caller.
+    pub fn push(&mut self, fd: u64, opcode: u8, data: Bytes) -> Result<(), LinkError> {
+        self.send(&ToMaster::Push { fd, opcode, data })
+    }
+
+    /// Closes connection `fd`: with a close frame when `code` is set, else at once.
+    pub fn disconnect(&mut self, fd: u64, code: Option<u16>, reason: String) -> Result<(), LinkError> {
+        self.send(&ToMaster::Disconnect { fd, code, reason })
     }
 
     /// Ends a task's `finish()`.

@@ -113,6 +113,7 @@ pub async fn drain_and_stop(graceful: GracefulShutdown, shared: &Arc<Shared>, ge
     if tokio::time::timeout(wait, graceful.shutdown()).await.is_err() {
         log::line("master", "max_wait_time passed; closing the remaining connections");
     }
+    close_websockets(shared, wait).await;
     if let Some(manager) = manager {
         let _ = kill(manager, Signal::SIGTERM);
     }
@@ -122,6 +123,20 @@ pub async fn drain_and_stop(graceful: GracefulShutdown, shared: &Arc<Shared>, ge
         wait_for_manager(manager, wait + Duration::from_secs(5)).await;
     }
     log::line("master", "stopped");
+}
+
+/// Closes every WebSocket connection with 1001 (going away) while the workers still run,
+/// so each handler's `onClose` sees its connection end.
+async fn close_websockets(shared: &Arc<Shared>, wait: Duration) {
+    let open = shared.sockets.close_all(1001, "server stopping");
+    if open == 0 {
+        return;
+    }
+    log::line("master", &format!("closing {open} WebSocket connection(s)"));
+    let deadline = Instant::now() + wait;
+    while !shared.sockets.is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 async fn wait_for_manager(manager: Pid, limit: Duration) {

@@ -24,6 +24,8 @@ pub struct Job {
     /// Where the worker's answer goes, part by part.
     pub reply: mpsc::Sender<Reply>,
     pub connection: u64,
+    /// A WebSocket handshake: the worker runs `onOpen` and answers 101 to accept.
+    pub websocket: bool,
 }
 
 /// The head of a worker's response.
@@ -69,6 +71,25 @@ pub enum Work {
     Request(Job),
     /// Run `finish()` of a task this worker delivered (the task, serialized).
     Finish(Bytes),
+    /// A WebSocket message or close for the handler.
+    Event(EventJob),
+}
+
+/// Something that happened on a WebSocket connection, for the handler.
+#[derive(Debug)]
+pub enum SocketEvent {
+    Frame { opcode: u8, data: Bytes },
+    Close,
+}
+
+/// An event and who waits for the handler to finish it (the connection reads its next
+/// message only then, so messages reach the handler in order).
+#[derive(Debug)]
+pub struct EventJob {
+    pub fd: u64,
+    pub event: SocketEvent,
+    /// Dropped unsent if the worker died: the waiter goes on either way.
+    pub done: tokio::sync::oneshot::Sender<()>,
 }
 
 /// A task waiting for a task worker.
@@ -157,13 +178,22 @@ impl Dispatcher {
 
     /// Queues a job for a worker.
     pub fn submit(&self, job: Job) {
-        let queue = match self.mode {
-            DispatchMode::Idle => &self.shared,
-            DispatchMode::RoundRobin => &self.slots[self.turn.fetch_add(1, Ordering::Relaxed) % self.slots.len()],
-            DispatchMode::FixedByConnection => &self.slots[(job.connection % self.slots.len() as u64) as usize],
-        };
+        let queue = self.queue_for(job.connection);
         // The receivers live as long as the dispatcher, so the queue cannot be closed.
         let _ = queue.0.try_send(Work::Request(job));
+    }
+
+    /// Queues a WebSocket event, by the same rule as the connection's requests.
+    pub fn submit_event(&self, job: EventJob) {
+        let _ = self.queue_for(job.fd).0.try_send(Work::Event(job));
+    }
+
+    fn queue_for(&self, connection: u64) -> &Queue<Work> {
+        match self.mode {
+            DispatchMode::Idle => &self.shared,
+            DispatchMode::RoundRobin => &self.slots[self.turn.fetch_add(1, Ordering::Relaxed) % self.slots.len()],
+            DispatchMode::FixedByConnection => &self.slots[(connection % self.slots.len() as u64) as usize],
+        }
     }
 
     /// The queues worker slot `worker_id` serves; `None` for an id out of range.
@@ -203,6 +233,7 @@ mod tests {
         match w {
             Work::Request(j) => j.head.uri,
             Work::Finish(_) => "finish".into(),
+            Work::Event(e) => format!("event {}", e.fd),
         }
     }
 
@@ -220,7 +251,7 @@ mod tests {
             https: false,
             time: 0.0,
         };
-        (Job { head, body: Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection }, rx)
+        (Job { head, body: Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection, websocket: false }, rx)
     }
 
     #[tokio::test]
@@ -246,6 +277,9 @@ mod tests {
             assert_eq!(uri(q.next().await), "/4");
         }
         assert_eq!(d.queued(), 0);
+        let (done, _rx) = tokio::sync::oneshot::channel();
+        d.submit_event(EventJob { fd: 4, event: SocketEvent::Close, done });
+        assert_eq!(uri(q.next().await), "event 4", "a connection's events follow its requests to one worker");
     }
 
     #[tokio::test]

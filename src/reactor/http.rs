@@ -22,14 +22,19 @@ use crate::ipc::RequestHead;
 use crate::log;
 
 /// What the master knows about the connection a request came on.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ConnInfo {
+    /// The connection's number, Swoole's `$fd`: unique for the life of the master.
     pub id: u64,
     pub remote_addr: String,
     pub remote_port: u16,
     pub server_addr: String,
     pub server_port: u16,
     pub https: bool,
+    /// Its place under `max_connection`; a WebSocket upgrade takes it along.
+    pub permit: parking_lot::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
+    /// Set once the connection became a WebSocket: its end is then the WebSocket's.
+    pub upgraded: std::sync::atomic::AtomicBool,
 }
 
 /// Answers one request: a static file, an error found here, or a worker's response.
@@ -38,6 +43,9 @@ pub async fn handle(
     shared: Arc<Shared>,
     conn: Arc<ConnInfo>,
 ) -> Result<Response<ResponseBody>, Infallible> {
+    if shared.config.websocket && super::websocket::is_upgrade(req.headers()) {
+        return Ok(finish(super::websocket::open(req, &shared, &conn).await, &shared));
+    }
     let gzip = shared.config.http_compression && compress::accepts_gzip(req.headers());
     let resp = answer(req, &shared, &conn).await;
     let mut resp = finish(resp, &shared);
@@ -79,31 +87,10 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
         },
     };
 
-    let head = RequestHead {
-        method: parts.method.as_str().to_owned(),
-        uri: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
-        protocol: match parts.version {
-            hyper::Version::HTTP_10 => "HTTP/1.0",
-            hyper::Version::HTTP_2 => "HTTP/2.0",
-            _ => "HTTP/1.1",
-        },
-        headers: parts
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), Bytes::copy_from_slice(v.as_bytes())))
-            .collect(),
-        remote_addr: conn.remote_addr.clone(),
-        remote_port: conn.remote_port,
-        server_addr: conn.server_addr.clone(),
-        server_port: conn.server_port,
-        https: conn.https,
-        time: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()),
-    };
-
-    let mut head = head;
-    super::forwarded::apply(&mut head, &shared.config.trusted_proxies);
+    let head = request_head(&parts, conn, shared);
+    shared.clients.bump(crate::clients::Counter::RequestCount);
     let (tx, mut rx) = mpsc::channel(16);
-    shared.dispatcher.submit(Job { head, body, form, uploads, reply: tx, connection: conn.id });
+    shared.dispatcher.submit(Job { head, body, form, uploads, reply: tx, connection: conn.id, websocket: false });
     // Queue time counts too: without a free worker (all busy, or none able to boot) the
     // client gets its 504 at max_request_time instead of waiting forever.
     let first = match shared.config.max_request_time {
@@ -123,8 +110,34 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
     }
 }
 
+/// What a worker needs of a request besides its body; forwarded headers are applied.
+pub fn request_head(parts: &hyper::http::request::Parts, conn: &ConnInfo, shared: &Shared) -> RequestHead {
+    let mut head = RequestHead {
+        method: parts.method.as_str().to_owned(),
+        uri: parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned(),
+        protocol: match parts.version {
+            hyper::Version::HTTP_10 => "HTTP/1.0",
+            hyper::Version::HTTP_2 => "HTTP/2.0",
+            _ => "HTTP/1.1",
+        },
+        headers: parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), Bytes::copy_from_slice(v.as_bytes())))
+            .collect(),
+        remote_addr: conn.remote_addr.clone(),
+        remote_port: conn.remote_port,
+        server_addr: conn.server_addr.clone(),
+        server_port: conn.server_port,
+        https: conn.https,
+        time: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64()),
+    };
+    super::forwarded::apply(&mut head, &shared.config.trusted_proxies);
+    head
+}
+
 /// Builds the response a worker described.
-fn from_worker(head: ReplyHead, rest: mpsc::Receiver<Reply>) -> Response<ResponseBody> {
+pub fn from_worker(head: ReplyHead, rest: mpsc::Receiver<Reply>) -> Response<ResponseBody> {
     let body = if head.complete {
         ResponseBody::full(head.body)
     } else {

@@ -13,6 +13,7 @@
 //! - `body.rs`: the response body, whole or streamed.
 //! - `compress.rs`: gzip for `http_compression`.
 //! - `control.rs`: commands to the master (stop, reload) from signals, and the stop sequence.
+//! - `websocket/`: upgrades, WebSocket connections, and pushes from any process.
 
 pub mod body;
 pub mod compress;
@@ -24,20 +25,22 @@ pub mod listener;
 pub mod slot;
 pub mod static_files;
 pub mod upload;
+pub mod websocket;
 pub mod workers;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use hyper::header::HeaderValue;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use nix::unistd::Pid;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch, Semaphore};
 
+use crate::clients::{ClientInfo, Clients, WsStatus};
 use crate::config::ServerConfig;
 use crate::log;
 pub use control::Command;
@@ -56,6 +59,10 @@ pub struct Shared {
     pub server_header: Option<HeaderValue>,
     /// Set when the server stops (not reloads): custom processes get SIGTERM, not SIGUSR1.
     pub stopping: std::sync::atomic::AtomicBool,
+    /// WebSocket connections and their outgoing queues.
+    pub sockets: websocket::Registry,
+    /// The client list in shared memory, which every process reads.
+    pub clients: Arc<Clients>,
 }
 
 /// What the master needs besides its config, all made before the fork.
@@ -67,6 +74,8 @@ pub struct MasterParts {
     /// Called once, when every worker has connected for the first time, with a table of
     /// the server's processes.
     pub on_ready: Box<dyn FnOnce(String) + Send>,
+    /// The shared client list, mapped before the fork.
+    pub clients: Arc<Clients>,
 }
 
 /// Runs the master until it is stopped; returns the process exit code.
@@ -104,6 +113,8 @@ pub async fn serve(config: ServerConfig, parts: MasterParts, commands: mpsc::Rec
         workers: Workers::new(config.child_count()),
         statics: Statics::new(&config.document_root),
         stopping: std::sync::atomic::AtomicBool::new(false),
+        sockets: websocket::Registry::default(),
+        clients: parts.clients.clone(),
         server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
         config,
     });
@@ -167,10 +178,11 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
     let limit = Arc::new(Semaphore::new(shared.config.max_connection));
     let next_id = AtomicU64::new(1);
     let server_port = listener.port();
-    let builder = {
-        let mut b = http1::Builder::new();
-        b.keep_alive(true).max_buf_size(shared.config.max_header_size.max(8192));
-        Arc::new(b)
+    // Connections borrow their builder; it lives as long as the master, so leak it.
+    let builder: &'static auto::Builder<TokioExecutor> = {
+        let mut b = auto::Builder::new(TokioExecutor::new()).http1_only();
+        b.http1().keep_alive(true).max_buf_size(shared.config.max_header_size.max(8192));
+        Box::leak(Box::new(b))
     };
     match listener {
         Listener::Tcp(std_listener) => {
@@ -197,8 +209,10 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
                     server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
                     server_port: local.map_or(server_port, |a| a.port()),
                     https: false,
+                    permit: Default::default(),
+                    upgraded: Default::default(),
                 };
-                spawn_connection(stream, info, &shared, &limit, &builder, graceful);
+                spawn_connection(stream, info, &shared, &limit, builder, graceful);
             }
         }
         Listener::Unix(std_listener, _) => {
@@ -222,8 +236,10 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
                     server_addr: String::new(),
                     server_port: 0,
                     https: false,
+                    permit: Default::default(),
+                    upgraded: Default::default(),
                 };
-                spawn_connection(stream, info, &shared, &limit, &builder, graceful);
+                spawn_connection(stream, info, &shared, &limit, builder, graceful);
             }
         }
     }
@@ -235,7 +251,7 @@ fn spawn_connection<S>(
     info: ConnInfo,
     shared: &Arc<Shared>,
     limit: &Arc<Semaphore>,
-    builder: &Arc<http1::Builder>,
+    builder: &'static auto::Builder<TokioExecutor>,
     graceful: &GracefulShutdown,
 ) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -248,15 +264,35 @@ fn spawn_connection<S>(
         });
         return;
     };
+    *info.permit.lock() = Some(permit);
+    let now = crate::clients::now();
+    shared.clients.open(
+        info.id,
+        &ClientInfo {
+            server_port: info.server_port,
+            server_fd: 0,
+            remote_ip: info.remote_addr.clone(),
+            remote_port: info.remote_port,
+            connect_time: now,
+            last_time: now,
+            websocket_status: WsStatus::None,
+        },
+    );
     let info = Arc::new(info);
-    let shared = shared.clone();
-    let service = service_fn(move |req| http::handle(req, shared.clone(), info.clone()));
-    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    let service = {
+        let (shared, info) = (shared.clone(), info.clone());
+        service_fn(move |req| http::handle(req, shared.clone(), info.clone()))
+    };
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
     let conn = graceful.watch(conn);
+    let shared = shared.clone();
     tokio::spawn(async move {
         // One connection's error (a reset, a parse error hyper already answered) ends
         // that connection only.
         let _ = conn.await;
-        drop(permit);
+        // An upgraded connection lives on as a WebSocket, which removes it when it ends.
+        if !info.upgraded.load(Ordering::SeqCst) {
+            shared.clients.close(info.id);
+        }
     });
 }

@@ -12,7 +12,8 @@ use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
 use tokio::sync::watch;
 
-use super::dispatch::{Failure, Job, Reply, ReplyHead, SlotKind, TaskJob, Work};
+use super::dispatch::{EventJob, Failure, Job, Reply, ReplyHead, SlotKind, SocketEvent, TaskJob, Work};
+use super::websocket::registry::Outbound;
 use super::Shared;
 use crate::ipc::{self, ToMaster, ToWorker};
 use crate::log;
@@ -121,6 +122,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
         let outcome = match work {
             Work::Request(job) => run_job(&mut conn, job, &shared, pid).await,
             Work::Finish(payload) => run_finish(&mut conn, payload, &shared).await,
+            Work::Event(event) => run_event(&mut conn, event, &shared).await,
         };
         match outcome {
             Outcome::Done { retire: false } => {}
@@ -154,17 +156,23 @@ async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
 async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> Outcome {
     let started = Instant::now();
     // `_uploads` lives until the worker is done with the request, then removes the files.
-    let Job { head, body, form, uploads: _uploads, reply, connection } = job;
+    let Job { head, body, form, uploads: _uploads, reply, connection, websocket } = job;
     if reply.is_closed() {
         // The client went away while the job was queued.
         return Outcome::Done { retire: false };
     }
-    let request = ToWorker::Request { head, body, form };
+    let request = match websocket {
+        true => ToWorker::Open { fd: connection, head },
+        false => ToWorker::Request { head, body, form },
+    };
     if conn.write(&request).await.is_err() {
         // The worker died before it could read the request: another worker takes it.
-        if let ToWorker::Request { head, body, form } = request {
-            shared.dispatcher.submit(Job { head, body, form, uploads: _uploads, reply, connection });
-        }
+        let (head, body, form) = match request {
+            ToWorker::Request { head, body, form } => (head, body, form),
+            ToWorker::Open { head, .. } => (head, bytes::Bytes::new(), None),
+            _ => unreachable!("built above"),
+        };
+        shared.dispatcher.submit(Job { head, body, form, uploads: _uploads, reply, connection, websocket });
         return Outcome::Lost;
     }
     let origin = conn.worker_id;
@@ -236,10 +244,54 @@ async fn next_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) 
                     return None;
                 }
             }
-            Ok(Some(frame)) => return Some(frame),
+            Ok(Some(frame)) => match route_socket_frame(frame, shared) {
+                Some(frame) => return Some(frame),
+                None => continue,
+            },
             Ok(None) | Err(_) => return None,
         }
     }
+}
+
+/// Carries out a push or disconnect a process sent (they are never answered); gives any
+/// other frame back.
+fn route_socket_frame(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
+    match frame {
+        ToMaster::Push { fd, opcode, data } => {
+            shared.sockets.push(fd, opcode, data, shared.config.buffer_output_size);
+            None
+        }
+        ToMaster::Disconnect { fd, code, reason } => {
+            let how = match code {
+                Some(code) => Outbound::Close { code, reason },
+                None => Outbound::Drop,
+            };
+            shared.sockets.close(fd, how);
+            None
+        }
+        other => Some(other),
+    }
+}
+
+/// Runs a WebSocket event in this worker; the connection waits for it to finish.
+async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outcome {
+    let EventJob { fd, event, done } = job;
+    let msg = match event {
+        SocketEvent::Frame { opcode, data } => ToWorker::Frame { fd, opcode, data },
+        SocketEvent::Close => ToWorker::Close { fd },
+    };
+    if conn.write(&msg).await.is_err() {
+        return Outcome::Lost;
+    }
+    let outcome = match next_frame(conn, shared, conn.worker_id).await {
+        Some(ToMaster::EventDone { retire }) => Outcome::Done { retire },
+        _ => {
+            log::line("master", &format!("a worker stopped while handling a WebSocket event of connection {fd}"));
+            Outcome::Lost
+        }
+    };
+    let _ = done.send(());
+    outcome
 }
 
 /// Queues a delayed task when its time comes. It counts as accepted now; if the queue is
@@ -386,7 +438,10 @@ async fn serve_unprompted(conn: Conn, shared: Arc<Shared>, mut control: watch::R
                         break;
                     }
                 }
-                Some(_) => {}
+                Some(frame) => {
+                    // Pushes and disconnects; anything else is out of turn and ignored.
+                    let _ = route_socket_frame(frame, &shared);
+                }
                 None => break,
             }
         }

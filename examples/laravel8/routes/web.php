@@ -5,6 +5,7 @@ use App\Http\Controllers\FailureController;
 use App\Http\Controllers\ResponseController;
 use App\Http\Controllers\StateController;
 use App\Http\Controllers\TableController;
+use App\Http\Controllers\WebSocketController;
 use App\Http\Middleware\EncryptCookies;
 use App\Http\Middleware\VerifyCsrfToken;
 use Illuminate\Cookie\Middleware\AddQueuedCookiesToResponse;
@@ -73,3 +74,11 @@ Route::get('/table/get/{key}', [TableController::class, 'get']);
 Route::get('/table/incr/{key}', [TableController::class, 'incr']);
 Route::get('/table/rows', [TableController::class, 'rows']);
 Route::get('/atomic/add', [TableController::class, 'atomicAdd']);
+
+// WebSocket: the handshake path of the README (/ws answers 200 to plain HTTP), pushes
+// from a controller and from a task worker, and the connection list.
+Route::get('/ws', fn () => 'websocket');
+Route::get('/ws/push/{fd}/{message}', [WebSocketController::class, 'push'])->where('fd', '[0-9]+');
+Route::get('/ws/push-task/{fd}/{message}', [WebSocketController::class, 'pushFromTask'])->where('fd', '[0-9]+');
+Route::get('/ws/connections', [WebSocketController::class, 'connections']);
+Route::get('/ws/session', [WebSocketController::class, 'sessionWs']);

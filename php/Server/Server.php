@@ -1,0 +1,149 @@
+<?php
+
+namespace LaravelS\Server;
+
+use LaravelS\Runtime\Clients;
+use LaravelS\Runtime\Worker;
+
+/**
+ * The server object every process sees as app('swoole') (`Swoole\Server`): process
+ * identities, the settings, the connections, and the properties user code attaches in
+ * ServerStart (the seed's `$server->atomicCount`).
+ *
+ * Connection queries read the client list the master keeps in shared memory, so they
+ * answer from any process (worker, task worker, timer, custom process) without a round
+ * trip; sending goes through this process's link to the master.
+ */
+#[\AllowDynamicProperties]
+class Server
+{
+    /** @var int */
+    public $master_pid = 0;
+    /** @var int */
+    public $manager_pid = 0;
+    /** @var int this worker's id, 0 to worker_num - 1 (task workers and processes follow) */
+    public $worker_id = -1;
+    /** @var int */
+    public $worker_pid = 0;
+    /** @var bool true in a task worker */
+    public $taskworker = false;
+    /** @var array name => Swoole\Process (or a list of them with `num` > 1), from `processes` */
+    public $customProcesses = [];
+    /** @var array the `swoole` settings of config/laravels.php */
+    public $setting = [];
+    /** @var string */
+    public $host = '';
+    /** @var int */
+    public $port = 0;
+    /** @var int Swoole's server mode: SWOOLE_PROCESS */
+    public $mode = 2;
+    /** @var int */
+    public $type = 1;
+    /** @var Connections every open connection's fd: iterable and countable */
+    public $connections;
+    /** @var Port[] the listening ports, the main one first */
+    public $ports = [];
+
+    public function __construct(array $setting = [], string $host = '', int $port = 0)
+    {
+        $this->setting = $setting;
+        $this->host = $host;
+        $this->port = $port;
+        $this->connections = new Connections();
+        $this->ports = [new Port($host, $port, $this->type, $setting, $this->connections)];
+    }
+
+    /** Marks this object as the one of worker $workerId in the current process. */
+    public function bindWorker(int $workerId, int $masterPid, int $managerPid): void
+    {
+        $this->worker_id = $workerId;
+        $this->worker_pid = getmypid();
+        $this->master_pid = $masterPid;
+        $this->manager_pid = $managerPid;
+    }
+
+    /** Swoole's stats() keys this runtime keeps, with values shared by every process. */
+    public function stats(): array
+    {
+        $counters = Clients::counters();
+        $workers = (int) ($this->setting['worker_num'] ?? 0);
+
+        return [
+            'start_time' => $counters['start_time'] ?? 0,
+            'connection_num' => $counters['connection_num'] ?? 0,
+            'abort_count' => 0,
+            'accept_count' => $counters['accept_count'] ?? 0,
+            'close_count' => $counters['close_count'] ?? 0,
+            'worker_num' => $workers,
+            'task_worker_num' => (int) ($this->setting['task_worker_num'] ?? 0),
+            'user_worker_num' => array_sum(array_map(fn ($p) => is_array($p) ? count($p) : 1, $this->customProcesses)),
+            'request_count' => ($counters['request_count'] ?? 0) + ($counters['websocket_message_count'] ?? 0),
+            'worker_id' => $this->worker_id,
+            'worker_request_count' => Worker::served(),
+            'worker_dispatch_count' => Worker::served(),
+            'coroutine_num' => 0,
+        ];
+    }
+
+    public function exists($fd): bool
+    {
+        return Clients::exists((int) $fd);
+    }
+
+    public function exist($fd): bool
+    {
+        return $this->exists($fd);
+    }
+
+    /** @return array|false */
+    public function getClientInfo($fd, $reactorId = -1, $ignoreError = false)
+    {
+        return Clients::info((int) $fd) ?? false;
+    }
+
+    /** @return array|false */
+    public function connection_info($fd, $reactorId = -1, $ignoreError = false)
+    {
+        return $this->getClientInfo($fd, $reactorId, $ignoreError);
+    }
+
+    /** Up to $pageSize open connections after $startFd, as [fd => fd] like Swoole. */
+    public function getClientList($startFd = 0, $pageSize = 10)
+    {
+        $fds = Clients::list((int) $startFd, max(1, min((int) $pageSize, 100)));
+
+        return $fds === [] ? false : array_combine($fds, $fds);
+    }
+
+    /** @return array|false */
+    public function connection_list($startFd = 0, $pageSize = 10)
+    {
+        return $this->getClientList($startFd, $pageSize);
+    }
+
+    /** Closes connection $fd at once (no WebSocket close frame); false if it is not open. */
+    public function close($fd, $reset = false): bool
+    {
+        return Worker::disconnect((int) $fd, null, null);
+    }
+
+    public function getWorkerId()
+    {
+        return $this->worker_id;
+    }
+
+    public function getWorkerPid()
+    {
+        return $this->worker_pid;
+    }
+
+    public function getManagerPid()
+    {
+        return $this->manager_pid;
+    }
+
+    public function getMasterPid()
+    {
+        return $this->master_pid;
+    }
+}

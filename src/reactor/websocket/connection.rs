@@ -1,0 +1,198 @@
+//! One accepted WebSocket connection, on its own task: frames in, events out to the
+//! workers one at a time, pushes from the registry written back.
+//!
+//! RFC 6455 framing (masking, fragments reassembled, control frames, UTF-8 of text) is
+//! tungstenite's; what it reports as an error is answered here with the close code the
+//! RFC asks for: 1002 for a protocol error, 1007 for invalid UTF-8, 1009 for a message
+//! over `package_max_length`.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
+use tokio::sync::{oneshot, OwnedSemaphorePermit};
+use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError, ProtocolError};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_tungstenite::WebSocketStream;
+
+use super::opcode;
+use super::registry::{Mailbox, Outbound};
+use crate::clients::{Counter, WsStatus};
+use crate::reactor::dispatch::{EventJob, SocketEvent};
+use crate::reactor::Shared;
+
+type Socket = WebSocketStream<TokioIo<Upgraded>>;
+
+/// How long a closing connection waits for the client's close frame before dropping it.
+const CLOSE_GRACE: Duration = Duration::from_secs(3);
+/// Pushes written before one flush: a broadcast burst becomes few large writes.
+const BATCH: usize = 64;
+
+/// Why the connection ends.
+enum End {
+    /// The client closed (close frame or EOF), or a close handshake we started finished.
+    Closed,
+    /// We fail the connection with this close code (RFC 6455 7.1.7).
+    Fail(u16, &'static str),
+    /// Dropped without a close frame: heartbeat timeout or `close($fd)`.
+    Drop,
+}
+
+pub async fn run(upgraded: Upgraded, fd: u64, mut mailbox: Mailbox, shared: Arc<Shared>, permit: Option<OwnedSemaphorePermit>) {
+    let max = shared.config.package_max_length;
+    // A small read buffer: idle connections are most of them, and each holds one.
+    let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0).max_message_size(Some(max)).max_frame_size(Some(max));
+    let mut ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+    shared.clients.set_status(fd, WsStatus::Active);
+    let idle = shared.config.heartbeat_idle;
+    let mut in_flight: Option<oneshot::Receiver<()>> = None;
+    let heartbeat = tokio::time::sleep(idle.unwrap_or(Duration::MAX / 4));
+    tokio::pin!(heartbeat);
+
+    let end = loop {
+        tokio::select! {
+            biased;
+            out = mailbox.rx.recv() => {
+                let control = match out {
+                    Some(Outbound::Message { opcode, data }) => match write_batch(&mut ws, &mut mailbox, opcode, data).await {
+                        Ok(None) => continue,
+                        Ok(Some(control)) => control,
+                        Err(_) => break End::Closed,
+                    },
+                    Some(control) => control,
+                    None => Outbound::Drop,
+                };
+                match control {
+                    Outbound::Close { code, reason } => {
+                        shared.clients.set_status(fd, WsStatus::Closing);
+                        let _ = ws.close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() })).await;
+                        drain_until_closed(&mut ws).await;
+                        break End::Closed;
+                    }
+                    _ => break End::Drop,
+                }
+            }
+            // The handler finished the previous message: the next may be read.
+            _ = async { in_flight.as_mut().unwrap().await }, if in_flight.is_some() => in_flight = None,
+            _ = &mut heartbeat, if idle.is_some() => break End::Drop,
+            incoming = ws.next(), if in_flight.is_none() => {
+                if let Some(idle) = idle {
+                    heartbeat.as_mut().reset(tokio::time::Instant::now() + idle);
+                }
+                match incoming {
+                    Some(Ok(Message::Text(text))) => in_flight = Some(dispatch(&shared, fd, opcode::TEXT, Bytes::from(text))),
+                    Some(Ok(Message::Binary(data))) => in_flight = Some(dispatch(&shared, fd, opcode::BINARY, data)),
+                    // tungstenite queues the pong; it goes out with the next write or read.
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
+                        let _ = ws.flush().await;
+                    }
+                    Some(Ok(Message::Close(_))) => {
+                        // Sends our close reply (queued by tungstenite) and ends.
+                        let _ = ws.close(None).await;
+                        break End::Closed;
+                    }
+                    Some(Err(e)) => break failure(e),
+                    None => break End::Closed,
+                }
+            }
+        }
+    };
+    if let End::Fail(code, reason) = end {
+        let _ = ws.close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() })).await;
+        drain_until_closed(&mut ws).await;
+    }
+    drop(ws);
+    // The handler sees the close after every message before it, as in Swoole.
+    if let Some(pending) = in_flight {
+        let _ = pending.await;
+    }
+    finish(fd, &shared).await;
+    drop(permit);
+}
+
+/// Writes one push and whatever else is already queued, then flushes once. Returns a
+/// close request met while batching, for the caller to carry out.
+async fn write_batch(ws: &mut Socket, mailbox: &mut Mailbox, opcode: u8, data: Bytes) -> Result<Option<Outbound>, WsError> {
+    let mut next = Some((opcode, data));
+    let mut written = 0;
+    let mut control = None;
+    while let Some((op, data)) = next.take() {
+        mailbox.queued.fetch_sub(data.len(), Ordering::Relaxed);
+        ws.feed(message(op, data)).await?;
+        written += 1;
+        if written < BATCH {
+            match mailbox.rx.try_recv() {
+                Ok(Outbound::Message { opcode, data }) => next = Some((opcode, data)),
+                Ok(other) => control = Some(other),
+                Err(_) => {}
+            }
+        }
+    }
+    ws.flush().await?;
+    Ok(control)
+}
+
+fn message(opcode: u8, data: Bytes) -> Message {
+    match opcode {
+        opcode::TEXT => match Utf8Bytes::try_from(data.clone()) {
+            Ok(text) => Message::Text(text),
+            // A text frame must be UTF-8 (RFC 6455 5.6); other bytes go as binary.
+            Err(_) => Message::Binary(data),
+        },
+        opcode::PING => Message::Ping(data),
+        opcode::PONG => Message::Pong(data),
+        _ => Message::Binary(data),
+    }
+}
+
+/// The close code RFC 6455 asks for when reading failed.
+fn failure(e: WsError) -> End {
+    match e {
+        WsError::Utf8(_) => End::Fail(1007, "invalid UTF-8 in a text message"),
+        WsError::Capacity(CapacityError::MessageTooLong { .. }) => End::Fail(1009, "message larger than package_max_length"),
+        WsError::Capacity(_) => End::Fail(1009, "message too large"),
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => End::Closed,
+        WsError::Protocol(_) => End::Fail(1002, "protocol error"),
+        _ => End::Closed,
+    }
+}
+
+/// After our close frame: read until the client's close (or EOF), for a bounded time.
+async fn drain_until_closed(ws: &mut Socket) {
+    let _ = tokio::time::timeout(CLOSE_GRACE, async {
+        while let Some(Ok(_)) = ws.next().await {}
+    })
+    .await;
+}
+
+/// Hands a message to a worker; the receiver completes when the handler is done.
+fn dispatch(shared: &Shared, fd: u64, opcode: u8, data: Bytes) -> oneshot::Receiver<()> {
+    shared.clients.touch(fd);
+    shared.clients.bump(Counter::MessageCount);
+    let (done, rx) = oneshot::channel();
+    shared.dispatcher.submit_event(EventJob { fd, event: SocketEvent::Frame { opcode, data }, done });
+    rx
+}
+
+/// The connection is gone: pushes fail from now on, the handler's `onClose` runs, and
+/// the connection leaves the client list.
+async fn finish(fd: u64, shared: &Arc<Shared>) {
+    shared.clients.set_status(fd, WsStatus::Closing);
+    let (done, rx) = oneshot::channel();
+    shared.dispatcher.submit_event(EventJob { fd, event: SocketEvent::Close, done });
+    let _ = rx.await;
+    shared.clients.close(fd);
+    // Last: a stopping server waits for this list to empty, i.e. for every onClose.
+    shared.sockets.unregister(fd);
+}
+
+/// The 101 was sent but the upgrade itself failed (the client vanished meanwhile).
+pub async fn abandon(fd: u64, shared: &Arc<Shared>) {
+    finish(fd, shared).await;
+}

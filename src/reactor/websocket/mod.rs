@@ -1,0 +1,31 @@
+//! WebSocket on the main port (`websocket.enable`).
+//!
+//! # Flow
+//! 1. `handshake.rs` checks an upgrade request (400 / 426 as RFC 6455 says) and hands it
+//!    to a worker as an `Open` job: the worker runs it through Laravel's kernel (routes,
+//!    middleware, session), the handler's `onHandShake` or the default handshake, and
+//!    `onOpen`, then answers 101 (accepted) or any other response (refused).
+//! 2. On 101, `connection.rs` takes over the upgraded socket on a task of its own:
+//!    messages go to workers one at a time (so a connection's messages reach the handler
+//!    in order), pushes come back from any process through `registry.rs`.
+//! 3. The connection's row in the shared client list (`crate::clients`) tells every
+//!    process whether a push can succeed, without asking the master.
+//!
+//! A reload replaces the workers but keeps every WebSocket connection open: the master
+//! holds them, and the next message goes to a new worker.
+
+pub mod connection;
+pub mod handshake;
+pub mod registry;
+
+pub use handshake::{is_upgrade, open};
+pub use registry::Registry;
+
+/// WebSocket opcodes as Swoole numbers them (`WEBSOCKET_OPCODE_*`), which are RFC 6455's.
+pub mod opcode {
+    pub const TEXT: u8 = 1;
+    pub const BINARY: u8 = 2;
+    pub const CLOSE: u8 = 8;
+    pub const PING: u8 = 9;
+    pub const PONG: u8 = 10;
+}

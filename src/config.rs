@@ -12,6 +12,9 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
+mod sockets;
+pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
+
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error("laravels.{key}: {problem}. Fix: {fix}")]
@@ -102,6 +105,8 @@ pub struct ServerConfig {
     /// `buffer_output_size`: bytes of pushed messages one connection may have waiting to
     /// be sent; a push beyond it is dropped with a warning.
     pub buffer_output_size: usize,
+    /// `sockets`: the extra ports, in `$server->ports` order after the main one.
+    pub sockets: Vec<SocketSpec>,
     /// Warnings for settings that were accepted but have no effect here.
     pub warnings: Vec<String>,
 }
@@ -115,7 +120,6 @@ const PHP_HANDLED_KEYS: &[&str] = &[
     "inotify_reload",
     "event_handlers",
     "websocket",
-    "sockets",
     "processes",
     "timer",
     "swoole_tables",
@@ -194,7 +198,7 @@ impl ServerConfig {
         let mut warnings = Vec::new();
         for key in top.keys() {
             let known = PHP_HANDLED_KEYS.contains(&key.as_str())
-                || ["listen_ip", "listen_port", "socket_type", "server", "handle_static", "swoole"].contains(&key.as_str());
+                || ["listen_ip", "listen_port", "socket_type", "server", "handle_static", "swoole", "sockets"].contains(&key.as_str());
             if !known {
                 warnings.push(format!("laravels.{key} is not a LaravelS setting and is ignored"));
             }
@@ -281,6 +285,8 @@ impl ServerConfig {
         if max_request < 0 {
             return Err(invalid("swoole.max_request", format!("{max_request} is negative"), "use 0 (never recycle) or a positive count"));
         }
+        let websocket = parse_websocket(top.get("websocket"))?;
+        let sockets = sockets::parse(top.get("sockets"), package_max_length as usize, websocket, &mut warnings)?;
 
         Ok(ServerConfig {
             listen_ip: r.string("listen_ip", "127.0.0.1")?,
@@ -341,7 +347,8 @@ impl ServerConfig {
                 n if n <= 0 => std::thread::available_parallelism().map_or(1, |n| n.get().div_ceil(4)),
                 n => n.min(256) as usize,
             },
-            websocket: parse_websocket(top.get("websocket"))?,
+            websocket,
+            sockets,
             heartbeat_idle: {
                 let idle = seconds("heartbeat_idle_time", 0)?;
                 let interval = seconds("heartbeat_check_interval", 0)?;

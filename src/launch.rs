@@ -26,6 +26,7 @@ use std::sync::Arc;
 use crate::clients::Clients;
 use crate::pool::process::{self, fork_process, Forked};
 use crate::pool::{Supervisor, SupervisorExit, WorkerFailure};
+use crate::reactor::sockets::ExtraPort;
 use crate::reactor::{self, Listener, MasterParts};
 
 /// What the current process is after `launch` returns in it.
@@ -48,7 +49,7 @@ pub trait Titles {
     fn set(&self, title: &str);
 }
 
-pub fn launch(config: ServerConfig, listener: Listener, titles: &dyn Titles) -> Result<Role, StartError> {
+pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, titles: &dyn Titles) -> Result<Role, StartError> {
     let mut ready_pipe = None;
     if config.daemonize {
         let (read, write) = nix::unistd::pipe().map_err(|e| StartError::Fork(e.into()))?;
@@ -79,6 +80,10 @@ pub fn launch(config: ServerConfig, listener: Listener, titles: &dyn Titles) -> 
         Forked::Child => {
             process::close_fd(listener.raw_fd());
             process::close_fd(ipc.as_raw_fd());
+            for port in extra {
+                process::close_fd(port.raw_fd());
+                std::mem::forget(port);
+            }
             std::mem::forget(listener);
             std::mem::forget(ipc);
             drop(ready_pipe);
@@ -98,7 +103,7 @@ pub fn launch(config: ServerConfig, listener: Listener, titles: &dyn Titles) -> 
             let _ = std::io::stdout().flush();
         }),
     };
-    let exit_code = reactor::run(config, MasterParts { listener, ipc, manager: Some(manager), on_ready, clients });
+    let exit_code = reactor::run(config, MasterParts { listener, ipc, manager: Some(manager), on_ready, clients, extra });
     let _ = std::fs::remove_file(&pid_file);
     Ok(Role::Master { exit_code })
 }

@@ -158,6 +158,13 @@ namespace LaravelS\Runtime {
         public function address(): string {}
 
         /**
+         * The extra ports (`sockets`), e.g. `tcp://127.0.0.1:5291`, in `$server->ports` order.
+         *
+         * @return array
+         */
+        public function extraAddresses(): array {}
+
+        /**
          * Forks the manager and the workers, then runs the master. Returns in every process
          * with `['role' => 'master'|'manager'|'worker'|'timer'|'worker_error'|'launcher', ...]`; a worker must then
          * boot the application and call `Worker::connect()`.
@@ -495,6 +502,27 @@ namespace LaravelS\Runtime {
          * @return string|null
          */
         public static function retireReason(): ?string {}
+
+        /**
+         * Sends raw bytes to TCP connection `$fd` of an extra port (Swoole's `send`). False
+         * when `$fd` is not open.
+         *
+         * @param int $fd
+         * @param mixed $data
+         * @return bool
+         */
+        public static function send(int $fd, mixed $data): bool {}
+
+        /**
+         * Sends a UDP datagram from extra port `$port` to `$address`:`$remotePort`.
+         *
+         * @param int $port
+         * @param string $address
+         * @param int $remote_port
+         * @param mixed $data
+         * @return bool
+         */
+        public static function sendTo(int $port, string $address, int $remote_port, mixed $data): bool {}
 
         /**
          * Requests answered by this worker process.

@@ -6,7 +6,6 @@ use LaravelS\Runtime\Worker;
 use LaravelS\Server\Frame;
 use LaravelS\Server\Request as SwooleRequest;
 use LaravelS\Server\Response as SwooleResponse;
-use LaravelS\Server\WebSocketServer;
 
 /**
  * Runs the `websocket.handler` (one instance per worker) for the WebSocket events the
@@ -19,12 +18,9 @@ use LaravelS\Server\WebSocketServer;
  */
 final class WebSocketEvents
 {
-    /** @var object */
-    private $handler;
-
-    public function __construct(private Gateway $gateway, private WebSocketServer $server, string $handlerClass)
+    /** @param object $handler the `websocket.handler` instance, or a WebSocket port's */
+    public function __construct(private Gateway $gateway, private \LaravelS\Server\Server $server, private object $handler)
     {
-        $this->handler = new $handlerClass();
     }
 
     /** The handshake of connection $fd: answers 101 to accept, any other status refuses. */

@@ -25,6 +25,8 @@ final class WorkerLoop
     private $dumped = false;
     /** @var WebSocketEvents|null */
     private $websocket;
+    /** @var PortEvents */
+    private $ports;
 
     public function __construct(private string $basePath, private array $role, private HttpServer $server, private ServerEvents $events, private array $serverDefaults = [])
     {
@@ -47,8 +49,13 @@ final class WorkerLoop
         $this->captureDumps();
         $handler = $this->gateway->app()['config']->get('laravels.websocket.handler');
         if (!$taskWorker && $server instanceof \LaravelS\Server\WebSocketServer && is_string($handler)) {
-            $this->websocket = new WebSocketEvents($this->gateway, $server, $handler);
+            $this->websocket = new WebSocketEvents($this->gateway, $server, new $handler());
         }
+        $ports = [];
+        foreach (array_values(array_filter((array) $this->gateway->app()['config']->get('laravels.sockets', []), fn ($s) => is_array($s) && ($s['enable'] ?? true))) as $i => $socket) {
+            $ports[$i + 1] = (string) $socket['handler'];
+        }
+        $this->ports = new PortEvents($this->gateway, $server, $ports);
         $this->events->fire('WorkerStart', $server, $id);
         Worker::setServerDefaults($this->serverDefaults);
         register_shutdown_function([$this, 'answerInterruptedRequest']);
@@ -67,14 +74,23 @@ final class WorkerLoop
                     $this->runFinish($message['payload']);
                     break;
                 case 'open':
-                    $this->websocket !== null ? $this->websocket->open($message['fd'], $message['server']) : Worker::respond(400, [], 'WebSocket is not enabled');
-                    break;
                 case 'message':
-                    $this->websocket !== null ? $this->websocket->message($message['fd'], $message['opcode'], $message['data']) : Worker::eventDone();
-                    break;
                 case 'close':
-                    $this->websocket !== null ? $this->websocket->close($message['fd']) : Worker::eventDone();
+                    if (($message['port'] ?? 0) > 0) {
+                        $this->ports->dispatch($message);
+                    } elseif ($this->websocket === null) {
+                        $message['type'] === 'open' ? Worker::respond(400, [], 'WebSocket is not enabled') : Worker::eventDone();
+                    } elseif ($message['type'] === 'open') {
+                        $this->websocket->open($message['fd'], $message['server']);
+                    } elseif ($message['type'] === 'message') {
+                        $this->websocket->message($message['fd'], $message['opcode'], $message['data']);
+                    } else {
+                        $this->websocket->close($message['fd']);
+                    }
                     break;
+                default:
+                    // connect, receive, packet, port_request, buffer_full, buffer_empty.
+                    $this->ports->dispatch($message);
             }
         }
         $this->events->fire('WorkerStop', $server, $id);

@@ -49,6 +49,7 @@ final class AliasMap
         'Hhxsv5\LaravelS\Swoole\Socket\UdpSocket' => 'LaravelS\Socket\UdpSocket',
         'Hhxsv5\LaravelS\Swoole\Socket\Http' => 'LaravelS\Socket\Http',
         'Hhxsv5\LaravelS\Swoole\Socket\WebSocket' => 'LaravelS\Socket\WebSocket',
+        'Hhxsv5\LaravelS\Swoole\Socket\PortInterface' => 'LaravelS\Socket\PortHandler',
 
         'Hhxsv5\LaravelS\Components\Apollo\Client' => 'LaravelS\Components\Apollo\Client',
         'Hhxsv5\LaravelS\Components\Apollo\Process' => 'LaravelS\Components\Apollo\Process',

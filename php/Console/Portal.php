@@ -120,6 +120,20 @@ TXT;
 
             return 1;
         }
+        foreach (array_values((array) ($config['sockets'] ?? [])) as $i => $socket) {
+            if (!is_array($socket) || !($socket['enable'] ?? true)) {
+                continue;
+            }
+            $handler = $socket['handler'] ?? null;
+            if (!is_string($handler) || !class_exists($handler) || !is_subclass_of($handler, \LaravelS\Socket\PortHandler::class)) {
+                $this->out->error(sprintf(
+                    'laravels.sockets.%d.handler: %s is not a class extending TcpSocket, UdpSocket, Http or WebSocket. Fix: correct the class name, or extend one of Hhxsv5\LaravelS\Swoole\Socket\{TcpSocket, UdpSocket, Http, WebSocket}',
+                    $i, is_string($handler) ? $handler : get_debug_type($handler)
+                ));
+
+                return 1;
+            }
+        }
         if (!empty($config['websocket']['enable'])) {
             $handler = $config['websocket']['handler'] ?? null;
             if (!is_string($handler) || !class_exists($handler) || !is_subclass_of($handler, \LaravelS\Contracts\WebSocketHandler::class)) {
@@ -142,6 +156,9 @@ TXT;
             $this->out->warning($warning);
         }
         $this->out->info(sprintf('starting %s (%s) with %d worker(s) and %d task worker(s) on %s', $app->name, $app->framework(), $server->workerNum(), $server->taskWorkerNum(), $server->address()));
+        foreach ($server->extraAddresses() as $i => $address) {
+            $this->out->info(sprintf('  extra port #%d: %s (%s)', $i + 1, $address, $config['sockets'][$i]['handler'] ?? ''));
+        }
         $serverDefaults = $args->xVersion !== null ? ['X_VERSION' => $args->xVersion] : [];
         $timerPidFile = dirname($pidFile) . '/laravels-timer-process.pid';
         unset($app);
@@ -155,7 +172,7 @@ TXT;
         // (the README's $server->atomicCount) is inherited by all of them.
         $websocket = !empty($config['websocket']['enable']);
         $serverClass = $websocket ? WebSocketServer::class : HttpServer::class;
-        $swoole = new $serverClass((array) ($config['swoole'] ?? []), (string) ($config['listen_ip'] ?? ''), (int) ($config['listen_port'] ?? 0));
+        $swoole = new $serverClass((array) ($config['swoole'] ?? []), (string) ($config['listen_ip'] ?? ''), (int) ($config['listen_port'] ?? 0), array_values((array) ($config['sockets'] ?? [])));
         try {
             // Shared memory, mapped before the fork: every process reads the same rows.
             foreach (SwooleTables::create($config['swoole_tables'] ?? []) as $property => $table) {

@@ -48,6 +48,8 @@ class Request
                 $request->server[strtolower($key)] = $value;
             }
         }
+        // Swoole's request_uri is the path alone; the query is in query_string.
+        $request->server['request_uri'] = explode('?', (string) ($server['REQUEST_URI'] ?? '/'), 2)[0];
         if (($server['QUERY_STRING'] ?? '') !== '') {
             parse_str($server['QUERY_STRING'], $get);
             $request->get = $get;

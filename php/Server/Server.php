@@ -44,13 +44,39 @@ class Server
     /** @var Port[] the listening ports, the main one first */
     public $ports = [];
 
-    public function __construct(array $setting = [], string $host = '', int $port = 0)
+    /** @param array $sockets the `sockets` config: each enabled entry becomes a port */
+    public function __construct(array $setting = [], string $host = '', int $port = 0, array $sockets = [])
     {
         $this->setting = $setting;
         $this->host = $host;
         $this->port = $port;
         $this->connections = new Connections();
         $this->ports = [new Port($host, $port, $this->type, $setting, $this->connections)];
+        foreach ($sockets as $socket) {
+            if (!is_array($socket) || !($socket['enable'] ?? true)) {
+                continue;
+            }
+            $index = count($this->ports);
+            $this->ports[] = new Port((string) ($socket['host'] ?? ''), (int) ($socket['port'] ?? 0), (int) ($socket['type'] ?? 1), (array) ($socket['settings'] ?? []), new Connections($index));
+        }
+    }
+
+    /**
+     * Sends raw bytes to TCP connection $fd of an extra port (a WebSocket connection gets
+     * them as a binary message). False when $fd is not open.
+     */
+    public function send($fd, $data, $serverSocket = -1): bool
+    {
+        return Worker::send((int) $fd, (string) $data);
+    }
+
+    /**
+     * Sends a UDP datagram to $ip:$port from a UDP port: $serverSocket is the
+     * 'server_socket' of onPacket's $clientInfo, or -1 for the first UDP port.
+     */
+    public function sendto($ip, $port, $data, $serverSocket = -1): bool
+    {
+        return Worker::sendTo((int) $serverSocket, (string) $ip, (int) $port, (string) $data);
     }
 
     /** Marks this object as the one of worker $workerId in the current process. */

@@ -9,6 +9,7 @@ use super::exceptions::{config_error, start_error};
 use super::worker;
 use crate::config::ServerConfig;
 use crate::launch::{self, Role, Titles};
+use crate::reactor::sockets::ExtraPort;
 use crate::reactor::Listener;
 
 #[php_class]
@@ -16,6 +17,7 @@ use crate::reactor::Listener;
 pub struct Server {
     config: Option<ServerConfig>,
     listener: Option<Listener>,
+    extra: Vec<ExtraPort>,
     address: String,
 }
 
@@ -49,7 +51,8 @@ impl Server {
         }
         let parsed = ServerConfig::parse(&array_to_json(config), &base_path).map_err(|e| config_error(e.to_string()))?;
         let listener = Listener::bind(&parsed).map_err(|e| start_error(e.to_string()))?;
-        Ok(Server { address: listener.describe(), config: Some(parsed), listener: Some(listener) })
+        let extra = crate::reactor::sockets::bind(&parsed.sockets).map_err(|e| start_error(e.to_string()))?;
+        Ok(Server { address: listener.describe(), config: Some(parsed), listener: Some(listener), extra })
     }
 
     /// Settings that were accepted but have no effect in this runtime, one line each.
@@ -60,6 +63,11 @@ impl Server {
     /// Where clients reach the server, e.g. `http://127.0.0.1:5200`.
     pub fn address(&self) -> String {
         self.address.clone()
+    }
+
+    /// The extra ports (`sockets`), e.g. `tcp://127.0.0.1:5291`, in `$server->ports` order.
+    pub fn extra_addresses(&self) -> Vec<String> {
+        self.extra.iter().map(ExtraPort::describe).collect()
     }
 
     /// The number of HTTP workers the manager keeps.
@@ -85,7 +93,7 @@ impl Server {
         let process_names: Vec<String> = config.processes.iter().map(|p| p.name.clone()).collect();
         let limits = crate::pool::WorkerLimits { max_request: config.max_request, memory_limit: config.worker_memory_limit };
         let task_limits = crate::pool::WorkerLimits { max_request: config.task_max_request, ..limits };
-        let role = launch::launch(config, listener, &PhpTitles).map_err(|e| start_error(e.to_string()))?;
+        let role = launch::launch(config, listener, std::mem::take(&mut self.extra), &PhpTitles).map_err(|e| start_error(e.to_string()))?;
         let mut out = ZendHashTable::new();
         let mut put = |k: &str, v: Zval| {
             let _ = out.insert(k, v);

@@ -16,6 +16,7 @@ use super::convert::{bytes_zval, headers_from_php, server_array, zval_bytes};
 use super::exceptions::worker_error;
 use crate::clients::Clients;
 use crate::pool::worker::{Exchange, LinkError};
+use crate::ipc::ToWorker;
 use crate::pool::{Message, WorkerLimits, WorkerLink};
 
 struct Pending {
@@ -106,25 +107,27 @@ impl Worker {
                 let _ = out.insert("type", "finish");
                 let _ = out.insert("payload", bytes_zval(&payload));
             }
-            Message::Open { fd, head } => {
+            Message::Open { fd, port, head } => {
                 let server = SERVER_DEFAULTS.with(|d| server_array(&head, &d.borrow()));
                 let mut server_zv = Zval::new();
                 server_zv.set_hashtable(server);
                 let _ = out.insert("type", "open");
                 let _ = out.insert("fd", fd as i64);
+                let _ = out.insert("port", i64::from(port));
                 let _ = out.insert("server", server_zv);
                 let _ = out.insert("body", "");
             }
-            Message::Frame { fd, opcode, data } => {
-                let _ = out.insert("type", "message");
+            Message::PortRequest { fd, port, head, body } => {
+                let server = SERVER_DEFAULTS.with(|d| server_array(&head, &d.borrow()));
+                let mut server_zv = Zval::new();
+                server_zv.set_hashtable(server);
+                let _ = out.insert("type", "port_request");
                 let _ = out.insert("fd", fd as i64);
-                let _ = out.insert("opcode", i64::from(opcode));
-                let _ = out.insert("data", bytes_zval(&data));
+                let _ = out.insert("port", i64::from(port));
+                let _ = out.insert("server", server_zv);
+                let _ = out.insert("body", bytes_zval(&body));
             }
-            Message::Close { fd } => {
-                let _ = out.insert("type", "close");
-                let _ = out.insert("fd", fd as i64);
-            }
+            Message::Event(event) => event_array(event, &mut out),
         }
         Ok(Some(out))
     }
@@ -176,6 +179,27 @@ impl Worker {
         }
         let data = zval_bytes(data);
         with_link(|l| l.push(fd, opcode, data)).map(|()| true)
+    }
+
+    /// Sends raw bytes to TCP connection `$fd` of an extra port (Swoole's `send`). False
+    /// when `$fd` is not open.
+    pub fn send(fd: i64, data: &Zval) -> PhpResult<bool> {
+        let Ok(fd) = u64::try_from(fd) else { return Ok(false) };
+        if !Clients::shared().is_some_and(|c| c.exists(fd)) {
+            return Ok(false);
+        }
+        let data = zval_bytes(data);
+        with_link(|l| l.push(fd, 0, data)).map(|()| true)
+    }
+
+    /// Sends a UDP datagram from extra port `$port` to `$address`:`$remotePort`.
+    pub fn send_to(port: i64, address: String, remote_port: i64, data: &Zval) -> PhpResult<bool> {
+        let (Ok(port), Ok(remote_port)) = (u32::try_from(port), u16::try_from(remote_port)) else { return Ok(false) };
+        if address.parse::<std::net::IpAddr>().is_err() {
+            return Ok(false);
+        }
+        let data = zval_bytes(data);
+        with_link(|l| l.send_to(port, address, remote_port, data)).map(|()| true)
     }
 
     /// Closes connection `$fd`: with a close frame (`$code`, `$reason`) when `$code` is
@@ -269,6 +293,57 @@ impl Worker {
     /// Why this worker leaves after its last response, if it does.
     pub fn retire_reason() -> Option<String> {
         LINK.with(|l| l.borrow().as_ref().and_then(|l| l.retire_reason()).map(str::to_owned))
+    }
+}
+
+/// A WebSocket or extra-port event as `['type' => ..., 'fd' => ..., 'port' => ...]`.
+fn event_array(event: ToWorker, out: &mut ZendHashTable) {
+    let mut put = |k: &str, v: Zval| {
+        let _ = out.insert(k, v);
+    };
+    let long = |n: i64| {
+        let mut z = Zval::new();
+        z.set_long(n);
+        z
+    };
+    let text = |s: &str| bytes_zval(s.as_bytes());
+    match event {
+        ToWorker::Frame { fd, port, opcode, data } => {
+            put("type", text("message"));
+            put("fd", long(fd as i64));
+            put("port", long(port.into()));
+            put("opcode", long(opcode.into()));
+            put("data", bytes_zval(&data));
+        }
+        ToWorker::Close { fd, port } => {
+            put("type", text("close"));
+            put("fd", long(fd as i64));
+            put("port", long(port.into()));
+        }
+        ToWorker::Connect { fd, port } => {
+            put("type", text("connect"));
+            put("fd", long(fd as i64));
+            put("port", long(port.into()));
+        }
+        ToWorker::Receive { fd, port, data } => {
+            put("type", text("receive"));
+            put("fd", long(fd as i64));
+            put("port", long(port.into()));
+            put("data", bytes_zval(&data));
+        }
+        ToWorker::Buffer { fd, port, full } => {
+            put("type", text(if full { "buffer_full" } else { "buffer_empty" }));
+            put("fd", long(fd as i64));
+            put("port", long(port.into()));
+        }
+        ToWorker::Packet { port, address, remote_port, data } => {
+            put("type", text("packet"));
+            put("port", long(port.into()));
+            put("address", text(&address));
+            put("remote_port", long(remote_port.into()));
+            put("data", bytes_zval(&data));
+        }
+        _ => put("type", text("unknown")),
     }
 }
 

@@ -32,6 +32,11 @@ mod kind {
     pub const OPEN: u8 = 6;
     pub const FRAME: u8 = 7;
     pub const CLOSE: u8 = 8;
+    pub const CONNECT: u8 = 20;
+    pub const RECEIVE: u8 = 21;
+    pub const PACKET: u8 = 22;
+    pub const PORT_REQUEST: u8 = 23;
+    pub const BUFFER: u8 = 25;
     pub const HELLO: u8 = 10;
     pub const RESPONSE: u8 = 11;
     pub const CHUNK: u8 = 12;
@@ -42,6 +47,7 @@ mod kind {
     pub const PUSH: u8 = 17;
     pub const DISCONNECT: u8 = 18;
     pub const EVENT_DONE: u8 = 19;
+    pub const SEND_TO: u8 = 24;
 }
 
 const PROTOCOLS: [&str; 3] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2.0"];
@@ -227,22 +233,61 @@ pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
             w.bytes(payload);
             w.finish()
         }
-        ToWorker::Open { fd, head } => {
-            let mut w = Writer::frame(kind::OPEN, head_size(head) + 8);
+        ToWorker::Open { fd, port, head } => {
+            let mut w = Writer::frame(kind::OPEN, head_size(head) + 12);
             w.u64(*fd);
+            w.u32(*port);
             w.head(head);
             w.finish()
         }
-        ToWorker::Frame { fd, opcode, data } => {
-            let mut w = Writer::frame(kind::FRAME, data.len() + 13);
+        ToWorker::Frame { fd, port, opcode, data } => {
+            let mut w = Writer::frame(kind::FRAME, data.len() + 17);
             w.u64(*fd);
+            w.u32(*port);
             w.u8(*opcode);
             w.bytes(data);
             w.finish()
         }
-        ToWorker::Close { fd } => {
-            let mut w = Writer::frame(kind::CLOSE, 8);
+        ToWorker::Close { fd, port } => {
+            let mut w = Writer::frame(kind::CLOSE, 12);
             w.u64(*fd);
+            w.u32(*port);
+            w.finish()
+        }
+        ToWorker::Connect { fd, port } => {
+            let mut w = Writer::frame(kind::CONNECT, 12);
+            w.u64(*fd);
+            w.u32(*port);
+            w.finish()
+        }
+        ToWorker::Receive { fd, port, data } => {
+            let mut w = Writer::frame(kind::RECEIVE, data.len() + 16);
+            w.u64(*fd);
+            w.u32(*port);
+            w.bytes(data);
+            w.finish()
+        }
+        ToWorker::Buffer { fd, port, full } => {
+            let mut w = Writer::frame(kind::BUFFER, 13);
+            w.u64(*fd);
+            w.u32(*port);
+            w.u8(*full as u8);
+            w.finish()
+        }
+        ToWorker::Packet { port, address, remote_port, data } => {
+            let mut w = Writer::frame(kind::PACKET, data.len() + address.len() + 14);
+            w.u32(*port);
+            w.bytes(address.as_bytes());
+            w.u16(*remote_port);
+            w.bytes(data);
+            w.finish()
+        }
+        ToWorker::PortRequest { fd, port, head, body } => {
+            let mut w = Writer::frame(kind::PORT_REQUEST, head_size(head) + body.len() + 12);
+            w.u64(*fd);
+            w.u32(*port);
+            w.head(head);
+            w.bytes(body);
             w.finish()
         }
     }
@@ -285,9 +330,14 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
         kind::TASK_ACCEPTED => Ok(ToWorker::TaskAccepted(r.u8()? != 0)),
         kind::TASK => Ok(ToWorker::Task { payload: r.bytes()?, origin: r.opt_u32()? }),
         kind::FINISH => Ok(ToWorker::Finish { payload: r.bytes()? }),
-        kind::OPEN => Ok(ToWorker::Open { fd: r.u64()?, head: r.head()? }),
-        kind::FRAME => Ok(ToWorker::Frame { fd: r.u64()?, opcode: r.u8()?, data: r.bytes()? }),
-        kind::CLOSE => Ok(ToWorker::Close { fd: r.u64()? }),
+        kind::OPEN => Ok(ToWorker::Open { fd: r.u64()?, port: r.u32()?, head: r.head()? }),
+        kind::FRAME => Ok(ToWorker::Frame { fd: r.u64()?, port: r.u32()?, opcode: r.u8()?, data: r.bytes()? }),
+        kind::CLOSE => Ok(ToWorker::Close { fd: r.u64()?, port: r.u32()? }),
+        kind::CONNECT => Ok(ToWorker::Connect { fd: r.u64()?, port: r.u32()? }),
+        kind::RECEIVE => Ok(ToWorker::Receive { fd: r.u64()?, port: r.u32()?, data: r.bytes()? }),
+        kind::BUFFER => Ok(ToWorker::Buffer { fd: r.u64()?, port: r.u32()?, full: r.u8()? != 0 }),
+        kind::PACKET => Ok(ToWorker::Packet { port: r.u32()?, address: r.string()?, remote_port: r.u16()?, data: r.bytes()? }),
+        kind::PORT_REQUEST => Ok(ToWorker::PortRequest { fd: r.u64()?, port: r.u32()?, head: r.head()?, body: r.bytes()? }),
         other => Err(DecodeError::UnknownKind(other)),
     }
 }
@@ -360,6 +410,14 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.bytes(reason.as_bytes());
             w.finish()
         }
+        ToMaster::SendTo { port, address, remote_port, data } => {
+            let mut w = Writer::frame(kind::SEND_TO, data.len() + address.len() + 14);
+            w.u32(*port);
+            w.bytes(address.as_bytes());
+            w.u16(*remote_port);
+            w.bytes(data);
+            w.finish()
+        }
         ToMaster::EventDone { retire } => {
             let mut w = Writer::frame(kind::EVENT_DONE, 1);
             w.u8(*retire as u8);
@@ -406,6 +464,7 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
             Ok(ToMaster::Disconnect { fd, code, reason: r.string()? })
         }
         kind::EVENT_DONE => Ok(ToMaster::EventDone { retire: r.u8()? != 0 }),
+        kind::SEND_TO => Ok(ToMaster::SendTo { port: r.u32()?, address: r.string()?, remote_port: r.u16()?, data: r.bytes()? }),
         other => Err(DecodeError::UnknownKind(other)),
     }
 }
@@ -471,9 +530,15 @@ mod tests {
 
     #[test]
     fn websocket_messages_roundtrip() {
-        roundtrip_worker(ToWorker::Open { fd: 1 << 40, head: head() });
-        roundtrip_worker(ToWorker::Frame { fd: 7, opcode: 2, data: Bytes::from_static(b"\x00\xff") });
-        roundtrip_worker(ToWorker::Close { fd: 7 });
+        roundtrip_worker(ToWorker::Open { fd: 1 << 40, port: 2, head: head() });
+        roundtrip_worker(ToWorker::Frame { fd: 7, port: 0, opcode: 2, data: Bytes::from_static(b"\x00\xff") });
+        roundtrip_worker(ToWorker::Close { fd: 7, port: 1 });
+        roundtrip_worker(ToWorker::Connect { fd: 8, port: 1 });
+        roundtrip_worker(ToWorker::Buffer { fd: 8, port: 1, full: true });
+        roundtrip_worker(ToWorker::Receive { fd: 8, port: 1, data: Bytes::from_static(b"quit\r\n") });
+        roundtrip_worker(ToWorker::Packet { port: 2, address: "::1".into(), remote_port: 9, data: Bytes::from_static(b"hi") });
+        roundtrip_worker(ToWorker::PortRequest { fd: 3, port: 3, head: head(), body: Bytes::from_static(b"b") });
+        roundtrip_master(ToMaster::SendTo { port: 2, address: "127.0.0.1".into(), remote_port: 9, data: Bytes::from_static(b"re") });
         roundtrip_master(ToMaster::Push { fd: 9, opcode: 1, data: Bytes::from_static(b"hi") });
         roundtrip_master(ToMaster::Disconnect { fd: 9, code: Some(4000), reason: "bye".into() });
         roundtrip_master(ToMaster::Disconnect { fd: 9, code: None, reason: String::new() });

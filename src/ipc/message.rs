@@ -59,13 +59,25 @@ pub enum ToWorker {
     Task { payload: Bytes, origin: Option<u32> },
     /// Run the `finish()` of a task this worker delivered; answer with `FinishDone`.
     Finish { payload: Bytes },
-    /// A WebSocket upgrade request on connection `fd`: run it through the kernel and the
-    /// handler's handshake and `onOpen`, then answer with a `Response` (101 accepts).
-    Open { fd: u64, head: RequestHead },
+    /// A WebSocket upgrade request on connection `fd` of port `port` (0: the main port):
+    /// run it through the kernel and the handler's handshake and `onOpen`, then answer
+    /// with a `Response` (101 accepts).
+    Open { fd: u64, port: u32, head: RequestHead },
     /// A whole WebSocket message from `fd`; answer with `EventDone`.
-    Frame { fd: u64, opcode: u8, data: Bytes },
-    /// Connection `fd` closed; answer with `EventDone`.
-    Close { fd: u64 },
+    Frame { fd: u64, port: u32, opcode: u8, data: Bytes },
+    /// Connection `fd` (WebSocket, or TCP on an extra port) closed; answer `EventDone`.
+    Close { fd: u64, port: u32 },
+    /// A TCP connection opened on extra port `port`; answer `EventDone`.
+    Connect { fd: u64, port: u32 },
+    /// One message (as the port's framing cuts them) from TCP connection `fd`.
+    Receive { fd: u64, port: u32, data: Bytes },
+    /// The output queue of TCP connection `fd` passed its high-water mark (`full`), or
+    /// drained after that; answer with `EventDone`.
+    Buffer { fd: u64, port: u32, full: bool },
+    /// A UDP datagram on extra port `port` from `address`:`remote_port`.
+    Packet { port: u32, address: String, remote_port: u16, data: Bytes },
+    /// An HTTP request on an extra port with an `Http` handler; answer with `Response`.
+    PortRequest { fd: u64, port: u32, head: RequestHead, body: Bytes },
 }
 
 /// Worker to master.
@@ -94,9 +106,12 @@ pub enum ToMaster {
     TaskDone { payload: Option<Bytes>, origin: Option<u32>, retire: bool },
     /// A worker finished running a task's `finish()`.
     FinishDone { retire: bool },
-    /// Send a WebSocket message to connection `fd`. Never answered: a broadcast must not
-    /// cost a round trip per connection.
+    /// Send a WebSocket message (`opcode` 1, 2, 9, 10) or raw bytes (`opcode` 0, TCP
+    /// ports) to connection `fd`. Never answered: a broadcast must not cost a round trip
+    /// per connection.
     Push { fd: u64, opcode: u8, data: Bytes },
+    /// Send a UDP datagram from extra port `port` to `address`:`remote_port`.
+    SendTo { port: u32, address: String, remote_port: u16, data: Bytes },
     /// Close connection `fd`: with a close frame (`code`, `reason`) when `code` is set,
     /// else at once, as Swoole's `close()` does.
     Disconnect { fd: u64, code: Option<u16>, reason: String },

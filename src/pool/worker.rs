@@ -37,12 +37,14 @@ pub enum Message {
     Task { payload: Bytes, origin: Option<u32> },
     /// A task this worker delivered, done: run its `finish()`.
     Finish { payload: Bytes },
-    /// A WebSocket handshake on connection `fd`: answer with `respond` (101 accepts).
-    Open { fd: u64, head: RequestHead },
-    /// A WebSocket message; `event_done` ends it.
-    Frame { fd: u64, opcode: u8, data: Bytes },
-    /// A WebSocket connection closed; `event_done` ends it.
-    Close { fd: u64 },
+    /// A WebSocket handshake on connection `fd` of port `port`: answer with `respond`
+    /// (101 accepts).
+    Open { fd: u64, port: u32, head: RequestHead },
+    /// A request for the Http handler of extra port `port`: answer with `respond`.
+    PortRequest { fd: u64, port: u32, head: RequestHead, body: Bytes },
+    /// A WebSocket message or close, or a TCP/UDP event of an extra port (a `ToWorker`
+    /// `Frame`, `Close`, `Connect`, `Receive` or `Packet`); `event_done` ends it.
+    Event(ToWorker),
 }
 
 /// A request taken from the master.
@@ -155,17 +157,22 @@ impl WorkerLink {
                 self.exchange = Exchange::Finish;
                 Ok(Some(Message::Finish { payload }))
             }
-            ToWorker::Open { fd, head } => {
+            ToWorker::Open { fd, port, head } => {
                 self.exchange = Exchange::Received;
-                Ok(Some(Message::Open { fd, head }))
+                Ok(Some(Message::Open { fd, port, head }))
             }
-            ToWorker::Frame { fd, opcode, data } => {
-                self.exchange = Exchange::Event;
-                Ok(Some(Message::Frame { fd, opcode, data }))
+            ToWorker::PortRequest { fd, port, head, body } => {
+                self.exchange = Exchange::Received;
+                Ok(Some(Message::PortRequest { fd, port, head, body }))
             }
-            ToWorker::Close { fd } => {
+            event @ (ToWorker::Frame { .. }
+            | ToWorker::Close { .. }
+            | ToWorker::Connect { .. }
+            | ToWorker::Receive { .. }
+            | ToWorker::Packet { .. }
+            | ToWorker::Buffer { .. }) => {
                 self.exchange = Exchange::Event;
-                Ok(Some(Message::Close { fd }))
+                Ok(Some(Message::Event(event)))
             }
             ToWorker::Stop => Ok(None),
             ToWorker::TaskAccepted(_) => Err(LinkError::Unexpected("TaskAccepted")),
@@ -259,6 +266,11 @@ impl WorkerLink {
     /// client list by the caller.
     pub fn push(&mut self, fd: u64, opcode: u8, data: Bytes) -> Result<(), LinkError> {
         self.send(&ToMaster::Push { fd, opcode, data })
+    }
+
+    /// Sends a UDP datagram from extra port `port`.
+    pub fn send_to(&mut self, port: u32, address: String, remote_port: u16, data: Bytes) -> Result<(), LinkError> {
+        self.send(&ToMaster::SendTo { port, address, remote_port, data })
     }
 
     /// Closes connection `fd`: with a close frame when `code` is set, else at once.

@@ -24,8 +24,18 @@ pub struct Job {
     /// Where the worker's answer goes, part by part.
     pub reply: mpsc::Sender<Reply>,
     pub connection: u64,
-    /// A WebSocket handshake: the worker runs `onOpen` and answers 101 to accept.
-    pub websocket: bool,
+    pub kind: JobKind,
+}
+
+/// Who handles a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// The application, through Laravel's kernel.
+    App,
+    /// A WebSocket handshake on port `port`: the worker runs `onOpen` and answers 101.
+    Open { port: u32 },
+    /// The `onRequest` of the Http handler of extra port `port`.
+    PortHttp { port: u32 },
 }
 
 /// The head of a worker's response.
@@ -75,18 +85,26 @@ pub enum Work {
     Event(EventJob),
 }
 
-/// Something that happened on a WebSocket connection, for the handler.
+/// Something that happened on a WebSocket connection or an extra port, for its handler.
 #[derive(Debug)]
 pub enum SocketEvent {
     Frame { opcode: u8, data: Bytes },
     Close,
+    Connect,
+    Receive(Bytes),
+    /// The output queue passed half of `buffer_output_size` (true) or drained (false).
+    Buffer(bool),
+    Packet { address: String, remote_port: u16, data: Bytes },
 }
 
 /// An event and who waits for the handler to finish it (the connection reads its next
 /// message only then, so messages reach the handler in order).
 #[derive(Debug)]
 pub struct EventJob {
+    /// The connection; for a UDP packet, a number derived from the sender's address, so
+    /// `dispatch_mode` 2 keeps one sender on one worker.
     pub fd: u64,
+    pub port: u32,
     pub event: SocketEvent,
     /// Dropped unsent if the worker died: the waiter goes on either way.
     pub done: tokio::sync::oneshot::Sender<()>,
@@ -251,7 +269,7 @@ mod tests {
             https: false,
             time: 0.0,
         };
-        (Job { head, body: Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection, websocket: false }, rx)
+        (Job { head, body: Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection, kind: JobKind::App }, rx)
     }
 
     #[tokio::test]
@@ -278,7 +296,7 @@ mod tests {
         }
         assert_eq!(d.queued(), 0);
         let (done, _rx) = tokio::sync::oneshot::channel();
-        d.submit_event(EventJob { fd: 4, event: SocketEvent::Close, done });
+        d.submit_event(EventJob { fd: 4, port: 0, event: SocketEvent::Close, done });
         assert_eq!(uri(q.next().await), "event 4", "a connection's events follow its requests to one worker");
     }
 

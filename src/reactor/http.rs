@@ -14,10 +14,11 @@ use tokio::sync::mpsc;
 
 use super::body::ResponseBody;
 use super::compress;
-use super::dispatch::{Job, Reply, ReplyHead};
+use super::dispatch::{Job, JobKind, Reply, ReplyHead};
 use super::static_files;
 use super::upload::{self, TempFiles, UploadError};
 use super::Shared;
+use crate::config::Protocol;
 use crate::ipc::RequestHead;
 use crate::log;
 
@@ -31,6 +32,8 @@ pub struct ConnInfo {
     pub server_addr: String,
     pub server_port: u16,
     pub https: bool,
+    /// The port it came on: 0 for the main port, else its index in `sockets` + 1.
+    pub port: u32,
     /// Its place under `max_connection`; a WebSocket upgrade takes it along.
     pub permit: parking_lot::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
     /// Set once the connection became a WebSocket: its end is then the WebSocket's.
@@ -43,11 +46,21 @@ pub async fn handle(
     shared: Arc<Shared>,
     conn: Arc<ConnInfo>,
 ) -> Result<Response<ResponseBody>, Infallible> {
-    if shared.config.websocket && super::websocket::is_upgrade(req.headers()) {
+    // Port 0 is the main port; an extra port speaks what its `sockets` entry says.
+    let protocol = shared.config.sockets.get((conn.port as usize).wrapping_sub(1)).map(|s| &s.protocol);
+    let upgrade = shared.config.websocket && super::websocket::is_upgrade(req.headers());
+    let kind = match protocol {
+        None => JobKind::App,
+        Some(Protocol::WebSocket) if !upgrade => {
+            return Ok(finish(error(StatusCode::BAD_REQUEST, "this port speaks WebSocket only"), &shared));
+        }
+        Some(_) => JobKind::PortHttp { port: conn.port },
+    };
+    if upgrade && !matches!(protocol, Some(Protocol::Http)) {
         return Ok(finish(super::websocket::open(req, &shared, &conn).await, &shared));
     }
     let gzip = shared.config.http_compression && compress::accepts_gzip(req.headers());
-    let resp = answer(req, &shared, &conn).await;
+    let resp = answer(req, &shared, &conn, kind).await;
     let mut resp = finish(resp, &shared);
     if gzip {
         compress::gzip_response(&mut resp).await;
@@ -55,8 +68,8 @@ pub async fn handle(
     Ok(resp)
 }
 
-async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn: &ConnInfo) -> Response<ResponseBody> {
-    if shared.config.handle_static {
+async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn: &ConnInfo, kind: JobKind) -> Response<ResponseBody> {
+    if shared.config.handle_static && kind == JobKind::App {
         if let Some(resp) = static_files::serve(&shared.statics, &req).await {
             return resp;
         }
@@ -90,7 +103,7 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
     let head = request_head(&parts, conn, shared);
     shared.clients.bump(crate::clients::Counter::RequestCount);
     let (tx, mut rx) = mpsc::channel(16);
-    shared.dispatcher.submit(Job { head, body, form, uploads, reply: tx, connection: conn.id, websocket: false });
+    shared.dispatcher.submit(Job { head, body, form, uploads, reply: tx, connection: conn.id, kind });
     // Queue time counts too: without a free worker (all busy, or none able to boot) the
     // client gets its 504 at max_request_time instead of waiting forever.
     let first = match shared.config.max_request_time {

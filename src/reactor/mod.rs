@@ -14,6 +14,7 @@
 //! - `compress.rs`: gzip for `http_compression`.
 //! - `control.rs`: commands to the master (stop, reload) from signals, and the stop sequence.
 //! - `websocket/`: upgrades, WebSocket connections, and pushes from any process.
+//! - `sockets/`: the extra ports of `sockets` (TCP with framing, UDP, HTTP, WebSocket).
 
 pub mod body;
 pub mod compress;
@@ -23,6 +24,7 @@ pub mod forwarded;
 pub mod http;
 pub mod listener;
 pub mod slot;
+pub mod sockets;
 pub mod static_files;
 pub mod upload;
 pub mod websocket;
@@ -63,6 +65,12 @@ pub struct Shared {
     pub sockets: websocket::Registry,
     /// The client list in shared memory, which every process reads.
     pub clients: Arc<Clients>,
+    /// The next connection number (Swoole's `$fd`), unique across all ports.
+    pub next_fd: AtomicU64,
+    /// `max_connection`, shared by all ports.
+    pub connection_limit: Arc<Semaphore>,
+    /// The UDP sockets of extra ports, by port index, for `sendto`.
+    pub udp: std::collections::HashMap<u32, Arc<tokio::net::UdpSocket>>,
 }
 
 /// What the master needs besides its config, all made before the fork.
@@ -76,6 +84,8 @@ pub struct MasterParts {
     pub on_ready: Box<dyn FnOnce(String) + Send>,
     /// The shared client list, mapped before the fork.
     pub clients: Arc<Clients>,
+    /// The extra ports of `sockets`, bound before the fork.
+    pub extra: Vec<sockets::ExtraPort>,
 }
 
 /// Runs the master until it is stopped; returns the process exit code.
@@ -107,8 +117,18 @@ pub fn run(config: ServerConfig, parts: MasterParts) -> i32 {
 }
 
 /// Serves until a `Command::Stop` arrives on `commands`; returns the exit code.
-pub async fn serve(config: ServerConfig, parts: MasterParts, commands: mpsc::Receiver<Command>) -> i32 {
+pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc::Receiver<Command>) -> i32 {
+    let (extra, udp) = match sockets::adopt(std::mem::take(&mut parts.extra)) {
+        Ok(adopted) => adopted,
+        Err(e) => {
+            log::line("master", &format!("cannot use an extra port: {e}"));
+            return 1;
+        }
+    };
     let shared = Arc::new(Shared {
+        next_fd: AtomicU64::new(1),
+        connection_limit: Arc::new(Semaphore::new(config.max_connection)),
+        udp,
         dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.task_worker_num, config.timer, config.processes.len() as u32),
         workers: Workers::new(config.child_count()),
         statics: Statics::new(&config.document_root),
@@ -131,7 +151,9 @@ pub async fn serve(config: ServerConfig, parts: MasterParts, commands: mpsc::Rec
     tokio::spawn(report_ready(shared.clone(), parts.listener.describe(), parts.manager, parts.on_ready));
 
     let graceful = GracefulShutdown::new();
-    let accepting = accept_clients(parts.listener, shared.clone(), &graceful);
+    let accepting = async {
+        tokio::join!(accept_clients(parts.listener, shared.clone(), &graceful), sockets::serve(extra, shared.clone(), &graceful));
+    };
     let code = control::run_until_stopped(accepting, commands, &shared, &generation_tx).await;
     control::drain_and_stop(graceful, &shared, generation_tx, parts.manager).await;
     code
@@ -175,8 +197,7 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
 
 /// Accepts client connections until the returned future is dropped.
 async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &GracefulShutdown) {
-    let limit = Arc::new(Semaphore::new(shared.config.max_connection));
-    let next_id = AtomicU64::new(1);
+    let limit = shared.connection_limit.clone();
     let server_port = listener.port();
     // Connections borrow their builder; it lives as long as the master, so leak it.
     let builder: &'static auto::Builder<TokioExecutor> = {
@@ -203,12 +224,13 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
                 let local = stream.local_addr().ok();
                 let _ = stream.set_nodelay(true);
                 let info = ConnInfo {
-                    id: next_id.fetch_add(1, Ordering::Relaxed),
+                    id: shared.next_fd.fetch_add(1, Ordering::Relaxed),
                     remote_addr: peer.ip().to_canonical().to_string(),
                     remote_port: peer.port(),
                     server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
                     server_port: local.map_or(server_port, |a| a.port()),
                     https: false,
+                    port: 0,
                     permit: Default::default(),
                     upgraded: Default::default(),
                 };
@@ -230,12 +252,13 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
                     }
                 };
                 let info = ConnInfo {
-                    id: next_id.fetch_add(1, Ordering::Relaxed),
+                    id: shared.next_fd.fetch_add(1, Ordering::Relaxed),
                     remote_addr: String::new(),
                     remote_port: 0,
                     server_addr: String::new(),
                     server_port: 0,
                     https: false,
+                    port: 0,
                     permit: Default::default(),
                     upgraded: Default::default(),
                 };
@@ -246,7 +269,7 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
 }
 
 /// Serves one connection on its own task; over `max_connection` it gets a 503 and is closed.
-fn spawn_connection<S>(
+pub(crate) fn spawn_connection<S>(
     mut stream: S,
     info: ConnInfo,
     shared: &Arc<Shared>,
@@ -270,7 +293,7 @@ fn spawn_connection<S>(
         info.id,
         &ClientInfo {
             server_port: info.server_port,
-            server_fd: 0,
+            server_fd: info.port,
             remote_ip: info.remote_addr.clone(),
             remote_port: info.remote_port,
             connect_time: now,

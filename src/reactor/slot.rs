@@ -12,7 +12,7 @@ use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
 use tokio::sync::watch;
 
-use super::dispatch::{EventJob, Failure, Job, Reply, ReplyHead, SlotKind, SocketEvent, TaskJob, Work};
+use super::dispatch::{EventJob, Failure, Job, JobKind, Reply, ReplyHead, SlotKind, SocketEvent, TaskJob, Work};
 use super::websocket::registry::Outbound;
 use super::Shared;
 use crate::ipc::{self, ToMaster, ToWorker};
@@ -156,23 +156,25 @@ async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
 async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> Outcome {
     let started = Instant::now();
     // `_uploads` lives until the worker is done with the request, then removes the files.
-    let Job { head, body, form, uploads: _uploads, reply, connection, websocket } = job;
+    let Job { head, body, form, uploads: _uploads, reply, connection, kind } = job;
     if reply.is_closed() {
         // The client went away while the job was queued.
         return Outcome::Done { retire: false };
     }
-    let request = match websocket {
-        true => ToWorker::Open { fd: connection, head },
-        false => ToWorker::Request { head, body, form },
+    let request = match kind {
+        JobKind::App => ToWorker::Request { head, body, form },
+        JobKind::Open { port } => ToWorker::Open { fd: connection, port, head },
+        JobKind::PortHttp { port } => ToWorker::PortRequest { fd: connection, port, head, body },
     };
     if conn.write(&request).await.is_err() {
         // The worker died before it could read the request: another worker takes it.
         let (head, body, form) = match request {
             ToWorker::Request { head, body, form } => (head, body, form),
             ToWorker::Open { head, .. } => (head, bytes::Bytes::new(), None),
+            ToWorker::PortRequest { head, body, .. } => (head, body, None),
             _ => unreachable!("built above"),
         };
-        shared.dispatcher.submit(Job { head, body, form, uploads: _uploads, reply, connection, websocket });
+        shared.dispatcher.submit(Job { head, body, form, uploads: _uploads, reply, connection, kind });
         return Outcome::Lost;
     }
     let origin = conn.worker_id;
@@ -261,6 +263,17 @@ fn route_socket_frame(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
             shared.sockets.push(fd, opcode, data, shared.config.buffer_output_size);
             None
         }
+        ToMaster::SendTo { port, address, remote_port, data } => {
+            // Port numbers from PHP may be Swoole's -1 ("the UDP port"): take the first.
+            let socket = shared.udp.get(&port).or_else(|| shared.udp.iter().min_by_key(|(index, _)| **index).map(|(_, s)| s));
+            match (socket, address.parse::<std::net::IpAddr>()) {
+                (Some(socket), Ok(ip)) => {
+                    let _ = socket.try_send_to(&data, std::net::SocketAddr::new(ip, remote_port));
+                }
+                _ => log::line("master", "sendto dropped: no UDP port in `sockets`, or a bad address"),
+            }
+            None
+        }
         ToMaster::Disconnect { fd, code, reason } => {
             let how = match code {
                 Some(code) => Outbound::Close { code, reason },
@@ -275,10 +288,14 @@ fn route_socket_frame(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
 
 /// Runs a WebSocket event in this worker; the connection waits for it to finish.
 async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outcome {
-    let EventJob { fd, event, done } = job;
+    let EventJob { fd, port, event, done } = job;
     let msg = match event {
-        SocketEvent::Frame { opcode, data } => ToWorker::Frame { fd, opcode, data },
-        SocketEvent::Close => ToWorker::Close { fd },
+        SocketEvent::Frame { opcode, data } => ToWorker::Frame { fd, port, opcode, data },
+        SocketEvent::Close => ToWorker::Close { fd, port },
+        SocketEvent::Connect => ToWorker::Connect { fd, port },
+        SocketEvent::Receive(data) => ToWorker::Receive { fd, port, data },
+        SocketEvent::Buffer(full) => ToWorker::Buffer { fd, port, full },
+        SocketEvent::Packet { address, remote_port, data } => ToWorker::Packet { port, address, remote_port, data },
     };
     if conn.write(&msg).await.is_err() {
         return Outcome::Lost;

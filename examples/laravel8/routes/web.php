@@ -2,6 +2,7 @@
 
 use App\Http\Controllers\EchoController;
 use App\Http\Controllers\FailureController;
+use App\Http\Controllers\PortController;
 use App\Http\Controllers\ResponseController;
 use App\Http\Controllers\StateController;
 use App\Http\Controllers\TableController;
@@ -82,3 +83,6 @@ Route::get('/ws/push/{fd}/{message}', [WebSocketController::class, 'push'])->whe
 Route::get('/ws/push-task/{fd}/{message}', [WebSocketController::class, 'pushFromTask'])->where('fd', '[0-9]+');
 Route::get('/ws/connections', [WebSocketController::class, 'connections']);
 Route::get('/ws/session', [WebSocketController::class, 'sessionWs']);
+
+// Extra ports (`sockets`): send to every connection of port #1 from a controller.
+Route::get('/ports/broadcast/{message}', [PortController::class, 'broadcast']);

@@ -44,7 +44,7 @@ enum End {
     Drop,
 }
 
-pub async fn run(upgraded: Upgraded, fd: u64, mut mailbox: Mailbox, shared: Arc<Shared>, permit: Option<OwnedSemaphorePermit>) {
+pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mut mailbox: Mailbox, shared: Arc<Shared>, permit: Option<OwnedSemaphorePermit>) {
     let max = shared.config.package_max_length;
     // A small read buffer: idle connections are most of them, and each holds one.
     let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0).max_message_size(Some(max)).max_frame_size(Some(max));
@@ -86,8 +86,8 @@ pub async fn run(upgraded: Upgraded, fd: u64, mut mailbox: Mailbox, shared: Arc<
                     heartbeat.as_mut().reset(tokio::time::Instant::now() + idle);
                 }
                 match incoming {
-                    Some(Ok(Message::Text(text))) => in_flight = Some(dispatch(&shared, fd, opcode::TEXT, Bytes::from(text))),
-                    Some(Ok(Message::Binary(data))) => in_flight = Some(dispatch(&shared, fd, opcode::BINARY, data)),
+                    Some(Ok(Message::Text(text))) => in_flight = Some(dispatch(&shared, fd, port, opcode::TEXT, Bytes::from(text))),
+                    Some(Ok(Message::Binary(data))) => in_flight = Some(dispatch(&shared, fd, port, opcode::BINARY, data)),
                     // tungstenite queues the pong; it goes out with the next write or read.
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
                         let _ = ws.flush().await;
@@ -112,7 +112,7 @@ pub async fn run(upgraded: Upgraded, fd: u64, mut mailbox: Mailbox, shared: Arc<
     if let Some(pending) = in_flight {
         let _ = pending.await;
     }
-    finish(fd, &shared).await;
+    finish(fd, port, &shared).await;
     drop(permit);
 }
 
@@ -172,20 +172,20 @@ async fn drain_until_closed(ws: &mut Socket) {
 }
 
 /// Hands a message to a worker; the receiver completes when the handler is done.
-fn dispatch(shared: &Shared, fd: u64, opcode: u8, data: Bytes) -> oneshot::Receiver<()> {
+fn dispatch(shared: &Shared, fd: u64, port: u32, opcode: u8, data: Bytes) -> oneshot::Receiver<()> {
     shared.clients.touch(fd);
     shared.clients.bump(Counter::MessageCount);
     let (done, rx) = oneshot::channel();
-    shared.dispatcher.submit_event(EventJob { fd, event: SocketEvent::Frame { opcode, data }, done });
+    shared.dispatcher.submit_event(EventJob { fd, port, event: SocketEvent::Frame { opcode, data }, done });
     rx
 }
 
 /// The connection is gone: pushes fail from now on, the handler's `onClose` runs, and
 /// the connection leaves the client list.
-async fn finish(fd: u64, shared: &Arc<Shared>) {
+pub async fn finish(fd: u64, port: u32, shared: &Arc<Shared>) {
     shared.clients.set_status(fd, WsStatus::Closing);
     let (done, rx) = oneshot::channel();
-    shared.dispatcher.submit_event(EventJob { fd, event: SocketEvent::Close, done });
+    shared.dispatcher.submit_event(EventJob { fd, port, event: SocketEvent::Close, done });
     let _ = rx.await;
     shared.clients.close(fd);
     // Last: a stopping server waits for this list to empty, i.e. for every onClose.
@@ -193,6 +193,6 @@ async fn finish(fd: u64, shared: &Arc<Shared>) {
 }
 
 /// The 101 was sent but the upgrade itself failed (the client vanished meanwhile).
-pub async fn abandon(fd: u64, shared: &Arc<Shared>) {
-    finish(fd, shared).await;
+pub async fn abandon(fd: u64, port: u32, shared: &Arc<Shared>) {
+    finish(fd, port, shared).await;
 }

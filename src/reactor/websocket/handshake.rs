@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use super::connection;
 use crate::clients::WsStatus;
 use crate::reactor::body::ResponseBody;
-use crate::reactor::dispatch::{Job, Reply};
+use crate::reactor::dispatch::{Job, JobKind, Reply};
 use crate::reactor::http::{self, ConnInfo};
 use crate::reactor::upload::TempFiles;
 use crate::reactor::Shared;
@@ -108,7 +108,7 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
     let mailbox = shared.sockets.register(fd);
     shared.clients.set_status(fd, WsStatus::Handshake);
     let (tx, mut rx) = mpsc::channel(16);
-    shared.dispatcher.submit(Job { head, body: bytes::Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection: fd, websocket: true });
+    shared.dispatcher.submit(Job { head, body: bytes::Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection: fd, kind: JobKind::Open { port: conn.port } });
     let first = match shared.config.max_request_time {
         Some(limit) => tokio::time::timeout(limit, rx.recv()).await.unwrap_or(None),
         None => rx.recv().await,
@@ -145,11 +145,12 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
     headers.remove(hyper::header::CONTENT_LENGTH);
     conn.upgraded.store(true, Ordering::SeqCst);
     let permit = conn.permit.lock().take();
+    let conn_port = conn.port;
     let shared = shared.clone();
     tokio::spawn(async move {
         match on_upgrade.await {
-            Ok(upgraded) => connection::run(upgraded, fd, mailbox, shared, permit).await,
-            Err(_) => connection::abandon(fd, &shared).await,
+            Ok(upgraded) => connection::run(upgraded, fd, conn_port, mailbox, shared, permit).await,
+            Err(_) => connection::abandon(fd, conn_port, &shared).await,
         }
     });
     resp

@@ -1,0 +1,205 @@
+//! The extra ports of `sockets` (Swoole's multi-port mixed protocol).
+//!
+//! # Layout
+//! - `framing.rs`: a TCP stream cut into messages (`open_eof_check`, `open_eof_split`,
+//!   `open_length_check`).
+//! - `stream.rs`: one TCP connection of a TcpSocket handler.
+//! - `udp.rs`: a UDP port's datagrams for a UdpSocket handler.
+//!
+//! HTTP and WebSocket ports are served by the main port's code (`http.rs`,
+//! `websocket/`), which tells them apart by `ConnInfo::port`. Every connection of every
+//! port takes a number from one sequence (its `$fd`), a place under `max_connection`,
+//! and a row in the shared client list whose `server_fd` is the port's index.
+
+pub mod framing;
+pub mod stream;
+pub mod udp;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use hyper_util::rt::TokioExecutor;
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
+
+use super::http::ConnInfo;
+use super::Shared;
+use crate::clients::{ClientInfo, WsStatus};
+use crate::config::{Protocol, SocketSpec};
+use crate::error::StartError;
+use crate::log;
+
+/// A bound extra port, made before the fork.
+pub struct ExtraPort {
+    pub spec: SocketSpec,
+    pub bound: Bound,
+}
+
+impl ExtraPort {
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        match &self.bound {
+            Bound::Tcp(l) => l.as_raw_fd(),
+            Bound::Udp(s) => s.as_raw_fd(),
+        }
+    }
+
+    /// `host:port` and what it speaks, for the start-up lines.
+    pub fn describe(&self) -> String {
+        let what = match (&self.spec.protocol, self.spec.transport.is_udp()) {
+            (_, true) => "udp",
+            (Protocol::Http, _) => "http",
+            (Protocol::WebSocket, _) => "ws",
+            _ => "tcp",
+        };
+        format!("{what}://{}:{}", self.spec.host, self.spec.port)
+    }
+}
+
+pub enum Bound {
+    Tcp(std::net::TcpListener),
+    Udp(std::net::UdpSocket),
+}
+
+/// A port adopted by the runtime.
+pub struct Adopted {
+    spec: SocketSpec,
+    socket: Live,
+}
+
+enum Live {
+    Tcp(tokio::net::TcpListener),
+    Udp(Arc<tokio::net::UdpSocket>),
+}
+
+/// Binds every extra port, so a port in use stops start-up with its address.
+pub fn bind(specs: &[SocketSpec]) -> Result<Vec<ExtraPort>, StartError> {
+    specs.iter().map(|spec| Ok(ExtraPort { spec: spec.clone(), bound: bind_one(spec)? })).collect()
+}
+
+fn bind_one(spec: &SocketSpec) -> Result<Bound, StartError> {
+    let ip: IpAddr = spec.host.parse().map_err(|_| StartError::BadAddress(spec.host.clone()))?;
+    let addr = SocketAddr::new(ip, spec.port);
+    let fail = |source| StartError::Bind { addr: format!("{addr} (sockets #{})", spec.index), source };
+    let udp = spec.transport.is_udp();
+    let socket = Socket::new(Domain::for_address(addr), if udp { Type::DGRAM } else { Type::STREAM }, Some(if udp { SockProtocol::UDP } else { SockProtocol::TCP })).map_err(fail)?;
+    socket.set_reuse_address(true).map_err(fail)?;
+    if addr.is_ipv6() {
+        let _ = socket.set_only_v6(false);
+    }
+    socket.bind(&addr.into()).map_err(fail)?;
+    socket.set_nonblocking(true).map_err(fail)?;
+    if udp {
+        Ok(Bound::Udp(socket.into()))
+    } else {
+        socket.listen(1024).map_err(fail)?;
+        Ok(Bound::Tcp(socket.into()))
+    }
+}
+
+/// Hands the bound sockets to tokio (in the master, inside its runtime); the UDP
+/// sockets also go to `Shared` for `sendto`.
+pub fn adopt(ports: Vec<ExtraPort>) -> std::io::Result<(Vec<Adopted>, HashMap<u32, Arc<tokio::net::UdpSocket>>)> {
+    let mut out = Vec::with_capacity(ports.len());
+    let mut udp = HashMap::new();
+    for ExtraPort { spec, bound } in ports {
+        let socket = match bound {
+            Bound::Tcp(l) => Live::Tcp(tokio::net::TcpListener::from_std(l)?),
+            Bound::Udp(s) => {
+                let s = Arc::new(tokio::net::UdpSocket::from_std(s)?);
+                udp.insert(spec.index, s.clone());
+                Live::Udp(s)
+            }
+        };
+        out.push(Adopted { spec, socket });
+    }
+    Ok((out, udp))
+}
+
+/// Serves every extra port until the future is dropped (the server stops accepting).
+pub async fn serve(ports: Vec<Adopted>, shared: Arc<Shared>, graceful: &GracefulShutdown) {
+    let loops = ports.into_iter().map(|Adopted { spec, socket }| {
+        let shared = shared.clone();
+        async move {
+            match socket {
+                Live::Udp(s) => udp::serve(s, spec.index, shared).await,
+                Live::Tcp(listener) => match spec.protocol {
+                    Protocol::Stream(_) => accept_stream(listener, spec, shared).await,
+                    Protocol::Http | Protocol::WebSocket => accept_http(listener, spec, shared, graceful).await,
+                },
+            }
+        }
+    });
+    futures_util::future::join_all(loops).await;
+}
+
+fn conn_info(stream: &tokio::net::TcpStream, peer: SocketAddr, spec: &SocketSpec, shared: &Shared) -> ConnInfo {
+    let local = stream.local_addr().ok();
+    let _ = stream.set_nodelay(true);
+    ConnInfo {
+        id: shared.next_fd.fetch_add(1, Ordering::Relaxed),
+        remote_addr: peer.ip().to_canonical().to_string(),
+        remote_port: peer.port(),
+        server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
+        server_port: spec.port,
+        https: false,
+        port: spec.index,
+        permit: Default::default(),
+        upgraded: Default::default(),
+    }
+}
+
+async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, shared: Arc<Shared>) {
+    let Protocol::Stream(framing) = spec.protocol.clone() else { return };
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                log::line("master", &format!("accept on port {} failed: {e}", spec.port));
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // Over max_connection a TCP client is simply closed: the protocol is the app's.
+        let Ok(permit) = shared.connection_limit.clone().try_acquire_owned() else { continue };
+        let info = conn_info(&stream, peer, &spec, &shared);
+        let now = crate::clients::now();
+        shared.clients.open(
+            info.id,
+            &ClientInfo {
+                server_port: spec.port,
+                server_fd: spec.index,
+                remote_ip: info.remote_addr.clone(),
+                remote_port: info.remote_port,
+                connect_time: now,
+                last_time: now,
+                websocket_status: WsStatus::None,
+            },
+        );
+        tokio::spawn(stream::serve(stream, info.id, spec.index, framing.clone(), spec.package_max_length, shared.clone(), permit));
+    }
+}
+
+async fn accept_http(listener: tokio::net::TcpListener, spec: SocketSpec, shared: Arc<Shared>, graceful: &GracefulShutdown) {
+    // Connections borrow their builder; it lives as long as the master, so leak it.
+    let builder: &'static auto::Builder<TokioExecutor> = {
+        let mut b = auto::Builder::new(TokioExecutor::new()).http1_only();
+        b.http1().keep_alive(true).max_buf_size(shared.config.max_header_size.max(8192));
+        Box::leak(Box::new(b))
+    };
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                log::line("master", &format!("accept on port {} failed: {e}", spec.port));
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let info = conn_info(&stream, peer, &spec, &shared);
+        super::spawn_connection(stream, info, &shared, &shared.connection_limit, builder, graceful);
+    }
+}

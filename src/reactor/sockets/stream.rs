@@ -1,0 +1,112 @@
+//! One TCP connection of an extra port with a TcpSocket handler: `onConnect`, each
+//! framed message to `onReceive` in order, `onClose`; `send()` and `close()` from any
+//! process through the same registry as WebSocket pushes.
+
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{oneshot, OwnedSemaphorePermit};
+
+use super::framing::Decoder;
+use crate::clients::Counter;
+use crate::config::Framing;
+use crate::log;
+use crate::reactor::dispatch::{EventJob, SocketEvent};
+use crate::reactor::websocket::registry::Outbound;
+use crate::reactor::Shared;
+
+pub async fn serve(mut stream: TcpStream, fd: u64, port: u32, framing: Framing, max: usize, shared: Arc<Shared>, permit: OwnedSemaphorePermit) {
+    let mut mailbox = shared.sockets.register(fd);
+    let mut decoder = Decoder::new(framing, max);
+    let mut ready: VecDeque<Bytes> = VecDeque::new();
+    // onConnect first: nothing is read until the handler has seen the connection.
+    let mut in_flight = Some(dispatch(&shared, fd, port, SocketEvent::Connect));
+    let mut buf = vec![0u8; 16 * 1024];
+    let idle = shared.config.heartbeat_idle;
+    let heartbeat = tokio::time::sleep(idle.unwrap_or(Duration::MAX / 4));
+    tokio::pin!(heartbeat);
+    let mut eof = false;
+    // onBufferFull past half of buffer_output_size, onBufferEmpty once it drained.
+    let high = shared.config.buffer_output_size / 2;
+    let mut full = false;
+    loop {
+        if in_flight.is_none() {
+            if let Some(message) = ready.pop_front() {
+                shared.clients.bump(Counter::MessageCount);
+                in_flight = Some(dispatch(&shared, fd, port, SocketEvent::Receive(message)));
+            } else if eof {
+                break;
+            }
+        }
+        tokio::select! {
+            biased;
+            out = mailbox.rx.recv() => match out {
+                Some(Outbound::Message { data, .. }) => {
+                    if !full && mailbox.queued.load(Ordering::Relaxed) >= high {
+                        full = true;
+                        drop(dispatch(&shared, fd, port, SocketEvent::Buffer(true)));
+                    }
+                    let written = stream.write_all(&data).await;
+                    let left = mailbox.queued.fetch_sub(data.len(), Ordering::Relaxed) - data.len();
+                    if written.is_err() {
+                        break;
+                    }
+                    if full && left == 0 {
+                        full = false;
+                        drop(dispatch(&shared, fd, port, SocketEvent::Buffer(false)));
+                    }
+                }
+                // A TCP port has no close frame: both mean close now.
+                Some(Outbound::Close { .. } | Outbound::Drop) | None => break,
+            },
+            _ = async { in_flight.as_mut().unwrap().await }, if in_flight.is_some() => in_flight = None,
+            _ = &mut heartbeat, if idle.is_some() => break,
+            read = stream.read(&mut buf), if !eof && ready.len() < 64 => {
+                match read {
+                    Ok(0) | Err(_) => eof = true,
+                    Ok(n) => {
+                        if let Some(idle) = idle {
+                            heartbeat.as_mut().reset(tokio::time::Instant::now() + idle);
+                        }
+                        shared.clients.touch(fd);
+                        decoder.push(&buf[..n]);
+                        loop {
+                            match decoder.next() {
+                                Ok(Some(message)) => ready.push_back(message),
+                                Ok(None) => break,
+                                Err(e) => {
+                                    log::line("master", &format!("closing connection {fd} on port #{port}: {e}"));
+                                    eof = true;
+                                    ready.clear();
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let _ = stream.shutdown().await;
+    drop(stream);
+    if let Some(pending) = in_flight {
+        let _ = pending.await;
+    }
+    let (done, rx) = oneshot::channel();
+    shared.dispatcher.submit_event(EventJob { fd, port, event: SocketEvent::Close, done });
+    let _ = rx.await;
+    shared.clients.close(fd);
+    shared.sockets.unregister(fd);
+    drop(permit);
+}
+
+fn dispatch(shared: &Shared, fd: u64, port: u32, event: SocketEvent) -> oneshot::Receiver<()> {
+    let (done, rx) = oneshot::channel();
+    shared.dispatcher.submit_event(EventJob { fd, port, event, done });
+    rx
+}

@@ -1,0 +1,42 @@
+//! An extra UDP port: each datagram goes to the UdpSocket handler's `onPacket`; replies
+//! (`sendto`) leave from the same socket.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::net::UdpSocket;
+use tokio::sync::oneshot;
+
+use crate::clients::Counter;
+use crate::log;
+use crate::reactor::dispatch::{EventJob, SocketEvent};
+use crate::reactor::Shared;
+
+pub async fn serve(socket: Arc<UdpSocket>, port: u32, shared: Arc<Shared>) {
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let (n, from) = match socket.recv_from(&mut buf).await {
+            Ok(received) => received,
+            Err(e) => {
+                log::line("master", &format!("UDP port #{port}: {e}"));
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        shared.clients.bump(Counter::MessageCount);
+        // Nobody waits for a datagram's handler: UDP has no order to keep.
+        let (done, _) = oneshot::channel();
+        let event = SocketEvent::Packet { address: from.ip().to_canonical().to_string(), remote_port: from.port(), data: Bytes::copy_from_slice(&buf[..n]) };
+        shared.dispatcher.submit_event(EventJob { fd: sender_key(&from), port, event, done });
+    }
+}
+
+/// A stable number per sender, so `dispatch_mode` 2 keeps a sender on one worker.
+fn sender_key(addr: &SocketAddr) -> u64 {
+    let mut h = DefaultHasher::new();
+    addr.hash(&mut h);
+    h.finish()
+}

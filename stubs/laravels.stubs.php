@@ -5,7 +5,8 @@
 namespace LaravelS\Runtime {
     /**
      * A counter in shared memory: made before the server forks (in a ServerStart handler),
-     * every process adds to the same value.
+     * every process adds to the same value. wait() and wakeup() use it as a flag between
+     * processes, as Swoole's do.
      */
     class Atomic {
         /**
@@ -56,9 +57,11 @@ namespace LaravelS\Runtime {
         public function sub(int $sub_value = 1): int {}
 
         /**
-         * While the value is 0, sleeps until wakeup() or `$timeout` seconds (negative: no
-         * limit). True when woken (the value, 1, is taken back to 0); false on timeout or
-         * when the value is neither 0 nor 1.
+         * When the value is 1, takes it back to 0 and returns true. While it is 0, sleeps
+         * until a wakeup() or `$timeout` seconds (0 or less: no limit, as in Swoole), then
+         * returns whether this process took the flag that wakeup set: when one wakeup wakes
+         * several processes, one gets true and the others false, at once. False as well on
+         * timeout, on a signal, and when the value is neither 0 nor 1.
          *
          * @param float $timeout
          * @return bool
@@ -66,7 +69,8 @@ namespace LaravelS\Runtime {
         public function wait(float $timeout = 1.0): bool {}
 
         /**
-         * Sets a 0 value to 1 and wakes up to `$count` waiting processes.
+         * Sets a 0 value to 1 and wakes up to `$count` waiting processes; a value already
+         * non-zero is left alone and wakes nobody. Always true, as in Swoole.
          *
          * @param int $count
          * @return bool
@@ -205,7 +209,8 @@ namespace LaravelS\Runtime {
     /**
      * A table of rows in shared memory, created before the server forks so every process
      * reads and writes the same rows. Keys are strings of 1 to 63 bytes; a longer key, or
-     * a string longer than its column's size, throws (Swoole truncates).
+     * a string longer than its column's size, throws (Swoole truncates). `$size` and
+     * `$memorySize` are set by create(), null before.
      */
     class Table implements \Iterator, \Countable {
         public const TYPE_FLOAT = 2;
@@ -213,6 +218,20 @@ namespace LaravelS\Runtime {
         public const TYPE_INT = 1;
 
         public const TYPE_STRING = 3;
+
+        /**
+         * `$table->memorySize`: getMemorySize() as create() found it; null before create().
+         *
+         * @var int|null
+         */
+        public readonly ?int $memorySize;
+
+        /**
+         * `$table->size`: getSize() as create() found it; null before create().
+         *
+         * @var int|null
+         */
+        public readonly ?int $size;
 
         /**
          * `$size` rows (rounded up to a power of two), plus `$conflict_proportion` of that
@@ -235,7 +254,7 @@ namespace LaravelS\Runtime {
         public function column(string $name, int $type, int $size = 0): bool {}
 
         /**
-         * Rows in the table.
+         * Rows in the table (0 before create() and after destroy()).
          *
          * @return int
          */
@@ -282,6 +301,16 @@ namespace LaravelS\Runtime {
         public function delete(mixed $key): bool {}
 
         /**
+         * Unmaps the table's shared memory in this process; afterwards every method but
+         * count(), getSize(), getMemorySize() and stats() throws. Processes forked before
+         * keep their own mapping and rows; the memory goes back to the system when the
+         * last process unmaps it (or exits).
+         *
+         * @return bool
+         */
+        public function destroy(): bool {}
+
+        /**
          * Alias of exists().
          *
          * @param mixed $key
@@ -308,14 +337,14 @@ namespace LaravelS\Runtime {
         public function get(mixed $key, ?string $field = null): mixed {}
 
         /**
-         * Bytes of shared memory the table occupies.
+         * Bytes of shared memory the table occupies (0 before create() and after destroy()).
          *
          * @return int
          */
         public function getMemorySize(): int {}
 
         /**
-         * The size given to the constructor, rounded up to a power of two.
+         * The size given to the constructor, rounded up to a power of two (0 after destroy()).
          *
          * @return int
          */
@@ -364,6 +393,18 @@ namespace LaravelS\Runtime {
          * @return bool
          */
         public function set(mixed $key, array $value): bool {}
+
+        /**
+         * Swoole's statistics, summed over every process; false before create() and after
+         * destroy(). `num`: rows; `insert_count`, `update_count`, `delete_count`: rows
+         * created, written again, removed; `conflict_count`: rows created in a bucket that
+         * already held rows; `conflict_max_level`: the most rows such a bucket held;
+         * `total_slice_num` and `available_slice_num`: all rows and free rows (every row
+         * comes from one pool here, where Swoole counts only the rows beyond one per bucket).
+         *
+         * @return mixed
+         */
+        public function stats(): mixed {}
 
         /**
          * Whether the iteration has a current row.
@@ -600,4 +641,59 @@ namespace LaravelS\Runtime {
      * @return bool
      */
     function alias_class(string $class, string $alias): bool {}
+}
+
+namespace LaravelS\Runtime\Atomic {
+    /**
+     * `Swoole\Atomic\Long`: a signed 64-bit counter in shared memory, made before the
+     * server forks like Atomic. Swoole's has no wait() and wakeup(), nor does this one.
+     */
+    class Long {
+        /**
+         * A new counter starting at `$value`.
+         *
+         * @param int $value
+         */
+        public function __construct(int $value = 0) {}
+
+        /**
+         * Adds and returns the new value (wrapping past the 64-bit limits).
+         *
+         * @param int $add_value
+         * @return int
+         */
+        public function add(int $add_value = 1): int {}
+
+        /**
+         * Sets `$new_value` if the value is `$cmp_value`; whether it did.
+         *
+         * @param int $cmp_value
+         * @param int $new_value
+         * @return bool
+         */
+        public function cmpset(int $cmp_value, int $new_value): bool {}
+
+        /**
+         * The current value.
+         *
+         * @return int
+         */
+        public function get(): int {}
+
+        /**
+         * Replaces the value.
+         *
+         * @param int $value
+         * @return void
+         */
+        public function set(int $value): void {}
+
+        /**
+         * Subtracts and returns the new value.
+         *
+         * @param int $sub_value
+         * @return int
+         */
+        public function sub(int $sub_value = 1): int {}
+    }
 }

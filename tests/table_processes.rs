@@ -1,6 +1,7 @@
 //! Tables and atomics shared by forked processes, as a server's workers share them:
-//! exact totals under concurrent writers, and a writer SIGKILLed at random moments
-//! leaving no deadlock and no torn row.
+//! exact totals under concurrent writers, a writer SIGKILLed at random moments leaving
+//! no deadlock and no torn row, statistics summed over every process, and Atomic's
+//! wait/wakeup between processes.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,44 @@ fn spawn(f: impl FnOnce()) -> libc::pid_t {
             unsafe { libc::_exit(if ok { 0 } else { 1 }) }
         }
         pid => pid,
+    }
+}
+
+/// Forks a child that exits with what `f` returns.
+fn spawn_code(f: impl FnOnce() -> i32) -> libc::pid_t {
+    // SAFETY: as in `spawn`.
+    match unsafe { libc::fork() } {
+        0 => {
+            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or(1);
+            // SAFETY: as in `spawn`.
+            unsafe { libc::_exit(code) }
+        }
+        pid => pid,
+    }
+}
+
+/// A child's exit code.
+fn exit_code(status: i32) -> i32 {
+    assert!(libc::WIFEXITED(status), "the child did not exit: status {status}");
+    libc::WEXITSTATUS(status)
+}
+
+/// Whether process `pid` sleeps in a futex, as /proc tells (wchan reads "0" where the
+/// kernel hides it: the state alone must do then).
+fn asleep_in_wait(pid: libc::pid_t) -> bool {
+    let (Ok(stat), Ok(wchan)) = (std::fs::read_to_string(format!("/proc/{pid}/stat")), std::fs::read_to_string(format!("/proc/{pid}/wchan"))) else {
+        return false;
+    };
+    let state = stat.rsplit_once(") ").map(|(_, rest)| rest.split(' ').next().unwrap_or(""));
+    state == Some("S") && (wchan.starts_with("futex") || wchan == "0")
+}
+
+/// Waits until every one of `pids` has announced itself on `ready` and sleeps in a wait().
+fn wait_until_asleep(pids: &[libc::pid_t], ready: &SharedAtomic) {
+    let watchdog = Instant::now();
+    while ready.get() < pids.len() as i64 || !pids.iter().all(|&pid| asleep_in_wait(pid)) {
+        assert!(watchdog.elapsed() < Duration::from_secs(30), "the waiters never went to sleep");
+        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
@@ -142,4 +181,76 @@ fn atomic_wait_is_woken_from_another_process() {
     assert!(!a.wait(None), "a value other than 0 or 1 is not a flag: returns at once");
     assert!(a.cmpset(5, 7) && !a.cmpset(5, 8));
     assert_eq!((a.add(3), a.sub(20)), (10, -10));
+}
+
+#[test]
+fn stats_are_counted_by_every_process() {
+    let t = &table(64);
+    let children: Vec<_> = (0..3)
+        .map(|p| {
+            spawn(move || {
+                for i in 0..1000 {
+                    // Each process: 10 rows of its own, written 100 times each, then 5 removed.
+                    t.incr(format!("p{p}:{}", i % 10).as_bytes(), 0, Value::Int(1)).unwrap();
+                }
+                for i in 0..5 {
+                    assert!(t.del(format!("p{p}:{i}").as_bytes()).unwrap());
+                }
+            })
+        })
+        .collect();
+    for pid in children {
+        assert_eq!(reap(pid), 0);
+    }
+    let s = t.stats();
+    assert_eq!((s.rows, s.inserts, s.updates, s.deletes), (15, 30, 2970, 15));
+    assert_eq!((s.capacity, s.free), (t.capacity(), t.capacity() - 15));
+    assert!(s.conflicts <= 30 && (s.conflicts == 0) == (s.max_chain == 0));
+}
+
+#[test]
+fn a_wakeup_of_several_sleepers_gives_the_flag_to_one_and_returns_the_others_at_once() {
+    let flag = SharedAtomic::new(0).unwrap();
+    let ready = SharedAtomic::new(0).unwrap();
+    let wait = || {
+        ready.add(1);
+        if flag.wait(Some(Duration::from_secs(30))) { 10 } else { 11 }
+    };
+    let sleepers: Vec<_> = (0..3).map(|_| spawn_code(wait)).collect();
+    wait_until_asleep(&sleepers, &ready);
+    let started = Instant::now();
+    flag.wakeup(3);
+    let mut codes: Vec<i32> = sleepers.iter().map(|&pid| exit_code(reap(pid))).collect();
+    codes.sort_unstable();
+    assert_eq!(codes, [10, 11, 11], "one takes the flag, the others get false");
+    assert!(started.elapsed() < Duration::from_secs(15), "the losers returned at once, not at their timeout");
+    assert_eq!(flag.get(), 0);
+}
+
+#[test]
+fn wakeup_of_one_wakes_one_sleeper_and_the_next_wakes_the_other() {
+    let flag = SharedAtomic::new(0).unwrap();
+    let ready = SharedAtomic::new(0).unwrap();
+    let wait = || {
+        ready.add(1);
+        if flag.wait(Some(Duration::from_secs(30))) { 10 } else { 11 }
+    };
+    let sleepers = [spawn_code(wait), spawn_code(wait)];
+    wait_until_asleep(&sleepers, &ready);
+    flag.wakeup(1);
+    let mut status = 0;
+    let first = loop {
+        // SAFETY: both are our children; WNOHANG returns 0 while one runs.
+        if let Some(&pid) = sleepers.iter().find(|&&pid| unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid) {
+            break pid;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    assert_eq!(exit_code(status), 10, "the woken sleeper took the flag");
+    let other = if first == sleepers[0] { sleepers[1] } else { sleepers[0] };
+    // SAFETY: other is our child.
+    assert_eq!(unsafe { libc::waitpid(other, &mut status, libc::WNOHANG) }, 0, "the other still sleeps");
+    assert!(asleep_in_wait(other));
+    flag.wakeup(1);
+    assert_eq!(exit_code(reap(other)), 10, "the next wakeup wakes it");
 }

@@ -77,6 +77,7 @@ final class AliasMap
         'Swoole\WebSocket\Frame' => 'LaravelS\Server\Frame',
         'Swoole\Table' => 'LaravelS\Runtime\Table',
         'Swoole\Atomic' => 'LaravelS\Runtime\Atomic',
+        'Swoole\Atomic\Long' => 'LaravelS\Runtime\Atomic\Long',
         'Swoole\Process' => 'LaravelS\Runtime\Process',
         'Swoole\Coroutine' => 'LaravelS\Runtime\Coroutine',
     ];

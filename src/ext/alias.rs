@@ -1,10 +1,11 @@
 //! `LaravelS\Runtime\alias_class()`: class_alias() for the extension's own classes.
 //!
-//! `Swoole\Table` and `Swoole\Atomic` must be the very classes `LaravelS\Runtime\Table`
-//! and `Atomic` (a table the runtime creates must pass a `Swoole\Table` type hint), but
-//! before PHP 8.3 class_alias() refuses a class declared by an extension. This calls the
-//! engine function class_alias() itself calls, which has no such restriction (PHP 8.3
-//! merely lifted the check). php/Compat/AliasLoader.php uses it for those names.
+//! `Swoole\Table`, `Swoole\Atomic` and `Swoole\Atomic\Long` must be the very classes
+//! `LaravelS\Runtime\Table`, `Atomic` and `Atomic\Long` (a table the runtime creates
+//! must pass a `Swoole\Table` type hint), but before PHP 8.3 class_alias() refuses a
+//! class declared by an extension. This calls the engine function class_alias() itself
+//! calls, which has no such restriction (PHP 8.3 merely lifted the check).
+//! php/Compat/AliasLoader.php uses it for those names.
 
 use std::ffi::c_char;
 

@@ -4,7 +4,8 @@
 //! - `server.rs`: `LaravelS\Runtime\Server` (validate, bind, start).
 //! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests, responses, pushes).
 //! - `clients.rs`: `LaravelS\Runtime\Clients` (the shared client list and counters).
-//! - `table.rs`, `atomic.rs`: `LaravelS\Runtime\Table` and `Atomic` (shared memory).
+//! - `table.rs`, `atomic.rs`: `LaravelS\Runtime\Table`, `Atomic` and `Atomic\Long`
+//!   (shared memory).
 //! - `alias.rs`: `alias_class()`, class_alias() for these classes before PHP 8.3.
 //! - `exceptions.rs`: the exception classes thrown at this edge.
 //! - `convert.rs`: zval <-> Rust values (binary-safe strings, the server array).
@@ -31,6 +32,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<clients::Clients>()
         .class::<table::TableException>()
         .class::<table::Table>()
-        .class::<atomic::Atomic>();
+        .class::<atomic::Atomic>()
+        .class::<atomic::AtomicLong>();
     alias::register(module)
 }

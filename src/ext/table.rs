@@ -3,6 +3,10 @@
 //! Converts zvals to the column types (as Swoole does: `"5"` into an int column is 5)
 //! and rows back to arrays. A full table is a warning and `false`, as in Swoole; every
 //! other problem is a `TableException` naming the table, the key or the column.
+//!
+//! After `destroy()` the table is gone from this process: as in Swoole, `count()`,
+//! `getSize()` and `getMemorySize()` answer 0 and `stats()` false, and every other
+//! method throws (Swoole stops the process with a fatal error instead).
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -30,6 +34,9 @@ pub struct TableException;
 enum State {
     Defining(TableSpec),
     Created(Created),
+    /// After destroy(): this process's mapping is gone. `$size` and `$memorySize` keep
+    /// what create() set, as Swoole's properties do.
+    Destroyed { size: u32, memory_size: usize },
 }
 
 struct Created {
@@ -73,7 +80,8 @@ struct Cursor {
 
 /// A table of rows in shared memory, created before the server forks so every process
 /// reads and writes the same rows. Keys are strings of 1 to 63 bytes; a longer key, or
-/// a string longer than its column's size, throws (Swoole truncates).
+/// a string longer than its column's size, throws (Swoole truncates). `$size` and
+/// `$memorySize` are set by create(), null before.
 #[php_class]
 #[php(name = "LaravelS\\Runtime\\Table")]
 #[php(implements(ce = ce::iterator, stub = "\\Iterator"))]
@@ -82,6 +90,32 @@ pub struct Table {
     name: String,
     state: State,
     cursor: Cursor,
+    /// Calls using the created table right now (see `InUse`).
+    in_use: Cell<u32>,
+}
+
+/// The created table, lent to one method call. While any is alive destroy() refuses:
+/// PHP code that runs inside the call (a key's __toString, an error handler turning a
+/// warning into an exception) could otherwise unmap the rows the call is using. A fatal
+/// error skips the drop and leaves the table marked in use: it then cannot be
+/// destroyed, which is safe.
+struct InUse<'a> {
+    created: &'a Created,
+    count: &'a Cell<u32>,
+}
+
+impl std::ops::Deref for InUse<'_> {
+    type Target = Created;
+
+    fn deref(&self) -> &Created {
+        self.created
+    }
+}
+
+impl Drop for InUse<'_> {
+    fn drop(&mut self) {
+        self.count.set(self.count.get() - 1);
+    }
 }
 
 #[php_impl]
@@ -95,13 +129,17 @@ impl Table {
     #[php(defaults(conflict_proportion = 0.2, name = String::new()))]
     pub fn __construct(size: i64, conflict_proportion: f64, name: String) -> PhpResult<Self> {
         let spec = TableSpec::new(size, conflict_proportion).map_err(|e| error(&name, e))?;
-        Ok(Table { name, state: State::Defining(spec), cursor: Cursor::default() })
+        Ok(Table { name, state: State::Defining(spec), cursor: Cursor::default(), in_use: Cell::new(0) })
     }
 
     /// Adds a column: TYPE_INT and TYPE_FLOAT take 8 bytes, TYPE_STRING `$size` bytes.
     #[php(defaults(size = 0))]
     pub fn column(&mut self, name: String, r#type: i64, size: i64) -> PhpResult<bool> {
-        let State::Defining(spec) = &mut self.state else { return Err(error(&self.name, TableError::AlreadyCreated)) };
+        let spec = match &mut self.state {
+            State::Defining(spec) => spec,
+            State::Created(_) => return Err(error(&self.name, TableError::AlreadyCreated)),
+            State::Destroyed { .. } => return Err(error(&self.name, TableError::Destroyed)),
+        };
         let kind = ColumnType::from_code(r#type).map_err(|e| error(&self.name, e))?;
         spec.column(&name, kind, size).map_err(|e| error(&self.name, e))?;
         Ok(true)
@@ -109,11 +147,31 @@ impl Table {
 
     /// Maps the shared memory; call it before the server starts.
     pub fn create(&mut self) -> PhpResult<bool> {
-        if let State::Defining(spec) = &self.state {
-            let table = spec.create().map_err(|e| error(&self.name, e))?;
-            let keys = table.schema().columns().iter().map(|c| ColumnKey::new(&c.name)).collect();
-            self.state = State::Created(Created { table, keys, scratch: Cell::default() });
+        match &self.state {
+            State::Defining(spec) => {
+                let table = spec.create().map_err(|e| error(&self.name, e))?;
+                let keys = table.schema().columns().iter().map(|c| ColumnKey::new(&c.name)).collect();
+                self.state = State::Created(Created { table, keys, scratch: Cell::default() });
+                Ok(true)
+            }
+            State::Created(_) => Ok(true),
+            State::Destroyed { .. } => Err(error(&self.name, TableError::Destroyed)),
         }
+    }
+
+    /// Unmaps the table's shared memory in this process; afterwards every method but
+    /// count(), getSize(), getMemorySize() and stats() throws. Processes forked before
+    /// keep their own mapping and rows; the memory goes back to the system when the
+    /// last process unmaps it (or exits).
+    pub fn destroy(&mut self) -> PhpResult<bool> {
+        let State::Created(created) = &self.state else { return Err(self.unusable()) };
+        if self.in_use.get() > 0 {
+            return Err(error(&self.name, TableError::InUse));
+        }
+        let (size, memory_size) = (created.table.size(), created.table.memory_size());
+        // Dropping the table unmaps it; rows copied for iteration go with it.
+        self.state = State::Destroyed { size, memory_size };
+        self.cursor = Cursor::default();
         Ok(true)
     }
 
@@ -151,7 +209,7 @@ impl Table {
         let result = match (found, col) {
             (Ok(false), _) => Ok(false_zval()),
             (Ok(true), Some(col)) => Ok(value_zval(row.value(schema, col))),
-            (Ok(true), None) => Ok(row_zval(created, &row)),
+            (Ok(true), None) => Ok(row_zval(&created, &row)),
             (Err(e), _) => Err(e),
         };
         created.scratch.set(row);
@@ -189,61 +247,134 @@ impl Table {
         self.add(key, column, decrby, true)
     }
 
-    /// Rows in the table.
+    /// Rows in the table (0 before create() and after destroy()).
     pub fn count(&self) -> i64 {
         self.created().map_or(0, |c| c.table.count() as i64)
     }
 
-    /// The size given to the constructor, rounded up to a power of two.
+    /// The size given to the constructor, rounded up to a power of two (0 after destroy()).
     pub fn get_size(&self) -> i64 {
         match &self.state {
+            State::Defining(spec) => i64::from(spec.size()),
             State::Created(c) => i64::from(c.table.size()),
-            State::Defining(_) => 0,
+            State::Destroyed { .. } => 0,
         }
     }
 
-    /// Bytes of shared memory the table occupies.
+    /// Bytes of shared memory the table occupies (0 before create() and after destroy()).
     pub fn get_memory_size(&self) -> i64 {
         self.created().map_or(0, |c| c.table.memory_size() as i64)
+    }
+
+    /// `$table->size`: getSize() as create() found it; null before create().
+    #[php(getter, name = "size")]
+    pub fn size_property(&self) -> Option<i64> {
+        match &self.state {
+            State::Defining(_) => None,
+            State::Created(c) => Some(i64::from(c.table.size())),
+            State::Destroyed { size, .. } => Some(i64::from(*size)),
+        }
+    }
+
+    /// `$table->memorySize`: getMemorySize() as create() found it; null before create().
+    #[php(getter, name = "memorySize")]
+    pub fn memory_size_property(&self) -> Option<i64> {
+        match &self.state {
+            State::Defining(_) => None,
+            State::Created(c) => Some(c.table.memory_size() as i64),
+            State::Destroyed { memory_size, .. } => Some(*memory_size as i64),
+        }
+    }
+
+    /// Swoole's statistics, summed over every process; false before create() and after
+    /// destroy(). `num`: rows; `insert_count`, `update_count`, `delete_count`: rows
+    /// created, written again, removed; `conflict_count`: rows created in a bucket that
+    /// already held rows; `conflict_max_level`: the most rows such a bucket held;
+    /// `total_slice_num` and `available_slice_num`: all rows and free rows (every row
+    /// comes from one pool here, where Swoole counts only the rows beyond one per bucket).
+    pub fn stats(&self) -> Zval {
+        let Ok(created) = self.created() else { return false_zval() };
+        let s = created.table.stats();
+        let mut ht = ZendHashTable::with_capacity(8);
+        let entries = [
+            ("num", s.rows as i64),
+            ("conflict_count", s.conflicts as i64),
+            ("conflict_max_level", i64::from(s.max_chain)),
+            ("insert_count", s.inserts as i64),
+            ("update_count", s.updates as i64),
+            ("delete_count", s.deletes as i64),
+            ("available_slice_num", i64::from(s.free)),
+            ("total_slice_num", i64::from(s.capacity)),
+        ];
+        for (key, value) in entries {
+            let _ = ht.insert(key, value);
+        }
+        let mut z = Zval::new();
+        z.set_hashtable(ht);
+        z
     }
 
     /// Iteration (`foreach`) goes bucket by bucket, each copied whole under its lock,
     /// so rows written meanwhile by other processes are seen whole or not at all.
     pub fn rewind(&mut self) -> PhpResult<()> {
+        self.check_not_destroyed()?;
         self.cursor = Cursor::default();
         self.fill()
     }
 
     /// Whether the iteration has a current row.
-    pub fn valid(&self) -> bool {
-        !self.cursor.rows.is_empty()
+    pub fn valid(&self) -> PhpResult<bool> {
+        self.check_not_destroyed()?;
+        Ok(!self.cursor.rows.is_empty())
     }
 
     /// The current row of the iteration, as get() returns it.
-    pub fn current(&self) -> Zval {
-        match (self.created(), self.cursor.rows.front()) {
-            (Ok(created), Some((_, row))) => row_zval(created, row),
+    pub fn current(&self) -> PhpResult<Zval> {
+        self.check_not_destroyed()?;
+        Ok(match (self.created(), self.cursor.rows.front()) {
+            (Ok(created), Some((_, row))) => row_zval(&created, row),
             _ => Zval::null(),
-        }
+        })
     }
 
     /// The current row's key.
-    pub fn key(&self) -> Zval {
-        self.cursor.rows.front().map_or_else(Zval::null, |(key, _)| bytes_zval(key))
+    pub fn key(&self) -> PhpResult<Zval> {
+        self.check_not_destroyed()?;
+        Ok(self.cursor.rows.front().map_or_else(Zval::null, |(key, _)| bytes_zval(key)))
     }
 
     /// Moves to the next row.
     pub fn next(&mut self) -> PhpResult<()> {
+        self.check_not_destroyed()?;
         self.cursor.rows.pop_front();
         self.fill()
     }
 }
 
 impl Table {
-    fn created(&self) -> PhpResult<&Created> {
+    fn created(&self) -> PhpResult<InUse<'_>> {
         match &self.state {
-            State::Created(c) => Ok(c),
-            State::Defining(_) => Err(error(&self.name, TableError::NotCreated)),
+            State::Created(created) => {
+                self.in_use.set(self.in_use.get() + 1);
+                Ok(InUse { created, count: &self.in_use })
+            }
+            _ => Err(self.unusable()),
+        }
+    }
+
+    /// Why a method that needs the rows cannot run.
+    fn unusable(&self) -> PhpException {
+        match &self.state {
+            State::Destroyed { .. } => error(&self.name, TableError::Destroyed),
+            _ => error(&self.name, TableError::NotCreated),
+        }
+    }
+
+    /// Iteration over a table not created yet finds no rows; over a destroyed one, throws.
+    fn check_not_destroyed(&self) -> PhpResult<()> {
+        match &self.state {
+            State::Destroyed { .. } => Err(self.unusable()),
+            _ => Ok(()),
         }
     }
 
@@ -260,7 +391,8 @@ impl Table {
     }
 
     fn add(&self, key: &Zval, column: BinarySlice<u8>, by: Option<&Zval>, negate: bool) -> PhpResult<Number> {
-        let table = &self.created()?.table;
+        let created = self.created()?;
+        let table = &created.table;
         let col = table.schema().require(&column).map_err(|e| error(&self.name, e))?;
         let column = &table.schema().columns()[col].name;
         let by = match (table.schema().columns()[col].kind, by.map(Zval::dereference)) {

@@ -1,12 +1,17 @@
 //! `SharedAtomic`: a 64-bit integer in shared memory, with Swoole\Atomic's `wait` and
 //! `wakeup` built on a futex.
 //!
-//! `wait()` and `wakeup()` use the value as a flag, as Swoole does: `wakeup()` turns a 0
-//! into 1 and wakes sleepers; `wait()` turns a 1 back into 0 and returns true, sleeps
-//! while the value is 0, and returns false on timeout or when the value is anything
-//! else. Sleepers wait on a separate 32-bit wake counter (a futex word is 32 bits), which
-//! `wakeup()` bumps after setting the flag, so a wakeup between a waiter's check and its
-//! sleep is never lost. Each atomic is its own small mapping, made before the fork.
+//! `wait()` and `wakeup()` use the value as a flag, as Swoole does: `wakeup(n)` turns a 0
+//! into 1 and wakes up to `n` sleepers; `wait()` turns a 1 back into 0 and returns true,
+//! sleeps while the value is 0, and returns false on timeout or when the value is
+//! anything else. One wakeup sets one flag, so when it wakes several sleepers the first
+//! to take the flag returns true and the others return false at once (Swoole's futex
+//! code does the same); a sleeper the wakeup did not reach sleeps on.
+//!
+//! Sleepers wait on a separate 32-bit wake counter (a futex word is 32 bits, the value
+//! 64), which `wakeup()` bumps after setting the flag: a wakeup between a waiter's check
+//! and its sleep is never lost, and a waiter that sees the counter moved knows a wakeup
+//! came. Each atomic is its own small mapping, made before the fork.
 
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -62,7 +67,10 @@ impl SharedAtomic {
         self.cell().value.compare_exchange(current, new, Ordering::SeqCst, Ordering::SeqCst).is_ok()
     }
 
-    /// Sleeps until a `wakeup()` or `timeout` (None: no limit); see the module doc.
+    /// Takes the flag (1 -> 0) or sleeps until a `wakeup()` or `timeout` (None: no
+    /// limit); see the module doc. False on timeout, when the value is not a flag, when
+    /// another process took the flag of the wakeup that woke this one, and when a signal
+    /// interrupts the sleep (so that PHP can run its signal handlers, as in Swoole).
     pub fn wait(&self, timeout: Option<Duration>) -> bool {
         let cell = self.cell();
         let deadline = timeout.map(|t| Instant::now() + t);
@@ -83,7 +91,16 @@ impl SharedAtomic {
                 },
                 None => None,
             };
-            futex_wait(&cell.wakes, seen, remaining);
+            let slept = futex_wait(&cell.wakes, seen, remaining);
+            if cell.wakes.load(Ordering::SeqCst) != seen {
+                // A wakeup came: this process takes its flag, or another one already did.
+                return cell.value.compare_exchange(1, 0, Ordering::SeqCst, Ordering::SeqCst).is_ok();
+            }
+            match slept {
+                Slept::TimedOut | Slept::Interrupted => return false,
+                // Woken with no wakeup (the kernel allows it): check again.
+                Slept::Woken => {}
+            }
         }
     }
 
@@ -98,15 +115,31 @@ impl SharedAtomic {
     }
 }
 
-/// Sleeps while `word` holds `expected`, up to `timeout`. Returns on a wake, a signal, a
-/// timeout or a changed word alike: the caller re-checks its condition.
-fn futex_wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) {
+/// How a `futex_wait` ended.
+enum Slept {
+    /// Woken, or the word had already changed: the caller checks why.
+    Woken,
+    TimedOut,
+    /// A signal arrived (or the call failed: the caller gives up either way, rather
+    /// than spin).
+    Interrupted,
+}
+
+/// Sleeps while `word` holds `expected`, up to `timeout`.
+fn futex_wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> Slept {
+    // A timeout past a century is no limit (and keeps tv_sec far from overflowing).
+    let timeout = timeout.filter(|t| t.as_secs() < 100 * 365 * 86_400);
     let ts = timeout.map(|t| libc::timespec { tv_sec: t.as_secs() as libc::time_t, tv_nsec: libc::c_long::from(t.subsec_nanos()) });
     let ts_ptr = ts.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
     // SAFETY: word is a live 4-aligned u32 in a shared mapping, so the non-private futex
     // op matches wakers in other processes; ts_ptr is null or points to a local timespec.
-    unsafe {
-        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAIT, expected, ts_ptr);
+    let rc = unsafe { libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAIT, expected, ts_ptr) };
+    match (rc, std::io::Error::last_os_error().raw_os_error()) {
+        (0, _) => Slept::Woken,
+        (_, Some(libc::ETIMEDOUT)) => Slept::TimedOut,
+        // The word changed before the sleep.
+        (_, Some(libc::EAGAIN)) => Slept::Woken,
+        _ => Slept::Interrupted,
     }
 }
 

@@ -26,6 +26,10 @@ pub enum TableError {
     AlreadyCreated,
     #[error("the table is not created yet: call create() after defining its columns")]
     NotCreated,
+    #[error("the table was destroyed in this process (destroy() unmapped its memory here); create a new table to store rows again")]
+    Destroyed,
+    #[error("destroy() was called while another call on this table was running (from a __toString or an error handler); the table stays as it was")]
+    InUse,
     #[error("the key is empty; a key is 1 to {KEY_MAX} bytes")]
     EmptyKey,
     #[error("the key '{start}...' is {len} bytes long; a key is at most {KEY_MAX} bytes")]

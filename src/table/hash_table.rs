@@ -18,6 +18,7 @@ use super::hash::hash;
 use super::lock::Acquired;
 use super::recovery;
 use super::schema::{ColumnType, RowData, Schema, Value};
+use super::stats::{self, TableStats};
 use super::store::{Store, KEY_SLOT, NO_ROW};
 
 /// The longest key, in bytes (as in Swoole).
@@ -53,6 +54,11 @@ impl TableSpec {
 
     pub fn column(&mut self, name: &str, kind: ColumnType, size: i64) -> Result<(), TableError> {
         self.schema.add(name, kind, size)
+    }
+
+    /// The bucket count the table will have (Swoole's `getSize()` before `create()`).
+    pub fn size(&self) -> u32 {
+        self.buckets
     }
 
     /// Maps the shared memory. Call it before forking, so every process shares the rows.
@@ -113,6 +119,11 @@ impl Table {
         (0..self.store.stripes).map(|s| self.store.stripe(s).count.load(Ordering::Relaxed) as usize).sum()
     }
 
+    /// Rows, free rows and the operation counters of every process (see `stats.rs`).
+    pub fn stats(&self) -> TableStats {
+        stats::collect(&self.store)
+    }
+
     /// Writes the given columns of row `key`, creating it (other columns zero or empty)
     /// if it is new. `Err(Full)` when a new row does not fit.
     pub fn set(&self, key: &[u8], values: &[(usize, Value)]) -> Result<(), TableError> {
@@ -163,6 +174,7 @@ impl Table {
         }
         stripe.count.store(stripe.count.load(Ordering::Relaxed).saturating_sub(1), Ordering::Relaxed);
         row.owner.store(0, Ordering::Release);
+        stripe.counters.deleted();
         Ok(true)
     }
 
@@ -197,6 +209,7 @@ impl Table {
         };
         // SAFETY: as above; one 8-byte store, so no undo copy is needed.
         unsafe { self.schema.write(data, col, &new) };
+        self.store.stripe(slot.stripe).counters.updated();
         Ok(new)
     }
 
@@ -264,6 +277,8 @@ impl Table {
 
     /// Writes columns of an existing row. The caller holds stripe `s`'s lock.
     fn update(&self, s: u32, link: u32, values: &[(usize, Value)]) {
+        let stripe = self.store.stripe(s);
+        stripe.counters.updated();
         let data = self.store.data(link);
         match values {
             [] => return,
@@ -274,7 +289,6 @@ impl Table {
             }
             _ => {}
         }
-        let stripe = self.store.stripe(s);
         // SAFETY: the lock is held; the undo area is this stripe's, one row long.
         unsafe { std::ptr::copy_nonoverlapping(data, self.store.undo(s), self.store.data_size()) };
         // The copy is complete before the mark that makes recovery use it (Release), and
@@ -304,12 +318,24 @@ impl Table {
         }
         row.hash.store(slot.hash, Ordering::Relaxed);
         let head = self.store.head(slot.bucket);
-        row.next.store(head.load(Ordering::Relaxed), Ordering::Relaxed);
+        let first = head.load(Ordering::Relaxed);
+        row.next.store(first, Ordering::Relaxed);
         // One store publishes the filled row (Release: its bytes are written before).
         head.store(link, Ordering::Release);
         let stripe = self.store.stripe(slot.stripe);
         stripe.count.store(stripe.count.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        stripe.counters.inserted(self.chain_len(first));
         Ok(link)
+    }
+
+    /// Rows in the chain that starts at `link`. The caller holds its stripe lock.
+    fn chain_len(&self, mut link: u32) -> u32 {
+        let mut len = 0;
+        while link != NO_ROW {
+            len += 1;
+            link = self.store.row(link).next.load(Ordering::Relaxed);
+        }
+        len
     }
 
     /// Marks a free row as stripe `s`'s, scanning the pool from this process's cursor.
@@ -409,6 +435,23 @@ mod tests {
         assert!(t.del(b"k1").unwrap());
         t.set(b"k4", &[]).unwrap();
         assert_eq!(t.count(), 4);
+    }
+
+    #[test]
+    fn stats_count_every_kind_of_write() {
+        // One bucket: every row after the first meets the others.
+        let t = table(1, 1.0);
+        assert_eq!(t.stats(), TableStats { rows: 0, conflicts: 0, max_chain: 0, inserts: 0, updates: 0, deletes: 0, capacity: 2, free: 2 });
+        t.set(b"a", &[(0, Value::Int(1))]).unwrap();
+        t.set(b"b", &[]).unwrap();
+        t.set(b"a", &[(0, Value::Int(2)), (1, Value::Str(b"x"))]).unwrap();
+        t.set(b"a", &[]).unwrap();
+        assert_eq!(t.incr(b"b", 0, Value::Int(5)).unwrap(), Value::Int(5));
+        assert!(matches!(t.set(b"c", &[]), Err(TableError::Full { .. })), "a refused row is no insert");
+        assert!(t.del(b"a").unwrap() && !t.del(b"a").unwrap());
+        assert_eq!(t.incr(b"c", 0, Value::Int(1)).unwrap(), Value::Int(1));
+        let expected = TableStats { rows: 2, conflicts: 2, max_chain: 1, inserts: 3, updates: 3, deletes: 1, capacity: 2, free: 0 };
+        assert_eq!(t.stats(), expected);
     }
 
     #[test]

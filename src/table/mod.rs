@@ -11,8 +11,9 @@
 //! - `schema.rs`: columns (`TYPE_INT`, `TYPE_FLOAT`, `TYPE_STRING` with a size), where
 //!   each sits in a row, and the values read and written.
 //! - `store.rs`: how the region is laid out: lock stripes, buckets, the row pool.
-//! - `hash_table.rs`: `Table`: set, get, del, incr, count, and iteration by bucket.
+//! - `hash_table.rs`: `Table`: set, get, del, incr, count, stats, and iteration by bucket.
 //! - `recovery.rs`: repairing a stripe whose lock holder died mid-write.
+//! - `stats.rs`: the counters `stats()` reports, kept per stripe in shared memory.
 //! - `hash.rs`: the key hash every process computes alike.
 //! - `atomic.rs`: `SharedAtomic`, a 64-bit counter with futex `wait`/`wakeup`.
 //! - `error.rs`: `TableError`.
@@ -31,9 +32,11 @@ mod lock;
 mod recovery;
 mod region;
 mod schema;
+mod stats;
 mod store;
 
 pub use atomic::SharedAtomic;
 pub use error::TableError;
 pub use schema::{ColumnType, RowData, Schema, Value};
+pub use stats::TableStats;
 pub use hash_table::{Table, TableSpec, KEY_MAX};

@@ -1,7 +1,8 @@
 //! How a table's shared region is laid out, and typed access to its parts.
 //!
 //! ```text
-//! stripes   S × 64 bytes     lock, row count, the row an update may have left half-done
+//! stripes   S × 128 bytes    lock, row count, the row an update may have left half-done,
+//!                            counters for stats()
 //! undo      S × data size    that row's data before the update
 //! buckets   B × u32          the first row of each bucket's chain
 //! rows      capacity × row   owner, next, hash, key, then the columns
@@ -18,6 +19,7 @@ use std::sync::atomic::AtomicU32;
 use super::error::TableError;
 use super::lock::RobustMutex;
 use super::region::SharedRegion;
+use super::stats::StripeCounters;
 
 /// The end of a chain, and an empty bucket.
 pub const NO_ROW: u32 = 0;
@@ -34,7 +36,13 @@ pub struct Stripe {
     /// While an update of several columns runs: the row being written, whose previous
     /// data sits in this stripe's undo area. NO_ROW otherwise.
     pub undo_row: AtomicU32,
+    /// Inserts, updates, deletes, conflicts; updates first, so that the commonest write
+    /// shares the lock's cache line.
+    pub counters: StripeCounters,
 }
+
+// Two cache lines: the lock, the row count and the update counter in the first.
+const _: () = assert!(size_of::<Stripe>() == 128);
 
 #[repr(C)]
 pub struct RowHead {

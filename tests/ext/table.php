@@ -28,14 +28,14 @@ function expect_exception(callable $f, string ...$needles): void
     check(false, 'expected a TableException with ' . implode(', ', $needles));
 }
 
-/** Forks a child running $f; returns its pid. The child exits 0, or 1 if $f threw. */
+/** Forks a child running $f; returns its pid. The child exits with what $f returns (an int), else 0, or 1 if $f threw. */
 function spawn(callable $f): int
 {
     $pid = pcntl_fork();
     if ($pid === 0) {
         try {
-            $f();
-            exit(0);
+            $code = $f();
+            exit(is_int($code) ? $code : 0);
         } catch (Throwable $e) {
             fwrite(STDERR, "child: $e\n");
             exit(1);
@@ -50,6 +50,32 @@ function reap(int $pid): int
     pcntl_waitpid($pid, $status);
 
     return pcntl_wifexited($status) ? pcntl_wexitstatus($status) : -1;
+}
+
+/** Whether process $pid sleeps in a futex (an Atomic::wait), as /proc tells. */
+function asleep_in_wait(int $pid): bool
+{
+    $stat = @file_get_contents("/proc/$pid/stat");
+    $wchan = @file_get_contents("/proc/$pid/wchan");
+    if ($stat === false || $wchan === false) {
+        return false;
+    }
+    $state = explode(' ', substr($stat, strrpos($stat, ')') + 2))[0];
+    // wchan reads "0" where the kernel hides it; the state alone must do then.
+    return $state === 'S' && (str_starts_with($wchan, 'futex') || $wchan === '0');
+}
+
+/** Waits until each of $pids has announced itself on $ready and sleeps in wait(). */
+function wait_until_asleep(array $pids, Atomic $ready): void
+{
+    while ($ready->get() < count($pids)) {
+        usleep(1000);
+    }
+    foreach ($pids as $pid) {
+        while (!asleep_in_wait($pid)) {
+            usleep(1000);
+        }
+    }
 }
 
 function table(int $size, float $conflict = 0.2): Table
@@ -146,6 +172,38 @@ sort($seen);
 check($seen === range(0, 69), 'every row once');
 $checks += 2;
 
+// $size and $memorySize, as Swoole sets them in create(); getSize() is known before.
+$p = new Table(1000, 0.2, 'propTable');
+check($p->size === null && $p->memorySize === null && $p->getSize() === 1024 && $p->getMemorySize() === 0, 'before create()');
+check($p->stats() === false && count($p) === 0, 'no stats before create()');
+$p->column('id', Table::TYPE_INT);
+$p->create();
+check($p->size === 1024 && $p->size === $p->getSize() && $p->memorySize === $p->getMemorySize() && $p->memorySize > 1228 * 96, "size {$p->size}, memorySize {$p->memorySize}");
+try {
+    $p->size = 1;
+    check(false, 'size is read-only');
+} catch (Exception $e) {
+    check($p->size === 1024);
+}
+$checks += 4;
+
+// stats(): Swoole's keys. One bucket, room for two rows: every row after the first
+// meets another in its bucket.
+$st = new Table(1, 1.0);
+$st->column('n', Table::TYPE_INT);
+$st->create();
+check($st->stats() === ['num' => 0, 'conflict_count' => 0, 'conflict_max_level' => 0, 'insert_count' => 0, 'update_count' => 0, 'delete_count' => 0, 'available_slice_num' => 2, 'total_slice_num' => 2], json_encode($st->stats()));
+$st->set('a', ['n' => 1]);
+$st->set('b', []);
+$st->set('a', ['n' => 2]);
+$st->incr('b', 'n');
+check(@$st->set('c', []) === false, 'full');
+$st->del('a');
+$st->del('a');
+$st->decr('c', 'n');
+check($st->stats() === ['num' => 2, 'conflict_count' => 2, 'conflict_max_level' => 1, 'insert_count' => 3, 'update_count' => 2, 'delete_count' => 1, 'available_slice_num' => 0, 'total_slice_num' => 2], json_encode($st->stats()));
+$checks += 2;
+
 // Many processes incrementing the same rows reach exact totals (Atomic too).
 $counts = table(256);
 $atomic = new Atomic(0);
@@ -166,7 +224,10 @@ for ($k = 0; $k < 10; $k++) {
     check($counts->get("row$k") === ['id' => 8000, 'score' => 4000.0, 'name' => ''], "row$k: " . json_encode($counts->get("row$k")));
 }
 check($atomic->get() === 80000, 'atomic total ' . $atomic->get());
-$checks += 3;
+$stats = $counts->stats();
+check([$stats['num'], $stats['insert_count'], $stats['update_count'], $stats['delete_count']] === [10, 10, 159990, 0], 'stats count every process: ' . json_encode($stats));
+check($stats['available_slice_num'] === $stats['total_slice_num'] - 10 && $stats['total_slice_num'] === 256 + 51);
+$checks += 5;
 
 // foreach while other processes write: every row seen is whole. A row is consistent
 // when its three columns agree: id, id as a float, id as text.
@@ -225,6 +286,66 @@ for ($i = 0; count($shared) < 19; $i++) {
 check(check_rows($shared) === 19 && @$shared->set('one-more', []) === false, 'the table fills to its capacity, 16 + 20%');
 $checks += 2;
 
+// destroy(): the table is gone from this process. count(), getSize() and getMemorySize()
+// answer 0 and stats() false, as in Swoole; every other method throws. A process forked
+// before keeps its own mapping, rows and all.
+$gone = table(64);
+$gone->set('k', ['id' => 1]);
+$memory = $gone->memorySize;
+$go = new Atomic(0);
+$survivor = spawn(function () use ($gone, $go) {
+    if (!$go->wait(30)) {
+        return 2;
+    }
+    // Destroyed in the parent meanwhile: still whole here.
+    return $gone->get('k', 'id') === 1 && $gone->incr('k', 'id') === 2 && count($gone) === 1 ? 0 : 3;
+});
+$other = spawn(function () use ($gone) { $gone->destroy(); });
+check(reap($other) === 0 && $gone->get('k', 'id') === 1, "a child's destroy() leaves the parent's table");
+check($gone->destroy() === true);
+$go->wakeup();
+check(reap($survivor) === 0, "the parent's destroy() leaves a child's table");
+check(count($gone) === 0 && $gone->getSize() === 0 && $gone->getMemorySize() === 0 && $gone->stats() === false);
+check($gone->size === 64 && $gone->memorySize === $memory, 'the properties keep what create() set');
+$calls = [
+    'set' => fn () => $gone->set('k', ['id' => 1]), 'get' => fn () => $gone->get('k'),
+    'exists' => fn () => $gone->exists('k'), 'exist' => fn () => $gone->exist('k'),
+    'del' => fn () => $gone->del('k'), 'delete' => fn () => $gone->delete('k'),
+    'incr' => fn () => $gone->incr('k', 'id'), 'decr' => fn () => $gone->decr('k', 'id'),
+    'column' => fn () => $gone->column('x', Table::TYPE_INT), 'create' => fn () => $gone->create(),
+    'destroy' => fn () => $gone->destroy(), 'foreach' => function () use ($gone) { foreach ($gone as $row) {} },
+    'rewind' => fn () => $gone->rewind(), 'valid' => fn () => $gone->valid(), 'current' => fn () => $gone->current(),
+    'key' => fn () => $gone->key(), 'next' => fn () => $gone->next(),
+];
+foreach ($calls as $method => $call) {
+    expect_exception($call, 'testTable', 'was destroyed in this process');
+}
+expect_exception(fn () => (new Table(8))->destroy(), 'not created yet');
+$checks += 6 + count($calls);
+
+// destroy() from PHP code running inside another call on the table (here a key's
+// __toString) is refused: that call is still using the rows.
+$busy = table(8);
+$key = new class ($busy) {
+    public ?string $refused = null;
+
+    public function __construct(private Table $table) {}
+
+    public function __toString(): string
+    {
+        try {
+            $this->table->destroy();
+        } catch (TableException $e) {
+            $this->refused = $e->getMessage();
+        }
+
+        return 'k';
+    }
+};
+check($busy->set($key, ['id' => 5]) && str_contains((string) $key->refused, 'while another call on this table was running'), (string) $key->refused);
+check($busy->get('k', 'id') === 5 && $busy->destroy(), 'the table stayed; destroy() works once the call is over');
+$checks += 2;
+
 // Atomic: Swoole's API; wait() is woken by another process.
 $a = new Atomic(2233);
 check($a->get() === 2233 && $a->add() === 2234 && $a->add(6) === 2240 && $a->sub(40) === 2200 && $a->sub() === 2199);
@@ -236,9 +357,80 @@ check($a->wait(5) === true, 'woken by another process');
 $waited = microtime(true) - $started;
 check($waited > 0.08 && $waited < 4, "waited $waited s");
 check(reap($waker) === 0 && $a->get() === 0);
+$waker = spawn(function () use ($a) { usleep(100000); $a->wakeup(); });
+check($a->wait(0) === true && reap($waker) === 0, 'wait(0) has no time limit, as in Swoole');
+$a->wakeup();
+check($a->get() === 1 && $a->wait() === true && $a->get() === 0, 'a wakeup before the wait is not lost');
 $a->set(7);
-check($a->get() === 7 && $a->wait(-1) === false, 'a value other than 0 or 1 does not wait');
+check($a->get() === 7 && $a->wait(-1) === false && $a->wakeup() && $a->get() === 7, 'a value other than 0 or 1 is no flag');
+$checks += 8;
+
+// wakeup(n) wakes n sleeping processes at once. One wakeup sets one flag: the first to
+// take it returns true, the others false, at once rather than at their 30 s timeout.
+$flag = new Atomic(0);
+$ready = new Atomic(0);
+$wait30 = function () use ($flag, $ready) {
+    $ready->add();
+
+    return $flag->wait(30) ? 10 : 11;
+};
+$sleepers = [spawn($wait30), spawn($wait30), spawn($wait30)];
+wait_until_asleep($sleepers, $ready);
+$started = microtime(true);
+check($flag->wakeup(3) === true);
+$codes = array_map('reap', $sleepers);
+sort($codes);
+check($codes === [10, 11, 11], 'one true, two false: ' . json_encode($codes));
+check(microtime(true) - $started < 15, 'the woken processes returned at once');
+check($flag->get() === 0, 'the flag was taken');
+// wakeup(1) wakes one of two: the other sleeps on until the next wakeup.
+$ready->set(0);
+$sleepers = [spawn($wait30), spawn($wait30)];
+wait_until_asleep($sleepers, $ready);
+$flag->wakeup(1);
+$exited = null;
+while ($exited === null) {
+    foreach ($sleepers as $pid) {
+        if (pcntl_waitpid($pid, $status, WNOHANG) === $pid) {
+            $exited = $pid;
+            check(pcntl_wexitstatus($status) === 10, 'the woken one took the flag');
+        }
+    }
+    usleep(1000);
+}
+$other = $sleepers[0] === $exited ? $sleepers[1] : $sleepers[0];
+check(pcntl_waitpid($other, $status, WNOHANG) === 0 && asleep_in_wait($other), 'the other still sleeps');
+$flag->wakeup(1);
+check(reap($other) === 10, 'the next wakeup wakes it');
 $checks += 6;
+
+// Atomic\Long: Swoole's 64-bit counter, shared with processes forked after it.
+$long = new Atomic\Long(PHP_INT_MAX - 1);
+check($long->get() === PHP_INT_MAX - 1 && $long->add() === PHP_INT_MAX && $long->add() === PHP_INT_MIN, 'wraps at the 64-bit limit');
+$long->set(-5);
+check($long->sub(10) === -15 && $long->cmpset(-15, 3) && !$long->cmpset(-15, 4) && $long->get() === 3);
+check(!method_exists($long, 'wait') && !method_exists($long, 'wakeup') && !($long instanceof Atomic), "Swoole's Long has no wait/wakeup");
+$long = new Atomic\Long();
+$children = [];
+for ($p = 0; $p < 3; $p++) {
+    $children[] = spawn(function () use ($long) {
+        for ($i = 0; $i < 10000; $i++) {
+            $long->add(1 << 33);
+        }
+    });
+}
+foreach ($children as $pid) {
+    check(reap($pid) === 0, 'an adding process failed');
+}
+check($long->get() === 30000 * (1 << 33), 'exact 64-bit total across processes: ' . $long->get());
+$checks += 4;
+
+// The Swoole names resolve to these classes (before PHP 8.3 through the extension's
+// alias_class(), since class_alias() refuses extension classes).
+require_once __DIR__ . '/../../php/Compat/aliases.php';
+check(new \Swoole\Atomic\Long(7) instanceof Atomic\Long && (new \ReflectionClass('Swoole\Atomic\Long'))->getName() === 'LaravelS\Runtime\Atomic\Long');
+check(new \Swoole\Atomic() instanceof Atomic && new \Swoole\Table(8) instanceof Table);
+$checks += 2;
 
 // swoole_tables from config/laravels.php: tables by property name; a bad entry names its key.
 require_once __DIR__ . '/../../php/Server/SwooleTables.php';

@@ -13,6 +13,22 @@ from harness import Server, free_port
 NGINX = shutil.which("nginx")
 
 LOCATIONS = """
+    location =/ws {
+        proxy_http_version 1.1;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Real-PORT $remote_port;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header Host $http_host;
+        proxy_set_header Scheme $scheme;
+        proxy_set_header Server-Protocol $server_protocol;
+        proxy_set_header Server-Name $server_name;
+        proxy_set_header Server-Addr $server_addr;
+        proxy_set_header Server-Port $server_port;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_pass http://swoole;
+        PROXY_BIND
+    }
     location / {
         try_files $uri @laravels;
     }
@@ -50,6 +66,10 @@ http {{
     fastcgi_temp_path {tmp_path}/fastcgi;
     uwsgi_temp_path {tmp_path}/uwsgi;
     scgi_temp_path {tmp_path}/scgi;
+    map $http_upgrade $connection_upgrade {{
+        default upgrade;
+        ''      close;
+    }}
     upstream swoole {{
         server {upstream} weight=5 max_fails=3 fail_timeout=30s;
         keepalive 16;
@@ -81,6 +101,28 @@ http {{
         proc.wait(10)
 
 
+WEBSOCKET = {"websocket": {"enable": True, "handler": "App\\Services\\EchoWebSocket"}, "swoole": {"dispatch_mode": 2}, "trusted_proxies": ["127.0.0.2", "unix"]}
+
+
+def check_websocket_through(front):
+    """The README's /ws location: the upgrade passes nginx, Laravel sees the client's
+    address from X-Real-IP while the connection itself comes from nginx."""
+    import asyncio
+    import json
+
+    from websockets.asyncio.client import connect
+
+    async def scenario():
+        async with connect(front.replace("http://", "ws://") + "/ws?q=via-nginx") as ws:
+            opened = json.loads(await ws.recv())["open"]
+            assert opened["query"] == "via-nginx" and opened["ip"] == "127.0.0.1", opened
+            await ws.send("through nginx")
+            assert await ws.recv() == "through nginx"
+            await ws.send("!info")
+            return json.loads(await ws.recv())
+    return asyncio.run(asyncio.wait_for(scenario(), 20))
+
+
 def check_through(front, app):
     r = httpx.get(front + "/api/hello")
     assert r.status_code == 200 and r.json() == {"message": "hello"}
@@ -95,9 +137,11 @@ def check_through(front, app):
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is installed by scripts/install-deps.sh")
 def test_nginx_in_front_over_tcp(laravel_app, tmp_path):
-    with Server(laravel_app) as s:
-        with nginx(tmp_path, f"127.0.0.1:{s.port}", laravel_app / "public", free_port()) as front:
+    with Server(laravel_app, overrides=WEBSOCKET) as s:
+        with nginx(tmp_path, f"127.0.0.1:{s.port}", laravel_app / "public", free_port(), bind="127.0.0.2") as front:
             check_through(front, laravel_app)
+            info = check_websocket_through(front)
+            assert info["remote_ip"] == "127.0.0.2", "the connection itself comes from nginx"
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is installed by scripts/install-deps.sh")
@@ -110,12 +154,13 @@ def test_nginx_in_front_over_a_unix_socket(laravel_app, tmp_path):
     stale.bind(str(sock))
     stale.close()
     sock_path = str(sock)
-    s = Server(laravel_app, overrides={"socket_type": 5, "listen_ip": sock_path})
+    s = Server(laravel_app, overrides={"socket_type": 5, "listen_ip": sock_path, **WEBSOCKET})
     with s:
         assert f"listening on unix:{sock_path}" in s.startup
         assert oct(sock.stat().st_mode & 0o777) == "0o666"
         with nginx(tmp_path, f"unix:{sock_path}", laravel_app / "public", free_port()) as front:
             check_through(front, laravel_app)
+            check_websocket_through(front)
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is installed by scripts/install-deps.sh")

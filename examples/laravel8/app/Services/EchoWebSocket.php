@@ -29,6 +29,7 @@ class EchoWebSocket implements WebSocketHandlerInterface
             'session' => session('v'),
             'query' => $request->get['q'] ?? null,
             'route' => request()->path(),
+            'ip' => request()->ip(),
             'established' => $server->isEstablished($request->fd),
             'pid' => getmypid(),
         ];

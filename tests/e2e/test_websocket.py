@@ -259,3 +259,20 @@ def test_bad_handler_config_stops_start(laravel_app):
     result = server.command("start")
     assert result.returncode != 0
     assert "websocket.handler" in result.stdout + result.stderr
+
+
+def test_timer_and_custom_processes_push_too(laravel_app):
+    overrides = {
+        **ECHO,
+        "timer": {"enable": True, "jobs": ["App\\Jobs\\Timer\\PushJob"]},
+        "processes": {"pusher": {"class": "App\\Processes\\PushProcess", "redirect": False, "pipe": 0}},
+    }
+    with Server(laravel_app, overrides=overrides) as server:
+        async def scenario():
+            async with connect(ws_url(server, "/ws?greet=0")) as ws:
+                seen = set()
+                deadline = time.monotonic() + 15
+                while seen != {"tick from timer", "tick from process"} and time.monotonic() < deadline:
+                    seen.add(await asyncio.wait_for(ws.recv(), 15))
+                return seen
+        assert run(scenario()) == {"tick from timer", "tick from process"}

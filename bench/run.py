@@ -40,6 +40,7 @@ import harness  # noqa: E402  (prepared_app: the example app made ready to serve
 
 EXTENSION = harness.EXTENSION
 HYPER = REPO / "target" / "release" / "examples" / "plain_hyper"
+TCP_ECHO = REPO / "target" / "release" / "examples" / "tcp_echo"
 FPM = "php-fpm8.2"
 # The same ini settings for every PHP process: laravels-rs, the ceiling, php-fpm, php -S.
 PHP_SETTINGS = {"opcache.enable": "1", "opcache.enable_cli": "1", "memory_limit": "512M", "expose_php": "0"}
@@ -188,6 +189,20 @@ def answers(url: str) -> Callable[[Service], bool]:
     return lambda _service: http_get(url)[0] == 200
 
 
+def unix_answers(path: str) -> Callable[[Service], bool]:
+    """Ready once GET /api/hello over the unix socket answers 200."""
+    def ready(_service: Service) -> bool:
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(2)
+                s.connect(path)
+                s.sendall(b"GET /api/hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                return s.recv(64).startswith(b"HTTP/1.1 200")
+        except OSError:
+            return False
+    return ready
+
+
 def laravels_ready(workers: int, url: str) -> Callable[[Service], bool]:
     """laravels-rs prints a process table once every worker is connected."""
     def ready(service: Service) -> bool:
@@ -273,6 +288,30 @@ class Ceiling(Contender):
 
     def commands(self, seconds: int, conns: int) -> list[str]:
         return [f"cd {shlex.quote(str(self.app))} && {shlex.join(self.argv(seconds))}    # prints req/s; boot not counted"]
+
+
+class Echo(Contender):
+    """TCP round trips (bench/tcp_echo.rs client): write 64 bytes, read them back, repeat."""
+
+    def __init__(self, name: str, port: int, services: list[Service]):
+        super().__init__(name, "", services, b"")
+        self.port = port
+
+    def argv(self, seconds: int, conns: int) -> list[str]:
+        return [str(TCP_ECHO), "client", str(self.port), str(conns), f"{seconds:g}", "64"]
+
+    def check(self) -> None:
+        self.measure(1, 1)
+
+    def measure(self, seconds: int, conns: int) -> Sample:
+        run = subprocess.run(self.argv(seconds, conns), capture_output=True, text=True, timeout=seconds + 60)
+        found = re.search(r"round_trips_per_second (\d+)", run.stdout)
+        if run.returncode != 0 or not found or int(found.group(1)) == 0:
+            raise BenchError(f"{self.name}: tcp_echo client failed:\n{run.stdout}{run.stderr}")
+        return Sample(float(found.group(1)))
+
+    def commands(self, seconds: int, conns: int) -> list[str]:
+        return [s.command_line() for s in self.services] + [shlex.join(self.argv(seconds, conns))]
 
 
 # ---------------------------------------------------------------- the report
@@ -363,23 +402,27 @@ class Bench:
         service.start(self.workdir)
         return service
 
-    def laravels(self, workers: int, static: bool = False, reactor_num: int | None = None) -> Service:
+    def laravels(self, workers: int, static: bool = False, reactor_num: int | None = None, extra: dict | None = None,
+                 label: str = "") -> Service:
         port = self.port()
         # pid_file and reactor_num have no environment variable: the app copy's overrides file
         # carries them (tests/e2e/harness.py's OVERRIDABLE_CONFIG), read when the server starts.
         overrides = {"pid_file": str(self.app / "storage" / f"laravels-{port}.pid")}
         if reactor_num:
             overrides["reactor_num"] = reactor_num
-        (self.app / "laravels.overrides.json").write_text(json.dumps({"swoole": overrides}))
+        everything = {"swoole": overrides, **(extra or {})}
+        (self.app / "laravels.overrides.json").write_text(json.dumps(everything))
         env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0"}
         if static:
             env["LARAVELS_HANDLE_STATIC"] = "true"
         threads = f"reactor_num={reactor_num}" if reactor_num else f"reactor_num unset = {max(1, -(-os.cpu_count() // 4))} thread(s)"
-        name = f"laravels-rs ({'handle_static, ' if static else ''}worker_num={workers}, {threads})"
+        name = f"laravels-rs ({label}{'handle_static, ' if static else ''}worker_num={workers}, {threads})"
+        unix = (extra or {}).get("socket_type") == 5
         url = f"http://127.0.0.1:{port}/api/hello"
-        note = "laravels.overrides.json: " + json.dumps({"swoole": overrides})
+        note = "laravels.overrides.json: " + json.dumps(everything)
+        ready = unix_answers(extra["listen_ip"]) if unix else laravels_ready(workers, url)
         return self.start(Service(name, ["php", *PHP_FLAGS, "-d", f"extension={EXTENSION}", "bin/laravels", "start"],
-                                  self.app, laravels_ready(workers, url), env, port, note))
+                                  self.app, ready, env, port, note))
 
     def php_fpm(self, children: int) -> tuple[Service, Service]:
         """php-fpm (pm=static) behind nginx, the way Laravel's deployment docs set it up."""
@@ -412,9 +455,10 @@ pm.max_requests = 0
         }}"""
         return fpm, self.nginx("nginx (for php-fpm)", self.fpm_app / "public", locations, "/api/hello")
 
-    def nginx(self, name: str, root: Path, locations: str, probe: str) -> Service:
+    def nginx(self, name: str, root: Path, locations: str, probe: str, upstream: tuple[str, str] | None = None) -> Service:
         """nginx with one worker process, sendfile and client keep-alive, no access log."""
         port = self.port()
+        upstream_block = f"upstream {upstream[0]} {{ server {upstream[1]}; keepalive 16; }}" if upstream else ""
         home = self.workdir / f"nginx-{port}"
         (home / "tmp").mkdir(parents=True, exist_ok=True)
         temp = "\n    ".join(f"{kind}_temp_path {home}/tmp/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -431,6 +475,7 @@ http {{
     keepalive_timeout 65;
     keepalive_requests 1000000;
     {temp}
+    {upstream_block}
     server {{
         listen 127.0.0.1:{port};
         root {root};
@@ -440,6 +485,13 @@ http {{
 """)
         argv = ["nginx", "-p", str(home), "-c", str(home / "nginx.conf"), "-e", str(home / "error.log"), "-g", "daemon off;"]
         return self.start(Service(name, argv, home, answers(f"http://127.0.0.1:{port}{probe}"), port=port))
+
+    def nginx_upstream(self, name: str, upstream: str, location: str) -> Service:
+        """nginx proxying everything to laravels-rs through an upstream with keepalive."""
+        block = f"""location = /robots.txt {{ return 200 "ok"; }}
+        {location.format(upstream="ls_" + str(self.next_port + 1))}"""
+        service = self.nginx(name, self.app / "public", block, "/robots.txt", upstream=(f"ls_{self.next_port + 1}", upstream))
+        return service
 
     def php_builtin(self, workers: int) -> Service:
         port = self.port()
@@ -541,8 +593,54 @@ def plain(b: Bench) -> list[Section]:
     return [s]
 
 
+def proxies(b: Bench) -> list[Section]:
+    s = Section("6. Hello JSON over a direct port, through nginx over TCP, through nginx over a unix socket",
+                "`GET /api/hello`, laravels-rs with two workers; nginx (1 worker) with the README's upstream block "
+                "(`keepalive 16`, HTTP/1.1 to the upstream). The unix-socket server uses `socket_type` "
+                "SWOOLE_SOCK_UNIX_STREAM.")
+    direct = b.laravels(workers=2)
+    sock = b.workdir / "laravels.sock"
+    over_unix = b.laravels(workers=2, extra={"socket_type": 5, "listen_ip": str(sock)}, label="unix socket, ")
+    proxy = """location / {{
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header Host $http_host;
+            proxy_pass http://{upstream};
+        }}"""
+    via_tcp = b.nginx_upstream("nginx -> laravels-rs over TCP", f"127.0.0.1:{direct.port}", proxy)
+    via_unix = b.nginx_upstream("nginx -> laravels-rs over a unix socket", f"unix:{sock}", proxy)
+    d = Contender(direct.name, url(direct, "/api/hello"), [direct], HELLO_BODY)
+    t = Contender(via_tcp.name, url(via_tcp, "/api/hello"), [via_tcp, direct], HELLO_BODY)
+    u = Contender(via_unix.name, url(via_unix, "/api/hello"), [via_unix, over_unix], HELLO_BODY)
+    s.contenders = [d, t, u]
+    alternate(s, b.opts)
+    s.verdicts = [verdict("through nginx over TCP / direct", t, d, None, "%"),
+                  verdict("through nginx over a unix socket / direct", u, d, None, "%"),
+                  verdict("nginx over a unix socket / nginx over TCP", u, t, None, "%")]
+    return [s]
+
+
+def tcp(b: Bench) -> list[Section]:
+    s = Section("7. TCP echo round trips: an extra TCP port (`sockets`) vs a plain tokio echo server",
+                "64 connections each writing 64 bytes and reading them back (bench/tcp_echo.rs client). laravels-rs "
+                "runs App\\Sockets\\EchoTcp (`$server->send($fd, $data)` in onReceive) on two workers; every message "
+                "goes master -> worker -> master. The reference echoes in Rust with one thread.")
+    port = b.port()
+    ls = b.laravels(workers=2, extra={"sockets": [{"host": "127.0.0.1", "port": port, "type": 1, "handler": "App\\Sockets\\EchoTcp"}]},
+                    label="TCP port, ")
+    plain_port = b.port()
+    ref = b.start(Service("plain tokio echo (1 thread)", [str(TCP_ECHO), "server", str(plain_port), "1"], REPO,
+                          lambda _s: port_in_use(plain_port), port=plain_port))
+    ours, theirs = Echo(ls.name, port, [ls]), Echo(ref.name, plain_port, [ref])
+    s.contenders = [ours, theirs]
+    alternate(s, b.opts)
+    s.verdicts = [verdict("laravels-rs TCP port / plain tokio echo", ours, theirs, None, "%")]
+    return [s]
+
+
 COMPARISONS: dict[str, Callable[[Bench], list[Section]]] = {
-    "ceiling": ceiling, "workers": workers, "static": static, "plain": plain,
+    "ceiling": ceiling, "workers": workers, "static": static, "plain": plain, "proxies": proxies, "tcp": tcp,
 }
 
 

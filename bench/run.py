@@ -8,7 +8,8 @@ noisy: absolute figures drift from run to run, the ratios are what to read.
     cargo build --release && cargo build --release --example plain_hyper
     python3 bench/run.py [--rounds 3] [--seconds 5] [--warmup 2] [--only NAMES] [--out FILE]
 
-Needs wrk, nginx and php-fpm 8.2 (apt-get install -y wrk nginx php8.2-fpm). Servers listen
+Needs wrk, nginx and php-fpm 8.2 (apt-get install -y wrk nginx php8.2-fpm); the `tls`
+comparison also h2load and openssl (apt-get install -y nghttp2-client openssl). Servers listen
 on 127.0.0.1 ports --port-base+1 and up, and are stopped at the end, on errors and on Ctrl-C.
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ import shlex
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -99,8 +101,10 @@ def port_in_use(port: int) -> bool:
 
 
 def http_get(url: str) -> tuple[int, bytes]:
-    # No proxy: an http_proxy in the environment must not see loopback requests.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    # No proxy: an http_proxy in the environment must not see loopback requests. HTTPS is
+    # to our own servers' self-signed certificates, on loopback: not verified.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                         urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
     try:
         with opener.open(url, timeout=3) as response:
             return response.status, response.read()
@@ -242,6 +246,26 @@ def wrk(url: str, seconds: int, conns: int) -> Sample:
     return Sample(float(rps.group(1)), to_ms(latency["50"]), to_ms(latency["99"]), errors)
 
 
+def h2load_argv(url: str, seconds: int, conns: int, streams: int, h1: bool) -> list[str]:
+    return ["h2load", *(["--h1"] if h1 else []), "-t2", f"-c{conns}", f"-m{streams}", f"-D{seconds}", url]
+
+
+def h2load(url: str, seconds: int, conns: int, streams: int, h1: bool) -> Sample:
+    """req/s and failures; h2load reports the mean request time, not percentiles."""
+    run = subprocess.run(h2load_argv(url, seconds, conns, streams, h1), capture_output=True, text=True, timeout=seconds + 60)
+    rps = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", run.stdout)
+    counts = re.search(r"requests: \d+ total, \d+ started, \d+ done, \d+ succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", run.stdout)
+    status = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", run.stdout)
+    if run.returncode != 0 or not rps or not counts or not status:
+        raise BenchError(f"h2load failed on {url}:\n{run.stdout}{run.stderr}")
+    protocol = re.search(r"Application protocol: (\S+)", run.stdout)
+    wanted = "http/1.1" if h1 else ("h2" if url.startswith("https") else "h2c")
+    if not protocol or protocol.group(1) != wanted:
+        raise BenchError(f"h2load on {url} spoke {protocol.group(1) if protocol else '?'}, not {wanted}:\n{run.stdout}")
+    errors = sum(map(int, counts.groups())) + sum(map(int, status.groups()[2:]))
+    return Sample(float(rps.group(1)), errors=errors)
+
+
 @dataclass
 class Contender:
     """One thing measured: a URL under wrk, served by some services."""
@@ -265,6 +289,20 @@ class Contender:
     def median(self, attr: str) -> float | None:
         values = [getattr(s, attr) for s in self.samples if getattr(s, attr) is not None]
         return statistics.median(values) if values else None
+
+
+@dataclass
+class H2load(Contender):
+    """A contender measured by h2load: HTTP/1.1 or HTTP/2, `streams` requests in flight per connection."""
+    conns: int = 64
+    streams: int = 1
+    h1: bool = True
+
+    def measure(self, seconds: int, conns: int) -> Sample:
+        return h2load(self.url, seconds, self.conns, self.streams, self.h1)
+
+    def commands(self, seconds: int, conns: int) -> list[str]:
+        return [s.command_line() for s in self.services] + [shlex.join(h2load_argv(self.url, seconds, self.conns, self.streams, self.h1))]
 
 
 class Ceiling(Contender):
@@ -403,22 +441,26 @@ class Bench:
         return service
 
     def laravels(self, workers: int, static: bool = False, reactor_num: int | None = None, extra: dict | None = None,
-                 label: str = "") -> Service:
+                 label: str = "", tls: tuple[Path, Path] | None = None, http2: bool = False) -> Service:
         port = self.port()
         # pid_file and reactor_num have no environment variable: the app copy's overrides file
         # carries them (tests/e2e/harness.py's OVERRIDABLE_CONFIG), read when the server starts.
         overrides = {"pid_file": str(self.app / "storage" / f"laravels-{port}.pid")}
         if reactor_num:
             overrides["reactor_num"] = reactor_num
+        if tls:
+            overrides.update(ssl_cert_file=str(tls[0]), ssl_key_file=str(tls[1]))
+        if http2:
+            overrides["open_http2_protocol"] = True
         everything = {"swoole": overrides, **(extra or {})}
         (self.app / "laravels.overrides.json").write_text(json.dumps(everything))
         env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0"}
         if static:
             env["LARAVELS_HANDLE_STATIC"] = "true"
         threads = f"reactor_num={reactor_num}" if reactor_num else f"reactor_num unset = {max(1, -(-os.cpu_count() // 4))} thread(s)"
-        name = f"laravels-rs ({label}{'handle_static, ' if static else ''}worker_num={workers}, {threads})"
+        name = f"laravels-rs ({label}{'TLS, ' if tls else ''}{'HTTP/2, ' if http2 else ''}{'handle_static, ' if static else ''}worker_num={workers}, {threads})"
         unix = (extra or {}).get("socket_type") == 5
-        url = f"http://127.0.0.1:{port}/api/hello"
+        url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/api/hello"
         note = "laravels.overrides.json: " + json.dumps(everything)
         ready = unix_answers(extra["listen_ip"]) if unix else laravels_ready(workers, url)
         return self.start(Service(name, ["php", *PHP_FLAGS, "-d", f"extension={EXTENSION}", "bin/laravels", "start"],
@@ -511,8 +553,8 @@ http {{
                                   answers(f"http://127.0.0.1:{port}/"), port=port))
 
 
-def url(service: Service, path: str) -> str:
-    return f"http://127.0.0.1:{service.port}{path}"
+def url(service: Service, path: str, scheme: str = "http") -> str:
+    return f"{scheme}://127.0.0.1:{service.port}{path}"
 
 
 # ---------------------------------------------------------------- the comparisons
@@ -594,7 +636,7 @@ def plain(b: Bench) -> list[Section]:
 
 
 def proxies(b: Bench) -> list[Section]:
-    s = Section("6. Hello JSON over a direct port, through nginx over TCP, through nginx over a unix socket",
+    s = Section("7. Hello JSON over a direct port, through nginx over TCP, through nginx over a unix socket",
                 "`GET /api/hello`, laravels-rs with two workers; nginx (1 worker) with the README's upstream block "
                 "(`keepalive 16`, HTTP/1.1 to the upstream). The unix-socket server uses `socket_type` "
                 "SWOOLE_SOCK_UNIX_STREAM.")
@@ -622,7 +664,7 @@ def proxies(b: Bench) -> list[Section]:
 
 
 def tcp(b: Bench) -> list[Section]:
-    s = Section("7. TCP echo round trips: an extra TCP port (`sockets`) vs a plain tokio echo server",
+    s = Section("8. TCP echo round trips: an extra TCP port (`sockets`) vs a plain tokio echo server",
                 "64 connections each writing 64 bytes and reading them back (bench/tcp_echo.rs client). laravels-rs "
                 "runs App\\Sockets\\EchoTcp (`$server->send($fd, $data)` in onReceive) on two workers; every message "
                 "goes master -> worker -> master. The reference echoes in Rust with one thread.")
@@ -639,8 +681,41 @@ def tcp(b: Bench) -> list[Section]:
     return [s]
 
 
+def self_signed(workdir: Path) -> tuple[Path, Path]:
+    cert, key = workdir / "tls-cert.pem", workdir / "tls-key.pem"
+    run = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                          "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=localhost"],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        raise BenchError(f"openssl could not make a certificate:\n{run.stderr}")
+    return cert, key
+
+
+def tls(b: Bench) -> list[Section]:
+    s = Section("6. HTTPS: HTTP/1.1 vs HTTP/2 multiplexing, against plain HTTP",
+                "`GET /api/hello`, two workers, measured with h2load for every row (`-t2`, 64 requests in flight: "
+                "64 connections, or 4 HTTP/2 connections of 16 streams). TLS 1.3 with a P-256 certificate; the "
+                "handshakes happen once per connection, before the measured load. h2load gives no percentiles.")
+    if not shutil.which("h2load") or not shutil.which("openssl"):
+        raise BenchError("h2load or openssl missing. Fix: apt-get install -y nghttp2-client openssl")
+    plain_server = b.laravels(workers=2)
+    secure = b.laravels(workers=2, tls=self_signed(b.workdir), http2=True)
+    h = url(plain_server, "/api/hello")
+    hs = url(secure, "/api/hello", "https")
+    base = H2load("HTTP/1.1, 64 connections", h, [plain_server], HELLO_BODY)
+    h1s = H2load("HTTPS HTTP/1.1, 64 connections", hs, [secure], HELLO_BODY)
+    h2s = H2load("HTTPS HTTP/2, 64 connections x 1 stream", hs, [secure], HELLO_BODY, h1=False)
+    mux = H2load("HTTPS HTTP/2, 4 connections x 16 streams", hs, [secure], HELLO_BODY, conns=4, streams=16, h1=False)
+    s.contenders = [base, h1s, h2s, mux]
+    alternate(s, b.opts)
+    s.verdicts = [verdict("HTTPS HTTP/1.1 / HTTP/1.1", h1s, base, None, "%"),
+                  verdict("HTTPS HTTP/2 multiplexed / HTTP/1.1", mux, base, None, "%"),
+                  verdict("HTTPS HTTP/2 multiplexed / HTTPS HTTP/1.1", mux, h1s, None, "%")]
+    return [s]
+
+
 COMPARISONS: dict[str, Callable[[Bench], list[Section]]] = {
-    "ceiling": ceiling, "workers": workers, "static": static, "plain": plain, "proxies": proxies, "tcp": tcp,
+    "ceiling": ceiling, "workers": workers, "static": static, "plain": plain, "tls": tls, "proxies": proxies, "tcp": tcp,
 }
 
 

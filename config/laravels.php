@@ -17,6 +17,7 @@ return [
 
     // SWOOLE_SOCK_TCP (IPv4), SWOOLE_SOCK_TCP6 (IPv6) or SWOOLE_SOCK_UNIX_STREAM (a unix
     // socket at listen_ip, e.g. behind Nginx). The constants are defined without Swoole.
+    // `| SWOOLE_SSL` serves HTTPS with swoole.ssl_cert_file and swoole.ssl_key_file.
     'socket_type' => SWOOLE_SOCK_TCP,
 
     // Value of the Server response header; '' sends none.
@@ -154,5 +155,12 @@ return [
         'max_connection' => 10000,
         // laravels-rs: network threads in the master; unset means one per CPU.
         // 'reactor_num' => 2,
+
+        // TLS: PEM certificate (its chain after it) and unencrypted private key. Setting
+        // both turns TLS on, as does SWOOLE_SSL in socket_type (which needs both).
+        // 'ssl_cert_file' => base_path('ssl/fullchain.pem'),
+        // 'ssl_key_file' => base_path('ssl/privkey.pem'),
+        // HTTP/2: by ALPN over TLS, with prior knowledge (h2c) without TLS.
+        // 'open_http2_protocol' => true,
     ],
 ];

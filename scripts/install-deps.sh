@@ -8,8 +8,10 @@ APT_PACKAGES=(
   php-laravel-framework php-laravel-lumen-framework composer phpunit
   clang libclang-dev
   curl nginx apache2 wrk supervisor redis-server php8.2-redis
+  openssl nghttp2-client
 )
-PIP_PACKAGES=(pytest httpx websockets)
+# h2: httpx's HTTP/2 support (tests/e2e/test_tls.py); websockets: the WebSocket tests' client.
+PIP_PACKAGES=(pytest httpx h2 websockets)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -45,6 +45,14 @@ pub enum SocketType {
     UnixStream,
 }
 
+/// The certificate and key of a TLS port (`swoole.ssl_cert_file`, `swoole.ssl_key_file`),
+/// as absolute paths; `reactor::tls` reads them when the port is bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+}
+
 /// One instance of an entry of `processes`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomProcess {
@@ -58,6 +66,10 @@ pub struct ServerConfig {
     pub listen_ip: String,
     pub listen_port: u16,
     pub socket_type: SocketType,
+    /// TLS on the main port: `socket_type | SWOOLE_SSL`, or both ssl files set.
+    pub tls: Option<TlsFiles>,
+    /// `swoole.open_http2_protocol`: HTTP/2 by ALPN over TLS, h2c prior knowledge without.
+    pub http2: bool,
     /// Value of the `Server` response header; empty means none.
     pub server_header: String,
     pub handle_static: bool,
@@ -154,6 +166,9 @@ const SWOOLE_KEYS: &[&str] = &[
     "buffer_output_size",
     "task_worker_num",
     "task_max_request",
+    "ssl_cert_file",
+    "ssl_key_file",
+    "open_http2_protocol",
 ];
 
 /// `swoole.*` settings whose published value already describes this runtime's behaviour,
@@ -221,13 +236,8 @@ impl ServerConfig {
         let abs = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         // Swoole's values: TCP 1, UDP 2, TCP6 3, UDP6 4, UNIX_STREAM 5, UNIX_DGRAM 6; | SSL (512).
         let raw_type = r.int("socket_type", 1)?;
-        if raw_type & SWOOLE_SSL != 0 {
-            return Err(invalid(
-                "socket_type",
-                "SWOOLE_SSL (TLS on the main port) is not implemented yet",
-                "drop '| SWOOLE_SSL' and terminate TLS in nginx in front, as the README's nginx section does",
-            ));
-        }
+        let ssl_flag = raw_type & SWOOLE_SSL != 0;
+        let raw_type = raw_type & !SWOOLE_SSL;
         let socket_type = match raw_type {
             1 => SocketType::Tcp,
             3 => SocketType::Tcp6,
@@ -240,6 +250,7 @@ impl ServerConfig {
                 ))
             }
         };
+        let tls = parse_tls(&r, ssl_flag)?.map(|f| TlsFiles { cert_file: abs(f.cert_file), key_file: abs(f.key_file) });
         let listen_port = r.int("listen_port", 5200)?;
         let listen_port = u16::try_from(listen_port)
             .map_err(|_| invalid("listen_port", format!("{listen_port} is not a TCP port"), "use a port from 0 to 65535"))?;
@@ -292,6 +303,8 @@ impl ServerConfig {
             listen_ip: r.string("listen_ip", "127.0.0.1")?,
             listen_port,
             socket_type,
+            tls,
+            http2: r.sw_bool("open_http2_protocol", false)?,
             server_header: r.string("server", "")?,
             handle_static: r.boolean("handle_static", false)?,
             document_root: abs(PathBuf::from(r.sw_string("document_root", "public")?)),
@@ -383,6 +396,21 @@ fn parse_websocket(v: Option<&Value>) -> Result<bool, ConfigError> {
     match section.get("handler") {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(true),
         _ => Err(invalid("websocket.handler", "is missing while websocket.enable is true", "name a class implementing WebSocketHandlerInterface, e.g. \\App\\Services\\WebSocketService::class")),
+    }
+}
+
+/// TLS is on with `SWOOLE_SSL` in `socket_type` (LaravelS's way, which also needs the two
+/// files) or with both ssl files set. One file without the other is a mistake either way.
+fn parse_tls(r: &Reader, ssl_flag: bool) -> Result<Option<TlsFiles>, ConfigError> {
+    let cert = r.sw_string("ssl_cert_file", "")?;
+    let key = r.sw_string("ssl_key_file", "")?;
+    let both = "set 'ssl_cert_file' and 'ssl_key_file' in 'swoole' to the PEM certificate (chain) and its private key";
+    match (cert.is_empty(), key.is_empty()) {
+        (false, false) => Ok(Some(TlsFiles { cert_file: PathBuf::from(cert), key_file: PathBuf::from(key) })),
+        (true, true) if ssl_flag => Err(invalid("socket_type", "SWOOLE_SSL asks for TLS but swoole.ssl_cert_file and swoole.ssl_key_file are not set", both)),
+        (true, true) => Ok(None),
+        (false, true) => Err(invalid("swoole.ssl_key_file", format!("is not set, but swoole.ssl_cert_file is ('{cert}')"), both)),
+        (true, false) => Err(invalid("swoole.ssl_cert_file", format!("is not set, but swoole.ssl_key_file is ('{key}')"), both)),
     }
 }
 
@@ -596,10 +624,10 @@ mod tests {
 
     #[test]
     fn unimplemented_swoole_settings_warn_once_each() {
-        let c = parse(json!({"swoole": {"reload_async": true, "enable_coroutine": true, "open_http2_protocol": true, "task_ipc_mode": 1}})).unwrap();
+        let c = parse(json!({"swoole": {"reload_async": true, "enable_coroutine": true, "ssl_ciphers": "ALL", "task_ipc_mode": 1}})).unwrap();
         assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
         assert!(c.warnings.iter().any(|w| w.contains("swoole.enable_coroutine")));
-        assert!(c.warnings.iter().any(|w| w.contains("swoole.open_http2_protocol")));
+        assert!(c.warnings.iter().any(|w| w.contains("swoole.ssl_ciphers")));
     }
 
     #[test]
@@ -617,8 +645,36 @@ mod tests {
         assert_eq!(parse(json!({"socket_type": 3})).unwrap().socket_type, SocketType::Tcp6);
         let e = parse(json!({"socket_type": 6})).unwrap_err().to_string();
         assert!(e.contains("socket_type") && e.contains("(5)"), "{e}");
+    }
+
+    #[test]
+    fn tls_needs_both_files_and_swoole_ssl_means_tls() {
+        let files = json!({"ssl_cert_file": "storage/cert.pem", "ssl_key_file": "/etc/key.pem"});
+        let c = parse(json!({"socket_type": 1 | 512, "swoole": files.clone()})).unwrap();
+        assert_eq!(c.socket_type, SocketType::Tcp);
+        let tls = c.tls.unwrap();
+        assert_eq!(tls.cert_file, PathBuf::from("/app/storage/cert.pem"));
+        assert_eq!(tls.key_file, PathBuf::from("/etc/key.pem"));
+        assert!(!c.http2);
+        // The files alone turn TLS on; SWOOLE_SSL with TCP6 keeps the socket type.
+        assert!(parse(json!({"swoole": files.clone()})).unwrap().tls.is_some());
+        assert_eq!(parse(json!({"socket_type": 3 | 512, "swoole": files})).unwrap().socket_type, SocketType::Tcp6);
+        assert!(parse(json!({})).unwrap().tls.is_none());
+
         let e = parse(json!({"socket_type": 1 | 512})).unwrap_err().to_string();
-        assert!(e.contains("SWOOLE_SSL") && e.contains("nginx"), "{e}");
+        assert!(e.contains("laravels.socket_type") && e.contains("ssl_cert_file") && e.contains("Fix:"), "{e}");
+        let e = parse(json!({"swoole": {"ssl_cert_file": "/c.pem"}})).unwrap_err().to_string();
+        assert!(e.contains("laravels.swoole.ssl_key_file") && e.contains("/c.pem"), "{e}");
+        let e = parse(json!({"swoole": {"ssl_key_file": "/k.pem"}})).unwrap_err().to_string();
+        assert!(e.contains("laravels.swoole.ssl_cert_file") && e.contains("/k.pem"), "{e}");
+    }
+
+    #[test]
+    fn open_http2_protocol_is_a_boolean_setting() {
+        let c = parse(json!({"swoole": {"open_http2_protocol": "true"}})).unwrap();
+        assert!(c.http2 && c.warnings.is_empty(), "{:?}", c.warnings);
+        let e = parse(json!({"swoole": {"open_http2_protocol": "sometimes"}})).unwrap_err().to_string();
+        assert!(e.contains("swoole.open_http2_protocol"), "{e}");
     }
 
     #[test]

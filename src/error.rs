@@ -8,6 +8,8 @@ use crate::config::ConfigError;
 pub enum StartError {
     #[error("{0}")]
     Config(#[from] ConfigError),
+    #[error("{0}")]
+    Tls(#[from] crate::reactor::tls::TlsError),
     #[error("cannot listen on {addr}: {source}. Fix: stop whatever uses it (see `ss -ltnp`) or change laravels.listen_ip / listen_port")]
     Bind { addr: String, source: std::io::Error },
     #[error("laravels.listen_ip: '{0}' is not an IP address. Fix: use an address such as 127.0.0.1, 0.0.0.0 or ::1")]

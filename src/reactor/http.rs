@@ -69,6 +69,10 @@ pub async fn handle(
 }
 
 async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn: &ConnInfo, kind: JobKind) -> Response<ResponseBody> {
+    // Reached only by h2c prior knowledge, or a TLS client that ignored ALPN's http/1.1.
+    if req.version() == hyper::Version::HTTP_2 && !shared.config.http2 {
+        return error(StatusCode::HTTP_VERSION_NOT_SUPPORTED, "HTTP/2 is off on this server (swoole.open_http2_protocol)");
+    }
     if shared.config.handle_static && kind == JobKind::App {
         if let Some(resp) = static_files::serve(&shared.statics, &req).await {
             return resp;
@@ -133,11 +137,7 @@ pub fn request_head(parts: &hyper::http::request::Parts, conn: &ConnInfo, shared
             hyper::Version::HTTP_2 => "HTTP/2.0",
             _ => "HTTP/1.1",
         },
-        headers: parts
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), Bytes::copy_from_slice(v.as_bytes())))
-            .collect(),
+        headers: head_headers(parts),
         remote_addr: conn.remote_addr.clone(),
         remote_port: conn.remote_port,
         server_addr: conn.server_addr.clone(),
@@ -147,6 +147,20 @@ pub fn request_head(parts: &hyper::http::request::Parts, conn: &ConnInfo, shared
     };
     super::forwarded::apply(&mut head, &shared.config.trusted_proxies);
     head
+}
+
+/// The request's headers for the worker. HTTP/2 carries the host in `:authority`, which
+/// hyper keeps in the URI: it becomes a `host` header, so the application sees the same
+/// request as over HTTP/1.1.
+fn head_headers(parts: &hyper::http::request::Parts) -> Vec<crate::ipc::Header> {
+    let mut headers = Vec::with_capacity(parts.headers.len() + 1);
+    if !parts.headers.contains_key(hyper::header::HOST) {
+        if let Some(authority) = parts.uri.authority() {
+            headers.push(("host".to_owned(), Bytes::copy_from_slice(authority.as_str().as_bytes())));
+        }
+    }
+    headers.extend(parts.headers.iter().map(|(n, v)| (n.as_str().to_owned(), Bytes::copy_from_slice(v.as_bytes()))));
+    headers
 }
 
 /// Builds the response a worker described.

@@ -1,15 +1,22 @@
-//! The main listening socket, bound before any fork so errors surface at start-up.
+//! The main listening socket, bound before any fork so errors surface at start-up, with
+//! its TLS acceptor when the port speaks TLS.
 
 use std::net::{IpAddr, SocketAddr};
 use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
 
-use socket2::{Domain, Protocol, Socket, Type};
+use socket2::{Domain, Protocol, Type};
 
 use crate::config::{ServerConfig, SocketType};
 use crate::error::StartError;
 
-pub enum Listener {
+pub struct Listener {
+    pub socket: Socket,
+    /// Set when the port speaks TLS; its certificate was read at bind time.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
+pub enum Socket {
     Tcp(std::net::TcpListener),
     Unix(UnixListener, PathBuf),
 }
@@ -18,6 +25,15 @@ const BACKLOG: i32 = 1024;
 
 impl Listener {
     pub fn bind(config: &ServerConfig) -> Result<Self, StartError> {
+        // The certificate first: a bad file is reported before the port is taken.
+        let tls = match &config.tls {
+            Some(files) => Some(super::tls::acceptor(files, config.http2)?),
+            None => None,
+        };
+        Ok(Listener { socket: Self::bind_socket(config)?, tls })
+    }
+
+    fn bind_socket(config: &ServerConfig) -> Result<Socket, StartError> {
         match config.socket_type {
             SocketType::UnixStream => {
                 let path = PathBuf::from(&config.listen_ip);
@@ -34,13 +50,13 @@ impl Listener {
                 // reachable by all: nginx's workers (www-data) must be able to connect.
                 std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o666)).map_err(bind_err)?;
                 listener.set_nonblocking(true).map_err(bind_err)?;
-                Ok(Listener::Unix(listener, path))
+                Ok(Socket::Unix(listener, path))
             }
             SocketType::Tcp | SocketType::Tcp6 => {
                 let ip: IpAddr = config.listen_ip.parse().map_err(|_| StartError::BadAddress(config.listen_ip.clone()))?;
                 let addr = SocketAddr::new(ip, config.listen_port);
                 let bind_err = |source| StartError::Bind { addr: addr.to_string(), source };
-                let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(bind_err)?;
+                let socket = socket2::Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(bind_err)?;
                 socket.set_reuse_address(true).map_err(bind_err)?;
                 if ip.is_ipv6() {
                     let _ = socket.set_only_v6(false);
@@ -49,32 +65,34 @@ impl Listener {
                 socket.listen(BACKLOG).map_err(bind_err)?;
                 socket.set_nonblocking(true).map_err(bind_err)?;
                 socket.set_nodelay(true).map_err(bind_err)?;
-                Ok(Listener::Tcp(socket.into()))
+                Ok(Socket::Tcp(socket.into()))
             }
         }
     }
 
     /// Where clients reach the server, for status lines.
     pub fn describe(&self) -> String {
-        match self {
-            Listener::Tcp(l) => l.local_addr().map(|a| format!("http://{a}")).unwrap_or_default(),
-            Listener::Unix(_, path) => format!("unix:{}", path.display()),
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        match &self.socket {
+            Socket::Tcp(l) => l.local_addr().map(|a| format!("{scheme}://{a}")).unwrap_or_default(),
+            Socket::Unix(_, path) if self.tls.is_some() => format!("unix:{} (TLS)", path.display()),
+            Socket::Unix(_, path) => format!("unix:{}", path.display()),
         }
     }
 
     /// The bound TCP port (0 for a unix socket).
     pub fn port(&self) -> u16 {
-        match self {
-            Listener::Tcp(l) => l.local_addr().map(|a| a.port()).unwrap_or(0),
-            Listener::Unix(..) => 0,
+        match &self.socket {
+            Socket::Tcp(l) => l.local_addr().map(|a| a.port()).unwrap_or(0),
+            Socket::Unix(..) => 0,
         }
     }
 
     pub fn raw_fd(&self) -> std::os::fd::RawFd {
         use std::os::fd::AsRawFd;
-        match self {
-            Listener::Tcp(l) => l.as_raw_fd(),
-            Listener::Unix(l, _) => l.as_raw_fd(),
+        match &self.socket {
+            Socket::Tcp(l) => l.as_raw_fd(),
+            Socket::Unix(l, _) => l.as_raw_fd(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - `listener.rs`: binds the main socket (TCP or unix) before any fork.
+//! - `tls.rs`: the port's certificate and key, and each connection's TLS handshake.
 //! - `http.rs`: one request in, one response out; limits and errors answered here.
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
@@ -26,6 +27,7 @@ pub mod listener;
 pub mod slot;
 pub mod sockets;
 pub mod static_files;
+pub mod tls;
 pub mod upload;
 pub mod websocket;
 pub mod workers;
@@ -48,7 +50,7 @@ use crate::log;
 pub use control::Command;
 use dispatch::Dispatcher;
 use http::ConnInfo;
-pub use listener::Listener;
+pub use listener::{Listener, Socket};
 use static_files::Statics;
 use workers::Workers;
 
@@ -199,14 +201,10 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
 async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &GracefulShutdown) {
     let limit = shared.connection_limit.clone();
     let server_port = listener.port();
-    // Connections borrow their builder; it lives as long as the master, so leak it.
-    let builder: &'static auto::Builder<TokioExecutor> = {
-        let mut b = auto::Builder::new(TokioExecutor::new()).http1_only();
-        b.http1().keep_alive(true).max_buf_size(shared.config.max_header_size.max(8192));
-        Box::leak(Box::new(b))
-    };
-    match listener {
-        Listener::Tcp(std_listener) => {
+    let builder = Arc::new(connection_builder(&shared.config));
+    let tls = listener.tls;
+    match listener.socket {
+        Socket::Tcp(std_listener) => {
             let listener = match tokio::net::TcpListener::from_std(std_listener) {
                 Ok(l) => l,
                 Err(e) => return log::line("master", &format!("cannot use the listening socket: {e}")),
@@ -229,15 +227,15 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
                     remote_port: peer.port(),
                     server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
                     server_port: local.map_or(server_port, |a| a.port()),
-                    https: false,
+                    https: tls.is_some(),
                     port: 0,
                     permit: Default::default(),
                     upgraded: Default::default(),
                 };
-                spawn_connection(stream, info, &shared, &limit, builder, graceful);
+                spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
             }
         }
-        Listener::Unix(std_listener, _) => {
+        Socket::Unix(std_listener, _) => {
             let listener = match tokio::net::UnixListener::from_std(std_listener) {
                 Ok(l) => l,
                 Err(e) => return log::line("master", &format!("cannot use the listening socket: {e}")),
@@ -257,34 +255,49 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
                     remote_port: 0,
                     server_addr: String::new(),
                     server_port: 0,
-                    https: false,
+                    https: tls.is_some(),
                     port: 0,
                     permit: Default::default(),
                     upgraded: Default::default(),
                 };
-                spawn_connection(stream, info, &shared, &limit, builder, graceful);
+                spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
             }
         }
     }
 }
 
-/// Serves one connection on its own task; over `max_connection` it gets a 503 and is closed.
+/// HTTP/1.1 and HTTP/2 on one connection type: hyper-util's auto builder reads the first
+/// bytes and picks HTTP/2 on its preface (after ALPN `h2`, or h2c prior knowledge), else
+/// HTTP/1.1 with upgrades. HTTP/2 that `open_http2_protocol` does not allow is answered
+/// 505 by `http::handle`, because the auto builder's upgrade path ignores `http1_only`.
+pub(crate) fn connection_builder(config: &ServerConfig) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().keep_alive(true).max_buf_size(config.max_header_size.max(8192));
+    builder.http2().max_header_list_size(u32::try_from(config.max_header_size).unwrap_or(u32::MAX));
+    builder
+}
+
+/// Serves one connection on its own task, TLS handshake included; over `max_connection` it
+/// gets a 503 (a TLS connection is closed: there is no TLS session to answer in).
 pub(crate) fn spawn_connection<S>(
     mut stream: S,
     info: ConnInfo,
     shared: &Arc<Shared>,
     limit: &Arc<Semaphore>,
-    builder: &'static auto::Builder<TokioExecutor>,
+    builder: &Arc<auto::Builder<TokioExecutor>>,
+    tls: Option<&tokio_rustls::TlsAcceptor>,
     graceful: &GracefulShutdown,
 ) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let Ok(permit) = limit.clone().try_acquire_owned() else {
-        tokio::spawn(async move {
-            let _ = stream
-                .write_all(b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
-                .await;
-        });
+        if tls.is_none() {
+            tokio::spawn(async move {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+                    .await;
+            });
+        }
         return;
     };
     *info.permit.lock() = Some(permit);
@@ -306,13 +319,24 @@ pub(crate) fn spawn_connection<S>(
         let (shared, info) = (shared.clone(), info.clone());
         service_fn(move |req| http::handle(req, shared.clone(), info.clone()))
     };
-    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-    let conn = graceful.watch(conn);
     let shared = shared.clone();
+    let builder = builder.clone();
+    let tls = tls.cloned();
+    // Taken before the task starts, so a stop also waits for a handshake in progress.
+    let watcher = graceful.watcher();
     tokio::spawn(async move {
-        // One connection's error (a reset, a parse error hyper already answered) ends
-        // that connection only.
-        let _ = conn.await;
+        // One connection's error (a reset, a parse error hyper already answered, a failed
+        // handshake such as plain HTTP on the TLS port) ends that connection only.
+        match tls {
+            None => {
+                let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await;
+            }
+            Some(acceptor) => {
+                if let Ok(stream) = tls::handshake(&acceptor, stream).await {
+                    let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await;
+                }
+            }
+        }
         // An upgraded connection lives on as a WebSocket, which removes it when it ends.
         if !info.upgraded.load(Ordering::SeqCst) {
             shared.clients.close(info.id);

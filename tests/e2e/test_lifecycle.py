@@ -146,9 +146,9 @@ def test_bad_config_stops_start_with_key_and_fix(laravel_app):
 
 
 def test_unimplemented_swoole_setting_warns_once(laravel_app):
-    s = Server(laravel_app, overrides={"swoole": {"open_http2_protocol": True, "worker_num": 1}})
+    s = Server(laravel_app, overrides={"swoole": {"ssl_ciphers": "ALL", "worker_num": 1}})
     s.env["LARAVELS_WORKER_NUM"] = "1"
     with s.start():
         pass
     log = s.read_log()
-    assert log.count("swoole.open_http2_protocol is not implemented") == 1, log
+    assert log.count("swoole.ssl_ciphers is not implemented") == 1, log

@@ -38,8 +38,8 @@ expect_exception(ConfigException::class, fn () => new Server(['socket_type' => 2
 $checks += 3;
 
 // Unknown swoole settings warn once each; the published defaults do not.
-$s = new Server(['listen_port' => 0, 'swoole' => ['worker_num' => 1, 'reload_async' => true, 'open_http2_protocol' => true]], '/tmp');
-check($s->warnings() === ['laravels.swoole.open_http2_protocol is not implemented by laravels-rs and has no effect'], json_encode($s->warnings()));
+$s = new Server(['listen_port' => 0, 'swoole' => ['worker_num' => 1, 'reload_async' => true, 'ssl_ciphers' => 'ALL']], '/tmp');
+check($s->warnings() === ['laravels.swoole.ssl_ciphers is not implemented by laravels-rs and has no effect'], json_encode($s->warnings()));
 check(preg_match('#^http://127\.0\.0\.1:\d+$#', $s->address()) === 1, $s->address());
 check($s->workerNum() === 1);
 $checks += 3;
@@ -49,6 +49,17 @@ $busy = stream_socket_server('tcp://127.0.0.1:0');
 $port = (int) substr(strrchr(stream_socket_get_name($busy, false), ':'), 1);
 expect_exception(StartException::class, fn () => new Server(['listen_port' => $port], '/tmp'), "127.0.0.1:$port", 'listen_port');
 $checks++;
+
+// TLS: SWOOLE_SSL (512) with the two files; a file that cannot be used is named.
+$fixtures = __DIR__ . '/../fixtures/tls';
+$tls = ['ssl_cert_file' => "$fixtures/cert.pem", 'ssl_key_file' => "$fixtures/key.pem", 'open_http2_protocol' => true];
+$s = new Server(['listen_port' => 0, 'socket_type' => 1 | 512, 'swoole' => $tls], '/tmp');
+check(preg_match('#^https://127\.0\.0\.1:\d+$#', $s->address()) === 1, $s->address());
+check($s->warnings() === [], json_encode($s->warnings()));
+expect_exception(StartException::class, fn () => new Server(['listen_port' => 0, 'swoole' => ['ssl_cert_file' => '/nonexistent/c.pem'] + $tls], '/tmp'), 'swoole.ssl_cert_file', '/nonexistent/c.pem', 'Fix:');
+expect_exception(StartException::class, fn () => new Server(['listen_port' => 0, 'swoole' => ['ssl_key_file' => "$fixtures/other-key.pem"] + $tls], '/tmp'), 'swoole.ssl_key_file', 'other-key.pem', 'does not belong');
+expect_exception(ConfigException::class, fn () => new Server(['socket_type' => 1 | 512], '/tmp'), 'socket_type', 'ssl_cert_file');
+$checks += 5;
 
 // Worker calls outside a worker fail clearly instead of crashing.
 check(Worker::state() === 'none');

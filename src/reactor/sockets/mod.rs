@@ -20,8 +20,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use hyper_util::rt::TokioExecutor;
-use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
 
@@ -184,12 +182,7 @@ async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, shar
 }
 
 async fn accept_http(listener: tokio::net::TcpListener, spec: SocketSpec, shared: Arc<Shared>, graceful: &GracefulShutdown) {
-    // Connections borrow their builder; it lives as long as the master, so leak it.
-    let builder: &'static auto::Builder<TokioExecutor> = {
-        let mut b = auto::Builder::new(TokioExecutor::new()).http1_only();
-        b.http1().keep_alive(true).max_buf_size(shared.config.max_header_size.max(8192));
-        Box::leak(Box::new(b))
-    };
+    let builder = Arc::new(super::connection_builder(&shared.config));
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -200,6 +193,6 @@ async fn accept_http(listener: tokio::net::TcpListener, spec: SocketSpec, shared
             }
         };
         let info = conn_info(&stream, peer, &spec, &shared);
-        super::spawn_connection(stream, info, &shared, &shared.connection_limit, builder, graceful);
+        super::spawn_connection(stream, info, &shared, &shared.connection_limit, &builder, None, graceful);
     }
 }

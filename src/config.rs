@@ -297,7 +297,12 @@ impl ServerConfig {
             return Err(invalid("swoole.max_request", format!("{max_request} is negative"), "use 0 (never recycle) or a positive count"));
         }
         let websocket = parse_websocket(top.get("websocket"))?;
-        let sockets = sockets::parse(top.get("sockets"), package_max_length as usize, websocket, &mut warnings)?;
+        let mut sockets = sockets::parse(top.get("sockets"), package_max_length as usize, websocket, &mut warnings)?;
+        for spec in &mut sockets {
+            if let Some(files) = spec.tls.take() {
+                spec.tls = Some(TlsFiles { cert_file: abs(files.cert_file), key_file: abs(files.key_file) });
+            }
+        }
 
         Ok(ServerConfig {
             listen_ip: r.string("listen_ip", "127.0.0.1")?,

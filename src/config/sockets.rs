@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{bool_value, int_value, invalid, string_value, ConfigError};
+use super::{bool_value, int_value, invalid, string_value, ConfigError, TlsFiles};
 
 /// The transport of an extra port (`type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +119,9 @@ pub struct SocketSpec {
     pub protocol: Protocol,
     /// Largest message (TCP framing) or request body (HTTP); defaults to the server's.
     pub package_max_length: usize,
+    /// TLS on this port: `type` with SWOOLE_SSL, or `ssl_cert_file` and `ssl_key_file` in
+    /// its settings.
+    pub tls: Option<TlsFiles>,
 }
 
 /// Settings of a port this runtime reads; others are warned about.
@@ -133,7 +136,12 @@ const PORT_SETTINGS: &[&str] = &[
     "package_max_length",
     "open_http_protocol",
     "open_websocket_protocol",
+    "ssl_cert_file",
+    "ssl_key_file",
 ];
+
+/// Swoole's flag for TLS, OR-ed into a socket type.
+const SWOOLE_SSL: i64 = 512;
 
 /// Parses `sockets`; `websocket` says whether the main server has WebSocket on, which a
 /// WebSocket port needs (as in LaravelS).
@@ -169,7 +177,9 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
     }
     let port = int_value(entry.get("port"), &format!("{key}.port"), -1)?;
     let port = u16::try_from(port).ok().filter(|p| *p > 0).ok_or_else(|| invalid(&format!("{key}.port"), format!("{port} is not a port"), "use a port from 1 to 65535"))?;
-    let transport = match int_value(entry.get("type"), &format!("{key}.type"), 1)? {
+    let raw_type = int_value(entry.get("type"), &format!("{key}.type"), 1)?;
+    let ssl_flag = raw_type & SWOOLE_SSL != 0;
+    let transport = match raw_type & !SWOOLE_SSL {
         1 => Transport::Tcp,
         2 => Transport::Udp,
         3 => Transport::Tcp6,
@@ -227,7 +237,19 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
     if transport.is_udp() && !matches!(protocol, Protocol::Stream(_)) {
         return Err(invalid(key, "UDP carries no HTTP or WebSocket", "use SWOOLE_SOCK_TCP for an Http or WebSocket handler"));
     }
-    Ok(SocketSpec { index, host, port, transport, protocol, package_max_length })
+    let cert = string_value(settings.get("ssl_cert_file"), &sk("ssl_cert_file"), "")?;
+    let tls_key = string_value(settings.get("ssl_key_file"), &sk("ssl_key_file"), "")?;
+    let both = "set 'ssl_cert_file' and 'ssl_key_file' in the port's 'settings' to the PEM certificate (chain) and its private key";
+    let tls = match (cert.is_empty(), tls_key.is_empty()) {
+        (false, false) => Some(TlsFiles { cert_file: cert.into(), key_file: tls_key.into() }),
+        (true, true) if ssl_flag => return Err(invalid(&format!("{key}.type"), "SWOOLE_SSL asks for TLS but the port has no ssl_cert_file / ssl_key_file", both)),
+        (true, true) => None,
+        _ => return Err(invalid(&sk(if cert.is_empty() { "ssl_cert_file" } else { "ssl_key_file" }), "is not set while the other TLS file is", both)),
+    };
+    if tls.is_some() && transport.is_udp() {
+        return Err(invalid(&format!("{key}.type"), "TLS over UDP (DTLS) is not supported", "use a TCP port for TLS"));
+    }
+    Ok(SocketSpec { index, host, port, transport, protocol, package_max_length, tls })
 }
 
 #[cfg(test)]
@@ -269,6 +291,10 @@ mod tests {
         assert!(e.to_string().contains("sockets.0.handler"), "{e}");
         let e = parse(Some(&json!([{"host": "x", "port": 1, "handler": "A", "settings": {"open_websocket_protocol": true}}])), 1, false, &mut Vec::new()).unwrap_err();
         assert!(e.to_string().contains("websocket"), "{e}");
+        let tls = parse_list(json!([{"host": "x", "port": 1, "type": 513, "handler": "A", "settings": {"ssl_cert_file": "c.pem", "ssl_key_file": "k.pem"}}])).unwrap();
+        assert_eq!((tls[0].transport, tls[0].tls.as_ref().map(|t| t.cert_file.clone())), (Transport::Tcp, Some("c.pem".into())));
+        let e = parse_list(json!([{"host": "x", "port": 1, "type": 513, "handler": "A"}])).unwrap_err();
+        assert!(e.to_string().contains("sockets.0.type") && e.to_string().contains("ssl_cert_file"), "{e}");
         let mut warnings = Vec::new();
         parse(Some(&json!([{"host": "x", "port": 1, "handler": "A", "settings": {"open_mqtt_protocol": true}}])), 1, false, &mut warnings).unwrap();
         assert!(warnings[0].contains("sockets.0.settings.open_mqtt_protocol"));

@@ -10,7 +10,7 @@ import subprocess
 import httpx
 import pytest
 
-from harness import Server
+from harness import Server, free_port
 
 # What differs between two requests by nature, not by protocol.
 VOLATILE_SERVER = {"REMOTE_PORT", "REQUEST_TIME", "REQUEST_TIME_FLOAT"}
@@ -181,3 +181,35 @@ def test_a_bad_certificate_stops_start_naming_the_file(laravel_app, certs, tmp_p
     assert run.returncode != 0
     assert "laravels.swoole.ssl_key_file" in run.stderr and str(not_a_key) in run.stderr, run.stderr
     assert not (laravel_app / "storage" / "laravels.pid").exists()
+
+
+def test_tls_on_extra_ports(laravel_app, certs):
+    """An extra TCP port and an extra HTTP port with TLS (`type` | SWOOLE_SSL and the
+    port's own ssl_cert_file / ssl_key_file), beside a plain main port."""
+    import socket
+    import ssl
+
+    cert, key = certs
+    tcp_port, http_port = free_port(), free_port()
+    port_tls = {"ssl_cert_file": str(cert), "ssl_key_file": str(key)}
+    overrides = {"sockets": [
+        {"host": "127.0.0.1", "port": tcp_port, "type": 1 | 512, "handler": "App\\Sockets\\TestTcpSocket",
+         "settings": {"open_eof_split": True, "package_eof": "\r\n", **port_tls}},
+        {"host": "127.0.0.1", "port": http_port, "type": 1 | 512, "handler": "App\\Sockets\\TestHttp",
+         "settings": {"open_http_protocol": True, **port_tls}},
+    ]}
+    with Server(laravel_app, overrides=overrides) as server:
+        assert f"tcp://127.0.0.1:{tcp_port} (TLS)" in server.startup
+        context = ssl.create_default_context(cafile=str(cert))
+        with socket.create_connection(("127.0.0.1", tcp_port)) as raw, context.wrap_socket(raw, server_hostname="localhost") as s:
+            s.settimeout(10)
+            data = b""
+            while b"LaravelS." not in data:
+                data += s.recv(1024)
+            s.sendall(b"secure\r\n")
+            while b"secure\r\n" not in data:
+                data += s.recv(1024)
+            assert data == b"Welcome to LaravelS.LaravelS: secure\r\n"
+        r = httpx.get(f"https://localhost:{http_port}/x?y=1", verify=verify(cert))
+        assert r.status_code == 201 and r.json()["get"] == {"y": "1"}
+        assert httpx.get(server.url + "/api/hello").json() == {"message": "hello"}, "the main port stays plain HTTP"

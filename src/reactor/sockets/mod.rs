@@ -34,6 +34,8 @@ use crate::log;
 pub struct ExtraPort {
     pub spec: SocketSpec,
     pub bound: Bound,
+    /// Its TLS acceptor, the certificate read at start (so a bad file stops start-up).
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl ExtraPort {
@@ -53,7 +55,8 @@ impl ExtraPort {
             (Protocol::WebSocket, _) => "ws",
             _ => "tcp",
         };
-        format!("{what}://{}:{}", self.spec.host, self.spec.port)
+        let secure = if self.tls.is_some() { " (TLS)" } else { "" };
+        format!("{what}://{}:{}{secure}", self.spec.host, self.spec.port)
     }
 }
 
@@ -66,6 +69,7 @@ pub enum Bound {
 pub struct Adopted {
     spec: SocketSpec,
     socket: Live,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 enum Live {
@@ -75,7 +79,13 @@ enum Live {
 
 /// Binds every extra port, so a port in use stops start-up with its address.
 pub fn bind(specs: &[SocketSpec]) -> Result<Vec<ExtraPort>, StartError> {
-    specs.iter().map(|spec| Ok(ExtraPort { spec: spec.clone(), bound: bind_one(spec)? })).collect()
+    specs
+        .iter()
+        .map(|spec| {
+            let tls = spec.tls.as_ref().map(|files| super::tls::acceptor(files, false)).transpose()?;
+            Ok(ExtraPort { spec: spec.clone(), bound: bind_one(spec)?, tls })
+        })
+        .collect()
 }
 
 fn bind_one(spec: &SocketSpec) -> Result<Bound, StartError> {
@@ -103,7 +113,7 @@ fn bind_one(spec: &SocketSpec) -> Result<Bound, StartError> {
 pub fn adopt(ports: Vec<ExtraPort>) -> std::io::Result<(Vec<Adopted>, HashMap<u32, Arc<tokio::net::UdpSocket>>)> {
     let mut out = Vec::with_capacity(ports.len());
     let mut udp = HashMap::new();
-    for ExtraPort { spec, bound } in ports {
+    for ExtraPort { spec, bound, tls } in ports {
         let socket = match bound {
             Bound::Tcp(l) => Live::Tcp(tokio::net::TcpListener::from_std(l)?),
             Bound::Udp(s) => {
@@ -112,21 +122,21 @@ pub fn adopt(ports: Vec<ExtraPort>) -> std::io::Result<(Vec<Adopted>, HashMap<u3
                 Live::Udp(s)
             }
         };
-        out.push(Adopted { spec, socket });
+        out.push(Adopted { spec, socket, tls });
     }
     Ok((out, udp))
 }
 
 /// Serves every extra port until the future is dropped (the server stops accepting).
 pub async fn serve(ports: Vec<Adopted>, shared: Arc<Shared>, graceful: &GracefulShutdown) {
-    let loops = ports.into_iter().map(|Adopted { spec, socket }| {
+    let loops = ports.into_iter().map(|Adopted { spec, socket, tls }| {
         let shared = shared.clone();
         async move {
             match socket {
                 Live::Udp(s) => udp::serve(s, spec.index, shared).await,
                 Live::Tcp(listener) => match spec.protocol {
-                    Protocol::Stream(_) => accept_stream(listener, spec, shared).await,
-                    Protocol::Http | Protocol::WebSocket => accept_http(listener, spec, shared, graceful).await,
+                    Protocol::Stream(_) => accept_stream(listener, spec, tls, shared).await,
+                    Protocol::Http | Protocol::WebSocket => accept_http(listener, spec, tls, shared, graceful).await,
                 },
             }
         }
@@ -134,7 +144,7 @@ pub async fn serve(ports: Vec<Adopted>, shared: Arc<Shared>, graceful: &Graceful
     futures_util::future::join_all(loops).await;
 }
 
-fn conn_info(stream: &tokio::net::TcpStream, peer: SocketAddr, spec: &SocketSpec, shared: &Shared) -> ConnInfo {
+fn conn_info(stream: &tokio::net::TcpStream, peer: SocketAddr, spec: &SocketSpec, shared: &Shared, https: bool) -> ConnInfo {
     let local = stream.local_addr().ok();
     let _ = stream.set_nodelay(true);
     ConnInfo {
@@ -143,14 +153,14 @@ fn conn_info(stream: &tokio::net::TcpStream, peer: SocketAddr, spec: &SocketSpec
         remote_port: peer.port(),
         server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
         server_port: spec.port,
-        https: false,
+        https,
         port: spec.index,
         permit: Default::default(),
         upgraded: Default::default(),
     }
 }
 
-async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, shared: Arc<Shared>) {
+async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, tls: Option<tokio_rustls::TlsAcceptor>, shared: Arc<Shared>) {
     let Protocol::Stream(framing) = spec.protocol.clone() else { return };
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -163,7 +173,7 @@ async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, shar
         };
         // Over max_connection a TCP client is simply closed: the protocol is the app's.
         let Ok(permit) = shared.connection_limit.clone().try_acquire_owned() else { continue };
-        let info = conn_info(&stream, peer, &spec, &shared);
+        let info = conn_info(&stream, peer, &spec, &shared, tls.is_some());
         let now = crate::clients::now();
         shared.clients.open(
             info.id,
@@ -177,11 +187,22 @@ async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, shar
                 websocket_status: WsStatus::None,
             },
         );
-        tokio::spawn(stream::serve(stream, info.id, spec.index, framing.clone(), spec.package_max_length, shared.clone(), permit));
+        let (framing, max, shared, tls) = (framing.clone(), spec.package_max_length, shared.clone(), tls.clone());
+        let (fd, port) = (info.id, spec.index);
+        tokio::spawn(async move {
+            match tls {
+                None => stream::serve(stream, fd, port, framing, max, shared, permit).await,
+                // The handshake runs on the connection's task; a failed one just ends it.
+                Some(acceptor) => match super::tls::handshake(&acceptor, stream).await {
+                    Ok(secure) => stream::serve(secure, fd, port, framing, max, shared, permit).await,
+                    Err(_) => shared.clients.close(fd),
+                },
+            }
+        });
     }
 }
 
-async fn accept_http(listener: tokio::net::TcpListener, spec: SocketSpec, shared: Arc<Shared>, graceful: &GracefulShutdown) {
+async fn accept_http(listener: tokio::net::TcpListener, spec: SocketSpec, tls: Option<tokio_rustls::TlsAcceptor>, shared: Arc<Shared>, graceful: &GracefulShutdown) {
     let builder = Arc::new(super::connection_builder(&shared.config));
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -192,7 +213,7 @@ async fn accept_http(listener: tokio::net::TcpListener, spec: SocketSpec, shared
                 continue;
             }
         };
-        let info = conn_info(&stream, peer, &spec, &shared);
-        super::spawn_connection(stream, info, &shared, &shared.connection_limit, &builder, None, graceful);
+        let info = conn_info(&stream, peer, &spec, &shared, tls.is_some());
+        super::spawn_connection(stream, info, &shared, &shared.connection_limit, &builder, tls.as_ref(), graceful);
     }
 }

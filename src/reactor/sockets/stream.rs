@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::{oneshot, OwnedSemaphorePermit};
 
 use super::framing::Decoder;
@@ -20,7 +19,10 @@ use crate::reactor::dispatch::{EventJob, SocketEvent};
 use crate::reactor::websocket::registry::Outbound;
 use crate::reactor::Shared;
 
-pub async fn serve(mut stream: TcpStream, fd: u64, port: u32, framing: Framing, max: usize, shared: Arc<Shared>, permit: OwnedSemaphorePermit) {
+pub async fn serve<S>(mut stream: S, fd: u64, port: u32, framing: Framing, max: usize, shared: Arc<Shared>, permit: OwnedSemaphorePermit)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let mut mailbox = shared.sockets.register(fd);
     let mut decoder = Decoder::new(framing, max);
     let mut ready: VecDeque<Bytes> = VecDeque::new();

@@ -76,7 +76,9 @@ final class Gateway
      */
     private static function warm(Container $app, array $config): void
     {
-        $warm = ['view', 'url', 'encrypter', 'cookie'];
+        // The controller dispatcher is stateless (it holds the container): built per request
+        // otherwise, then dropped by the Container cleaner.
+        $warm = ['view', 'url', 'encrypter', 'cookie', \Illuminate\Routing\Contracts\ControllerDispatcher::class];
         $cleaners = array_map(fn ($c) => is_string($c) && class_exists($c) ? (new \ReflectionClass($c))->getName() : $c, (array) ($config['cleaners'] ?? []));
         if (in_array(\LaravelS\Cleaners\SessionCleaner::class, $cleaners, true)) {
             array_push($warm, 'redirect', \Illuminate\Contracts\Routing\ResponseFactory::class);

@@ -44,6 +44,28 @@ final class SessionCleanerTest extends TestCase
         $this->assertSame($store, $app->make('redirect')->to('/')->getSession(), 'redirect()->with() writes to the new store');
     }
 
+    public function testAStoreNoRequestTouchedIsKeptAndAnyUseReplacesIt(): void
+    {
+        $app = $this->bootWithSession();
+        $cleaners = new CleanerManager($app, ['cleaners' => [SessionCleaner::class]]);
+        $cleaners->clean();
+        $fresh = $app->make('session.store');
+
+        // An API request: the session is never touched.
+        $cleaners->clean();
+        $this->assertSame($fresh, $app->make('session.store'), 'an untouched store is kept (building one is costly)');
+
+        // Each way a request can use the store makes the next request get a new one.
+        foreach ([fn (Store $s) => $s->put('user_id', 7), fn (Store $s) => $s->setId(str_repeat('a', 40)), fn (Store $s) => $s->start()] as $i => $use) {
+            $store = $app->make('session.store');
+            $use($store);
+            $cleaners->clean();
+            $next = $app->make('session.store');
+            $this->assertNotSame($store, $next, "use #$i");
+            $this->assertSame([], $next->all(), "use #$i");
+        }
+    }
+
     public function testDoesNothingWhenTheSessionWasNeverResolved(): void
     {
         $app = TestApp::boot();

@@ -24,9 +24,12 @@ final class UserClassesTest extends TestCase
         $this->assertInstanceOf(Events\WorkerStop::class, new UserCode\WorkerStopHandler());
         $this->assertInstanceOf(Events\WorkerError::class, new UserCode\WorkerErrorHandler());
 
-        // Same spelling as the interface: PHP compares the names, loads nothing (Frame has
-        // no class behind it yet, so it cannot have been loaded).
-        $this->assertFalse(class_exists('Swoole\WebSocket\Frame', false));
+        // The Swoole\ types in the handlers' signatures are this package's classes.
+        $this->assertInstanceOf(\LaravelS\Server\Frame::class, new \Swoole\WebSocket\Frame());
+        $this->assertInstanceOf(\LaravelS\Server\Request::class, new \Swoole\Http\Request());
+        $this->assertInstanceOf(\LaravelS\Server\Response::class, new \Swoole\Http\Response());
+        $this->assertTrue(is_subclass_of(\Swoole\WebSocket\Server::class, \Swoole\Http\Server::class));
+        $this->assertTrue(is_subclass_of(\Swoole\Http\Server::class, \Swoole\Server::class));
     }
 
     public function testAHandlerReceivesOurServerWhereItTypeHintsSwooles(): void

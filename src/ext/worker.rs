@@ -107,26 +107,8 @@ impl Worker {
                 let _ = out.insert("type", "finish");
                 let _ = out.insert("payload", bytes_zval(&payload));
             }
-            Message::Open { fd, port, head } => {
-                let server = SERVER_DEFAULTS.with(|d| server_array(&head, &d.borrow()));
-                let mut server_zv = Zval::new();
-                server_zv.set_hashtable(server);
-                let _ = out.insert("type", "open");
-                let _ = out.insert("fd", fd as i64);
-                let _ = out.insert("port", i64::from(port));
-                let _ = out.insert("server", server_zv);
-                let _ = out.insert("body", "");
-            }
-            Message::PortRequest { fd, port, head, body } => {
-                let server = SERVER_DEFAULTS.with(|d| server_array(&head, &d.borrow()));
-                let mut server_zv = Zval::new();
-                server_zv.set_hashtable(server);
-                let _ = out.insert("type", "port_request");
-                let _ = out.insert("fd", fd as i64);
-                let _ = out.insert("port", i64::from(port));
-                let _ = out.insert("server", server_zv);
-                let _ = out.insert("body", bytes_zval(&body));
-            }
+            Message::Open { fd, port, head } => port_request(&mut out, "open", fd, port, &head, b""),
+            Message::PortRequest { fd, port, head, body } => port_request(&mut out, "port_request", fd, port, &head, &body),
             Message::Event(event) => event_array(event, &mut out),
         }
         Ok(Some(out))
@@ -294,6 +276,18 @@ impl Worker {
     pub fn retire_reason() -> Option<String> {
         LINK.with(|l| l.borrow().as_ref().and_then(|l| l.retire_reason()).map(str::to_owned))
     }
+}
+
+/// A request for a handler rather than the kernel (a WebSocket handshake, an Http port's
+/// request): `['type', 'fd', 'port', 'server' => CGI-style array, 'body']`.
+fn port_request(out: &mut ZendHashTable, kind: &str, fd: u64, port: u32, head: &crate::ipc::RequestHead, body: &[u8]) {
+    let mut server = Zval::new();
+    server.set_hashtable(SERVER_DEFAULTS.with(|d| server_array(head, &d.borrow())));
+    let _ = out.insert("type", kind);
+    let _ = out.insert("fd", fd as i64);
+    let _ = out.insert("port", i64::from(port));
+    let _ = out.insert("server", server);
+    let _ = out.insert("body", bytes_zval(body));
 }
 
 /// A WebSocket or extra-port event as `['type' => ..., 'fd' => ..., 'port' => ...]`.

@@ -160,17 +160,24 @@ fn conn_info(stream: &tokio::net::TcpStream, peer: SocketAddr, spec: &SocketSpec
     }
 }
 
+/// The next connection; an accept error (out of file descriptors and the like) pauses
+/// the port instead of spinning.
+async fn accept(listener: &tokio::net::TcpListener, port: u16) -> (tokio::net::TcpStream, SocketAddr) {
+    loop {
+        match listener.accept().await {
+            Ok(accepted) => return accepted,
+            Err(e) => {
+                log::line("master", &format!("accept on port {port} failed: {e}"));
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
 async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, tls: Option<tokio_rustls::TlsAcceptor>, shared: Arc<Shared>) {
     let Protocol::Stream(framing) = spec.protocol.clone() else { return };
     loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                log::line("master", &format!("accept on port {} failed: {e}", spec.port));
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+        let (stream, peer) = accept(&listener, spec.port).await;
         // Over max_connection a TCP client is simply closed: the protocol is the app's.
         let Ok(permit) = shared.connection_limit.clone().try_acquire_owned() else { continue };
         let info = conn_info(&stream, peer, &spec, &shared, tls.is_some());
@@ -205,14 +212,7 @@ async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, tls:
 async fn accept_http(listener: tokio::net::TcpListener, spec: SocketSpec, tls: Option<tokio_rustls::TlsAcceptor>, shared: Arc<Shared>, graceful: &GracefulShutdown) {
     let builder = Arc::new(super::connection_builder(&shared.config));
     loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                log::line("master", &format!("accept on port {} failed: {e}", spec.port));
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                continue;
-            }
-        };
+        let (stream, peer) = accept(&listener, spec.port).await;
         let info = conn_info(&stream, peer, &spec, &shared, tls.is_some());
         super::spawn_connection(stream, info, &shared, &shared.connection_limit, &builder, tls.as_ref(), graceful);
     }

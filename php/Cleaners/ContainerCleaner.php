@@ -32,6 +32,8 @@ class ContainerCleaner extends BaseCleaner
     private $hasCurrentRoute;
     /** @var mixed */
     private $bootCurrentRoute;
+    /** @var \Closure|null */
+    private $restore;
 
     public function __construct(Container $currentApp, Container $snapshotApp)
     {
@@ -51,19 +53,38 @@ class ContainerCleaner extends BaseCleaner
         if (method_exists($app, 'forgetScopedInstances')) {
             $app->forgetScopedInstances();
         }
-        // First, so that putting a booted instance back fires only the booted callbacks.
-        ContainerState::set($app, 'reboundCallbacks', $this->bootReboundCallbacks);
-        foreach (ContainerState::get($app, 'instances') as $abstract => $instance) {
-            if (!array_key_exists($abstract, $this->bootInstances)) {
-                $this->forgetResolved($abstract);
-            } elseif ($this->bootInstances[$abstract] !== $instance) {
-                $app->instance($abstract, $this->bootInstances[$abstract]);
-                Facade::clearResolvedInstance($abstract);
+        ($this->restore ??= $this->restorer())();
+    }
+
+    /**
+     * The reset itself, as one closure bound to the application's class: it reads and
+     * writes the container's protected lists directly (one bound call per request, where
+     * going through ContainerState took four).
+     */
+    private function restorer(): \Closure
+    {
+        $bootInstances = $this->bootInstances;
+        $bootResolved = $this->bootResolved;
+        $bootRebound = $this->bootReboundCallbacks;
+        $restoreRoute = $this->hasCurrentRoute;
+        $bootRoute = $this->bootCurrentRoute;
+
+        return \Closure::bind(function () use ($bootInstances, $bootResolved, $bootRebound, $restoreRoute, $bootRoute): void {
+            // First, so that putting a booted instance back fires only the booted callbacks.
+            $this->reboundCallbacks = $bootRebound;
+            foreach ($this->instances as $abstract => $instance) {
+                if (!array_key_exists($abstract, $bootInstances)) {
+                    $this->forgetInstance($abstract);
+                    Facade::clearResolvedInstance($abstract);
+                } elseif ($bootInstances[$abstract] !== $instance) {
+                    $this->instance($abstract, $bootInstances[$abstract]);
+                    Facade::clearResolvedInstance($abstract);
+                }
             }
-        }
-        ContainerState::set($app, 'resolved', $this->bootResolved);
-        if ($this->hasCurrentRoute) {
-            ContainerState::set($app, 'currentRoute', $this->bootCurrentRoute);
-        }
+            $this->resolved = $bootResolved;
+            if ($restoreRoute) {
+                $this->currentRoute = $bootRoute;
+            }
+        }, $this->currentApp, get_class($this->currentApp));
     }
 }

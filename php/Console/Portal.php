@@ -284,8 +284,12 @@ TXT;
             [$app->framework(), $app->frameworkVersion()],
             ['Listen', sprintf('%s:%s', $app->laravels['listen_ip'] ?? '127.0.0.1', $app->laravels['listen_port'] ?? 5200)],
             ['Workers', (string) ($app->laravels['swoole']['worker_num'] ?? 'one per CPU')],
+            ['WebSocket', !empty($app->laravels['websocket']['enable']) ? 'on: ' . ($app->laravels['websocket']['handler'] ?? '?') : 'off'],
             ['PID file', $app->pidFile()],
         ];
+        foreach (array_values(array_filter((array) ($app->laravels['sockets'] ?? []), fn ($s) => is_array($s) && ($s['enable'] ?? true))) as $i => $socket) {
+            $rows[] = [sprintf('Port #%d', $i + 1), sprintf('%s:%s %s', $socket['host'] ?? '?', $socket['port'] ?? '?', $socket['handler'] ?? '')];
+        }
         $this->out->table(['Component', 'Version / value'], $rows);
 
         return 0;

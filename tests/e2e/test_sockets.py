@@ -155,6 +155,14 @@ def test_on_close_runs_after_the_client_leaves(ports_server):
     assert closed, "onClose ran"
 
 
+def test_start_and_info_list_the_extra_ports(ports_server):
+    assert f"extra port #1: tcp://127.0.0.1:{ports_server.ports['tcp']} (App\\Sockets\\TestTcpSocket)" in ports_server.startup
+    assert f"udp://127.0.0.1:{ports_server.ports['udp']}" in ports_server.startup
+    info = ports_server.command("info").stdout
+    assert f"127.0.0.1:{ports_server.ports['http']} App\\Sockets\\TestHttp" in info
+    assert "on: App\\Services\\EchoWebSocket" in info
+
+
 def test_bad_socket_config_stops_start(laravel_app):
     server = Server(laravel_app, overrides={"sockets": [{"host": "127.0.0.1", "port": free_port(), "type": 1, "handler": "App\\Sockets\\Nope"}]})
     result = server.command("start")

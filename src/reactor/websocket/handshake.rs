@@ -107,31 +107,23 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
     let fd = conn.id;
     let mailbox = shared.sockets.register(fd);
     shared.clients.set_status(fd, WsStatus::Handshake);
+    // Until the upgrade is handed over, any way out of here (a refusal, a timeout, the
+    // client leaving, which drops this future) takes the registration back.
+    let pending = Pending { shared, fd, armed: true };
     let (tx, mut rx) = mpsc::channel(16);
     shared.dispatcher.submit(Job { head, body: bytes::Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection: fd, kind: JobKind::Open { port: conn.port } });
     let first = match shared.config.max_request_time {
         Some(limit) => tokio::time::timeout(limit, rx.recv()).await.unwrap_or(None),
         None => rx.recv().await,
     };
-    let refused = |shared: &Arc<Shared>| {
-        shared.sockets.unregister(fd);
-        shared.clients.set_status(fd, WsStatus::None);
-    };
     let head = match first {
         Some(Reply::Head(head)) if head.status == 101 => head,
-        Some(Reply::Head(head)) => {
-            refused(shared);
-            return http::from_worker(head, rx);
-        }
+        Some(Reply::Head(head)) => return http::from_worker(head, rx),
         Some(Reply::Failed(failure)) => {
-            refused(shared);
             let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_GATEWAY);
             return http::error(status, "the worker handling the WebSocket handshake stopped before answering");
         }
-        _ => {
-            refused(shared);
-            return http::error(StatusCode::GATEWAY_TIMEOUT, "no worker answered the WebSocket handshake within max_request_time");
-        }
+        _ => return http::error(StatusCode::GATEWAY_TIMEOUT, "no worker answered the WebSocket handshake within max_request_time"),
     };
     let mut resp = http::from_worker(head, rx);
     *resp.body_mut() = ResponseBody::empty();
@@ -144,6 +136,7 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
     }
     headers.remove(hyper::header::CONTENT_LENGTH);
     conn.upgraded.store(true, Ordering::SeqCst);
+    pending.disarm();
     let permit = conn.permit.lock().take();
     let conn_port = conn.port;
     let shared = shared.clone();
@@ -154,6 +147,29 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
         }
     });
     resp
+}
+
+/// A handshake in progress: dropped armed, it unregisters the connection's queue and
+/// marks it plain HTTP again.
+struct Pending<'a> {
+    shared: &'a Shared,
+    fd: u64,
+    armed: bool,
+}
+
+impl Pending<'_> {
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.shared.sockets.unregister(self.fd);
+            self.shared.clients.set_status(self.fd, WsStatus::None);
+        }
+    }
 }
 
 #[cfg(test)]

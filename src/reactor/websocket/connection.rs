@@ -93,8 +93,11 @@ pub async fn run(upgraded: Upgraded, fd: u64, mut mailbox: Mailbox, shared: Arc<
                         let _ = ws.flush().await;
                     }
                     Some(Ok(Message::Close(_))) => {
-                        // Sends our close reply (queued by tungstenite) and ends.
-                        let _ = ws.close(None).await;
+                        // tungstenite queued our close reply (the client's code, or 1002
+                        // for a code that must not be sent); a flush writes it. Not
+                        // `close()`: after the peer's close it refuses with
+                        // SendAfterClosing and the reply would never leave.
+                        let _ = ws.flush().await;
                         break End::Closed;
                     }
                     Some(Err(e)) => break failure(e),

@@ -1,6 +1,6 @@
 //! The ceiling of the WebSocket echo benchmark: a tokio-tungstenite server that echoes
 //! every message back, with the same tungstenite settings as laravels-rs's connections
-//! (4 KiB read buffer, no write buffering) and a chosen number of reactor threads.
+//! (1 KiB read buffer, no write buffering) and a chosen number of reactor threads.
 //! Run: plain_ws PORT THREADS
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -18,7 +18,7 @@ fn main() {
             let (stream, _) = listener.accept().await.unwrap();
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
-                let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
+                let config = WebSocketConfig::default().read_buffer_size(1024).write_buffer_size(0);
                 let Ok(mut ws) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await else { return };
                 while let Some(Ok(msg)) = ws.next().await {
                     let reply = match msg {

@@ -203,7 +203,8 @@ def echo_section(opts, laravels: common.Service, plain: common.Service) -> list[
     ratio = medians[laravels.name] / medians[plain.name]
     rows += ["", f"- laravels-rs / plain tokio-tungstenite: **{ratio:.1%}**", "", "Commands:", "", "```",
              laravels.command_line(), plain.command_line(),
-             shlex.join([str(WS_LOAD), "echo", "127.0.0.1:PORT", WS_PATH, str(opts.conns), str(opts.seconds), str(MESSAGE_SIZE)]),
+             *(shlex.join([str(WS_LOAD), "echo", f"127.0.0.1:{s.port}", WS_PATH, str(opts.conns), str(opts.seconds), str(MESSAGE_SIZE)])
+               for s in servers),
              "```", ""]
     return rows
 
@@ -248,8 +249,9 @@ def idle_section(opts, laravels: common.Service, plain: common.Service, master: 
     for i, r in enumerate(broadcasts, 1):
         rows.append(f"| {i} | {r['received']:,} | **{r['broadcast_ms']:,.0f}** | {r['handler_done_ms']:,.0f} |")
     rows += ["", f"- median time to reach all {opts.idle:,}: **{statistics.median(r['broadcast_ms'] for r in broadcasts):,.0f} ms**", "",
-             "Commands:", "", "```", shlex.join([str(WS_LOAD), "hold", "127.0.0.1:PORT", WS_PATH, str(opts.idle)])
-             + "    # then one line `broadcast` per broadcast on stdin", "```", ""]
+             "Commands (the servers as above):", "", "```",
+             *(shlex.join([str(WS_LOAD), "hold", f"127.0.0.1:{s.port}", WS_PATH, str(opts.idle)]) for s in (laravels, plain)),
+             "# then, on laravels-rs's, one line `broadcast` on stdin per broadcast", "```", ""]
     return rows
 
 

@@ -8,7 +8,7 @@ APT_PACKAGES=(
   php-laravel-framework php-laravel-lumen-framework composer phpunit
   clang libclang-dev
   curl nginx apache2 wrk supervisor redis-server php8.2-redis
-  openssl nghttp2-client
+  openssl nghttp2-client chromium
 )
 # h2: httpx's HTTP/2 support (tests/e2e/test_tls.py); websockets: the WebSocket tests' client.
 PIP_PACKAGES=(pytest httpx h2 websockets)
@@ -17,6 +17,9 @@ missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node (the ws interop test): by command, since a nodesource build of nodejs carries npm.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   echo "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -27,5 +30,11 @@ fi
 for p in "${PIP_PACKAGES[@]}"; do
   python3 -c "import $p" 2>/dev/null || python3 -m pip install -q "$p"
 done
+
+# tests/e2e/node: Node's ws client, from the npm registry (versions pinned by package-lock.json).
+NODE_PACKAGE="$(dirname "$0")/../tests/e2e/node"
+if [[ ! -d "$NODE_PACKAGE/node_modules" ]]; then
+  npm install --prefix "$NODE_PACKAGE" --no-audit --no-fund --loglevel=error
+fi
 
 command -v cargo >/dev/null || { echo "error: cargo not found; install Rust (rustup) first" >&2; exit 1; }

@@ -26,6 +26,13 @@ def laravel_app(template_dir, tmp_path):
     return _app_copy("laravel8", template_dir, tmp_path)
 
 
+@pytest.fixture(scope="module")
+def module_laravel_app(template_dir, tmp_path_factory):
+    """A prepared copy of examples/laravel8 shared by one test module, for modules that
+    run many small cases against a single server."""
+    return _app_copy("laravel8", template_dir, tmp_path_factory.mktemp("module"))
+
+
 @pytest.fixture
 def lumen_app(template_dir, tmp_path):
     """A private, prepared copy of examples/lumen8."""

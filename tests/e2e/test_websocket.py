@@ -248,6 +248,16 @@ def test_bad_handshakes_get_4xx(echo_server):
     assert reply.startswith(b"HTTP/1.1 426") and b"sec-websocket-version: 13" in reply.lower()
     reply = raw(b"POST /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n")
     assert reply.startswith(b"HTTP/1.1 400")
+    key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    reply = raw((base + key + "\r\n").encode())
+    assert reply.startswith(b"HTTP/1.1 426") and b"sec-websocket-version: 13" in reply.lower(), "no version"
+    no_connection = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: keep-alive\r\n"
+    assert raw((no_connection + key + "Sec-WebSocket-Version: 13\r\n\r\n").encode()).startswith(b"HTTP/1.1 400")
+    http10 = "GET /ws HTTP/1.0\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    assert b" 400 " in raw((http10 + key + "Sec-WebSocket-Version: 13\r\n\r\n").encode()).split(b"\r\n")[0]
+    # Header values are case-insensitive and Connection may list other tokens (as Firefox sends).
+    firefox = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n"
+    assert raw((firefox + key + "Sec-WebSocket-Version: 13\r\n\r\n").encode()).startswith(b"HTTP/1.1 101")
     ok = raw((base + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
     assert ok.startswith(b"HTTP/1.1 101") and b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in ok
     # Plain HTTP on the same path still reaches the route.

@@ -3,7 +3,6 @@
 //! process through the same registry as WebSocket pushes.
 
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +22,7 @@ pub async fn serve<S>(mut stream: S, fd: u64, port: u32, framing: Framing, max: 
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    let mut mailbox = shared.sockets.register(fd);
+    let mailbox = shared.sockets.register(fd);
     let mut decoder = Decoder::new(framing, max);
     let mut ready: VecDeque<Bytes> = VecDeque::new();
     // onConnect first: nothing is read until the handler has seen the connection.
@@ -47,14 +46,15 @@ where
         }
         tokio::select! {
             biased;
-            out = mailbox.rx.recv() => match out {
-                Some(Outbound::Message { data, .. }) => {
-                    if !full && mailbox.queued.load(Ordering::Relaxed) >= high {
+            out = mailbox.recv() => match out {
+                Outbound::Message { data, .. } => {
+                    if !full && mailbox.queued() >= high {
                         full = true;
                         drop(dispatch(&shared, fd, port, SocketEvent::Buffer(true)));
                     }
                     let written = stream.write_all(&data).await;
-                    let left = mailbox.queued.fetch_sub(data.len(), Ordering::Relaxed) - data.len();
+                    mailbox.written(data.len());
+                    let left = mailbox.queued();
                     if written.is_err() {
                         break;
                     }
@@ -64,7 +64,7 @@ where
                     }
                 }
                 // A TCP port has no close frame: both mean close now.
-                Some(Outbound::Close { .. } | Outbound::Drop) | None => break,
+                Outbound::Close { .. } | Outbound::Drop => break,
             },
             _ = async { in_flight.as_mut().unwrap().await }, if in_flight.is_some() => in_flight = None,
             _ = &mut heartbeat, if idle.is_some() => break,

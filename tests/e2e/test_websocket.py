@@ -90,6 +90,12 @@ def test_push_from_controller_and_task_worker_and_connection_queries(laravel_app
                     # The HTTP connection of this very request is listed, not established.
                     assert any(not c["established"] for c in listing["connections"])
                     assert listing["stats"]["connection_num"] >= 2 and listing["stats"]["accept_count"] >= 2
+                    assert str(fd) in listing["client_list"] and listing["client_list"][str(fd)] == fd, "getClientList: fd => fd"
+                    assert listing["ports"] == 1 and listing["pids"][0] == server.master_pid() and listing["pids"][3] in (0, 1)
+                    await ws.send(f"!exists {fd}")
+                    assert json.loads(await ws.recv()) == {"exists": True, "established": True}
+                    await ws.send("!exists 999999")
+                    assert json.loads(await ws.recv()) == {"exists": False, "established": False}
                     assert (await http.get("/ws/push/999999/nobody")).json()["pushed"] is False
                 await ws.send("!info")
                 info = json.loads(await ws.recv())

@@ -30,7 +30,14 @@ class WebSocketController extends Controller
             $list[] = ['fd' => $fd, 'established' => $swoole->isEstablished($fd)];
         }
 
-        return response()->json(['count' => count($swoole->connections), 'connections' => $list, 'stats' => $swoole->stats()]);
+        return response()->json([
+            'count' => count($swoole->connections),
+            'connections' => $list,
+            'client_list' => $swoole->getClientList(0, 100),
+            'stats' => $swoole->stats(),
+            'ports' => count($swoole->ports),
+            'pids' => [$swoole->master_pid, $swoole->manager_pid, $swoole->worker_pid, $swoole->worker_id],
+        ]);
     }
 
     public function sessionWs(): JsonResponse

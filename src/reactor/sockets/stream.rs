@@ -44,8 +44,8 @@ where
                 break;
             }
         }
+        // Unbiased: a steady stream of sends must not starve reading the client.
         tokio::select! {
-            biased;
             out = mailbox.recv() => match out {
                 Outbound::Message { data, .. } => {
                     if !full && mailbox.queued() >= high {

@@ -60,8 +60,9 @@ pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, share
     tokio::pin!(heartbeat);
 
     let end = loop {
+        // Unbiased: a steady stream of pushes must not starve reading the client (or the
+        // heartbeat, which counts only what the client sends).
         tokio::select! {
-            biased;
             out = mailbox.recv() => {
                 let control = match out {
                     Outbound::Message { opcode, data } => match write_batch(&mut ws, &mailbox, opcode, data).await {

@@ -78,7 +78,7 @@ enum Outcome {
 }
 
 /// Serves one worker connection until the worker leaves.
-pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::Receiver<u64>) {
+pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Receiver<u64>) {
     let (r, w) = stream.into_split();
     let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
     let mut conn = Conn { frames, writer: w, worker_id: None };
@@ -91,26 +91,23 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
     };
     let queues = match shared.dispatcher.slot(worker_id) {
         Some(SlotKind::Http(queues)) => queues,
-        Some(SlotKind::Task(tasks)) => return serve_task_worker(conn, tasks, shared, control, worker_id, pid).await,
-        Some(SlotKind::Timer) => return serve_unprompted(conn, shared, control, worker_id, pid, AskToStop::Message).await,
-        Some(SlotKind::Custom) => return serve_unprompted(conn, shared, control, worker_id, pid, AskToStop::Signal).await,
+        Some(SlotKind::Task(tasks)) => return serve_task_worker(conn, tasks, shared, Generation::new(control), worker_id, pid).await,
+        Some(SlotKind::Timer) => return serve_unprompted(conn, shared, Generation::new(control), worker_id, pid, AskToStop::Message).await,
+        Some(SlotKind::Custom) => return serve_unprompted(conn, shared, Generation::new(control), worker_id, pid, AskToStop::Signal).await,
         None => {
             log::line("master", &format!("rejected a worker connection: {}", SlotError::BadId(worker_id)));
             return;
         }
     };
-    let generation = *control.borrow_and_update();
+    let mut generation = Generation::new(control);
     shared.workers.attach(worker_id, pid);
 
     loop {
         let work = tokio::select! {
             biased;
-            changed = control.changed() => {
-                if leave_now(changed.is_err(), &control, generation) {
-                    let _ = conn.write(&ToWorker::Stop).await;
-                    break;
-                }
-                continue;
+            () = generation.ended() => {
+                let _ = conn.write(&ToWorker::Stop).await;
+                break;
             }
             // An idle worker sends nothing; readable means it died (EOF) or misbehaves.
             _ = conn.frames.reader.fill_buf() => {
@@ -128,7 +125,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
             Outcome::Done { retire: false } => {}
             Outcome::Done { retire: true } | Outcome::Lost => break,
         }
-        if leave_now(false, &control, generation) {
+        if generation.is_over() {
             let _ = conn.write(&ToWorker::Stop).await;
             break;
         }
@@ -136,10 +133,34 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, mut control: watch::
     shared.workers.detach(worker_id, pid);
 }
 
-/// Whether a process must leave: the generation it started in is over (reload, stop) or
-/// the master's control channel is gone.
-fn leave_now(closed: bool, control: &watch::Receiver<u64>, generation: u64) -> bool {
-    closed || *control.borrow() != generation
+/// The generation of workers a process belongs to: a reload or a stop starts a new one,
+/// and every process of an older one must leave after what it is doing.
+struct Generation {
+    control: watch::Receiver<u64>,
+    started: u64,
+    /// The master's control channel is gone: as good as a new generation.
+    closed: bool,
+}
+
+impl Generation {
+    fn new(mut control: watch::Receiver<u64>) -> Self {
+        let started = *control.borrow_and_update();
+        Generation { control, started, closed: false }
+    }
+
+    /// Whether the process must leave now.
+    fn is_over(&self) -> bool {
+        self.closed || *self.control.borrow() != self.started
+    }
+
+    /// Completes once the process must leave. Cancel-safe, for `select!`.
+    async fn ended(&mut self) {
+        while !self.is_over() {
+            if self.control.changed().await.is_err() {
+                self.closed = true;
+            }
+        }
+    }
 }
 
 async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
@@ -343,21 +364,17 @@ async fn serve_task_worker(
     mut conn: Conn,
     tasks: async_channel::Receiver<TaskJob>,
     shared: Arc<Shared>,
-    mut control: watch::Receiver<u64>,
+    mut generation: Generation,
     worker_id: u32,
     pid: u32,
 ) {
-    let generation = *control.borrow_and_update();
     shared.workers.attach(worker_id, pid);
     loop {
         let task = tokio::select! {
             biased;
-            changed = control.changed() => {
-                if leave_now(changed.is_err(), &control, generation) {
-                    let _ = conn.write(&ToWorker::Stop).await;
-                    break;
-                }
-                continue;
+            () = generation.ended() => {
+                let _ = conn.write(&ToWorker::Stop).await;
+                break;
             }
             Ok(task) = tasks.recv() => task,
         };
@@ -379,7 +396,7 @@ async fn serve_task_worker(
                 break;
             }
         }
-        if leave_now(false, &control, generation) {
+        if generation.is_over() {
             let _ = conn.write(&ToWorker::Stop).await;
             break;
         }
@@ -399,8 +416,7 @@ enum AskToStop {
 
 /// Serves the timer or a custom process: no jobs, a request to stop on reload and stop,
 /// and task deliveries at any moment, so its frames are read by a task of their own.
-async fn serve_unprompted(conn: Conn, shared: Arc<Shared>, mut control: watch::Receiver<u64>, worker_id: u32, pid: u32, ask: AskToStop) {
-    let generation = *control.borrow_and_update();
+async fn serve_unprompted(conn: Conn, shared: Arc<Shared>, mut generation: Generation, worker_id: u32, pid: u32, ask: AskToStop) {
     shared.workers.attach(worker_id, pid);
     let Conn { mut frames, mut writer, .. } = conn;
     let (frames_tx, mut incoming) = tokio::sync::mpsc::channel(16);
@@ -427,20 +443,18 @@ async fn serve_unprompted(conn: Conn, shared: Arc<Shared>, mut control: watch::R
                 let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
                 break;
             }
-            changed = control.changed(), if !stopping => {
-                if leave_now(changed.is_err(), &control, generation) {
-                    stopping = true;
-                    deadline.as_mut().reset(tokio::time::Instant::now() + grace);
-                    match ask {
-                        AskToStop::Message => {
-                            if writer.write_all(&ipc::encode_to_worker(&ToWorker::Stop)).await.is_err() {
-                                break;
-                            }
+            () = generation.ended(), if !stopping => {
+                stopping = true;
+                deadline.as_mut().reset(tokio::time::Instant::now() + grace);
+                match ask {
+                    AskToStop::Message => {
+                        if writer.write_all(&ipc::encode_to_worker(&ToWorker::Stop)).await.is_err() {
+                            break;
                         }
-                        AskToStop::Signal => {
-                            let sig = if shared.stopping.load(std::sync::atomic::Ordering::SeqCst) { Signal::SIGTERM } else { Signal::SIGUSR1 };
-                            let _ = kill(Pid::from_raw(pid as i32), sig);
-                        }
+                    }
+                    AskToStop::Signal => {
+                        let sig = if shared.stopping.load(std::sync::atomic::Ordering::SeqCst) { Signal::SIGTERM } else { Signal::SIGUSR1 };
+                        let _ = kill(Pid::from_raw(pid as i32), sig);
                     }
                 }
             }

@@ -46,13 +46,20 @@ return [
     'event_handlers' => [],
 
     // A WebSocket server on the HTTP address and port.
+    // Idle connections are closed after swoole.heartbeat_idle_time (or twice
+    // heartbeat_check_interval); swoole.package_max_length bounds a message (close 1009).
     'websocket' => [
         'enable' => false,
         // 'handler' => App\Services\WebSocketService::class,
     ],
 
     // Extra TCP/UDP ports with their own handlers ('host', 'port', 'type', 'settings',
-    // 'handler'), each handler extending a Hhxsv5\LaravelS\Swoole\Socket\* class.
+    // 'handler', 'enable'), each handler extending a Hhxsv5\LaravelS\Swoole\Socket\* class
+    // (TcpSocket, UdpSocket, Http, WebSocket). Settings laravels-rs reads: open_eof_check,
+    // open_eof_split, package_eof, open_length_check, package_length_type,
+    // package_length_offset, package_body_offset, package_max_length, open_http_protocol,
+    // open_websocket_protocol, and ssl_cert_file / ssl_key_file with 'type' =>
+    // SWOOLE_SOCK_TCP | SWOOLE_SSL. A port in use or a wrong setting stops start-up.
     'sockets' => [],
 
     // Custom processes started beside the workers: 'name' => ['class' => ...,

@@ -82,13 +82,6 @@ namespace LaravelS\Runtime {
         public function __construct() {}
 
         /**
-         * Whether this process belongs to a running server (the list exists).
-         *
-         * @return bool
-         */
-        public static function available(): bool {}
-
-        /**
          * Open connections.
          *
          * @return int

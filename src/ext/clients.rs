@@ -19,11 +19,6 @@ fn fd_of(fd: i64) -> Option<u64> {
 
 #[php_impl]
 impl Clients {
-    /// Whether this process belongs to a running server (the list exists).
-    pub fn available() -> bool {
-        Shared::shared().is_some()
-    }
-
     /// Whether connection `$fd` is open (HTTP or WebSocket).
     pub fn exists(fd: i64) -> bool {
         fd_of(fd).zip(Shared::shared()).is_some_and(|(fd, c)| c.exists(fd))

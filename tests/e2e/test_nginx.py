@@ -12,10 +12,8 @@ from harness import Server, free_port
 
 NGINX = shutil.which("nginx")
 
-LOCATIONS = """
-    location =/ws {
-        proxy_http_version 1.1;
-        proxy_set_header X-Real-IP $remote_addr;
+# The README's headers, the same in both locations.
+FORWARDED = """proxy_set_header X-Real-IP $remote_addr;
         proxy_set_header X-Real-PORT $remote_port;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header Host $http_host;
@@ -23,7 +21,12 @@ LOCATIONS = """
         proxy_set_header Server-Protocol $server_protocol;
         proxy_set_header Server-Name $server_name;
         proxy_set_header Server-Addr $server_addr;
-        proxy_set_header Server-Port $server_port;
+        proxy_set_header Server-Port $server_port;"""
+
+LOCATIONS = """
+    location =/ws {
+        proxy_http_version 1.1;
+        FORWARDED
         proxy_set_header Upgrade $http_upgrade;
         proxy_set_header Connection $connection_upgrade;
         proxy_pass http://swoole;
@@ -35,15 +38,7 @@ LOCATIONS = """
     location @laravels {
         proxy_http_version 1.1;
         proxy_set_header Connection "";
-        proxy_set_header X-Real-IP $remote_addr;
-        proxy_set_header X-Real-PORT $remote_port;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header Host $http_host;
-        proxy_set_header Scheme $scheme;
-        proxy_set_header Server-Protocol $server_protocol;
-        proxy_set_header Server-Name $server_name;
-        proxy_set_header Server-Addr $server_addr;
-        proxy_set_header Server-Port $server_port;
+        FORWARDED
         proxy_pass http://swoole;
         PROXY_BIND
     }
@@ -80,7 +75,7 @@ http {{
         root {root};
         autoindex off;
         index index.html index.htm;
-        {LOCATIONS.replace("PROXY_BIND", f"proxy_bind {bind};" if bind else "")}
+        {LOCATIONS.replace("FORWARDED", FORWARDED).replace("PROXY_BIND", f"proxy_bind {bind};" if bind else "")}
     }}
 }}
 """)

@@ -199,7 +199,3 @@ pub async fn finish(fd: u64, port: u32, shared: &Arc<Shared>) {
     shared.sockets.unregister(fd);
 }
 
-/// The 101 was sent but the upgrade itself failed (the client vanished meanwhile).
-pub async fn abandon(fd: u64, port: u32, shared: &Arc<Shared>) {
-    finish(fd, port, shared).await;
-}

@@ -143,7 +143,8 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
     tokio::spawn(async move {
         match on_upgrade.await {
             Ok(upgraded) => connection::run(upgraded, fd, conn_port, mailbox, shared, permit).await,
-            Err(_) => connection::abandon(fd, conn_port, &shared).await,
+            // The 101 went out but the client vanished before the upgrade completed.
+            Err(_) => connection::finish(fd, conn_port, &shared).await,
         }
     });
     resp

@@ -106,6 +106,7 @@ final class Gateway
         try {
             $this->cleaners->cleanProviders();
             if ($this->hasRequestListeners) {
+                $this->cleaners->settle();
                 $this->app['events']->dispatch('laravels.received_request', [$request, $this->app]);
             }
             if ($this->kernel !== null) {
@@ -139,13 +140,22 @@ final class Gateway
             $this->report($e);
         }
         $this->cleaners->destroyControllers();
-        $this->resetState();
+        $this->cleaners->cleanAfterRequest();
     }
 
-    /** Puts the app back in its booted state (after a request, a task or a finish()). */
+    /** Puts the app back in its booted state (after a task, a finish() or an event). */
     public function resetState(): void
     {
         $this->cleaners->clean();
+    }
+
+    /**
+     * Completes the reset after an HTTP request; called before the worker runs anything
+     * but the next HTTP request, whose kernel does the same itself.
+     */
+    public function settle(): void
+    {
+        $this->cleaners->settle();
     }
 
     /** Reports an error through the application's exception handler, or to stderr. */

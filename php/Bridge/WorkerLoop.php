@@ -63,6 +63,9 @@ final class WorkerLoop
         Worker::connect();
 
         while (($message = Worker::next()) !== null) {
+            if ($message['type'] !== 'request') {
+                $this->gateway->settle();
+            }
             switch ($message['type']) {
                 case 'request':
                     $this->serve($message);
@@ -93,6 +96,7 @@ final class WorkerLoop
                     $this->ports->dispatch($message);
             }
         }
+        $this->gateway->settle();
         $this->events->fire('WorkerStop', $server, $id);
         if (($why = Worker::retireReason()) !== null) {
             fwrite(STDERR, sprintf("[%s] [worker #%d] leaving: %s after %d requests\n", gmdate('Y-m-d H:i:s'), $id, $why, Worker::served()));

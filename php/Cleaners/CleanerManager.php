@@ -12,7 +12,8 @@ use LaravelS\Contracts\Cleaner;
  * wrong class name stops the worker at boot instead of failing every request.
  *
  * Per request, the gateway calls cleanProviders() before the kernel, then
- * destroyControllers() and clean() after the response.
+ * destroyControllers() and cleanAfterRequest() after the response; before anything
+ * else it runs in the worker (a task, an event), settle(). See ContainerCleaner.
  */
 final class CleanerManager
 {
@@ -55,10 +56,38 @@ final class CleanerManager
      */
     public function clean(): void
     {
+        $this->runCleaners(false);
+    }
+
+    /**
+     * clean() after an HTTP request, leaving the 'request' rebinding callbacks to the next
+     * request's kernel or to settle().
+     */
+    public function cleanAfterRequest(): void
+    {
+        $this->runCleaners(true);
+    }
+
+    /** Completes a cleanAfterRequest() before the worker runs anything but a request. */
+    public function settle(): void
+    {
+        foreach ($this->cleaners as $cleaner) {
+            if ($cleaner instanceof ContainerCleaner) {
+                $cleaner->settle();
+            }
+        }
+    }
+
+    private function runCleaners(bool $afterRequest): void
+    {
         $error = null;
         foreach ($this->cleaners as $cleaner) {
             try {
-                $cleaner->clean();
+                if ($afterRequest && $cleaner instanceof ContainerCleaner) {
+                    $cleaner->cleanAfterRequest();
+                } else {
+                    $cleaner->clean();
+                }
             } catch (\Throwable $e) {
                 $error = $error ?? $e;
             }
@@ -71,6 +100,10 @@ final class CleanerManager
     /** Registers and boots the 'register_providers' again, for the coming request. */
     public function cleanProviders(): void
     {
+        if ($this->providers->isEmpty()) {
+            return;
+        }
+        $this->settle();
         $this->providers->refresh();
     }
 

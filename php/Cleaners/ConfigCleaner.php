@@ -21,6 +21,8 @@ class ConfigCleaner extends BaseCleaner
     private $bootItems;
     /** @var int service providers and (Lumen) config files the app had loaded */
     private $loaded;
+    /** @var \Closure|null */
+    private $countLoaded;
 
     public function __construct(Container $currentApp, Container $snapshotApp)
     {
@@ -57,9 +59,23 @@ class ConfigCleaner extends BaseCleaner
     /** Read from the app's bookkeeping: Lumen has no public accessor for either list. */
     private function loadedCount(): int
     {
-        $app = $this->currentApp;
-        $count = ContainerState::has($app, 'loadedProviders') ? count(ContainerState::get($app, 'loadedProviders')) : 0;
+        return ($this->countLoaded ??= $this->loadedCounter())();
+    }
 
-        return $count + (ContainerState::has($app, 'loadedConfigurations') ? count(ContainerState::get($app, 'loadedConfigurations')) : 0);
+    /**
+     * One closure bound to the application's class that counts its loaded providers and
+     * (Lumen) configuration files: built once, as this runs after every request.
+     */
+    private function loadedCounter(): \Closure
+    {
+        $app = $this->currentApp;
+        $providers = ContainerState::has($app, 'loadedProviders');
+        $configurations = ContainerState::has($app, 'loadedConfigurations');
+
+        return \Closure::bind(
+            fn (): int => ($providers ? count($this->loadedProviders) : 0) + ($configurations ? count($this->loadedConfigurations) : 0),
+            $app,
+            get_class($app)
+        );
     }
 }

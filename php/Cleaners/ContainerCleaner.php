@@ -17,6 +17,13 @@ use Illuminate\Support\Facades\Facade;
  * - Lumen's current route is reset, so a request that matches no route does not
  *   see the previous request's route.
  *
+ * After an HTTP request (cleanAfterRequest), the booted 'request' goes back without
+ * running its rebinding callbacks (the URL generator's and Auth's, about 2.5 µs): the
+ * next HTTP request rebinds 'request' in the kernel and runs them with itself. Anything
+ * else a worker runs (a task, a finish(), a WebSocket or port event, the request
+ * listeners) calls settle() first, which runs them with the booted request, so nothing
+ * of the previous request is in reach there either.
+ *
  * Bindings registered during a request are kept: Laravel's deferred providers and
  * Lumen's lazy bindings register them on first use, once per worker.
  */
@@ -34,6 +41,8 @@ class ContainerCleaner extends BaseCleaner
     private $bootCurrentRoute;
     /** @var \Closure|null */
     private $restore;
+    /** @var bool the booted 'request' is back but its rebinding callbacks have not run */
+    private $requestUnsettled = false;
 
     public function __construct(Container $currentApp, Container $snapshotApp)
     {
@@ -49,17 +58,42 @@ class ContainerCleaner extends BaseCleaner
 
     public function clean(): void
     {
+        $this->restore(false);
+        $this->settle();
+    }
+
+    /** The reset after an HTTP request: the 'request' rebinding callbacks wait for settle(). */
+    public function cleanAfterRequest(): void
+    {
+        $this->restore(true);
+    }
+
+    /** Runs the 'request' rebinding callbacks a cleanAfterRequest() left for later. */
+    public function settle(): void
+    {
+        if ($this->requestUnsettled) {
+            $this->requestUnsettled = false;
+            (fn () => $this->rebound('request'))->call($this->currentApp);
+        }
+    }
+
+    private function restore(bool $deferRequestRebinding): void
+    {
         $app = $this->currentApp;
         if (method_exists($app, 'forgetScopedInstances')) {
             $app->forgetScopedInstances();
         }
-        ($this->restore ??= $this->restorer())();
+        $request = ($this->restore ??= $this->restorer())($deferRequestRebinding);
+        if ($request !== null) {
+            $this->requestUnsettled = $request;
+        }
     }
 
     /**
      * The reset itself, as one closure bound to the application's class: it reads and
      * writes the container's protected lists directly (one bound call per request, where
-     * going through ContainerState took four).
+     * going through ContainerState took four). When it put the booted 'request' back,
+     * returns whether its rebinding callbacks are still to run; else null.
      */
     private function restorer(): \Closure
     {
@@ -69,7 +103,8 @@ class ContainerCleaner extends BaseCleaner
         $restoreRoute = $this->hasCurrentRoute;
         $bootRoute = $this->bootCurrentRoute;
 
-        return \Closure::bind(function () use ($bootInstances, $bootResolved, $bootRebound, $restoreRoute, $bootRoute): void {
+        return \Closure::bind(function (bool $deferRequest) use ($bootInstances, $bootResolved, $bootRebound, $restoreRoute, $bootRoute): ?bool {
+            $requestUnsettled = null;
             // First, so that putting a booted instance back fires only the booted callbacks.
             $this->reboundCallbacks = $bootRebound;
             foreach ($this->instances as $abstract => $instance) {
@@ -77,7 +112,13 @@ class ContainerCleaner extends BaseCleaner
                     $this->forgetInstance($abstract);
                     Facade::clearResolvedInstance($abstract);
                 } elseif ($bootInstances[$abstract] !== $instance) {
-                    $this->instance($abstract, $bootInstances[$abstract]);
+                    if ($deferRequest && $abstract === 'request') {
+                        $this->instances['request'] = $bootInstances['request'];
+                        $requestUnsettled = true;
+                    } else {
+                        $this->instance($abstract, $bootInstances[$abstract]);
+                        $requestUnsettled = $abstract === 'request' ? false : $requestUnsettled;
+                    }
                     Facade::clearResolvedInstance($abstract);
                 }
             }
@@ -85,6 +126,8 @@ class ContainerCleaner extends BaseCleaner
             if ($restoreRoute) {
                 $this->currentRoute = $bootRoute;
             }
+
+            return $requestUnsettled;
         }, $this->currentApp, get_class($this->currentApp));
     }
 }

@@ -49,6 +49,11 @@ final class ProviderRefresher
         $this->providers = array_values(array_unique($this->providers));
     }
 
+    public function isEmpty(): bool
+    {
+        return $this->providers === [];
+    }
+
     public function refresh(): void
     {
         foreach ($this->providers as $class) {

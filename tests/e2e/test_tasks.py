@@ -33,7 +33,8 @@ def test_task_runs_in_a_task_worker_and_finish_in_the_delivering_worker(laravel_
         http_workers = set(s.worker_pids()) - {handled["pid"]}
         assert handled["pid"] != r["pid"], "handle() ran outside the HTTP worker"
         assert "laravels: task worker process #2" in open(f"/proc/{handled['pid']}/cmdline").read()
-        assert finished == {"pid": r["pid"], "handled_by": handled["pid"]}, "finish() ran where the task was delivered, with the task's state"
+        assert finished == {"pid": r["pid"], "handled_by": handled["pid"], "url": "http://localhost"}, \
+            "finish() ran where the task was delivered, with the task's state and the booted request, not the last one"
         assert r["pid"] in http_workers
 
 

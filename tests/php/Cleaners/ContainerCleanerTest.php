@@ -94,6 +94,50 @@ final class ContainerCleanerTest extends TestCase
         $this->assertSame(['boot'], $calls);
     }
 
+    public function testAfterARequestTheBootedRequestIsBackAndItsRebindingWaitsForSettle(): void
+    {
+        $seen = [];
+        $app = TestApp::boot(function (Application $app) use (&$seen) {
+            $app->instance('request', \Illuminate\Http\Request::create('http://booted.test/'));
+            $app->rebinding('request', function ($app, $request) use (&$seen) {
+                $seen[] = $request->getHost();
+            });
+        });
+        $cleaners = new CleanerManager($app, []);
+
+        $app->instance('request', \Illuminate\Http\Request::create('http://first.test/a'));
+        $cleaners->cleanAfterRequest();
+        $this->assertSame('booted.test', $app->make('request')->getHost(), 'the booted request is back at once');
+        $this->assertSame(['first.test'], $seen, 'its rebinding callbacks wait');
+
+        $cleaners->settle();
+        $this->assertSame(['first.test', 'booted.test'], $seen, 'settle() runs them with the booted request');
+        $cleaners->settle();
+        $this->assertSame(['first.test', 'booted.test'], $seen, 'once');
+    }
+
+    public function testTheNextRequestRunsTheRebindingItselfAndCleanSettles(): void
+    {
+        $seen = [];
+        $app = TestApp::boot(function (Application $app) use (&$seen) {
+            $app->instance('request', \Illuminate\Http\Request::create('http://booted.test/'));
+            $app->rebinding('request', function ($app, $request) use (&$seen) {
+                $seen[] = $request->getHost();
+            });
+        });
+        $cleaners = new CleanerManager($app, []);
+
+        $app->instance('request', \Illuminate\Http\Request::create('http://first.test/a'));
+        $cleaners->cleanAfterRequest();
+        $app->instance('request', \Illuminate\Http\Request::create('http://second.test/b'));
+        $this->assertSame(['first.test', 'second.test'], $seen);
+
+        $cleaners->clean();
+        $this->assertSame(['first.test', 'second.test', 'booted.test'], $seen, 'clean() (after a task or an event) runs them at once');
+        $cleaners->settle();
+        $this->assertCount(3, $seen);
+    }
+
     public function testScopedInstancesAreForgotten(): void
     {
         $app = TestApp::boot(function (Application $app) {

@@ -43,6 +43,8 @@ class TestTask extends Task
         file_put_contents(storage_path("app/tasks/{$this->id}.finished"), json_encode([
             'pid' => getmypid(),
             'handled_by' => $this->result['pid'] ?? null,
+            // finish() runs in the HTTP worker after other requests: none of them may show.
+            'url' => url()->current(),
         ]));
     }
 }

@@ -269,7 +269,7 @@ impl ServerConfig {
         let worker_num = r.sw_int("worker_num", 0)?;
         let worker_num = match worker_num {
             0 => std::thread::available_parallelism().map(|n| n.get() as i64).unwrap_or(1),
-            n if n < 0 || n > 1024 => {
+            n if !(0..=1024).contains(&n) => {
                 return Err(invalid("swoole.worker_num", format!("{n} workers"), "use a number from 1 to 1024 (0 means one per CPU)"))
             }
             n => n,

@@ -5,12 +5,47 @@
 //! is the log file.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Writes `[time] [role] message` to stderr.
 pub fn line(role: &str, message: &str) {
     let text = format!("[{}] [{role}] {message}\n", utc_now());
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// A line for an event that can repeat thousands of times a second (a connection refused
+/// over `max_connection`): at most one line per `every_secs`, counting the events it
+/// stands for, so the log says what happens without flooding the disk.
+pub struct Throttled {
+    role: &'static str,
+    every_secs: u64,
+    /// Events since the last line.
+    pending: AtomicU64,
+    /// When the last line was written, in seconds since the epoch.
+    last: AtomicU64,
+}
+
+impl Throttled {
+    pub const fn new(role: &'static str, every_secs: u64) -> Self {
+        Throttled { role, every_secs, pending: AtomicU64::new(0), last: AtomicU64::new(0) }
+    }
+
+    /// Counts one event; writes `message(count)` when the last line is old enough, and
+    /// returns the count it wrote.
+    pub fn event(&self, message: impl FnOnce(u64) -> String) -> Option<u64> {
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let last = self.last.load(Ordering::Relaxed);
+        if now < last.saturating_add(self.every_secs) {
+            return None;
+        }
+        // One thread wins the right to write this interval's line.
+        self.last.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).ok()?;
+        let count = self.pending.swap(0, Ordering::Relaxed);
+        line(self.role, &message(count));
+        Some(count)
+    }
 }
 
 /// The current UTC time as `YYYY-MM-DD HH:MM:SS`.
@@ -37,6 +72,17 @@ fn format_utc(secs: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_throttled_line_counts_the_events_it_stands_for() {
+        let throttled = super::Throttled::new("test", 3600);
+        assert_eq!(throttled.event(|n| format!("{n} events")), Some(1), "the first event is written at once");
+        assert_eq!(throttled.event(|n| format!("{n} events")), None);
+        assert_eq!(throttled.event(|n| format!("{n} events")), None);
+        // Pretend the interval has passed.
+        throttled.last.store(0, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(throttled.event(|n| format!("{n} events")), Some(3), "the next line counts the two held back");
+    }
+
     #[test]
     fn formats_known_instants() {
         assert_eq!(super::format_utc(0), "1970-01-01 00:00:00");

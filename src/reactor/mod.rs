@@ -71,8 +71,10 @@ pub struct Shared {
     pub next_fd: AtomicU64,
     /// `max_connection`, shared by all ports.
     pub connection_limit: Arc<Semaphore>,
+    /// The limit itself, for the log line when it refuses a connection.
+    pub max_connection: usize,
     /// The UDP sockets of extra ports, by port index, for `sendto`.
-    pub udp: std::collections::HashMap<u32, Arc<tokio::net::UdpSocket>>,
+    pub udp: sockets::UdpSockets,
 }
 
 /// What the master needs besides its config, all made before the fork.
@@ -130,6 +132,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
     let shared = Arc::new(Shared {
         next_fd: AtomicU64::new(1),
         connection_limit: Arc::new(Semaphore::new(config.max_connection)),
+        max_connection: config.max_connection,
         udp,
         dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.task_worker_num, config.timer, config.processes.len() as u32),
         workers: Workers::new(config.child_count()),
@@ -277,6 +280,15 @@ pub(crate) fn connection_builder(config: &ServerConfig) -> auto::Builder<TokioEx
     builder
 }
 
+/// Logs connections refused over `swoole.max_connection`, at most one line every 10 s.
+pub(crate) fn refused_over_limit(shared: &Shared) {
+    static REFUSED: crate::log::Throttled = crate::log::Throttled::new("master", 10);
+    let limit = shared.max_connection;
+    REFUSED.event(|count| {
+        format!("refused {count} connection(s): {limit} are open, swoole.max_connection. Fix: raise swoole.max_connection (and the open-files limit, ulimit -n) if the server should hold more")
+    });
+}
+
 /// Serves one connection on its own task, TLS handshake included; over `max_connection` it
 /// gets a 503 (a TLS connection is closed: there is no TLS session to answer in).
 pub(crate) fn spawn_connection<S>(
@@ -291,6 +303,7 @@ pub(crate) fn spawn_connection<S>(
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let Ok(permit) = limit.clone().try_acquire_owned() else {
+        refused_over_limit(shared);
         if tls.is_none() {
             tokio::spawn(async move {
                 let _ = stream

@@ -130,3 +130,35 @@ def test_limits_and_malformed_requests(laravel_app):
         assert huge.startswith(b"HTTP/1.1 431")
         assert raw(s, b"NOT A REQUEST\r\n\r\n").startswith(b"HTTP/1.1 400")
         assert httpx.get(s.url + "/api/hello").status_code == 200
+
+
+def test_connections_past_max_connection_get_503_and_a_log_line(laravel_app):
+    s = Server(laravel_app)
+    s.set_overrides({"swoole": {"max_connection": 2}})
+    with s.start():
+        held = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(2)]
+        try:
+            # Both places are taken once the master has accepted the held connections.
+            deadline = time.time() + 5
+            while not raw(s, b"GET /api/hello HTTP/1.1\r\nHost: x\r\n\r\n").startswith(b"HTTP/1.1 503"):
+                assert time.time() < deadline, "a connection over max_connection was not refused with 503"
+                time.sleep(0.1)
+            deadline = time.time() + 5
+            while "refused" not in s.read_log() and time.time() < deadline:
+                time.sleep(0.05)
+            line = next(l for l in s.read_log().splitlines() if "refused" in l)
+            assert "[master]" in line and "swoole.max_connection" in line and "Fix:" in line, line
+        finally:
+            for c in held:
+                c.close()
+        # The places come back when the held connections close.
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            try:
+                if httpx.get(s.url + "/api/hello").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not take connections again")

@@ -29,7 +29,7 @@ impl Decoder {
     }
 
     /// The next whole message, if one is buffered.
-    pub fn next(&mut self) -> Result<Option<Bytes>, FrameError> {
+    pub fn next_message(&mut self) -> Result<Option<Bytes>, FrameError> {
         if self.buf.is_empty() {
             return Ok(None);
         }
@@ -80,7 +80,7 @@ mod tests {
 
     fn all(d: &mut Decoder) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        while let Some(m) = d.next().unwrap() {
+        while let Some(m) = d.next_message().unwrap() {
             out.push(m.to_vec());
         }
         out
@@ -123,16 +123,16 @@ mod tests {
         }
         assert_eq!(got, vec![b"\0\0\0\x05hello".to_vec(), b"\0\0\0\0".to_vec(), b"\0\0\0\x06world!".to_vec()]);
         d.push(&2000u32.to_be_bytes());
-        assert_eq!(d.next(), Err(FrameError::TooLarge(1024)));
+        assert_eq!(d.next_message(), Err(FrameError::TooLarge(1024)));
     }
 
     #[test]
     fn an_endless_message_is_refused() {
         let mut d = Decoder::new(Framing::Eof { eof: b"\r\n".to_vec(), split: true }, 8);
         d.push(b"0123456789");
-        assert_eq!(d.next(), Err(FrameError::TooLarge(8)));
+        assert_eq!(d.next_message(), Err(FrameError::TooLarge(8)));
         let mut raw = Decoder::new(Framing::Raw, 8);
         raw.push(b"0123456789");
-        assert_eq!(raw.next().unwrap().unwrap().len(), 10, "raw data is passed on as it came");
+        assert_eq!(raw.next_message().unwrap().unwrap().len(), 10, "raw data is passed on as it came");
     }
 }

@@ -108,9 +108,12 @@ fn bind_one(spec: &SocketSpec) -> Result<Bound, StartError> {
     }
 }
 
+/// The UDP sockets of the extra ports by port index, for `sendto`.
+pub type UdpSockets = HashMap<u32, Arc<tokio::net::UdpSocket>>;
+
 /// Hands the bound sockets to tokio (in the master, inside its runtime); the UDP
 /// sockets also go to `Shared` for `sendto`.
-pub fn adopt(ports: Vec<ExtraPort>) -> std::io::Result<(Vec<Adopted>, HashMap<u32, Arc<tokio::net::UdpSocket>>)> {
+pub fn adopt(ports: Vec<ExtraPort>) -> std::io::Result<(Vec<Adopted>, UdpSockets)> {
     let mut out = Vec::with_capacity(ports.len());
     let mut udp = HashMap::new();
     for ExtraPort { spec, bound, tls } in ports {
@@ -179,7 +182,10 @@ async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, tls:
     loop {
         let (stream, peer) = accept(&listener, spec.port).await;
         // Over max_connection a TCP client is simply closed: the protocol is the app's.
-        let Ok(permit) = shared.connection_limit.clone().try_acquire_owned() else { continue };
+        let Ok(permit) = shared.connection_limit.clone().try_acquire_owned() else {
+            super::refused_over_limit(&shared);
+            continue;
+        };
         let info = conn_info(&stream, peer, &spec, &shared, tls.is_some());
         let now = crate::clients::now();
         shared.clients.open(

@@ -78,7 +78,7 @@ where
                         shared.clients.touch(fd);
                         decoder.push(&buf[..n]);
                         loop {
-                            match decoder.next() {
+                            match decoder.next_message() {
                                 Ok(Some(message)) => ready.push_back(message),
                                 Ok(None) => break,
                                 Err(e) => {

@@ -28,7 +28,6 @@ final class ProcessLoop
     {
         $name = $this->role['process_name'];
         $class = $this->definition['class'];
-        @cli_set_process_title(sprintf('laravels: custom process %s#%d', $name, $this->role['process_instance']));
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
         putenv('APP_RUNNING_IN_CONSOLE=false');
         $this->server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);

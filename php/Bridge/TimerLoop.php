@@ -23,7 +23,6 @@ final class TimerLoop
 
     public function run(): int
     {
-        @cli_set_process_title('laravels: timer process');
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
         putenv('APP_RUNNING_IN_CONSOLE=false');
         $server = $this->server;

@@ -36,7 +36,6 @@ final class WorkerLoop
     {
         $id = (int) $this->role['worker_id'];
         $taskWorker = (bool) ($this->role['task_worker'] ?? false);
-        @cli_set_process_title(sprintf('laravels: %s process #%d', $taskWorker ? 'task worker' : 'worker', $id));
         // Requests are served as under php-fpm: Laravel must not take this process for a
         // console command (exception rendering, console-only providers).
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';

@@ -119,12 +119,15 @@ impl Server {
                     let name = &process_names[(worker_id - first_process) as usize];
                     let instance = process_names[..(worker_id - first_process) as usize].iter().filter(|n| *n == name).count();
                     put("process_instance", long(instance as i64));
+                    PhpTitles.set(&format!("laravels: custom process {name}#{instance}"));
                 } else if Some(worker_id) == timer_id {
                     worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
                     put("role", text("timer"));
+                    PhpTitles.set("laravels: timer process");
                 } else {
                     worker::prepare(socket, worker_id, if task_worker { task_limits } else { limits });
                     put("role", text("worker"));
+                    PhpTitles.set(&format!("laravels: {} process #{worker_id}", if task_worker { "task worker" } else { "worker" }));
                 }
                 let mut flag = Zval::new();
                 flag.set_bool(task_worker);

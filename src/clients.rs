@@ -141,10 +141,7 @@ impl Clients {
 
     fn update(&self, fd: u64, column: usize, value: i64) {
         // Only an existing row: a connection closed meanwhile must not come back.
-        let k = key(fd);
-        if self.rows.exists(k.as_bytes()).unwrap_or(false) {
-            let _ = self.rows.set(k.as_bytes(), &[(column, Value::Int(value))]);
-        }
+        let _ = self.rows.update_existing(key(fd).as_bytes(), &[(column, Value::Int(value))]);
     }
 
     pub fn info(&self, fd: u64) -> Option<ClientInfo> {

@@ -141,6 +141,19 @@ impl Table {
         Ok(())
     }
 
+    /// Writes the given columns of row `key` only if the row exists, under one lock (so a
+    /// row deleted meanwhile is not brought back); false if there was none.
+    pub fn update_existing(&self, key: &[u8], values: &[(usize, Value)]) -> Result<bool, TableError> {
+        let slot = self.locate(key)?;
+        for (col, input) in values {
+            self.schema.check(*col, input)?;
+        }
+        let _locked = self.lock(slot.stripe)?;
+        let Some((_, link)) = self.find(&slot, key) else { return Ok(false) };
+        self.update(slot.stripe, link, values);
+        Ok(true)
+    }
+
     /// Copies row `key` into `row`; false if there is no such row.
     pub fn get(&self, key: &[u8], row: &mut RowData) -> Result<bool, TableError> {
         let slot = self.locate(key)?;
@@ -414,6 +427,17 @@ mod tests {
         assert!(t.del(b"a").unwrap());
         assert!(!t.del(b"a").unwrap());
         assert_eq!((row(&t, b"a"), t.exists(b"b").unwrap(), t.count()), (None, true, 1));
+    }
+
+    #[test]
+    fn update_existing_writes_only_rows_that_are_there() {
+        let t = table(8, 0.0);
+        assert!(!t.update_existing(b"gone", &[(0, Value::Int(1))]).unwrap());
+        assert_eq!((row(&t, b"gone"), t.count()), (None, 0), "no row is made");
+        t.set(b"here", &[(0, Value::Int(1)), (1, Value::Str(b"x"))]).unwrap();
+        assert!(t.update_existing(b"here", &[(0, Value::Int(7))]).unwrap());
+        assert_eq!(row(&t, b"here"), pair(7, b"x"));
+        assert!(t.update_existing(b"here", &[(0, Value::Str(b"no"))]).is_err(), "values are checked as by set");
     }
 
     #[test]

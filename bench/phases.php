@@ -22,7 +22,9 @@ $private = fn (object $o, string $p) => (fn () => $this->{$p})->call($o);
 $manager = $private($gateway, 'cleaners');
 $cleaners = $private($manager, 'cleaners');
 $kernel = $private($gateway, 'kernel');
-$phases = array_fill_keys(['request (RequestFactory)', 'kernel handle', 'read the response', 'kernel terminate', 'destroy controllers'], 0);
+// What Gateway::terminate() runs: the KernelTerminator where it applies, else the kernel.
+$terminator = $private($gateway, 'terminator') ?? $kernel;
+$phases = array_fill_keys(['request (RequestFactory)', 'kernel handle', 'read the response', 'terminate (KernelTerminator)', 'destroy controllers'], 0);
 $perCleaner = array_fill(0, count($cleaners), 0);
 for ($i = 0; $i < $n; $i++) {
     $t0 = hrtime(true);
@@ -33,7 +35,7 @@ for ($i = 0; $i < $n; $i++) {
     $response->getContent();
     $response->headers->allPreserveCaseWithoutCookies();
     $t3 = hrtime(true);
-    $kernel?->terminate($request, $response);
+    $terminator?->terminate($request, $response);
     $t4 = hrtime(true);
     $manager->destroyControllers();
     $t5 = hrtime(true);

@@ -21,6 +21,8 @@ final class Gateway
     private $kernel;
     /** @var CleanerManager */
     private $cleaners;
+    /** @var KernelTerminator|null the kernel's terminate() without rebuilding every middleware */
+    private $terminator;
     /** @var bool */
     private $hasRequestListeners;
     /** @var bool */
@@ -52,6 +54,7 @@ final class Gateway
             $app->instance('request', Request::create((string) ($_ENV['APP_URL'] ?? 'http://localhost')));
             $kernel->bootstrap();
             $gateway = new self($app, $kernel);
+            $gateway->terminator = KernelTerminator::for($app, $kernel);
         }
         foreach ($bindings as $abstract => $instance) {
             $app->instance($abstract, $instance);
@@ -131,7 +134,9 @@ final class Gateway
     public function terminate(Request $request, Response $response): void
     {
         try {
-            if ($this->kernel !== null) {
+            if ($this->terminator !== null) {
+                $this->terminator->terminate($request, $response);
+            } elseif ($this->kernel !== null) {
                 $this->kernel->terminate($request, $response);
             } else {
                 $this->terminateLumen($response);

@@ -1,5 +1,6 @@
 """What the client receives: status, headers, cookies, bodies, streams and files."""
 import hashlib
+import json
 import os
 import time
 
@@ -86,3 +87,19 @@ def test_http_compression_gzips_for_clients_that_accept_it(laravel_app):
         assert "accept-encoding" in page.headers["vary"].lower()
         plain = httpx.get(s.url + "/", headers={"Accept-Encoding": "identity"})
         assert "content-encoding" not in plain.headers and plain.text == page.text
+
+
+def test_terminable_middleware_runs_after_each_of_its_responses_and_nowhere_else(server):
+    log = server.app / "storage" / "app" / "terminated.log"
+    # Several requests, so both workers meet the middleware more than once.
+    statuses = [200, 202, 200, 203, 200, 202]
+    for status in statuses:
+        r = httpx.get(f"{server.url}/terminable/{status}")
+        assert (r.status_code, r.text) == (status, "terminable")
+        assert httpx.get(server.url + "/api/hello").status_code == 200
+    deadline = time.time() + 5
+    while time.time() < deadline and (not log.exists() or len(log.read_text().splitlines()) < len(statuses)):
+        time.sleep(0.05)
+    time.sleep(0.2)  # a late extra line would show now
+    seen = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(s["path"], s["status"]) for s in seen] == [(f"terminable/{s}", s) for s in statuses], seen

@@ -86,3 +86,7 @@ Route::get('/ws/session', [WebSocketController::class, 'sessionWs']);
 
 // Extra ports (`sockets`): send to every connection of port #1 from a controller.
 Route::get('/ports/broadcast/{message}', [PortController::class, 'broadcast']);
+
+// Terminable middleware (tests/e2e/test_response.py): terminate() after each response.
+Route::get('/terminable/{status}', fn (string $status) => response('terminable', (int) $status))
+    ->where('status', '[0-9]+')->middleware('records.termination:tagged');

@@ -1,0 +1,89 @@
+<?php
+
+namespace LaravelS\Bridge;
+
+use Illuminate\Contracts\Container\Container;
+use Illuminate\Contracts\Http\Kernel as HttpKernel;
+use Illuminate\Foundation\Http\Kernel as FoundationKernel;
+use Illuminate\Http\Request;
+use Symfony\Component\HttpFoundation\Response;
+
+/**
+ * The HTTP kernel's terminate(), without building every middleware again.
+ *
+ * Laravel's kernel, to find terminable middleware, makes a new instance of each
+ * middleware of the route and of the global stack after every request, and asks it
+ * whether it has terminate(): about 10 µs for a plain API route, where typically none
+ * has. In a resident worker the answer is learnt once per middleware name; only the
+ * middleware that have terminate() are made and called, in the kernel's order, with
+ * the kernel's own list of the request's middleware. The kernel's terminate() then runs
+ * as the framework wrote it (the application's terminating callbacks and, from Laravel
+ * 10, the request-duration handlers) with its middleware step switched off through the
+ * framework's own 'middleware.disable' switch.
+ *
+ * Used only where that is exactly the framework's behaviour: a kernel that overrides
+ * terminate(), terminateMiddleware() or gatherRouteMiddleware(), an application that
+ * binds 'middleware.disable' itself, and Laravel 11 and later (whose terminate() fires
+ * an event before the middleware) go through the kernel's own terminate().
+ */
+final class KernelTerminator
+{
+    /** @var array<string, bool> middleware name => whether it has terminate() */
+    private $terminable = [];
+
+    /** @param \Closure(Request): array $middlewareOf the request's middleware, route then global */
+    private function __construct(private Container $app, private HttpKernel $kernel, private \Closure $middlewareOf)
+    {
+    }
+
+    /** A terminator for $kernel, or null where only the kernel's own terminate() is exact. */
+    public static function for(Container $app, HttpKernel $kernel): ?self
+    {
+        if (!$kernel instanceof FoundationKernel || class_exists(\Illuminate\Foundation\Events\Terminating::class)) {
+            return null;
+        }
+        foreach (['terminate', 'terminateMiddleware', 'gatherRouteMiddleware'] as $method) {
+            if ((new \ReflectionMethod($kernel, $method))->getDeclaringClass()->getName() !== FoundationKernel::class) {
+                return null;
+            }
+        }
+        $middlewareOf = \Closure::bind(
+            fn (Request $request): array => array_merge($this->gatherRouteMiddleware($request), $this->middleware),
+            $kernel,
+            FoundationKernel::class
+        );
+
+        return new self($app, $kernel, $middlewareOf);
+    }
+
+    public function terminate(Request $request, Response $response): void
+    {
+        $app = $this->app;
+        if ($app->bound('middleware.disable')) {
+            $this->kernel->terminate($request, $response);
+
+            return;
+        }
+        foreach (($this->middlewareOf)($request) as $middleware) {
+            if (!is_string($middleware)) {
+                continue;
+            }
+            $name = explode(':', $middleware, 2)[0];
+            $known = $this->terminable[$name] ?? null;
+            if ($known === false) {
+                continue;
+            }
+            $instance = $app->make($name);
+            if ($known === null && !($this->terminable[$name] = method_exists($instance, 'terminate'))) {
+                continue;
+            }
+            $instance->terminate($request, $response);
+        }
+        $app->instance('middleware.disable', true);
+        try {
+            $this->kernel->terminate($request, $response);
+        } finally {
+            $app->forgetInstance('middleware.disable');
+        }
+    }
+}

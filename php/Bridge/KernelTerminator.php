@@ -6,6 +6,7 @@ use Illuminate\Contracts\Container\Container;
 use Illuminate\Contracts\Http\Kernel as HttpKernel;
 use Illuminate\Foundation\Http\Kernel as FoundationKernel;
 use Illuminate\Http\Request;
+use Illuminate\Routing\Route;
 use Symfony\Component\HttpFoundation\Response;
 
 /**
@@ -21,6 +22,11 @@ use Symfony\Component\HttpFoundation\Response;
  * 10, the request-duration handlers) with its middleware step switched off through the
  * framework's own 'middleware.disable' switch.
  *
+ * The terminable middleware of a route are remembered with the route's own memo of its
+ * middleware (Route::$computedMiddleware), so a route whose list Laravel recomputes (its
+ * controller flushed, say) is looked at again; middleware aliases, groups and priorities
+ * are taken as fixed after boot, as Laravel's route cache takes them.
+ *
  * Used only where that is exactly the framework's behaviour: a kernel that overrides
  * terminate(), terminateMiddleware() or gatherRouteMiddleware(), an application that
  * binds 'middleware.disable' itself, and Laravel 11 and later (whose terminate() fires
@@ -30,10 +36,13 @@ final class KernelTerminator
 {
     /** @var array<string, bool> middleware name => whether it has terminate() */
     private $terminable = [];
+    /** @var \WeakMap<Route, array{0: array, 1: string[]}> route => [its computedMiddleware, its terminable middleware] */
+    private $byRoute;
 
     /** @param \Closure(Request): array $middlewareOf the request's middleware, route then global */
     private function __construct(private Container $app, private HttpKernel $kernel, private \Closure $middlewareOf)
     {
+        $this->byRoute = new \WeakMap();
     }
 
     /** A terminator for $kernel, or null where only the kernel's own terminate() is exact. */
@@ -64,7 +73,36 @@ final class KernelTerminator
 
             return;
         }
-        foreach (($this->middlewareOf)($request) as $middleware) {
+        $route = $request->route();
+        $known = $route instanceof Route ? ($this->byRoute[$route] ?? null) : null;
+        if ($known !== null && $known[0] === $route->computedMiddleware) {
+            foreach ($known[1] as $name) {
+                $app->make($name)->terminate($request, $response);
+            }
+        } else {
+            $names = $this->terminateListed(($this->middlewareOf)($request), $request, $response);
+            if ($route instanceof Route && $route->computedMiddleware !== null) {
+                $this->byRoute[$route] = [$route->computedMiddleware, $names];
+            }
+        }
+        $app->instance('middleware.disable', true);
+        try {
+            $this->kernel->terminate($request, $response);
+        } finally {
+            $app->forgetInstance('middleware.disable');
+        }
+    }
+
+    /**
+     * Builds and terminates the terminable ones of $middlewares, in order, learning which
+     * names are terminable on first sight; returns their names.
+     *
+     * @return string[]
+     */
+    private function terminateListed(array $middlewares, Request $request, Response $response): array
+    {
+        $names = [];
+        foreach ($middlewares as $middleware) {
             if (!is_string($middleware)) {
                 continue;
             }
@@ -73,17 +111,14 @@ final class KernelTerminator
             if ($known === false) {
                 continue;
             }
-            $instance = $app->make($name);
+            $instance = $this->app->make($name);
             if ($known === null && !($this->terminable[$name] = method_exists($instance, 'terminate'))) {
                 continue;
             }
+            $names[] = $name;
             $instance->terminate($request, $response);
         }
-        $app->instance('middleware.disable', true);
-        try {
-            $this->kernel->terminate($request, $response);
-        } finally {
-            $app->forgetInstance('middleware.disable');
-        }
+
+        return $names;
     }
 }

@@ -42,6 +42,21 @@ final class KernelTerminatorTest extends TestCase
         $this->assertFalse($app->bound('middleware.disable'), 'the switch is off again');
     }
 
+    public function testARouteWhoseMiddlewareLaravelRecomputesIsLookedAtAgain(): void
+    {
+        [$app, $kernel] = $this->kernel(Kernel::class);
+        $route = $app['router']->get('/t', fn () => 'ok')->middleware(Plain::class);
+        $terminator = KernelTerminator::for($app, $kernel);
+        $terminator->terminate($this->routed($app, '/t'), new Response('ok'));
+
+        $route->middleware(RouteTerminable::class);
+        $route->flushController(); // Laravel forgets its computed middleware here
+        Journal::$lines = [];
+        $terminator->terminate($this->routed($app, '/t'), new Response('ok'));
+
+        $this->assertContains('terminate route t 200', Journal::$lines);
+    }
+
     public function testTheSameAsTheKernelsOwnTerminate(): void
     {
         [$app, $kernel] = $this->kernel(Kernel::class);

@@ -160,8 +160,13 @@ return [
         'max_header_size' => 16384,
         // laravels-rs: open client connections at most; more are answered 503.
         'max_connection' => 10000,
-        // laravels-rs: network threads in the master; unset means one per CPU.
+        // laravels-rs: network threads in the master; unset means one per four CPUs.
         // 'reactor_num' => 2,
+        // laravels-rs: microseconds a network thread with nothing to do waits for a
+        // worker's answer before it sleeps, so the worker need not wake it (a cross-CPU
+        // wake-up costs the worker about 10 µs on a VM). 0: sleep at once. It backs off
+        // when answers take longer; see docs/benchmarks.md.
+        'reactor_spin_us' => env('LARAVELS_REACTOR_SPIN_US', 200),
 
         // TLS: PEM certificate (its chain after it) and unencrypted private key. Setting
         // both turns TLS on, as does SWOOLE_SSL in socket_type (which needs both).

@@ -109,6 +109,9 @@ pub struct ServerConfig {
     pub task_max_request: u64,
     /// Threads of the master's reactor (default: one per four CPUs).
     pub reactor_num: usize,
+    /// How long a reactor thread waits for a worker's answer before it sleeps
+    /// (`reactor_spin_us`; zero: never).
+    pub reactor_spin: Duration,
     /// `websocket.enable`: upgrade requests on the main port become WebSocket connections.
     pub websocket: bool,
     /// `heartbeat_idle_time` (or twice `heartbeat_check_interval`): a connection that sends
@@ -161,6 +164,7 @@ const SWOOLE_KEYS: &[&str] = &[
     "http_compression",
     "enable_reuse_port",
     "reactor_num",
+    "reactor_spin_us",
     "heartbeat_idle_time",
     "heartbeat_check_interval",
     "buffer_output_size",
@@ -364,6 +368,10 @@ impl ServerConfig {
                 // 8% faster than two, which wake each other through futexes).
                 n if n <= 0 => std::thread::available_parallelism().map_or(1, |n| n.get().div_ceil(4)),
                 n => n.min(256) as usize,
+            },
+            reactor_spin: match r.sw_int("reactor_spin_us", 200)? {
+                n @ 0..=10_000 => Duration::from_micros(n as u64),
+                n => return Err(invalid("swoole.reactor_spin_us", format!("{n} µs"), "use a number of microseconds from 0 (never spin) to 10000; the default 200 covers a fast API request")),
             },
             websocket,
             sockets,

@@ -22,6 +22,8 @@ pub enum StartError {
     PidFile { path: String, source: std::io::Error },
     #[error("cannot map the shared client list for swoole.max_connection = {max_connection}: {source}. Fix: lower swoole.max_connection")]
     Clients { max_connection: usize, source: crate::table::TableError },
+    #[error("cannot map the workers' doorbell (one shared page): {0}")]
+    Doorbell(crate::table::TableError),
     #[error("the server was already started")]
     AlreadyStarted,
 }

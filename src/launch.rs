@@ -75,6 +75,7 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
     // Mapped before the fork so the master and every worker share it.
     let clients = Arc::new(Clients::new(config.max_connection).map_err(|source| StartError::Clients { max_connection: config.max_connection, source })?);
     Clients::install(clients.clone());
+    crate::ipc::doorbell::install().map_err(StartError::Doorbell)?;
 
     let manager = match fork_process().map_err(StartError::Fork)? {
         Forked::Child => {

@@ -4,6 +4,8 @@
 //! - `message.rs`: what crosses the socket (`ToWorker`, `ToMaster`), as enums.
 //! - `codec.rs`: the length-prefixed binary encoding of those messages.
 //! - `address.rs`: where the master listens for its workers.
+//! - `doorbell.rs`: a shared-memory counter the children bump after each frame they send,
+//!   which lets a reactor thread wait for an answer without sleeping (`reactor::spin`).
 //!
 //! One frame is `u32 length (LE) | u8 kind | payload`. The format is private to one
 //! build of the extension (master and workers are the same binary), so it favours
@@ -11,6 +13,7 @@
 
 pub mod address;
 pub mod codec;
+pub mod doorbell;
 pub mod message;
 
 pub use codec::{decode_to_master, decode_to_worker, encode_to_master, encode_to_worker, DecodeError};

@@ -371,6 +371,7 @@ impl WorkerLink {
     fn send(&mut self, msg: &ToMaster) -> Result<(), LinkError> {
         self.writer.write_all(&ipc::encode_to_master(msg))?;
         self.writer.flush()?;
+        ipc::doorbell::ring();
         Ok(())
     }
 }

@@ -10,6 +10,7 @@
 //! - `dispatch.rs`: jobs and the queues that carry them to workers (`dispatch_mode`).
 //! - `slot.rs`: one worker connection: hand it a job, relay its answer, enforce deadlines.
 //! - `workers.rs`: which worker pids are connected.
+//! - `spin.rs`: a reactor thread waits briefly for a worker's answer before it sleeps.
 //! - `upload.rs`: multipart bodies parsed as they arrive, files spooled to disk.
 //! - `body.rs`: the response body, whole or streamed.
 //! - `compress.rs`: gzip for `http_compression`.
@@ -26,6 +27,7 @@ pub mod http;
 pub mod listener;
 pub mod slot;
 pub mod sockets;
+pub mod spin;
 pub mod static_files;
 pub mod tls;
 pub mod upload;
@@ -96,11 +98,10 @@ pub struct MasterParts {
 pub fn run(config: ServerConfig, parts: MasterParts) -> i32 {
     control::reset_inherited_handlers();
     let threads = config.reactor_num;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .thread_name("laravels-reactor")
-        .enable_all()
-        .build();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.worker_threads(threads).thread_name("laravels-reactor").enable_all();
+    spin::hook(&mut builder, spin::install(config.reactor_spin));
+    let runtime = builder.build();
     let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {

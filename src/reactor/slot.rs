@@ -79,6 +79,7 @@ enum Outcome {
 
 /// Serves one worker connection until the worker leaves.
 pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Receiver<u64>) {
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
     let (r, w) = stream.into_split();
     let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
     let mut conn = Conn { frames, writer: w, worker_id: None };
@@ -101,6 +102,8 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
     };
     let mut generation = Generation::new(control);
     shared.workers.attach(worker_id, pid);
+    // Checked before a reactor thread spins for an answer (reactor/spin.rs).
+    let _watched = super::spin::current().map(|spin| spin.watch(fd));
 
     loop {
         let work = tokio::select! {
@@ -199,6 +202,7 @@ async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> O
         return Outcome::Lost;
     }
     let origin = conn.worker_id;
+    let _in_hand = super::spin::current().map(super::spin::Spin::busy);
     let relay = relay(conn, &reply, shared, origin);
     let result = match shared.config.max_request_time {
         Some(limit) => tokio::time::timeout(limit.saturating_sub(started.elapsed()), relay).await,
@@ -321,6 +325,7 @@ async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outc
     if conn.write(&msg).await.is_err() {
         return Outcome::Lost;
     }
+    let _in_hand = super::spin::current().map(super::spin::Spin::busy);
     let outcome = match next_frame(conn, shared, conn.worker_id).await {
         Some(ToMaster::EventDone { retire }) => Outcome::Done { retire },
         _ => {

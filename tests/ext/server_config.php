@@ -35,7 +35,9 @@ $checks = 0;
 expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['worker_num' => 'lots']], '/tmp'), 'laravels.swoole.worker_num', 'Fix:');
 expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['dispatch_mode' => 4]], '/tmp'), 'swoole.dispatch_mode');
 expect_exception(ConfigException::class, fn () => new Server(['socket_type' => 2], '/tmp'), 'socket_type', "'sockets'");
-$checks += 3;
+expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['reactor_spin_us' => -1]], '/tmp'), 'swoole.reactor_spin_us', '0 (never spin)');
+expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['reactor_spin_us' => 'fast']], '/tmp'), 'swoole.reactor_spin_us', 'Fix:');
+$checks += 5;
 
 // Unknown swoole settings warn once each; the published defaults do not.
 $s = new Server(['listen_port' => 0, 'swoole' => ['worker_num' => 1, 'reload_async' => true, 'ssl_ciphers' => 'ALL']], '/tmp');

@@ -56,7 +56,7 @@ const CHECKS_PER_YIELD: u32 = 16;
 /// How a park's spin ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpinEnd {
-    /// Not spun: disabled, nothing in hand, a frame already in, backing off, or another
+    /// Not spun: disabled, nothing in hand, no CPU to spare, backing off, or another
     /// thread is spinning.
     Skipped,
     /// The doorbell rang: an answer is there for epoll to find.

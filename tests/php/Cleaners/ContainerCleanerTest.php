@@ -96,46 +96,49 @@ final class ContainerCleanerTest extends TestCase
 
     public function testAfterARequestTheBootedRequestIsBackAndItsRebindingWaitsForSettle(): void
     {
-        $seen = [];
-        $app = TestApp::boot(function (Application $app) use (&$seen) {
-            $app->instance('request', \Illuminate\Http\Request::create('http://booted.test/'));
-            $app->rebinding('request', function ($app, $request) use (&$seen) {
-                $seen[] = $request->getHost();
-            });
-        });
-        $cleaners = new CleanerManager($app, []);
-
-        $app->instance('request', \Illuminate\Http\Request::create('http://first.test/a'));
+        [$app, $cleaners, $seen] = $this->appAfterARequestTo('http://first.test/a');
         $cleaners->cleanAfterRequest();
         $this->assertSame('booted.test', $app->make('request')->getHost(), 'the booted request is back at once');
-        $this->assertSame(['first.test'], $seen, 'its rebinding callbacks wait');
+        $this->assertSame(['first.test'], $seen->getArrayCopy(), 'its rebinding callbacks wait');
 
         $cleaners->settle();
-        $this->assertSame(['first.test', 'booted.test'], $seen, 'settle() runs them with the booted request');
+        $this->assertSame(['first.test', 'booted.test'], $seen->getArrayCopy(), 'settle() runs them with the booted request');
         $cleaners->settle();
-        $this->assertSame(['first.test', 'booted.test'], $seen, 'once');
+        $this->assertSame(['first.test', 'booted.test'], $seen->getArrayCopy(), 'once');
     }
 
     public function testTheNextRequestRunsTheRebindingItselfAndCleanSettles(): void
     {
-        $seen = [];
-        $app = TestApp::boot(function (Application $app) use (&$seen) {
+        [$app, $cleaners, $seen] = $this->appAfterARequestTo('http://first.test/a');
+        $cleaners->cleanAfterRequest();
+        $app->instance('request', \Illuminate\Http\Request::create('http://second.test/b'));
+        $this->assertSame(['first.test', 'second.test'], $seen->getArrayCopy());
+
+        $cleaners->clean();
+        $this->assertSame(['first.test', 'second.test', 'booted.test'], $seen->getArrayCopy(), 'clean() (after a task or an event) runs them at once');
+        $cleaners->settle();
+        $this->assertCount(3, $seen);
+    }
+
+    /**
+     * An app booted with a request for booted.test whose rebinding callback records each
+     * request's host in the returned ArrayObject, then given a request for $url.
+     *
+     * @return array{Application, CleanerManager, \ArrayObject}
+     */
+    private function appAfterARequestTo(string $url): array
+    {
+        $seen = new \ArrayObject();
+        $app = TestApp::boot(function (Application $app) use ($seen) {
             $app->instance('request', \Illuminate\Http\Request::create('http://booted.test/'));
-            $app->rebinding('request', function ($app, $request) use (&$seen) {
+            $app->rebinding('request', function ($app, $request) use ($seen) {
                 $seen[] = $request->getHost();
             });
         });
         $cleaners = new CleanerManager($app, []);
+        $app->instance('request', \Illuminate\Http\Request::create($url));
 
-        $app->instance('request', \Illuminate\Http\Request::create('http://first.test/a'));
-        $cleaners->cleanAfterRequest();
-        $app->instance('request', \Illuminate\Http\Request::create('http://second.test/b'));
-        $this->assertSame(['first.test', 'second.test'], $seen);
-
-        $cleaners->clean();
-        $this->assertSame(['first.test', 'second.test', 'booted.test'], $seen, 'clean() (after a task or an event) runs them at once');
-        $cleaners->settle();
-        $this->assertCount(3, $seen);
+        return [$app, $cleaners, $seen];
     }
 
     public function testScopedInstancesAreForgotten(): void

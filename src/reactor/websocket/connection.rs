@@ -111,6 +111,9 @@ pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, share
         }
     };
     if let End::Fail(code, reason) = end {
+        // What handlers pushed before the client's error goes out before the close: the
+        // error may be read in the same turn as a handler's last push arrives.
+        let _ = write_queued(&mut ws, &mailbox).await;
         let _ = ws.close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() })).await;
         drain_until_closed(&mut ws).await;
     }
@@ -121,6 +124,16 @@ pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, share
     }
     finish(fd, port, &shared).await;
     drop(permit);
+}
+
+/// Writes the messages already queued for the client (up to a control request), then
+/// flushes.
+async fn write_queued(ws: &mut Socket, mailbox: &Mailbox) -> Result<(), WsError> {
+    while let Some(Outbound::Message { opcode, data }) = mailbox.try_recv() {
+        mailbox.written(data.len());
+        ws.feed(message(opcode, data)).await?;
+    }
+    ws.flush().await
 }
 
 /// Writes one push and whatever else is already queued, then flushes once. Returns a

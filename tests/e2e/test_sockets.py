@@ -67,6 +67,18 @@ def test_tcp_line_protocol_like_telnet(ports_server):
     assert "New TCP connection" in log and "Received data" in log
 
 
+def test_replies_reach_a_client_that_closed_its_sending_side(ports_server):
+    """`printf 'x' | nc host port`: the client sends, shuts down its writing half and reads
+    to the end. The handler's replies to what it sent still arrive before the close."""
+    for _ in range(100):
+        with socket.create_connection(("127.0.0.1", ports_server.ports["tcp"])) as s:
+            assert recv_until(s, b"LaravelS.") == b"Welcome to LaravelS."
+            s.sendall(b"one\r\ntwo\r\n")
+            s.shutdown(socket.SHUT_WR)
+            got = recv_until(s, b"never sent", timeout=10)
+            assert got == b"LaravelS: one\r\nLaravelS: two\r\n", got
+
+
 def test_telnet_client(ports_server):
     """The README's check: `telnet 127.0.0.1 5291` (with Python's telnet-like pipe if no telnet)."""
     script = b"hi there\r\nquit\r\n"

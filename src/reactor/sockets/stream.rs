@@ -41,6 +41,14 @@ where
                 shared.clients.bump(Counter::MessageCount);
                 in_flight = Some(dispatch(&shared, fd, port, SocketEvent::Receive(message)));
             } else if eof {
+                // The client closed its sending side: what the handlers sent it before that
+                // still goes out (the handler's last send may come with its done signal).
+                while let Some(Outbound::Message { data, .. }) = mailbox.try_recv() {
+                    mailbox.written(data.len());
+                    if stream.write_all(&data).await.is_err() {
+                        break;
+                    }
+                }
                 break;
             }
         }

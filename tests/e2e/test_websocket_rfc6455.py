@@ -307,6 +307,16 @@ def test_7_close_with_code_and_reason_is_echoed(ws):
     assert f.close_code == 1000
 
 
+def test_7_the_reply_to_a_message_comes_before_the_close_answer(server):
+    """A message and a close in one write: the handler's reply to the message is sent
+    before the server's close frame, every time."""
+    for i in range(30):
+        with RawClient(server.port) as ws:
+            ws.send_raw(encode(TEXT, f"last words {i}".encode()) + encode(CLOSE, close_payload(1000)))
+            assert ws.recv_message() == (TEXT, f"last words {i}".encode()), f"connection {i}"
+            assert ws.expect_close(reply=False).close_code == 1000
+
+
 def test_7_close_without_payload(ws):
     """7.3.1: an empty close gets a close with no code or 1000."""
     ws.close(None)

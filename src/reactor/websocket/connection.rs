@@ -64,26 +64,19 @@ pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, share
         // heartbeat, which counts only what the client sends).
         tokio::select! {
             out = mailbox.recv() => {
-                let control = match out {
-                    Outbound::Message { opcode, data } => match write_batch(&mut ws, &mailbox, opcode, data).await {
-                        Ok(None) => continue,
-                        Ok(Some(control)) => control,
-                        Err(_) => break End::Closed,
-                    },
-                    control => control,
-                };
-                match control {
-                    Outbound::Close { code, reason } => {
-                        shared.clients.set_status(fd, WsStatus::Closing);
-                        let _ = ws.close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() })).await;
-                        drain_until_closed(&mut ws).await;
-                        break End::Closed;
-                    }
-                    _ => break End::Drop,
+                if let Some(end) = send_out(&mut ws, &mailbox, &shared, fd, out).await {
+                    break end;
                 }
             }
-            // The handler finished the previous message: the next may be read.
-            _ = async { in_flight.as_mut().unwrap().await }, if in_flight.is_some() => in_flight = None,
+            // The handler finished the previous message: the next may be read, after what
+            // it pushed has been written, so its replies precede our answer to whatever
+            // the client sent next (a close, say).
+            _ = async { in_flight.as_mut().unwrap().await }, if in_flight.is_some() => {
+                in_flight = None;
+                if let Some(end) = send_queued(&mut ws, &mailbox, &shared, fd).await {
+                    break end;
+                }
+            }
             _ = &mut heartbeat, if idle.is_some() => break End::Drop,
             incoming = ws.next(), if in_flight.is_none() => {
                 if let Some(idle) = idle {
@@ -111,9 +104,6 @@ pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, share
         }
     };
     if let End::Fail(code, reason) = end {
-        // What handlers pushed before the client's error goes out before the close: the
-        // error may be read in the same turn as a handler's last push arrives.
-        let _ = write_queued(&mut ws, &mailbox).await;
         let _ = ws.close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() })).await;
         drain_until_closed(&mut ws).await;
     }
@@ -126,14 +116,36 @@ pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, share
     drop(permit);
 }
 
-/// Writes the messages already queued for the client (up to a control request), then
-/// flushes.
-async fn write_queued(ws: &mut Socket, mailbox: &Mailbox) -> Result<(), WsError> {
-    while let Some(Outbound::Message { opcode, data }) = mailbox.try_recv() {
-        mailbox.written(data.len());
-        ws.feed(message(opcode, data)).await?;
+/// Carries out one outbound item: a push (with whatever else is queued behind it), a
+/// close handshake, or a drop. `Some` when the connection ends.
+async fn send_out(ws: &mut Socket, mailbox: &Mailbox, shared: &Shared, fd: u64, out: Outbound) -> Option<End> {
+    let control = match out {
+        Outbound::Message { opcode, data } => match write_batch(ws, mailbox, opcode, data).await {
+            Ok(None) => return None,
+            Ok(Some(control)) => control,
+            Err(_) => return Some(End::Closed),
+        },
+        control => control,
+    };
+    match control {
+        Outbound::Close { code, reason } => {
+            shared.clients.set_status(fd, WsStatus::Closing);
+            let _ = ws.close(Some(CloseFrame { code: CloseCode::from(code), reason: reason.into() })).await;
+            drain_until_closed(ws).await;
+            Some(End::Closed)
+        }
+        _ => Some(End::Drop),
     }
-    ws.flush().await
+}
+
+/// Carries out everything already queued; `Some` when the connection ends.
+async fn send_queued(ws: &mut Socket, mailbox: &Mailbox, shared: &Shared, fd: u64) -> Option<End> {
+    while let Some(out) = mailbox.try_recv() {
+        if let Some(end) = send_out(ws, mailbox, shared, fd, out).await {
+            return Some(end);
+        }
+    }
+    None
 }
 
 /// Writes one push and whatever else is already queued, then flushes once. Returns a

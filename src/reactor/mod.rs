@@ -73,8 +73,6 @@ pub struct Shared {
     pub next_fd: AtomicU64,
     /// `max_connection`, shared by all ports.
     pub connection_limit: Arc<Semaphore>,
-    /// The limit itself, for the log line when it refuses a connection.
-    pub max_connection: usize,
     /// The UDP sockets of extra ports, by port index, for `sendto`.
     pub udp: sockets::UdpSockets,
 }
@@ -133,7 +131,6 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
     let shared = Arc::new(Shared {
         next_fd: AtomicU64::new(1),
         connection_limit: Arc::new(Semaphore::new(config.max_connection)),
-        max_connection: config.max_connection,
         udp,
         dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.task_worker_num, config.timer, config.processes.len() as u32),
         workers: Workers::new(config.child_count()),
@@ -284,7 +281,7 @@ pub(crate) fn connection_builder(config: &ServerConfig) -> auto::Builder<TokioEx
 /// Logs connections refused over `swoole.max_connection`, at most one line every 10 s.
 pub(crate) fn refused_over_limit(shared: &Shared) {
     static REFUSED: crate::log::Throttled = crate::log::Throttled::new("master", 10);
-    let limit = shared.max_connection;
+    let limit = shared.config.max_connection;
     REFUSED.event(|count| {
         format!("refused {count} connection(s): {limit} are open, swoole.max_connection. Fix: raise swoole.max_connection (and the open-files limit, ulimit -n) if the server should hold more")
     });

@@ -202,7 +202,7 @@ async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> O
         return Outcome::Lost;
     }
     let origin = conn.worker_id;
-    let _in_hand = super::spin::current().map(super::spin::Spin::busy);
+    let _in_hand = super::spin::in_hand();
     let relay = relay(conn, &reply, shared, origin);
     let result = match shared.config.max_request_time {
         Some(limit) => tokio::time::timeout(limit.saturating_sub(started.elapsed()), relay).await,
@@ -325,7 +325,7 @@ async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outc
     if conn.write(&msg).await.is_err() {
         return Outcome::Lost;
     }
-    let _in_hand = super::spin::current().map(super::spin::Spin::busy);
+    let _in_hand = super::spin::in_hand();
     let outcome = match next_frame(conn, shared, conn.worker_id).await {
         Some(ToMaster::EventDone { retire }) => Outcome::Done { retire },
         _ => {

@@ -41,6 +41,12 @@ pub fn current() -> Option<&'static Spin> {
     SPIN.get()
 }
 
+/// Counts a request or event as in a worker's hands (see [`Spin::busy`]), in a process
+/// that spins.
+pub fn in_hand() -> Option<InHand<'static>> {
+    current().map(Spin::busy)
+}
+
 /// Adds the spin to a runtime's threads.
 pub fn hook(builder: &mut tokio::runtime::Builder, spin: &'static Spin) {
     builder.on_thread_park(move || {

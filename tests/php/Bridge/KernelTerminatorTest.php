@@ -125,11 +125,15 @@ final class Journal
     public static $lines = [];
 }
 
-final class RouteTerminable
+/** A terminable middleware that notes its construction and its terminate() in the Journal. */
+abstract class Terminable
 {
+    /** How the journal lines name it. */
+    protected const LABEL = '';
+
     public function __construct()
     {
-        Journal::$lines[] = 'construct route';
+        Journal::$lines[] = 'construct ' . static::LABEL;
     }
 
     public function handle($request, \Closure $next, ...$tags)
@@ -139,26 +143,18 @@ final class RouteTerminable
 
     public function terminate($request, $response): void
     {
-        Journal::$lines[] = sprintf('terminate route %s %d', $request->path(), $response->getStatusCode());
+        Journal::$lines[] = sprintf('terminate %s %s %d', static::LABEL, $request->path(), $response->getStatusCode());
     }
 }
 
-final class GlobalTerminable
+final class RouteTerminable extends Terminable
 {
-    public function __construct()
-    {
-        Journal::$lines[] = 'construct global';
-    }
+    protected const LABEL = 'route';
+}
 
-    public function handle($request, \Closure $next)
-    {
-        return $next($request);
-    }
-
-    public function terminate($request, $response): void
-    {
-        Journal::$lines[] = sprintf('terminate global %s %d', $request->path(), $response->getStatusCode());
-    }
+final class GlobalTerminable extends Terminable
+{
+    protected const LABEL = 'global';
 }
 
 final class Plain

@@ -5,7 +5,26 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import Server, prepared_app  # noqa: E402
+from harness import FRAMEWORK, IS_LUMEN, LUMEN_BESIDE, Server, prepared_app  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "laravel_only: needs what only the Laravel examples have (sessions, auth, views); skipped on Lumen"
+    )
+
+
+def pytest_report_header(config):
+    return f"framework: {FRAMEWORK} (LARAVELS_FRAMEWORK)"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not IS_LUMEN:
+        return
+    skip = pytest.mark.skip(reason=f"Laravel-only feature; the suite runs on {FRAMEWORK}")
+    for item in items:
+        if item.get_closest_marker("laravel_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -22,21 +41,25 @@ def _app_copy(name, template_dir, tmp_path):
 
 @pytest.fixture
 def laravel_app(template_dir, tmp_path):
-    """A private, prepared copy of examples/laravel8."""
-    return _app_copy("laravel8", template_dir, tmp_path)
+    """A private, prepared copy of the example app of the framework under test
+    (examples/$LARAVELS_FRAMEWORK; a Lumen one where that is a Lumen)."""
+    return _app_copy(FRAMEWORK, template_dir, tmp_path)
 
 
 @pytest.fixture(scope="module")
 def module_laravel_app(template_dir, tmp_path_factory):
-    """A prepared copy of examples/laravel8 shared by one test module, for modules that
-    run many small cases against a single server."""
-    return _app_copy("laravel8", template_dir, tmp_path_factory.mktemp("module"))
+    """A prepared copy of the framework's example app shared by one test module, for
+    modules that run many small cases against a single server."""
+    return _app_copy(FRAMEWORK, template_dir, tmp_path_factory.mktemp("module"))
 
 
 @pytest.fixture
 def lumen_app(template_dir, tmp_path):
-    """A private, prepared copy of examples/lumen8."""
-    return _app_copy("lumen8", template_dir, tmp_path)
+    """A private, prepared copy of the Lumen example beside the framework under test."""
+    lumen = LUMEN_BESIDE.get(FRAMEWORK)
+    if lumen is None:
+        pytest.skip(f"no Lumen beside {FRAMEWORK}: Lumen's last version is 10")
+    return _app_copy(lumen, template_dir, tmp_path)
 
 
 @pytest.fixture

@@ -3,11 +3,20 @@
 Each test gets its own copy of the app (so config edits and storage stay private) and a
 free port. The server is started the way a user starts it: `php bin/laravels start`,
 with the freshly built extension loaded by `-d extension=`.
+
+The suite runs on one framework of the matrix at a time (scripts/test.sh sets these):
+- LARAVELS_FRAMEWORK: the example app the tests serve (laravel8, laravel10, laravel13,
+  lumen8, lumen10); default laravel8, on the host's PHP;
+- LARAVELS_EXT: the extension built for that framework's PHP;
+- LARAVELS_RUNTIME_EXEC: the command prefix that runs a command in that PHP's Debian root
+  (scripts/php-root.sh exec NAME), empty on the host; `php` and `composer` on PATH are
+  already that root's.
 """
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -18,6 +27,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 EXTENSION = Path(os.environ.get("LARAVELS_EXT", REPO / "target" / "release" / "liblaravels.so"))
+FRAMEWORK = os.environ.get("LARAVELS_FRAMEWORK", "laravel8")
+# The Lumen example that runs beside each Laravel one (Lumen ends at 10: none beside 13).
+LUMEN_BESIDE = {"laravel8": "lumen8", "lumen8": "lumen8", "laravel10": "lumen10", "lumen10": "lumen10"}
+IS_LUMEN = FRAMEWORK.startswith("lumen")
+RUNTIME_EXEC = shlex.split(os.environ.get("LARAVELS_RUNTIME_EXEC", ""))
 PREPARED: dict[str, Path] = {}
 OVERRIDABLE_CONFIG = """<?php
 $config = require __DIR__ . '/../laravels.published.php';

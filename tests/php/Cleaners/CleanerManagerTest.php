@@ -19,6 +19,7 @@ use PHPUnit\Framework\TestCase;
 final class CleanerManagerTest extends TestCase
 {
     /** @dataProvider wrongCleaners */
+    #[\PHPUnit\Framework\Attributes\DataProvider('wrongCleaners')]
     public function testAWrongCleanerStopsTheWorkerAtBoot($entry, string $message): void
     {
         $this->expectException(\InvalidArgumentException::class);
@@ -27,7 +28,7 @@ final class CleanerManagerTest extends TestCase
         new CleanerManager(TestApp::boot(), ['cleaners' => $entry]);
     }
 
-    public function wrongCleaners(): array
+    public static function wrongCleaners(): array
     {
         return [
             'missing class' => [['App\Cleaners\Typo'], '/^laravels\.cleaners: class App\\\\Cleaners\\\\Typo does not exist\. Fix: /'],

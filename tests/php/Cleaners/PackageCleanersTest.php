@@ -37,6 +37,8 @@ final class PackageCleanersTest extends TestCase
      * @runInSeparateProcess
      * @preserveGlobalState disabled
      */
+    #[\PHPUnit\Framework\Attributes\RunInSeparateProcess]
+    #[\PHPUnit\Framework\Attributes\PreserveGlobalState(false)]
     public function testInstalledPackagesGetFreshServices(): void
     {
         require __DIR__ . '/../Fixtures/fake-packages.php';
@@ -55,6 +57,8 @@ final class PackageCleanersTest extends TestCase
      * @runInSeparateProcess
      * @preserveGlobalState disabled
      */
+    #[\PHPUnit\Framework\Attributes\RunInSeparateProcess]
+    #[\PHPUnit\Framework\Attributes\PreserveGlobalState(false)]
     public function testLaravelAdminPageStateGoesBackToItsDefaults(): void
     {
         require __DIR__ . '/../Fixtures/fake-packages.php';
@@ -83,6 +87,8 @@ final class PackageCleanersTest extends TestCase
      * @runInSeparateProcess
      * @preserveGlobalState disabled
      */
+    #[\PHPUnit\Framework\Attributes\RunInSeparateProcess]
+    #[\PHPUnit\Framework\Attributes\PreserveGlobalState(false)]
     public function testZiggyPrintsItsRoutesOnEveryPage(): void
     {
         require __DIR__ . '/../Fixtures/fake-packages.php';

@@ -7,6 +7,10 @@ noisy: absolute figures drift from run to run, the ratios are what to read.
 
     cargo build --release && cargo build --release --example plain_hyper
     python3 bench/run.py [--rounds 3] [--seconds 5] [--warmup 2] [--only NAMES] [--out FILE]
+    scripts/bench.sh --framework laravel13 [same options]    # on another framework of the matrix
+
+The app is examples/$LARAVELS_FRAMEWORK (laravel8 unless set; scripts/bench.sh sets it with
+the PHP that framework runs on, see scripts/frameworks.sh).
 
 Needs wrk, nginx and php-fpm 8.2 (apt-get install -y wrk nginx php8.2-fpm); the `tls`
 comparison also h2load and openssl (apt-get install -y nghttp2-client openssl). Servers listen
@@ -43,10 +47,16 @@ import harness  # noqa: E402  (prepared_app: the example app made ready to serve
 EXTENSION = harness.EXTENSION
 HYPER = REPO / "target" / "release" / "examples" / "plain_hyper"
 TCP_ECHO = REPO / "target" / "release" / "examples" / "tcp_echo"
-FPM = "php-fpm8.2"
+# php-fpm of the PHP on PATH (8.2 on the host, 8.4 in a framework root).
+FPM = "php-fpm" + (subprocess.run(["php", "-r", "echo PHP_MAJOR_VERSION, '.', PHP_MINOR_VERSION;"],
+                                  capture_output=True, text=True).stdout.strip() or "8.2")
 # The same ini settings for every PHP process: laravels-rs, the ceiling, php-fpm, php -S.
 PHP_SETTINGS = {"opcache.enable": "1", "opcache.enable_cli": "1", "memory_limit": "512M", "expose_php": "0"}
 PHP_FLAGS = [arg for key, value in PHP_SETTINGS.items() for arg in ("-d", f"{key}={value}")]
+# The same with opcache's tracing JIT on (off by default on 8.2, as its buffer is 0, and on 8.4).
+JIT_FLAGS = PHP_FLAGS + ["-d", "opcache.jit=tracing", "-d", "opcache.jit_buffer_size=64M"]
+DB_PATH = "/api/db/1"
+DB_BODY = b'{"id":1,"name":"alice","email":"alice@example.test"}'
 HELLO_BODY = b'{"message":"hello"}'
 STATIC_PATH = "/static/4k.txt"
 
@@ -308,12 +318,12 @@ class H2load(Contender):
 class Ceiling(Contender):
     """bench/ceiling.php: the app's kernel looped in one process, no HTTP at all."""
 
-    def __init__(self, app: Path):
-        super().__init__("in-process ceiling (1 PHP process)", "", [], b"")
-        self.app = app
+    def __init__(self, app: Path, uri: str = "/api/hello", flags: list[str] = PHP_FLAGS, label: str = ""):
+        super().__init__(f"in-process ceiling ({label}1 PHP process)", "", [], b"")
+        self.app, self.uri, self.flags = app, uri, flags
 
     def argv(self, seconds: int) -> list[str]:
-        return ["php", *PHP_FLAGS, str(REPO / "bench" / "ceiling.php"), str(self.app), "/api/hello", f"{seconds:g}"]
+        return ["php", *self.flags, str(REPO / "bench" / "ceiling.php"), str(self.app), self.uri, f"{seconds:g}"]
 
     def check(self) -> None:
         self.measure(1, 0)
@@ -441,7 +451,8 @@ class Bench:
         return service
 
     def laravels(self, workers: int, static: bool = False, reactor_num: int | None = None, extra: dict | None = None,
-                 label: str = "", tls: tuple[Path, Path] | None = None, http2: bool = False) -> Service:
+                 label: str = "", tls: tuple[Path, Path] | None = None, http2: bool = False,
+                 php_flags: list[str] = PHP_FLAGS) -> Service:
         port = self.port()
         # pid_file and reactor_num have no environment variable: the app copy's overrides file
         # carries them (tests/e2e/harness.py's OVERRIDABLE_CONFIG), read when the server starts.
@@ -463,7 +474,7 @@ class Bench:
         url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/api/hello"
         note = "laravels.overrides.json: " + json.dumps(everything)
         ready = unix_answers(extra["listen_ip"]) if unix else laravels_ready(workers, url)
-        return self.start(Service(name, ["php", *PHP_FLAGS, "-d", f"extension={EXTENSION}", "bin/laravels", "start"],
+        return self.start(Service(name, ["php", *php_flags, "-d", f"extension={EXTENSION}", "bin/laravels", "start"],
                                   self.app, ready, env, port, note))
 
     def php_fpm(self, children: int) -> tuple[Service, Service]:
@@ -568,6 +579,33 @@ def ceiling(b: Bench) -> list[Section]:
     alternate(s, b.opts)
     s.verdicts = [verdict("laravels-rs / ceiling", *s.contenders, 0.9, "%")]
     return [s]
+
+
+def queries(b: Bench) -> list[Section]:
+    """Hello and one query, one worker against the ceiling, with opcache and then with the JIT."""
+    framework = subprocess.run(["php", "artisan", "--version"], cwd=b.app, capture_output=True, text=True).stdout.strip()
+    php = subprocess.run(["php", "-r", "echo PHP_VERSION;"], capture_output=True, text=True).stdout.strip()
+    sections = []
+    for number, (path, body, what) in enumerate(((("/api/hello", HELLO_BODY, "Hello JSON")),
+                                                 (DB_PATH, DB_BODY, "One query (Eloquent find on sqlite)")), start=1):
+        s = Section(f"6.{number} {what} on {framework}, PHP {php}: laravels-rs, one worker, vs the in-process ceiling, "
+                    "opcache, then the JIT",
+                    f"`GET {path}`. The ceiling is bench/ceiling.php on the same route. The JIT rows add "
+                    "`opcache.jit=tracing opcache.jit_buffer_size=64M` to both.")
+        rows = []
+        for label, flags in (("opcache, ", PHP_FLAGS), ("opcache + JIT, ", JIT_FLAGS)):
+            ls = b.laravels(workers=1, label=label, php_flags=flags)
+            rows += [Contender(ls.name, url(ls, path), [ls], body), Ceiling(b.app, path, flags, label)]
+        s.contenders = rows
+        alternate(s, b.opts)
+        s.verdicts = [verdict("laravels-rs / ceiling, opcache", rows[0], rows[1], 0.9, "%"),
+                      verdict("laravels-rs / ceiling, JIT", rows[2], rows[3], 0.9, "%"),
+                      verdict("laravels-rs JIT / laravels-rs opcache", rows[2], rows[0], None, "x")]
+        sections.append(s)
+        for c in rows:
+            for service in c.services:
+                service.stop()
+    return sections
 
 
 def workers(b: Bench) -> list[Section]:
@@ -716,6 +754,7 @@ def tls(b: Bench) -> list[Section]:
 
 COMPARISONS: dict[str, Callable[[Bench], list[Section]]] = {
     "ceiling": ceiling, "workers": workers, "static": static, "plain": plain, "tls": tls, "proxies": proxies, "tcp": tcp,
+    "queries": queries,
 }
 
 
@@ -728,22 +767,25 @@ def first_line(argv: list[str]) -> str:
     return "not found"
 
 
-def check_tools() -> None:
+def check_tools(only: list[str]) -> None:
     missing = [tool for tool in ("wrk", "nginx", FPM) if not shutil.which(tool)]
     if missing:
-        raise SystemExit(f"missing {', '.join(missing)}. Fix: apt-get install -y wrk nginx php8.2-fpm")
-    for path, fix in ((EXTENSION, "cargo build --release"), (HYPER, "cargo build --release --example plain_hyper")):
+        raise SystemExit(f"missing {', '.join(missing)}. Fix: apt-get install -y wrk nginx {FPM}")
+    needed = [(EXTENSION, "cargo build --release")]
+    if "plain" in only:
+        needed.append((HYPER, "cargo build --release --example plain_hyper"))
+    for path, fix in needed:
         if not path.exists():
             raise SystemExit(f"{path} not found. Fix: {fix}")
 
 
 def prepare_apps(workdir: Path) -> tuple[Path, Path]:
     """The Laravel example made ready (production env), and a copy with config and routes cached for php-fpm."""
-    app = harness.prepared_app("laravel8", workdir)
+    app = harness.prepared_app(harness.FRAMEWORK, workdir)
     env_file = app / ".env"
     text = re.sub(r"^APP_ENV=.*$", "APP_ENV=production", env_file.read_text(), flags=re.M)
     env_file.write_text(re.sub(r"^APP_DEBUG=.*$", "APP_DEBUG=false", text, flags=re.M))
-    fpm_app = workdir / "laravel8-fpm"
+    fpm_app = workdir / f"{harness.FRAMEWORK}-fpm"
     shutil.copytree(app, fpm_app, symlinks=True)
     for command in ("config:cache", "route:cache"):
         run = subprocess.run(["php", "artisan", command], cwd=fpm_app, capture_output=True, text=True)
@@ -794,7 +836,7 @@ def stop_like_ctrl_c(*_) -> None:
 
 def main() -> int:
     opts = parse_args()
-    check_tools()
+    check_tools(opts.only.split(","))
     signal.signal(signal.SIGTERM, stop_like_ctrl_c)
     began = time.time()
     shutil.rmtree(opts.workdir, ignore_errors=True)

@@ -6,10 +6,11 @@ set -euo pipefail
 APT_PACKAGES=(
   php8.2-cli php8.2-dev php8.2-fpm php8.2-mbstring php8.2-xml php8.2-curl php8.2-sqlite3
   php-laravel-framework php-laravel-lumen-framework composer phpunit
-  clang libclang-dev
+  clang libclang-dev debootstrap
   curl nginx apache2 wrk supervisor redis-server php8.2-redis
   openssl nghttp2-client chromium
 )
+# debootstrap: the PHP 8.4 roots (scripts/php-root.sh).
 # h2: httpx's HTTP/2 support (tests/e2e/test_tls.py); websockets: the WebSocket tests' client.
 PIP_PACKAGES=(pytest httpx h2 websockets)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -70,8 +71,29 @@ def prepared_app(name: str, cache_dir: Path) -> Path:
     return PREPARED[name]
 
 
+# A PHP deprecation as PHP prints it ("Deprecated: ... in FILE on line N") or as Laravel's
+# deprecations log channel does ("WARNING: ... in FILE on line N").
+DEPRECATION = re.compile(r"(?i)\bdeprecated\b.*? in (/\S+?\.php)(?: on line |:)\d+")
+
+
+def our_deprecations(log: str, app: Path) -> list[str]:
+    """The deprecation lines whose file is the package's (php/, config/, bin/) or the app's own
+    (not vendor code: Debian's framework packages are not ours to fix)."""
+    ours = [str(REPO / d) + "/" for d in ("php", "config", "bin")]
+    app_real = str(app.resolve())
+    ours += [f"{root}/{d}/" for root in (str(app), app_real) for d in ("app", "bootstrap", "config", "routes", "bin", "database")]
+    found = []
+    for line in log.splitlines():
+        m = DEPRECATION.search(line)
+        if m and any(m.group(1).startswith(p) for p in ours):
+            found.append(line.strip())
+    return found
+
+
 class Server:
-    """One running server; `start()` waits until every worker is connected."""
+    """One running server; `start()` waits until every worker is connected. Its stderr and
+    Laravel's deprecation log go to storage/logs/server-PORT.log; `stop()` fails on a
+    deprecation raised by the package or by the app's own code (tests run with E_ALL)."""
 
     def __init__(self, app_dir: Path, env: dict[str, str] | None = None, overrides: dict | None = None):
         self.app = app_dir
@@ -80,6 +102,8 @@ class Server:
             **os.environ,
             "LARAVELS_LISTEN_PORT": str(self.port),
             "LARAVELS_WORKER_NUM": "2",
+            # Laravel 9+ (and 8.x's later releases) report deprecations to this channel.
+            "LOG_DEPRECATIONS_CHANNEL": "stderr",
             **(env or {}),
         }
         if overrides:
@@ -156,6 +180,8 @@ class Server:
         self.log.close()
         code = self.proc.returncode
         self.proc = None
+        found = our_deprecations(self.read_log(), self.app)
+        assert not found, "deprecations from laravels-rs or the example app:\n" + "\n".join(dict.fromkeys(found))
         return code
 
     def __enter__(self) -> "Server":

@@ -23,12 +23,7 @@ fn main() {
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
                 let service = service_fn(|_req: Request<hyper::body::Incoming>| async {
-                    Ok::<_, Infallible>(
-                        Response::builder()
-                            .header("Content-Type", "text/plain")
-                            .body(Full::new(Bytes::from_static(b"hello world")))
-                            .unwrap(),
-                    )
+                    Ok::<_, Infallible>(Response::builder().header("Content-Type", "text/plain").body(Full::new(Bytes::from_static(b"hello world"))).unwrap())
                 });
                 let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
             });

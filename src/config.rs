@@ -229,9 +229,7 @@ impl ServerConfig {
             match SWOOLE_EQUIVALENT.iter().find(|(k, _)| k == key) {
                 Some((_, "*")) => {}
                 Some((_, expected)) if scalar_text(value) == *expected => {}
-                _ => warnings.push(format!(
-                    "laravels.swoole.{key} is not implemented by laravels-rs and has no effect"
-                )),
+                _ => warnings.push(format!("laravels.swoole.{key} is not implemented by laravels-rs and has no effect")),
             }
         }
 
@@ -256,8 +254,8 @@ impl ServerConfig {
         };
         let tls = parse_tls(&r, ssl_flag)?.map(|f| TlsFiles { cert_file: abs(f.cert_file), key_file: abs(f.key_file) });
         let listen_port = r.int("listen_port", 5200)?;
-        let listen_port = u16::try_from(listen_port)
-            .map_err(|_| invalid("listen_port", format!("{listen_port} is not a TCP port"), "use a port from 0 to 65535"))?;
+        let listen_port =
+            u16::try_from(listen_port).map_err(|_| invalid("listen_port", format!("{listen_port} is not a TCP port"), "use a port from 0 to 65535"))?;
         let dispatch_mode = match r.sw_int("dispatch_mode", 3)? {
             1 => DispatchMode::RoundRobin,
             2 => DispatchMode::FixedByConnection,
@@ -371,7 +369,13 @@ impl ServerConfig {
             },
             reactor_spin: match r.sw_int("reactor_spin_us", 200)? {
                 n @ 0..=10_000 => Duration::from_micros(n as u64),
-                n => return Err(invalid("swoole.reactor_spin_us", format!("{n} µs"), "use a number of microseconds from 0 (never spin) to 10000; the default 200 covers a fast API request")),
+                n => {
+                    return Err(invalid(
+                        "swoole.reactor_spin_us",
+                        format!("{n} µs"),
+                        "use a number of microseconds from 0 (never spin) to 10000; the default 200 covers a fast API request",
+                    ))
+                }
             },
             websocket,
             sockets,
@@ -408,7 +412,11 @@ fn parse_websocket(v: Option<&Value>) -> Result<bool, ConfigError> {
     }
     match section.get("handler") {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(true),
-        _ => Err(invalid("websocket.handler", "is missing while websocket.enable is true", "name a class implementing WebSocketHandlerInterface, e.g. \\App\\Services\\WebSocketService::class")),
+        _ => Err(invalid(
+            "websocket.handler",
+            "is missing while websocket.enable is true",
+            "name a class implementing WebSocketHandlerInterface, e.g. \\App\\Services\\WebSocketService::class",
+        )),
     }
 }
 
@@ -433,10 +441,7 @@ fn parse_trusted_proxies(v: Option<&Value>) -> Result<crate::reactor::forwarded:
     let fix = "list addresses or ranges, e.g. ['127.0.0.1', '10.0.0.0/8', 'unix']";
     let items: Vec<&Value> = match v {
         None | Some(Value::Null) => {
-            return Ok(crate::reactor::forwarded::TrustedProxies {
-                nets: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
-                unix: true,
-            })
+            return Ok(crate::reactor::forwarded::TrustedProxies { nets: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()], unix: true })
         }
         Some(Value::Array(a)) => a.iter().collect(),
         Some(Value::Object(o)) => o.values().collect(),
@@ -530,9 +535,9 @@ impl Reader<'_> {
     fn sw_bytes(&self, key: &str, default: i64) -> Result<i64, ConfigError> {
         let name = format!("swoole.{key}");
         match self.swoole.get(key) {
-            Some(Value::String(s)) => parse_size(s).ok_or_else(|| {
-                invalid(&name, format!("'{s}' is not a size"), "use a number of bytes or a size such as '512K', '256M', '1G'")
-            }),
+            Some(Value::String(s)) => {
+                parse_size(s).ok_or_else(|| invalid(&name, format!("'{s}' is not a size"), "use a number of bytes or a size such as '512K', '256M', '1G'"))
+            }
             other => int_value(other, &name, default),
         }
     }
@@ -545,10 +550,9 @@ fn int_value(v: Option<&Value>, key: &str, default: i64) -> Result<i64, ConfigEr
             .as_i64()
             .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
             .ok_or_else(|| invalid(key, format!("{n} is not a whole number"), "use an integer")),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse()
-            .map_err(|_| invalid(key, format!("'{s}' is not a number"), "use an integer (check the LARAVELS_* variable in .env)")),
+        Some(Value::String(s)) => {
+            s.trim().parse().map_err(|_| invalid(key, format!("'{s}' is not a number"), "use an integer (check the LARAVELS_* variable in .env)"))
+        }
         Some(other) => Err(invalid(key, format!("{} is not a number", kind_of(other)), "use an integer")),
     }
 }

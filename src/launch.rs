@@ -18,16 +18,16 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 
+use crate::clients::Clients;
 use crate::config::ServerConfig;
 use crate::error::StartError;
 use crate::ipc::address;
 use crate::log;
-use std::sync::Arc;
-use crate::clients::Clients;
 use crate::pool::process::{self, fork_process, Forked};
 use crate::pool::{Supervisor, SupervisorExit, WorkerFailure};
 use crate::reactor::sockets::ExtraPort;
 use crate::reactor::{self, Listener, MasterParts};
+use std::sync::Arc;
 
 /// What the current process is after `launch` returns in it.
 #[derive(Debug, PartialEq, Eq)]
@@ -119,10 +119,7 @@ fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &
     let manager_pid = std::process::id();
     let grace = config.max_wait_time + Duration::from_secs(1);
     // Only custom processes have restart delays; the others use the quick-death pause.
-    let delays: Vec<Option<Duration>> = (0..config.first_process_id())
-        .map(|_| None)
-        .chain(config.processes.iter().map(|p| Some(p.restart_interval)))
-        .collect();
+    let delays: Vec<Option<Duration>> = (0..config.first_process_id()).map(|_| None).chain(config.processes.iter().map(|p| Some(p.restart_interval))).collect();
     match Supervisor::new(config.child_count(), grace, config.report_worker_errors, delays).run() {
         Ok(SupervisorExit::BecomeWorker { worker_id }) => {
             process::reset_signals();

@@ -304,7 +304,8 @@ fn multipart_files_are_spooled_to_disk_and_removed_after_the_request() {
     body.extend_from_slice(b"--XyZ\r\nContent-Disposition: form-data; name=\"photos[]\"; filename=\"a.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n");
     body.extend_from_slice(&payload);
     body.extend_from_slice(b"\r\n--XyZ--\r\n");
-    let mut raw = format!("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+    let mut raw =
+        format!("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
     raw.extend_from_slice(&body);
     assert_eq!(exchange(server.port, &raw).0, 200);
     let (fields, file, content, body_len) = seen_rx.recv_timeout(Duration::from_secs(5)).unwrap();

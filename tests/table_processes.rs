@@ -214,7 +214,11 @@ fn a_wakeup_of_several_sleepers_gives_the_flag_to_one_and_returns_the_others_at_
     let ready = SharedAtomic::new(0).unwrap();
     let wait = || {
         ready.add(1);
-        if flag.wait(Some(Duration::from_secs(30))) { 10 } else { 11 }
+        if flag.wait(Some(Duration::from_secs(30))) {
+            10
+        } else {
+            11
+        }
     };
     let sleepers: Vec<_> = (0..3).map(|_| spawn_code(wait)).collect();
     wait_until_asleep(&sleepers, &ready);
@@ -233,7 +237,11 @@ fn wakeup_of_one_wakes_one_sleeper_and_the_next_wakes_the_other() {
     let ready = SharedAtomic::new(0).unwrap();
     let wait = || {
         ready.add(1);
-        if flag.wait(Some(Duration::from_secs(30))) { 10 } else { 11 }
+        if flag.wait(Some(Duration::from_secs(30))) {
+            10
+        } else {
+            11
+        }
     };
     let sleepers = [spawn_code(wait), spawn_code(wait)];
     wait_until_asleep(&sleepers, &ready);

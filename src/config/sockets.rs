@@ -163,7 +163,11 @@ pub fn parse(v: Option<&Value>, default_max: usize, websocket: bool, warnings: &
         }
         let spec = parse_one(&key, entry, out.len() as u32 + 1, default_max, warnings)?;
         if spec.protocol == Protocol::WebSocket && !websocket {
-            return Err(invalid(&format!("{key}.settings.open_websocket_protocol"), "needs WebSocket on the main server", "set 'websocket' => ['enable' => true, ...] as well"));
+            return Err(invalid(
+                &format!("{key}.settings.open_websocket_protocol"),
+                "needs WebSocket on the main server",
+                "set 'websocket' => ['enable' => true, ...] as well",
+            ));
         }
         out.push(spec);
     }
@@ -176,7 +180,10 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
         return Err(invalid(&format!("{key}.host"), "is missing", "set 'host' => '127.0.0.1' (or '0.0.0.0')"));
     }
     let port = int_value(entry.get("port"), &format!("{key}.port"), -1)?;
-    let port = u16::try_from(port).ok().filter(|p| *p > 0).ok_or_else(|| invalid(&format!("{key}.port"), format!("{port} is not a port"), "use a port from 1 to 65535"))?;
+    let port = u16::try_from(port)
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| invalid(&format!("{key}.port"), format!("{port} is not a port"), "use a port from 1 to 65535"))?;
     let raw_type = int_value(entry.get("type"), &format!("{key}.type"), 1)?;
     let ssl_flag = raw_type & SWOOLE_SSL != 0;
     let transport = match raw_type & !SWOOLE_SSL {
@@ -185,7 +192,11 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
         3 => Transport::Tcp6,
         4 => Transport::Udp6,
         other => {
-            return Err(invalid(&format!("{key}.type"), format!("{other} is not supported"), "use SWOOLE_SOCK_TCP, SWOOLE_SOCK_TCP6, SWOOLE_SOCK_UDP or SWOOLE_SOCK_UDP6"))
+            return Err(invalid(
+                &format!("{key}.type"),
+                format!("{other} is not supported"),
+                "use SWOOLE_SOCK_TCP, SWOOLE_SOCK_TCP6, SWOOLE_SOCK_UDP or SWOOLE_SOCK_UDP6",
+            ))
         }
     };
     match entry.get("handler") {
@@ -217,12 +228,17 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
         Protocol::Http
     } else if flag("open_length_check")? {
         let code = string_value(settings.get("package_length_type"), &sk("package_length_type"), "N")?;
-        let field = LengthField::parse(&code)
-            .ok_or_else(|| invalid(&sk("package_length_type"), format!("'{code}' is not a length type"), "use one of c, C, s, S, n, N, v, V, l, L (as in pack())"))?;
+        let field = LengthField::parse(&code).ok_or_else(|| {
+            invalid(&sk("package_length_type"), format!("'{code}' is not a length type"), "use one of c, C, s, S, n, N, v, V, l, L (as in pack())")
+        })?;
         let offset = size("package_length_offset", 0)?;
         let body_offset = size("package_body_offset", 0)?;
         if body_offset < offset + field.width() && body_offset != 0 {
-            return Err(invalid(&sk("package_body_offset"), format!("{body_offset} lies inside the length field"), "use the header's full length (package_length_offset + the field's width) or 0"));
+            return Err(invalid(
+                &sk("package_body_offset"),
+                format!("{body_offset} lies inside the length field"),
+                "use the header's full length (package_length_offset + the field's width) or 0",
+            ));
         }
         Protocol::Stream(Framing::Length { field, offset, body_offset })
     } else if flag("open_eof_check")? || flag("open_eof_split")? {
@@ -242,7 +258,9 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
     let both = "set 'ssl_cert_file' and 'ssl_key_file' in the port's 'settings' to the PEM certificate (chain) and its private key";
     let tls = match (cert.is_empty(), tls_key.is_empty()) {
         (false, false) => Some(TlsFiles { cert_file: cert.into(), key_file: tls_key.into() }),
-        (true, true) if ssl_flag => return Err(invalid(&format!("{key}.type"), "SWOOLE_SSL asks for TLS but the port has no ssl_cert_file / ssl_key_file", both)),
+        (true, true) if ssl_flag => {
+            return Err(invalid(&format!("{key}.type"), "SWOOLE_SSL asks for TLS but the port has no ssl_cert_file / ssl_key_file", both))
+        }
         (true, true) => None,
         _ => return Err(invalid(&sk(if cert.is_empty() { "ssl_cert_file" } else { "ssl_key_file" }), "is not set while the other TLS file is", both)),
     };
@@ -289,9 +307,11 @@ mod tests {
         assert!(e.to_string().contains("sockets.0.port"), "{e}");
         let e = parse_list(json!([{"host": "x", "port": 1}])).unwrap_err();
         assert!(e.to_string().contains("sockets.0.handler"), "{e}");
-        let e = parse(Some(&json!([{"host": "x", "port": 1, "handler": "A", "settings": {"open_websocket_protocol": true}}])), 1, false, &mut Vec::new()).unwrap_err();
+        let e = parse(Some(&json!([{"host": "x", "port": 1, "handler": "A", "settings": {"open_websocket_protocol": true}}])), 1, false, &mut Vec::new())
+            .unwrap_err();
         assert!(e.to_string().contains("websocket"), "{e}");
-        let tls = parse_list(json!([{"host": "x", "port": 1, "type": 513, "handler": "A", "settings": {"ssl_cert_file": "c.pem", "ssl_key_file": "k.pem"}}])).unwrap();
+        let tls = parse_list(json!([{"host": "x", "port": 1, "type": 513, "handler": "A", "settings": {"ssl_cert_file": "c.pem", "ssl_key_file": "k.pem"}}]))
+            .unwrap();
         assert_eq!((tls[0].transport, tls[0].tls.as_ref().map(|t| t.cert_file.clone())), (Transport::Tcp, Some("c.pem".into())));
         let e = parse_list(json!([{"host": "x", "port": 1, "type": 513, "handler": "A"}])).unwrap_err();
         assert!(e.to_string().contains("sockets.0.type") && e.to_string().contains("ssl_cert_file"), "{e}");

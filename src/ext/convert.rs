@@ -4,8 +4,8 @@
 //! never through `String`, so binary uploads and non-UTF-8 bodies arrive intact.
 
 use bytes::Bytes;
-use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 use ext_php_rs::boxed::ZBox;
+use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 use serde_json::{Map, Number, Value};
 
 use crate::ipc::{Header, RequestHead};

@@ -11,12 +11,12 @@
 //! - `convert.rs`: zval <-> Rust values (binary-safe strings, the server array).
 
 pub mod alias;
+pub mod atomic;
 pub mod clients;
 pub mod convert;
 pub mod exceptions;
 pub mod server;
 pub mod table;
-pub mod atomic;
 pub mod worker;
 
 use ext_php_rs::builders::ModuleBuilder;

@@ -1,8 +1,8 @@
 //! `LaravelS\Runtime\Server`: validate the config, bind, and start the processes.
 
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
-use ext_php_rs::boxed::ZBox;
 
 use super::convert::array_to_json;
 use super::exceptions::{config_error, start_error};
@@ -34,9 +34,7 @@ impl Titles for PhpTitles {
 
 /// Whether PHP has the extension `name` loaded (PHP's own extension_loaded()).
 fn extension_loaded(name: &str) -> bool {
-    ext_php_rs::types::ZendCallable::try_from_name("extension_loaded")
-        .and_then(|f| f.try_call(vec![&name]))
-        .is_ok_and(|v| v.bool() == Some(true))
+    ext_php_rs::types::ZendCallable::try_from_name("extension_loaded").and_then(|f| f.try_call(vec![&name])).is_ok_and(|v| v.bool() == Some(true))
 }
 
 #[php_impl]

@@ -12,12 +12,12 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::VecDeque;
 
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::error::php_error;
 use ext_php_rs::flags::{DataType, ErrorType};
 use ext_php_rs::prelude::*;
-use ext_php_rs::binary_slice::BinarySlice;
-use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ArrayKey, ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::ce;
 
@@ -36,7 +36,10 @@ enum State {
     Created(Created),
     /// After destroy(): this process's mapping is gone. `$size` and `$memorySize` keep
     /// what create() set, as Swoole's properties do.
-    Destroyed { size: u32, memory_size: usize },
+    Destroyed {
+        size: u32,
+        memory_size: usize,
+    },
 }
 
 struct Created {
@@ -417,11 +420,8 @@ impl Table {
     /// error throws.
     fn full_is_false(&self, e: TableError) -> PhpResult<()> {
         let TableError::Full { capacity } = e else { return Err(error(&self.name, e)) };
-        let message = format!(
-            "{}: the table is full ({capacity} rows for size {}); the row was not written. Fix: raise the table's size",
-            self.label(),
-            self.get_size()
-        );
+        let message =
+            format!("{}: the table is full ({capacity} rows for size {}); the row was not written. Fix: raise the table's size", self.label(), self.get_size());
         php_error(&ErrorType::Warning, &message);
         Ok(())
     }
@@ -436,7 +436,11 @@ impl Table {
 }
 
 fn label(name: &str) -> String {
-    if name.is_empty() { "Table".to_owned() } else { format!("Table {name}") }
+    if name.is_empty() {
+        "Table".to_owned()
+    } else {
+        format!("Table {name}")
+    }
 }
 
 fn error(name: &str, e: TableError) -> PhpException {

@@ -15,8 +15,8 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use super::convert::{bytes_zval, headers_from_php, server_array, zval_bytes};
 use super::exceptions::worker_error;
 use crate::clients::Clients;
-use crate::pool::worker::{Exchange, LinkError};
 use crate::ipc::ToWorker;
+use crate::pool::worker::{Exchange, LinkError};
 use crate::pool::{Message, WorkerLimits, WorkerLink};
 
 struct Pending {
@@ -52,9 +52,7 @@ pub struct Worker;
 impl Worker {
     /// Connects this worker to the master; from then on the master sends it requests.
     pub fn connect() -> PhpResult<()> {
-        let pending = PENDING
-            .with(|p| p.borrow_mut().take())
-            .ok_or_else(|| worker_error("connect() is only for a freshly started worker, once".into()))?;
+        let pending = PENDING.with(|p| p.borrow_mut().take()).ok_or_else(|| worker_error("connect() is only for a freshly started worker, once".into()))?;
         let link = WorkerLink::connect(&pending.socket, pending.worker_id, pending.limits).map_err(|e| worker_error(e.to_string()))?;
         LINK.with(|l| *l.borrow_mut() = Some(link));
         Ok(())
@@ -62,10 +60,7 @@ impl Worker {
 
     /// Sets entries added to every request's server array.
     pub fn set_server_defaults(defaults: &ZendHashTable) {
-        let entries = defaults
-            .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(&zval_bytes(v)).into_owned()))
-            .collect();
+        let entries = defaults.iter().map(|(k, v)| (k.to_string(), String::from_utf8_lossy(&zval_bytes(v)).into_owned())).collect();
         SERVER_DEFAULTS.with(|d| *d.borrow_mut() = entries);
     }
 
@@ -191,7 +186,9 @@ impl Worker {
         let code = match code {
             None => None,
             Some(c @ (1000..=1003 | 1007..=1014 | 3000..=4999)) => Some(c as u16),
-            Some(other) => return Err(worker_error(format!("{other} is not a close code a server may send; use 1000 (normal), 1001, 1008, 1011 or 3000-4999"))),
+            Some(other) => {
+                return Err(worker_error(format!("{other} is not a close code a server may send; use 1000 (normal), 1001, 1008, 1011 or 3000-4999")))
+            }
         };
         if !Clients::shared().is_some_and(|c| c.exists(fd)) {
             return Ok(false);

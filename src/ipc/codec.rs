@@ -437,14 +437,7 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
             let headers = r.headers()?;
             let body = r.bytes()?;
             let flags = r.u8()?;
-            Ok(ToMaster::Response {
-                status,
-                reason: (!reason.is_empty()).then_some(reason),
-                headers,
-                body,
-                complete: flags & 1 != 0,
-                retire: flags & 2 != 0,
-            })
+            Ok(ToMaster::Response { status, reason: (!reason.is_empty()).then_some(reason), headers, body, complete: flags & 1 != 0, retire: flags & 2 != 0 })
         }
         kind::CHUNK => Ok(ToMaster::Chunk(r.bytes()?)),
         kind::END => Ok(ToMaster::End { retire: r.u8()? != 0 }),

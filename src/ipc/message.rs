@@ -87,14 +87,7 @@ pub enum ToMaster {
     Hello { worker_id: u32, pid: u32 },
     /// The response head, with the whole body when `complete`, or the first part of a
     /// streamed body otherwise (then `Chunk`s and one `End` follow).
-    Response {
-        status: u16,
-        reason: Option<String>,
-        headers: Vec<Header>,
-        body: Bytes,
-        complete: bool,
-        retire: bool,
-    },
+    Response { status: u16, reason: Option<String>, headers: Vec<Header>, body: Bytes, complete: bool, retire: bool },
     /// A piece of a streamed body.
     Chunk(Bytes),
     /// The end of a streamed body.

@@ -14,4 +14,4 @@ pub mod supervisor;
 pub mod worker;
 
 pub use supervisor::{Supervisor, SupervisorExit, WorkerFailure};
-pub use worker::{Incoming, Message, WorkerLink, WorkerLimits};
+pub use worker::{Incoming, Message, WorkerLimits, WorkerLink};

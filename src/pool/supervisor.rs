@@ -97,9 +97,8 @@ impl Supervisor {
                 log::line("manager", "all workers exited, manager stops");
                 return Ok(SupervisorExit::Stopped);
             }
-            let timeout = self.next_wakeup().map_or(PollTimeout::NONE, |d| {
-                PollTimeout::try_from(d.as_millis().min(60_000) as i32 + 1).unwrap_or(PollTimeout::MAX)
-            });
+            let timeout =
+                self.next_wakeup().map_or(PollTimeout::NONE, |d| PollTimeout::try_from(d.as_millis().min(60_000) as i32 + 1).unwrap_or(PollTimeout::MAX));
             let mut fds = [PollFd::new(sfd.as_fd(), PollFlags::POLLIN)];
             match poll(&mut fds, timeout) {
                 Ok(_) | Err(nix::errno::Errno::EINTR) => {}
@@ -164,12 +163,7 @@ impl Supervisor {
 
     fn next_wakeup(&self) -> Option<Duration> {
         let now = Instant::now();
-        self.pending
-            .iter()
-            .map(|(_, at)| *at)
-            .chain(self.stop_deadline)
-            .min()
-            .map(|at| at.saturating_duration_since(now))
+        self.pending.iter().map(|(_, at)| *at).chain(self.stop_deadline).min().map(|at| at.saturating_duration_since(now))
     }
 
     /// Collects every exited child and schedules its replacement unless stopping.

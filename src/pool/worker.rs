@@ -34,14 +34,28 @@ pub struct WorkerLimits {
 pub enum Message {
     Request(Incoming),
     /// A task to run (task workers); `origin` wants it back for `finish()`.
-    Task { payload: Bytes, origin: Option<u32> },
+    Task {
+        payload: Bytes,
+        origin: Option<u32>,
+    },
     /// A task this worker delivered, done: run its `finish()`.
-    Finish { payload: Bytes },
+    Finish {
+        payload: Bytes,
+    },
     /// A WebSocket handshake on connection `fd` of port `port`: answer with `respond`
     /// (101 accepts).
-    Open { fd: u64, port: u32, head: RequestHead },
+    Open {
+        fd: u64,
+        port: u32,
+        head: RequestHead,
+    },
     /// A request for the Http handler of extra port `port`: answer with `respond`.
-    PortRequest { fd: u64, port: u32, head: RequestHead, body: Bytes },
+    PortRequest {
+        fd: u64,
+        port: u32,
+        head: RequestHead,
+        body: Bytes,
+    },
     /// A WebSocket message or close, or a TCP/UDP event of an extra port (a `ToWorker`
     /// `Frame`, `Close`, `Connect`, `Receive` or `Packet`); `event_done` ends it.
     Event(ToWorker),

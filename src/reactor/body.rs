@@ -17,7 +17,10 @@ pub struct Aborted;
 pub enum ResponseBody {
     Full(Option<Bytes>),
     /// The first part, then `Chunk`s from the worker's reply channel until it closes.
-    Stream { first: Option<Bytes>, rest: mpsc::Receiver<Reply> },
+    Stream {
+        first: Option<Bytes>,
+        rest: mpsc::Receiver<Reply>,
+    },
 }
 
 impl ResponseBody {

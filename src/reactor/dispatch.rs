@@ -88,13 +88,20 @@ pub enum Work {
 /// Something that happened on a WebSocket connection or an extra port, for its handler.
 #[derive(Debug)]
 pub enum SocketEvent {
-    Frame { opcode: u8, data: Bytes },
+    Frame {
+        opcode: u8,
+        data: Bytes,
+    },
     Close,
     Connect,
     Receive(Bytes),
     /// The output queue passed half of `buffer_output_size` (true) or drained (false).
     Buffer(bool),
-    Packet { address: String, remote_port: u16, data: Bytes },
+    Packet {
+        address: String,
+        remote_port: u16,
+        data: Bytes,
+    },
 }
 
 /// An event and who waits for the handler to finish it (the connection reads its next

@@ -32,9 +32,7 @@ pub fn apply(head: &mut RequestHead, trusted: &TrustedProxies) {
     if !trusted.trusts(&head.remote_addr) {
         return;
     }
-    let header = |name: &str| {
-        head.headers.iter().find(|(n, _)| n == name).and_then(|(_, v)| std::str::from_utf8(v).ok()).map(|v| v.trim().to_owned())
-    };
+    let header = |name: &str| head.headers.iter().find(|(n, _)| n == name).and_then(|(_, v)| std::str::from_utf8(v).ok()).map(|v| v.trim().to_owned());
     let client = header("x-real-ip").filter(|v| v.parse::<IpAddr>().is_ok());
     let client_port = header("x-real-port").and_then(|v| v.parse::<u16>().ok());
     let scheme = header("scheme").or_else(|| header("x-forwarded-proto")).map(|v| v.to_ascii_lowercase());

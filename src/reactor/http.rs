@@ -41,11 +41,7 @@ pub struct ConnInfo {
 }
 
 /// Answers one request: a static file, an error found here, or a worker's response.
-pub async fn handle(
-    req: Request<hyper::body::Incoming>,
-    shared: Arc<Shared>,
-    conn: Arc<ConnInfo>,
-) -> Result<Response<ResponseBody>, Infallible> {
+pub async fn handle(req: Request<hyper::body::Incoming>, shared: Arc<Shared>, conn: Arc<ConnInfo>) -> Result<Response<ResponseBody>, Infallible> {
     // Port 0 is the main port; an extra port speaks what its `sockets` entry says.
     let protocol = shared.config.sockets.get((conn.port as usize).wrapping_sub(1)).map(|s| &s.protocol);
     let upgrade = shared.config.websocket && super::websocket::is_upgrade(req.headers());
@@ -97,9 +93,7 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
         },
         None => match Limited::new(body, limit).collect().await {
             Ok(collected) => (collected.to_bytes(), None, TempFiles::default()),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                return error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length")
-            }
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => return error(StatusCode::PAYLOAD_TOO_LARGE, "request body larger than package_max_length"),
             Err(_) => return error(StatusCode::BAD_REQUEST, "malformed request body"),
         },
     };
@@ -165,11 +159,7 @@ fn head_headers(parts: &hyper::http::request::Parts) -> Vec<crate::ipc::Header> 
 
 /// Builds the response a worker described.
 pub fn from_worker(head: ReplyHead, rest: mpsc::Receiver<Reply>) -> Response<ResponseBody> {
-    let body = if head.complete {
-        ResponseBody::full(head.body)
-    } else {
-        ResponseBody::Stream { first: Some(head.body), rest }
-    };
+    let body = if head.complete { ResponseBody::full(head.body) } else { ResponseBody::Stream { first: Some(head.body), rest } };
     let mut resp = Response::new(body);
     *resp.status_mut() = StatusCode::from_u16(head.status).unwrap_or_else(|_| {
         log::line("master", &format!("a worker answered with invalid status {}; sending 500", head.status));

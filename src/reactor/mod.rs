@@ -304,9 +304,7 @@ pub(crate) fn spawn_connection<S>(
         refused_over_limit(shared);
         if tls.is_none() {
             tokio::spawn(async move {
-                let _ = stream
-                    .write_all(b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
-                    .await;
+                let _ = stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").await;
             });
         }
         return;

@@ -72,7 +72,9 @@ impl FrameReader {
 
 /// How one job ended, for the slot's next step.
 enum Outcome {
-    Done { retire: bool },
+    Done {
+        retire: bool,
+    },
     /// The worker is gone or must be: stop using this connection.
     Lost,
 }
@@ -259,11 +261,7 @@ async fn next_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) 
         match conn.read().await {
             Ok(Some(ToMaster::DeliverTask { payload, finish, delay_ms })) => {
                 let task = TaskJob { payload, origin: origin.filter(|_| finish) };
-                let accepted = if delay_ms == 0 {
-                    shared.dispatcher.deliver_task(task)
-                } else {
-                    schedule_task(shared.clone(), task, delay_ms)
-                };
+                let accepted = if delay_ms == 0 { shared.dispatcher.deliver_task(task) } else { schedule_task(shared.clone(), task, delay_ms) };
                 if !accepted {
                     log::line("master", "a task was refused: the task queue is full or task_worker_num is 0");
                 }
@@ -365,14 +363,7 @@ async fn run_finish(conn: &mut Conn, payload: bytes::Bytes, shared: &Arc<Shared>
 
 /// Serves a task worker: one task at a time from the task queue; finished tasks that
 /// asked for it go back to their origin worker.
-async fn serve_task_worker(
-    mut conn: Conn,
-    tasks: async_channel::Receiver<TaskJob>,
-    shared: Arc<Shared>,
-    mut generation: Generation,
-    worker_id: u32,
-    pid: u32,
-) {
+async fn serve_task_worker(mut conn: Conn, tasks: async_channel::Receiver<TaskJob>, shared: Arc<Shared>, mut generation: Generation, worker_id: u32, pid: u32) {
     shared.workers.attach(worker_id, pid);
     loop {
         let task = tokio::select! {
@@ -408,7 +399,6 @@ async fn serve_task_worker(
     }
     shared.workers.detach(worker_id, pid);
 }
-
 
 /// How a process that takes no jobs is asked to leave.
 enum AskToStop {

@@ -66,9 +66,7 @@ pub fn acceptor(files: &TlsFiles, http2: bool) -> Result<TlsAcceptor, TlsError> 
 
 fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let text = read(CERT_KEY, path)?;
-    let certs = CertificateDer::pem_slice_iter(&text)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| pem_error(CERT_KEY, path, e))?;
+    let certs = CertificateDer::pem_slice_iter(&text).collect::<Result<Vec<_>, _>>().map_err(|e| pem_error(CERT_KEY, path, e))?;
     if certs.is_empty() {
         return Err(TlsError::NoCertificate { path: path.to_owned() });
     }

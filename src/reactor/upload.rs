@@ -90,14 +90,7 @@ pub async fn spool(body: hyper::body::Incoming, boundary: String, limit: usize, 
             file.write_all(&chunk).await?;
         }
         file.flush().await?;
-        form.files.push(UploadedFile {
-            field: name,
-            filename,
-            content_type,
-            path: path.to_string_lossy().into_owned(),
-            size,
-            error: 0,
-        });
+        form.files.push(UploadedFile { field: name, filename, content_type, path: path.to_string_lossy().into_owned(), size, error: 0 });
     }
     Ok((form, temp))
 }

@@ -93,7 +93,9 @@ fn bind_one(spec: &SocketSpec) -> Result<Bound, StartError> {
     let addr = SocketAddr::new(ip, spec.port);
     let fail = |source| StartError::Bind { addr: format!("{addr} (sockets #{})", spec.index), source };
     let udp = spec.transport.is_udp();
-    let socket = Socket::new(Domain::for_address(addr), if udp { Type::DGRAM } else { Type::STREAM }, Some(if udp { SockProtocol::UDP } else { SockProtocol::TCP })).map_err(fail)?;
+    let socket =
+        Socket::new(Domain::for_address(addr), if udp { Type::DGRAM } else { Type::STREAM }, Some(if udp { SockProtocol::UDP } else { SockProtocol::TCP }))
+            .map_err(fail)?;
     socket.set_reuse_address(true).map_err(fail)?;
     if addr.is_ipv6() {
         let _ = socket.set_only_v6(false);
@@ -215,7 +217,13 @@ async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, tls:
     }
 }
 
-async fn accept_http(listener: tokio::net::TcpListener, spec: SocketSpec, tls: Option<tokio_rustls::TlsAcceptor>, shared: Arc<Shared>, graceful: &GracefulShutdown) {
+async fn accept_http(
+    listener: tokio::net::TcpListener,
+    spec: SocketSpec,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    shared: Arc<Shared>,
+    graceful: &GracefulShutdown,
+) {
     let builder = Arc::new(super::connection_builder(&shared.config));
     loop {
         let (stream, peer) = accept(&listener, spec.port).await;

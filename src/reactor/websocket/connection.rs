@@ -197,10 +197,7 @@ fn failure(e: WsError) -> End {
 
 /// After our close frame: read until the client's close (or EOF), for a bounded time.
 async fn drain_until_closed(ws: &mut Socket) {
-    let _ = tokio::time::timeout(CLOSE_GRACE, async {
-        while let Some(Ok(_)) = ws.next().await {}
-    })
-    .await;
+    let _ = tokio::time::timeout(CLOSE_GRACE, async { while let Some(Ok(_)) = ws.next().await {} }).await;
 }
 
 /// Hands a message to a worker; the receiver completes when the handler is done.
@@ -223,4 +220,3 @@ pub async fn finish(fd: u64, port: u32, shared: &Arc<Shared>) {
     // Last: a stopping server waits for this list to empty, i.e. for every onClose.
     shared.sockets.unregister(fd);
 }
-

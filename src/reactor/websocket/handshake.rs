@@ -58,12 +58,8 @@ pub fn check(req: &Request<hyper::body::Incoming>) -> Result<(), HandshakeError>
         return Err(HandshakeError::Version);
     }
     let headers = req.headers();
-    let connection_upgrade = headers
-        .get_all(CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|token| token.trim().eq_ignore_ascii_case("upgrade"));
+    let connection_upgrade =
+        headers.get_all(CONNECTION).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|token| token.trim().eq_ignore_ascii_case("upgrade"));
     if !connection_upgrade {
         return Err(HandshakeError::Connection);
     }
@@ -111,7 +107,15 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
     // client leaving, which drops this future) takes the registration back.
     let pending = Pending { shared, fd, armed: true };
     let (tx, mut rx) = mpsc::channel(16);
-    shared.dispatcher.submit(Job { head, body: bytes::Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection: fd, kind: JobKind::Open { port: conn.port } });
+    shared.dispatcher.submit(Job {
+        head,
+        body: bytes::Bytes::new(),
+        form: None,
+        uploads: TempFiles::default(),
+        reply: tx,
+        connection: fd,
+        kind: JobKind::Open { port: conn.port },
+    });
     let first = match shared.config.max_request_time {
         Some(limit) => tokio::time::timeout(limit, rx.recv()).await.unwrap_or(None),
         None => rx.recv().await,

@@ -19,9 +19,15 @@ use crate::log;
 /// Something to do on a connection, from any process.
 #[derive(Debug)]
 pub enum Outbound {
-    Message { opcode: u8, data: Bytes },
+    Message {
+        opcode: u8,
+        data: Bytes,
+    },
     /// Send a close frame, then end the connection once the client answers.
-    Close { code: u16, reason: String },
+    Close {
+        code: u16,
+        reason: String,
+    },
     /// End the connection at once, without a close frame (Swoole's `close($fd)`).
     Drop,
 }

@@ -188,7 +188,30 @@ const SWOOLE_EQUIVALENT: &[(&str, &str)] = &[
     ("socket_buffer_size", "*"),
 ];
 
+/// What a child of the manager is, by its worker id: ids count the HTTP workers, then
+/// the task workers, the timer, and the custom processes, in that order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Child {
+    Worker,
+    TaskWorker,
+    Timer,
+    /// The custom process at this index of `processes` (one entry per instance).
+    Process(usize),
+}
+
 impl ServerConfig {
+    /// What worker id `id` is; `None` past the last child.
+    pub fn child(&self, id: u32) -> Option<Child> {
+        if id >= self.first_process_id() {
+            let index = (id - self.first_process_id()) as usize;
+            return (index < self.processes.len()).then_some(Child::Process(index));
+        }
+        if Some(id) == self.timer_id() {
+            return Some(Child::Timer);
+        }
+        Some(if id < self.worker_num { Child::Worker } else { Child::TaskWorker })
+    }
+
     /// Every process the manager keeps: HTTP workers, task workers, then the timer.
     pub fn child_count(&self) -> u32 {
         self.worker_num + self.task_worker_num + u32::from(self.timer) + self.processes.len() as u32
@@ -692,6 +715,22 @@ mod tests {
         assert!(c.http2 && c.warnings.is_empty(), "{:?}", c.warnings);
         let e = parse(json!({"swoole": {"open_http2_protocol": "sometimes"}})).unwrap_err().to_string();
         assert!(e.contains("swoole.open_http2_protocol"), "{e}");
+    }
+
+    #[test]
+    fn worker_ids_count_workers_task_workers_the_timer_then_processes() {
+        let c = parse(json!({"swoole": {"worker_num": 2, "task_worker_num": 1}})).unwrap();
+        assert_eq!(c.child(1), Some(Child::Worker));
+        assert_eq!(c.child(2), Some(Child::TaskWorker), "id 2 is the task worker");
+        assert!(c.child(3).is_none());
+        let timed = parse(json!({"swoole": {"worker_num": 1, "task_worker_num": 1}, "timer": {"enable": true}})).unwrap();
+        assert_eq!(timed.child(2), Some(Child::Timer));
+        assert!(timed.child(3).is_none());
+        let p = json!({"class": "P"});
+        let custom = parse(json!({"swoole": {"worker_num": 1}, "timer": {"enable": true}, "processes": {"a": p, "b": p}})).unwrap();
+        assert_eq!(custom.child(1), Some(Child::Timer));
+        assert_eq!(custom.child(3), Some(Child::Process(1)));
+        assert!(custom.child(4).is_none());
     }
 
     #[test]

@@ -117,26 +117,12 @@ pub struct EventJob {
     pub done: tokio::sync::oneshot::Sender<()>,
 }
 
-/// A task waiting for a task worker.
-pub struct TaskJob {
-    pub payload: Bytes,
-    /// The HTTP worker to send the finished task back to, for its `finish()`.
-    pub origin: Option<u32>,
-}
-
-/// Tasks queued beyond this make `deliver` return false instead of growing without bound.
-pub const TASK_QUEUE_CAPACITY: usize = 65_536;
-
 type Queue<T> = (async_channel::Sender<T>, async_channel::Receiver<T>);
 
 pub struct Dispatcher {
     mode: DispatchMode,
     shared: Queue<Work>,
     slots: Vec<Queue<Work>>,
-    tasks: Queue<TaskJob>,
-    task_workers: u32,
-    timer: bool,
-    processes: u32,
     turn: AtomicUsize,
 }
 
@@ -147,58 +133,16 @@ pub struct SlotQueues {
     pub shared: Option<async_channel::Receiver<Work>>,
 }
 
-/// Which queues a connecting worker id serves.
-pub enum SlotKind {
-    Http(SlotQueues),
-    Task(async_channel::Receiver<TaskJob>),
-    /// The timer process: it takes no jobs, it may deliver tasks.
-    Timer,
-    /// A custom process (`processes`): like the timer, but asked to stop by a signal,
-    /// since its callback is user code that does not read the master's messages.
-    Custom,
-}
-
 impl Dispatcher {
-    pub fn new(mode: DispatchMode, worker_num: u32, task_workers: u32, timer: bool, processes: u32) -> Self {
-        Dispatcher {
-            mode,
-            shared: async_channel::unbounded(),
-            slots: (0..worker_num).map(|_| async_channel::unbounded()).collect(),
-            tasks: async_channel::bounded(TASK_QUEUE_CAPACITY),
-            task_workers,
-            timer,
-            processes,
-            turn: AtomicUsize::new(0),
-        }
+    pub fn new(mode: DispatchMode, worker_num: u32) -> Self {
+        Dispatcher { mode, shared: async_channel::unbounded(), slots: (0..worker_num).map(|_| async_channel::unbounded()).collect(), turn: AtomicUsize::new(0) }
     }
 
-    /// Queues a task; false when the task queue is full (or there are no task workers).
-    pub fn deliver_task(&self, task: TaskJob) -> bool {
-        self.task_workers > 0 && self.tasks.0.try_send(task).is_ok()
-    }
-
-    /// Sends a finished task back to the HTTP worker that delivered it.
+    /// Sends a finished task back to the HTTP worker that delivered it (`slot/task.rs`).
     pub fn finish(&self, origin: u32, payload: Bytes) {
         if let Some(slot) = self.slots.get(origin as usize) {
             let _ = slot.0.try_send(Work::Finish(payload));
         }
-    }
-
-    /// The queues of worker id `worker_id`: ids past `worker_num` are task workers.
-    pub fn slot(&self, worker_id: u32) -> Option<SlotKind> {
-        let http = self.slots.len() as u32;
-        let timer_id = http + self.task_workers;
-        let first_process = timer_id + u32::from(self.timer);
-        if worker_id >= first_process {
-            return (worker_id < first_process + self.processes).then_some(SlotKind::Custom);
-        }
-        if worker_id >= timer_id {
-            return Some(SlotKind::Timer);
-        }
-        if worker_id >= http {
-            return Some(SlotKind::Task(self.tasks.1.clone()));
-        }
-        self.queues_for(worker_id).map(SlotKind::Http)
     }
 
     /// Queues a job for a worker.
@@ -281,7 +225,7 @@ mod tests {
 
     #[tokio::test]
     async fn idle_mode_shares_one_queue() {
-        let d = Dispatcher::new(DispatchMode::Idle, 2, 0, false, 0);
+        let d = Dispatcher::new(DispatchMode::Idle, 2);
         d.submit(job(1).0);
         d.submit(job(2).0);
         let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
@@ -292,7 +236,7 @@ mod tests {
 
     #[tokio::test]
     async fn fixed_mode_keeps_a_connection_on_one_slot() {
-        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3, 0, false, 0);
+        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3);
         for _ in 0..3 {
             d.submit(job(4).0);
         }
@@ -309,7 +253,7 @@ mod tests {
 
     #[tokio::test]
     async fn round_robin_spreads_jobs() {
-        let d = Dispatcher::new(DispatchMode::RoundRobin, 2, 0, false, 0);
+        let d = Dispatcher::new(DispatchMode::RoundRobin, 2);
         for c in 0..4 {
             d.submit(job(c).0);
         }
@@ -321,24 +265,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn tasks_go_to_task_slots_and_finish_back_to_the_origin() {
-        let d = Dispatcher::new(DispatchMode::Idle, 2, 1, false, 0);
-        assert!(matches!(d.slot(1), Some(SlotKind::Http(_))));
-        let Some(SlotKind::Task(tasks)) = d.slot(2) else { panic!("id 2 is the task worker") };
-        assert!(d.slot(3).is_none());
-        let timed = Dispatcher::new(DispatchMode::Idle, 1, 1, true, 0);
-        assert!(matches!(timed.slot(2), Some(SlotKind::Timer)));
-        assert!(timed.slot(3).is_none());
-        let custom = Dispatcher::new(DispatchMode::Idle, 1, 0, true, 2);
-        assert!(matches!(custom.slot(1), Some(SlotKind::Timer)));
-        assert!(matches!(custom.slot(3), Some(SlotKind::Custom)));
-        assert!(custom.slot(4).is_none());
-        assert!(d.deliver_task(TaskJob { payload: Bytes::from_static(b"t"), origin: Some(1) }));
-        assert_eq!(tasks.recv().await.unwrap().origin, Some(1));
+    async fn a_finished_task_goes_back_to_its_origin_slot() {
+        let d = Dispatcher::new(DispatchMode::Idle, 2);
         d.finish(1, Bytes::from_static(b"t"));
-        let Some(SlotKind::Http(q)) = d.slot(1) else { panic!() };
+        let q = d.queues_for(1).unwrap();
         assert_eq!(uri(q.next().await), "finish");
-        let none = Dispatcher::new(DispatchMode::Idle, 1, 0, false, 0);
-        assert!(!none.deliver_task(TaskJob { payload: Bytes::new(), origin: None }), "no task workers: refused");
     }
 }

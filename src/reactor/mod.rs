@@ -7,8 +7,11 @@
 //! - `http.rs`: one request in, one response out; limits and errors answered here.
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
-//! - `dispatch.rs`: jobs and the queues that carry them to workers (`dispatch_mode`).
-//! - `slot.rs`: one worker connection: hand it a job, relay its answer, enforce deadlines.
+//! - `dispatch.rs`: jobs and the queues that carry them to HTTP workers (`dispatch_mode`).
+//! - `slot/`: one worker connection per child of the manager: an HTTP worker's
+//!   (`http.rs`), a task worker's and the task queue (`task.rs`), the timer's and the
+//!   custom processes' (`timer.rs`).
+//! - `push.rs`: the one-way frames any process sends (push, send, sendto, close).
 //! - `workers.rs`: which worker pids are connected.
 //! - `spin.rs`: a reactor thread waits briefly for a worker's answer before it sleeps.
 //! - `upload.rs`: multipart bodies parsed as they arrive, files spooled to disk.
@@ -25,6 +28,7 @@ pub mod dispatch;
 pub mod forwarded;
 pub mod http;
 pub mod listener;
+pub mod push;
 pub mod slot;
 pub mod sockets;
 pub mod spin;
@@ -47,7 +51,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::clients::{ClientInfo, Clients, WsStatus};
-use crate::config::ServerConfig;
+use crate::config::{Child, ServerConfig};
 use crate::log;
 pub use control::Command;
 use dispatch::Dispatcher;
@@ -60,6 +64,8 @@ use workers::Workers;
 pub struct Shared {
     pub config: ServerConfig,
     pub dispatcher: Dispatcher,
+    /// The task queue, for every process that delivers tasks (`slot/task.rs`).
+    pub tasks: slot::TaskQueue,
     pub workers: Workers,
     pub statics: Statics,
     pub server_header: Option<HeaderValue>,
@@ -132,7 +138,8 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
         next_fd: AtomicU64::new(1),
         connection_limit: Arc::new(Semaphore::new(config.max_connection)),
         udp,
-        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.task_worker_num, config.timer, config.processes.len() as u32),
+        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num),
+        tasks: slot::TaskQueue::new(config.task_worker_num),
         workers: Workers::new(config.child_count()),
         statics: Statics::new(&config.document_root),
         stopping: std::sync::atomic::AtomicBool::new(false),
@@ -186,11 +193,11 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
     }
     for (id, pid) in shared.workers.pids().iter().enumerate() {
         if let Some(pid) = pid {
-            let role = match id as u32 {
-                id if id < shared.config.worker_num => "worker",
-                id if Some(id) == shared.config.timer_id() => "timer",
-                id if id >= shared.config.first_process_id() => "process",
-                _ => "task worker",
+            let role = match shared.config.child(id as u32) {
+                Some(Child::Worker) => "worker",
+                Some(Child::Timer) => "timer",
+                Some(Child::Process(_)) => "process",
+                Some(Child::TaskWorker) | None => "task worker",
             };
             table.push_str(&format!("  {:<15} {:>8}\n", format!("{role} #{id}"), pid));
         }

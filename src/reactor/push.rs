@@ -1,0 +1,45 @@
+//! One-way frames from any process: `push()` and `send()` to a connection, `sendto()` a
+//! UDP peer, `close()` / `disconnect()` a connection. They are never answered, so a
+//! broadcast costs one frame per connection and no round trip; whether the connection
+//! can take one is read from the shared client list by the sender, before it sends.
+//!
+//! Every slot routes them here whenever they arrive, in between or during its jobs. A
+//! push or close goes to the connection's queue (`websocket::registry`), written by the
+//! connection's own task; a datagram leaves from the UDP port's socket at once.
+
+use std::net::{IpAddr, SocketAddr};
+
+use super::websocket::registry::Outbound;
+use super::Shared;
+use crate::ipc::ToMaster;
+use crate::log;
+
+/// Carries out a push, datagram or disconnect a process sent; gives any other frame back.
+pub fn route(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
+    match frame {
+        ToMaster::Push { fd, opcode, data } => {
+            shared.sockets.push(fd, opcode, data, shared.config.buffer_output_size);
+            None
+        }
+        ToMaster::SendTo { port, address, remote_port, data } => {
+            // Port numbers from PHP may be Swoole's -1 ("the UDP port"): take the first.
+            let socket = shared.udp.get(&port).or_else(|| shared.udp.iter().min_by_key(|(index, _)| **index).map(|(_, s)| s));
+            match (socket, address.parse::<IpAddr>()) {
+                (Some(socket), Ok(ip)) => {
+                    let _ = socket.try_send_to(&data, SocketAddr::new(ip, remote_port));
+                }
+                _ => log::line("master", "sendto dropped: no UDP port in `sockets`, or a bad address"),
+            }
+            None
+        }
+        ToMaster::Disconnect { fd, code, reason } => {
+            let how = match code {
+                Some(code) => Outbound::Close { code, reason },
+                None => Outbound::Drop,
+            };
+            shared.sockets.close(fd, how);
+            None
+        }
+        other => Some(other),
+    }
+}

@@ -1,0 +1,174 @@
+//! An HTTP worker's connection: it takes requests, WebSocket and port events, and the
+//! `finish()` of the tasks it delivered, one at a time, from its slot's queues
+//! (`reactor::dispatch`), and relays each answer to whoever waits for it.
+
+use std::os::fd::RawFd;
+use std::sync::Arc;
+use std::time::Instant;
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use tokio::io::AsyncBufReadExt;
+
+use super::{next_frame, Conn, Generation};
+use crate::ipc::{ToMaster, ToWorker};
+use crate::log;
+use crate::reactor::dispatch::{EventJob, Failure, Job, JobKind, Reply, ReplyHead, SocketEvent, Work};
+use crate::reactor::Shared;
+
+/// How one job ended, for the slot's next step.
+enum Outcome {
+    Done {
+        retire: bool,
+    },
+    /// The worker is gone or must be: stop using this connection.
+    Lost,
+}
+
+/// Serves an HTTP worker until it leaves: retired, replaced by a reload, or gone.
+pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut generation: Generation, worker_id: u32, pid: u32) {
+    let Some(queues) = shared.dispatcher.queues_for(worker_id) else { return };
+    // Checked before a reactor thread spins for an answer (reactor/spin.rs).
+    let _watched = crate::reactor::spin::current().map(|spin| spin.watch(fd));
+    loop {
+        let work = tokio::select! {
+            biased;
+            () = generation.ended() => {
+                let _ = conn.write(&ToWorker::Stop).await;
+                break;
+            }
+            // An idle worker sends nothing; readable means it died (EOF) or misbehaves.
+            _ = conn.frames.reader.fill_buf() => {
+                log::line("master", &format!("worker #{worker_id} (pid {pid}) went away while idle"));
+                break;
+            }
+            work = queues.next() => work,
+        };
+        let outcome = match work {
+            Work::Request(job) => run_job(&mut conn, job, shared, pid).await,
+            Work::Finish(payload) => run_finish(&mut conn, payload, shared).await,
+            Work::Event(event) => run_event(&mut conn, event, shared).await,
+        };
+        match outcome {
+            Outcome::Done { retire: false } => {}
+            Outcome::Done { retire: true } | Outcome::Lost => break,
+        }
+        if generation.is_over() {
+            let _ = conn.write(&ToWorker::Stop).await;
+            break;
+        }
+    }
+}
+
+/// Sends one job to the worker and relays its answer; enforces `max_request_time`.
+async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> Outcome {
+    let started = Instant::now();
+    // `_uploads` lives until the worker is done with the request, then removes the files.
+    let Job { head, body, form, uploads: _uploads, reply, connection, kind } = job;
+    if reply.is_closed() {
+        // The client went away while the job was queued.
+        return Outcome::Done { retire: false };
+    }
+    let request = match kind {
+        JobKind::App => ToWorker::Request { head, body, form },
+        JobKind::Open { port } => ToWorker::Open { fd: connection, port, head },
+        JobKind::PortHttp { port } => ToWorker::PortRequest { fd: connection, port, head, body },
+    };
+    if conn.write(&request).await.is_err() {
+        // The worker died before it could read the request: another worker takes it.
+        let (head, body, form) = match request {
+            ToWorker::Request { head, body, form } => (head, body, form),
+            ToWorker::Open { head, .. } => (head, bytes::Bytes::new(), None),
+            ToWorker::PortRequest { head, body, .. } => (head, body, None),
+            _ => unreachable!("built above"),
+        };
+        shared.dispatcher.submit(Job { head, body, form, uploads: _uploads, reply, connection, kind });
+        return Outcome::Lost;
+    }
+    let origin = conn.worker_id;
+    let _in_hand = crate::reactor::spin::in_hand();
+    let relay = relay(conn, &reply, shared, origin);
+    let result = match shared.config.max_request_time {
+        Some(limit) => tokio::time::timeout(limit.saturating_sub(started.elapsed()), relay).await,
+        None => Ok(relay.await),
+    };
+    match result {
+        Ok(Ok(retire)) => Outcome::Done { retire },
+        Ok(Err(())) => {
+            // Before the head this is the client's 502; after it, it aborts the stream.
+            let _ = reply.send(Reply::Failed(Failure::WorkerLost)).await;
+            Outcome::Lost
+        }
+        Err(_) => {
+            log::line("master", &format!("worker pid {pid} passed max_request_time; answering 504 and replacing it"));
+            let _ = reply.try_send(Reply::Failed(Failure::Deadline));
+            let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+            Outcome::Lost
+        }
+    }
+}
+
+/// Relays response frames until the response ends. `Ok(retire)` when it ended;
+/// `Err(())` when the worker went away first.
+async fn relay(conn: &mut Conn, reply: &tokio::sync::mpsc::Sender<Reply>, shared: &Arc<Shared>, origin: Option<u32>) -> Result<bool, ()> {
+    loop {
+        let frame = match next_frame(conn, shared, origin).await {
+            Some(frame) => frame,
+            None => return Err(()),
+        };
+        let done = frame.finishes_response();
+        let retire = frame.retires();
+        // A client that went away makes `send` fail; keep reading so the worker's
+        // frames are consumed and it stays usable.
+        match frame {
+            ToMaster::Response { status, reason, headers, body, complete, .. } => {
+                let _ = reply.send(Reply::Head(ReplyHead { status, reason, headers, body, complete })).await;
+            }
+            ToMaster::Chunk(data) => {
+                let _ = reply.send(Reply::Chunk(data)).await;
+            }
+            ToMaster::End { .. } => {}
+            _ => return Err(()),
+        }
+        if done {
+            return Ok(retire);
+        }
+    }
+}
+
+/// Runs a WebSocket or port event in this worker; the connection waits for it to finish.
+async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outcome {
+    let EventJob { fd, port, event, done } = job;
+    let msg = match event {
+        SocketEvent::Frame { opcode, data } => ToWorker::Frame { fd, port, opcode, data },
+        SocketEvent::Close => ToWorker::Close { fd, port },
+        SocketEvent::Connect => ToWorker::Connect { fd, port },
+        SocketEvent::Receive(data) => ToWorker::Receive { fd, port, data },
+        SocketEvent::Buffer(full) => ToWorker::Buffer { fd, port, full },
+        SocketEvent::Packet { address, remote_port, data } => ToWorker::Packet { port, address, remote_port, data },
+    };
+    if conn.write(&msg).await.is_err() {
+        return Outcome::Lost;
+    }
+    let _in_hand = crate::reactor::spin::in_hand();
+    let outcome = match next_frame(conn, shared, conn.worker_id).await {
+        Some(ToMaster::EventDone { retire }) => Outcome::Done { retire },
+        _ => {
+            log::line("master", &format!("a worker stopped while handling a WebSocket event of connection {fd}"));
+            Outcome::Lost
+        }
+    };
+    let _ = done.send(());
+    outcome
+}
+
+/// Runs the `finish()` of a task this worker delivered (`slot/task.rs` sent it back).
+async fn run_finish(conn: &mut Conn, payload: bytes::Bytes, shared: &Arc<Shared>) -> Outcome {
+    if conn.write(&ToWorker::Finish { payload }).await.is_err() {
+        return Outcome::Lost;
+    }
+    match next_frame(conn, shared, conn.worker_id).await {
+        Some(ToMaster::FinishDone { retire }) => Outcome::Done { retire },
+        _ => Outcome::Lost,
+    }
+}

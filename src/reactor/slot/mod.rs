@@ -1,0 +1,179 @@
+//! One worker's connection, seen from the master. Every child of the manager connects
+//! to the master's worker socket and says who it is (`Hello`); its id decides what the
+//! connection serves, each in its own file:
+//!
+//! # Layout
+//! - `http.rs`: an HTTP worker: requests, WebSocket and port events, and the `finish()`
+//!   of its tasks, one at a time from its queues; relays the answer and enforces the
+//!   job's deadline (`reactor::deadline`).
+//! - `task.rs`: the task queue, tasks delivered now or after a delay, and a task worker's
+//!   connection: one task at a time, the finished task sent back to its origin.
+//! - `timer.rs`: the timer and the custom processes: no jobs, task deliveries at any
+//!   moment, asked to stop on reload and stop.
+//! - this file: the connection itself (frames in and out), the `Hello`, the worker
+//!   generation a reload ends, and what every connection answers while it waits for an
+//!   answer: task deliveries (`task.rs`) and one-way frames (`reactor::push`).
+
+mod http;
+mod task;
+mod timer;
+
+pub use task::{TaskJob, TaskQueue};
+
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::UnixStream;
+use tokio::sync::watch;
+
+use super::Shared;
+use crate::config::Child;
+use crate::ipc::{self, ToMaster, ToWorker};
+use crate::log;
+
+#[derive(Debug, thiserror::Error)]
+enum SlotError {
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("malformed frame: {0}")]
+    Decode(#[from] ipc::DecodeError),
+    #[error("expected a Hello frame first")]
+    NoHello,
+    #[error("worker id {0} is out of range")]
+    BadId(u32),
+}
+
+/// The reading half of a worker connection, one frame at a time.
+struct FrameReader {
+    reader: BufReader<OwnedReadHalf>,
+    buf: BytesMut,
+}
+
+struct Conn {
+    frames: FrameReader,
+    writer: OwnedWriteHalf,
+    /// Set by the Hello frame.
+    worker_id: Option<u32>,
+}
+
+impl Conn {
+    async fn read(&mut self) -> Result<Option<ToMaster>, SlotError> {
+        self.frames.read().await
+    }
+
+    async fn write(&mut self, msg: &ToWorker) -> std::io::Result<()> {
+        self.writer.write_all(&ipc::encode_to_worker(msg)).await
+    }
+}
+
+impl FrameReader {
+    async fn read(&mut self) -> Result<Option<ToMaster>, SlotError> {
+        let len = match self.reader.read_u32_le().await {
+            Ok(n) => n as usize,
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if len > ipc::codec::MAX_FRAME {
+            return Err(ipc::DecodeError::Truncated.into());
+        }
+        self.buf.resize(len, 0);
+        self.reader.read_exact(&mut self.buf).await?;
+        let frame: Bytes = self.buf.split().freeze();
+        Ok(Some(ipc::decode_to_master(&frame)?))
+    }
+}
+
+/// Serves one worker connection until the worker leaves.
+pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Receiver<u64>) {
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
+    let (r, w) = stream.into_split();
+    let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
+    let mut conn = Conn { frames, writer: w, worker_id: None };
+    let (worker_id, pid) = match hello(&mut conn).await {
+        Ok(who) => who,
+        Err(e) => {
+            log::line("master", &format!("rejected a worker connection: {e}"));
+            return;
+        }
+    };
+    let Some(child) = shared.config.child(worker_id) else {
+        log::line("master", &format!("rejected a worker connection: {}", SlotError::BadId(worker_id)));
+        return;
+    };
+    let generation = Generation::new(control);
+    shared.workers.attach(worker_id, pid);
+    match child {
+        Child::Worker => http::serve(conn, fd, &shared, generation, worker_id, pid).await,
+        Child::TaskWorker => task::serve(conn, &shared, generation, worker_id, pid).await,
+        Child::Timer => timer::serve(conn, &shared, generation, worker_id, pid, timer::AskToStop::Message).await,
+        Child::Process(_) => timer::serve(conn, &shared, generation, worker_id, pid, timer::AskToStop::Signal).await,
+    }
+    shared.workers.detach(worker_id, pid);
+}
+
+/// The generation of workers a process belongs to: a reload or a stop starts a new one,
+/// and every process of an older one must leave after what it is doing.
+struct Generation {
+    control: watch::Receiver<u64>,
+    started: u64,
+    /// The master's control channel is gone: as good as a new generation.
+    closed: bool,
+}
+
+impl Generation {
+    fn new(mut control: watch::Receiver<u64>) -> Self {
+        let started = *control.borrow_and_update();
+        Generation { control, started, closed: false }
+    }
+
+    /// Whether the process must leave now.
+    fn is_over(&self) -> bool {
+        self.closed || *self.control.borrow() != self.started
+    }
+
+    /// Completes once the process must leave. Cancel-safe, for `select!`.
+    async fn ended(&mut self) {
+        while !self.is_over() {
+            if self.control.changed().await.is_err() {
+                self.closed = true;
+            }
+        }
+    }
+}
+
+async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
+    match conn.read().await? {
+        Some(ToMaster::Hello { worker_id, pid }) => {
+            conn.worker_id = Some(worker_id);
+            Ok((worker_id, pid))
+        }
+        _ => Err(SlotError::NoHello),
+    }
+}
+
+/// The next frame that answers the master's last message. Task deliveries the worker makes
+/// meanwhile are queued and acknowledged here, pushes carried out. `None` when the worker
+/// went away.
+async fn next_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) -> Option<ToMaster> {
+    loop {
+        match conn.read().await {
+            Ok(Some(ToMaster::DeliverTask { payload, finish, delay_ms })) => {
+                let task = TaskJob { payload, origin: origin.filter(|_| finish) };
+                let accepted = shared.tasks.deliver(task, delay_ms);
+                if !accepted {
+                    log::line("master", "a task was refused: the task queue is full or task_worker_num is 0");
+                }
+                if conn.write(&ToWorker::TaskAccepted(accepted)).await.is_err() {
+                    return None;
+                }
+            }
+            Ok(Some(frame)) => match super::push::route(frame, shared) {
+                Some(frame) => return Some(frame),
+                None => continue,
+            },
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use laravels::config::ServerConfig;
-use laravels::ipc::{self, ToMaster};
-use laravels::pool::{Incoming, Message, WorkerLimits, WorkerLink};
+use laravels::ipc::{self, Request, ToMaster, ToWorker};
+use laravels::pool::{WorkerLimits, WorkerLink};
 use laravels::reactor::{self, Command, Listener, MasterParts};
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -48,13 +48,13 @@ impl TestServer {
     }
 
     /// A worker thread that answers each request with `handler`, until told to leave.
-    fn worker(&self, id: u32, limits: WorkerLimits, handler: impl Fn(&mut WorkerLink, Incoming) + Send + 'static) -> thread::JoinHandle<u64> {
+    fn worker(&self, id: u32, limits: WorkerLimits, handler: impl Fn(&mut WorkerLink, Request) + Send + 'static) -> thread::JoinHandle<u64> {
         let socket = self.socket.clone();
         thread::spawn(move || {
             let mut link = WorkerLink::connect(&socket, id, limits).expect("connect");
             while let Some(message) = link.recv().expect("recv") {
                 match message {
-                    Message::Request(req) => handler(&mut link, req),
+                    ToWorker::Request(req) => handler(&mut link, req),
                     other => panic!("unexpected {other:?}"),
                 }
             }
@@ -79,7 +79,7 @@ fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
     }
 }
 
-fn echo_uri(link: &mut WorkerLink, req: Incoming) {
+fn echo_uri(link: &mut WorkerLink, req: Request) {
     let body = format!("{} {}", req.head.method, req.head.uri);
     link.respond(200, None, vec![("Content-Type".into(), Bytes::from_static(b"text/plain"))], body.into()).unwrap();
 }

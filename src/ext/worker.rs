@@ -17,7 +17,7 @@ use super::exceptions::worker_error;
 use crate::clients::Clients;
 use crate::ipc::ToWorker;
 use crate::pool::worker::{Exchange, LinkError};
-use crate::pool::{Message, WorkerLimits, WorkerLink};
+use crate::pool::{WorkerLimits, WorkerLink};
 
 struct Pending {
     socket: String,
@@ -77,7 +77,7 @@ impl Worker {
         let Some(message) = with_link(|l| l.recv())? else { return Ok(None) };
         let mut out = ZendHashTable::with_capacity(4);
         match message {
-            Message::Request(incoming) => {
+            ToWorker::Request(incoming) => {
                 let server = SERVER_DEFAULTS.with(|d| server_array(&incoming.head, &d.borrow()));
                 let mut server_zv = Zval::new();
                 server_zv.set_hashtable(server);
@@ -88,7 +88,7 @@ impl Worker {
                     let _ = out.insert("form", form_array(&form));
                 }
             }
-            Message::Task { payload, origin } => {
+            ToWorker::Task { payload, origin } => {
                 let _ = out.insert("type", "task");
                 let _ = out.insert("payload", bytes_zval(&payload));
                 let mut origin_zv = Zval::new();
@@ -98,13 +98,14 @@ impl Worker {
                 }
                 let _ = out.insert("origin", origin_zv);
             }
-            Message::Finish { payload } => {
+            ToWorker::Finish { payload } => {
                 let _ = out.insert("type", "finish");
                 let _ = out.insert("payload", bytes_zval(&payload));
             }
-            Message::Open { fd, port, head } => port_request(&mut out, "open", fd, port, &head, b""),
-            Message::PortRequest { fd, port, head, body } => port_request(&mut out, "port_request", fd, port, &head, &body),
-            Message::Event(event) => event_array(event, &mut out),
+            ToWorker::Open { fd, port, head } => port_request(&mut out, "open", fd, port, &head, b""),
+            ToWorker::PortRequest { fd, port, head, body } => port_request(&mut out, "port_request", fd, port, &head, &body),
+            // The events; `recv` answers `Stop` and `TaskAccepted` itself.
+            event => event_array(event, &mut out),
         }
         Ok(Some(out))
     }

@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use thiserror::Error;
 
-use super::message::{Form, Header, RequestHead, ToMaster, ToWorker, UploadedFile};
+use super::message::{Form, Header, Request, RequestHead, ToMaster, ToWorker, UploadedFile};
 
 /// Largest frame accepted; bounds what a corrupt length prefix can make us allocate.
 pub const MAX_FRAME: usize = 1 << 30;
@@ -194,7 +194,7 @@ impl<'a> Reader<'a> {
 
 pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
     match msg {
-        ToWorker::Request { head, body, form } => {
+        ToWorker::Request(Request { head, body, form }) => {
             let mut w = Writer::frame(kind::REQUEST, head_size(head) + body.len());
             w.head(head);
             w.bytes(body);
@@ -324,7 +324,7 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
                     Some(Form { fields, files })
                 }
             };
-            Ok(ToWorker::Request { head, body, form })
+            Ok(ToWorker::Request(Request { head, body, form }))
         }
         kind::STOP => Ok(ToWorker::Stop),
         kind::TASK_ACCEPTED => Ok(ToWorker::TaskAccepted(r.u8()? != 0)),
@@ -501,7 +501,7 @@ mod tests {
 
     #[test]
     fn request_and_stop_roundtrip() {
-        roundtrip_worker(ToWorker::Request { head: head(), body: Bytes::from_static(b"{\"x\":1}"), form: None });
+        roundtrip_worker(ToWorker::Request(Request { head: head(), body: Bytes::from_static(b"{\"x\":1}"), form: None }));
         let form = Form {
             fields: vec![("name".into(), Bytes::from_static(b"Ann")), ("tags[]".into(), Bytes::from_static(b"\xff"))],
             files: vec![UploadedFile {
@@ -513,7 +513,7 @@ mod tests {
                 error: 0,
             }],
         };
-        roundtrip_worker(ToWorker::Request { head: head(), body: Bytes::new(), form: Some(form) });
+        roundtrip_worker(ToWorker::Request(Request { head: head(), body: Bytes::new(), form: Some(form) }));
         roundtrip_worker(ToWorker::Stop);
         roundtrip_worker(ToWorker::TaskAccepted(true));
         roundtrip_worker(ToWorker::Task { payload: Bytes::from_static(b"O:4:..."), origin: Some(2) });
@@ -561,7 +561,7 @@ mod tests {
 
     #[test]
     fn truncated_and_unknown_frames_are_errors() {
-        let enc = encode_to_worker(&ToWorker::Request { head: head(), body: Bytes::new(), form: None });
+        let enc = encode_to_worker(&ToWorker::Request(Request { head: head(), body: Bytes::new(), form: None }));
         let cut = Bytes::copy_from_slice(&enc[4..enc.len() - 3]);
         assert_eq!(decode_to_worker(&cut), Err(DecodeError::Truncated));
         assert_eq!(decode_to_master(&Bytes::from_static(&[99])), Err(DecodeError::UnknownKind(99)));

@@ -45,12 +45,21 @@ pub struct Form {
     pub files: Vec<UploadedFile>,
 }
 
+/// A request for the application: what a worker needs to rebuild it in PHP. A multipart
+/// body comes parsed as `form` (its files on disk) with an empty `body`, as PHP itself
+/// does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub head: RequestHead,
+    pub body: Bytes,
+    pub form: Option<Form>,
+}
+
 /// Master to worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToWorker {
-    /// Handle this request and answer with `ToMaster::Response`. A multipart body comes
-    /// parsed as `form` (its files on disk) with an empty `body`, as PHP itself does.
-    Request { head: RequestHead, body: Bytes, form: Option<Form> },
+    /// Handle this request and answer with `ToMaster::Response`.
+    Request(Request),
     /// Finish what you are doing and exit (reload, stop).
     Stop,
     /// The answer to `ToMaster::DeliverTask`: whether the task was queued.

@@ -14,4 +14,4 @@ pub mod supervisor;
 pub mod worker;
 
 pub use supervisor::{Supervisor, SupervisorExit, WorkerFailure};
-pub use worker::{Incoming, Message, WorkerLimits, WorkerLink};
+pub use worker::{WorkerLimits, WorkerLink};

@@ -15,7 +15,7 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use bytes::Bytes;
 
 use super::process::peak_rss_bytes;
-use crate::ipc::{self, Header, RequestHead, ToMaster, ToWorker};
+use crate::ipc::{self, Header, ToMaster, ToWorker};
 
 /// How long an idle worker polls for the next request before it blocks.
 const SPIN: Duration = Duration::from_micros(50);
@@ -27,46 +27,6 @@ pub struct WorkerLimits {
     pub max_request: u64,
     /// Leave once peak resident memory passes this many bytes.
     pub memory_limit: Option<u64>,
-}
-
-/// What the master hands a worker.
-#[derive(Debug)]
-pub enum Message {
-    Request(Incoming),
-    /// A task to run (task workers); `origin` wants it back for `finish()`.
-    Task {
-        payload: Bytes,
-        origin: Option<u32>,
-    },
-    /// A task this worker delivered, done: run its `finish()`.
-    Finish {
-        payload: Bytes,
-    },
-    /// A WebSocket handshake on connection `fd` of port `port`: answer with `respond`
-    /// (101 accepts).
-    Open {
-        fd: u64,
-        port: u32,
-        head: RequestHead,
-    },
-    /// A request for the Http handler of extra port `port`: answer with `respond`.
-    PortRequest {
-        fd: u64,
-        port: u32,
-        head: RequestHead,
-        body: Bytes,
-    },
-    /// A WebSocket message or close, or a TCP/UDP event of an extra port (a `ToWorker`
-    /// `Frame`, `Close`, `Connect`, `Receive` or `Packet`); `event_done` ends it.
-    Event(ToWorker),
-}
-
-/// A request taken from the master.
-#[derive(Debug)]
-pub struct Incoming {
-    pub head: RequestHead,
-    pub body: Bytes,
-    pub form: Option<ipc::Form>,
 }
 
 /// Where the current exchange with the master stands.
@@ -143,9 +103,10 @@ impl WorkerLink {
         self.served
     }
 
-    /// Blocks for the next request. `None` means leave: the master asked us to stop, it
+    /// Blocks for the next request, task or event, as the master sent it (`Stop` and
+    /// `TaskAccepted` never come out). `None` means leave: the master asked us to stop, it
     /// went away, or this worker retired after its last response.
-    pub fn recv(&mut self) -> Result<Option<Message>, LinkError> {
+    pub fn recv(&mut self) -> Result<Option<ToWorker>, LinkError> {
         if self.retiring {
             return Ok(None);
         }
@@ -158,39 +119,21 @@ impl WorkerLink {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
             Err(e) => return Err(e.into()),
         }
-        match self.read_frame(prefix)? {
-            ToWorker::Request { head, body, form } => {
-                self.exchange = Exchange::Received;
-                Ok(Some(Message::Request(Incoming { head, body, form })))
-            }
-            ToWorker::Task { payload, origin } => {
-                self.exchange = Exchange::Task;
-                Ok(Some(Message::Task { payload, origin }))
-            }
-            ToWorker::Finish { payload } => {
-                self.exchange = Exchange::Finish;
-                Ok(Some(Message::Finish { payload }))
-            }
-            ToWorker::Open { fd, port, head } => {
-                self.exchange = Exchange::Received;
-                Ok(Some(Message::Open { fd, port, head }))
-            }
-            ToWorker::PortRequest { fd, port, head, body } => {
-                self.exchange = Exchange::Received;
-                Ok(Some(Message::PortRequest { fd, port, head, body }))
-            }
-            event @ (ToWorker::Frame { .. }
+        let frame = self.read_frame(prefix)?;
+        self.exchange = match &frame {
+            ToWorker::Request(_) | ToWorker::Open { .. } | ToWorker::PortRequest { .. } => Exchange::Received,
+            ToWorker::Task { .. } => Exchange::Task,
+            ToWorker::Finish { .. } => Exchange::Finish,
+            ToWorker::Frame { .. }
             | ToWorker::Close { .. }
             | ToWorker::Connect { .. }
             | ToWorker::Receive { .. }
             | ToWorker::Packet { .. }
-            | ToWorker::Buffer { .. }) => {
-                self.exchange = Exchange::Event;
-                Ok(Some(Message::Event(event)))
-            }
-            ToWorker::Stop => Ok(None),
-            ToWorker::TaskAccepted(_) => Err(LinkError::Unexpected("TaskAccepted")),
-        }
+            | ToWorker::Buffer { .. } => Exchange::Event,
+            ToWorker::Stop => return Ok(None),
+            ToWorker::TaskAccepted(_) => return Err(LinkError::Unexpected("TaskAccepted")),
+        };
+        Ok(Some(frame))
     }
 
     fn read_frame(&mut self, prefix: [u8; 4]) -> Result<ToWorker, LinkError> {

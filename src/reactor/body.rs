@@ -7,7 +7,7 @@ use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::sync::mpsc;
 
-use super::dispatch::Reply;
+use super::job::Reply;
 
 /// A streamed body that ended without its worker finishing it.
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,4 @@
-//! Jobs and the queues that carry them from connections to worker slots.
+//! The queues that carry jobs (`job.rs`) from connections to HTTP worker slots.
 //!
 //! `dispatch_mode` 3 puts every job in one shared queue that idle workers pull from, so a
 //! request never waits behind a busy worker while another is idle. Modes 1 and 2 pick a
@@ -8,113 +8,19 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use tokio::sync::oneshot;
 
-use super::upload::TempFiles;
+use super::job::{EventJob, Job};
 use crate::config::DispatchMode;
-use crate::ipc::{Form, Header, RequestHead};
-
-/// A request waiting for, or being handled by, a worker.
-pub struct Job {
-    pub head: RequestHead,
-    pub body: Bytes,
-    pub form: Option<Form>,
-    /// Spooled upload files, removed when the job is dropped.
-    pub uploads: TempFiles,
-    /// Where the worker's answer goes, part by part.
-    pub reply: mpsc::Sender<Reply>,
-    pub connection: u64,
-    pub kind: JobKind,
-}
-
-/// Who handles a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobKind {
-    /// The application, through Laravel's kernel.
-    App,
-    /// A WebSocket handshake on port `port`: the worker runs `onOpen` and answers 101.
-    Open { port: u32 },
-    /// The `onRequest` of the Http handler of extra port `port`.
-    PortHttp { port: u32 },
-}
-
-/// The head of a worker's response.
-#[derive(Debug)]
-pub struct ReplyHead {
-    pub status: u16,
-    pub reason: Option<String>,
-    pub headers: Vec<Header>,
-    /// The whole body when `complete`, else the first part (maybe empty).
-    pub body: Bytes,
-    pub complete: bool,
-}
-
-/// A part of the answer to a job, in order: one `Head`, then for streams `Chunk`s; or a
-/// `Failed` status when no worker answered.
-#[derive(Debug)]
-pub enum Reply {
-    Head(ReplyHead),
-    Chunk(Bytes),
-    Failed(Failure),
-}
-
-/// Why a job got no answer from PHP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// The worker died while handling the request (502).
-    WorkerLost,
-    /// The request ran past `max_request_time` (504).
-    Deadline,
-}
-
-impl Failure {
-    pub fn status(self) -> u16 {
-        match self {
-            Failure::WorkerLost => 502,
-            Failure::Deadline => 504,
-        }
-    }
-}
+use crate::ipc::ToWorker;
 
 /// What an HTTP worker is asked to do.
 pub enum Work {
     Request(Job),
     /// Run `finish()` of a task this worker delivered (the task, serialized).
     Finish(Bytes),
-    /// A WebSocket message or close for the handler.
+    /// A WebSocket or extra port's event for its handler.
     Event(EventJob),
-}
-
-/// Something that happened on a WebSocket connection or an extra port, for its handler.
-#[derive(Debug)]
-pub enum SocketEvent {
-    Frame {
-        opcode: u8,
-        data: Bytes,
-    },
-    Close,
-    Connect,
-    Receive(Bytes),
-    /// The output queue passed half of `buffer_output_size` (true) or drained (false).
-    Buffer(bool),
-    Packet {
-        address: String,
-        remote_port: u16,
-        data: Bytes,
-    },
-}
-
-/// An event and who waits for the handler to finish it (the connection reads its next
-/// message only then, so messages reach the handler in order).
-#[derive(Debug)]
-pub struct EventJob {
-    /// The connection; for a UDP packet, a number derived from the sender's address, so
-    /// `dispatch_mode` 2 keeps one sender on one worker.
-    pub fd: u64,
-    pub port: u32,
-    pub event: SocketEvent,
-    /// Dropped unsent if the worker died: the waiter goes on either way.
-    pub done: tokio::sync::oneshot::Sender<()>,
 }
 
 type Queue<T> = (async_channel::Sender<T>, async_channel::Receiver<T>);
@@ -152,9 +58,12 @@ impl Dispatcher {
         let _ = queue.0.try_send(Work::Request(job));
     }
 
-    /// Queues a WebSocket event, by the same rule as the connection's requests.
-    pub fn submit_event(&self, job: EventJob) {
-        let _ = self.queue_for(job.fd).0.try_send(Work::Event(job));
+    /// Queues an event of connection `fd` (see `EventJob`) by the same rule as the
+    /// connection's requests; the receiver completes when the handler is done with it.
+    pub fn submit_event(&self, fd: u64, frame: ToWorker) -> oneshot::Receiver<()> {
+        let (done, finished) = oneshot::channel();
+        let _ = self.queue_for(fd).0.try_send(Work::Event(EventJob { fd, frame, done }));
+        finished
     }
 
     fn queue_for(&self, connection: u64) -> &Queue<Work> {
@@ -197,10 +106,15 @@ impl SlotQueues {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ipc::{Request, RequestHead};
+    use crate::reactor::job::Reply;
+    use crate::reactor::upload::TempFiles;
+    use tokio::sync::mpsc;
 
     fn uri(w: Work) -> String {
         match w {
-            Work::Request(j) => j.head.uri,
+            Work::Request(Job { frame: ToWorker::Request(r), .. }) => r.head.uri,
+            Work::Request(_) => "another frame".into(),
             Work::Finish(_) => "finish".into(),
             Work::Event(e) => format!("event {}", e.fd),
         }
@@ -220,7 +134,8 @@ mod tests {
             https: false,
             time: 0.0,
         };
-        (Job { head, body: Bytes::new(), form: None, uploads: TempFiles::default(), reply: tx, connection, kind: JobKind::App }, rx)
+        let frame = ToWorker::Request(Request { head, body: Bytes::new(), form: None });
+        (Job { frame, uploads: TempFiles::default(), reply: tx, connection }, rx)
     }
 
     #[tokio::test]
@@ -246,8 +161,7 @@ mod tests {
             assert_eq!(uri(q.next().await), "/4");
         }
         assert_eq!(d.queued(), 0);
-        let (done, _rx) = tokio::sync::oneshot::channel();
-        d.submit_event(EventJob { fd: 4, port: 0, event: SocketEvent::Close, done });
+        let _done = d.submit_event(4, ToWorker::Close { fd: 4, port: 0 });
         assert_eq!(uri(q.next().await), "event 4", "a connection's events follow its requests to one worker");
     }
 

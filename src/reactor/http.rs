@@ -14,12 +14,12 @@ use tokio::sync::mpsc;
 
 use super::body::ResponseBody;
 use super::compress;
-use super::dispatch::{Job, JobKind, Reply, ReplyHead};
+use super::job::{Job, Reply, ReplyHead};
 use super::static_files;
 use super::upload::{self, TempFiles, UploadError};
 use super::Shared;
 use crate::config::Protocol;
-use crate::ipc::RequestHead;
+use crate::ipc::{self, RequestHead, ToWorker};
 use crate::log;
 
 /// What the master knows about the connection a request came on.
@@ -45,18 +45,19 @@ pub async fn handle(req: Request<hyper::body::Incoming>, shared: Arc<Shared>, co
     // Port 0 is the main port; an extra port speaks what its `sockets` entry says.
     let protocol = shared.config.sockets.get((conn.port as usize).wrapping_sub(1)).map(|s| &s.protocol);
     let upgrade = shared.config.websocket && super::websocket::is_upgrade(req.headers());
-    let kind = match protocol {
-        None => JobKind::App,
+    // Who answers: the application (`None`), or the Http handler of this extra port.
+    let handler = match protocol {
+        None => None,
         Some(Protocol::WebSocket) if !upgrade => {
             return Ok(finish(error(StatusCode::BAD_REQUEST, "this port speaks WebSocket only"), &shared));
         }
-        Some(_) => JobKind::PortHttp { port: conn.port },
+        Some(_) => Some(conn.port),
     };
     if upgrade && !matches!(protocol, Some(Protocol::Http)) {
         return Ok(finish(super::websocket::open(req, &shared, &conn).await, &shared));
     }
     let gzip = shared.config.http_compression && compress::accepts_gzip(req.headers());
-    let resp = answer(req, &shared, &conn, kind).await;
+    let resp = answer(req, &shared, &conn, handler).await;
     let mut resp = finish(resp, &shared);
     if gzip {
         compress::gzip_response(&mut resp).await;
@@ -64,12 +65,12 @@ pub async fn handle(req: Request<hyper::body::Incoming>, shared: Arc<Shared>, co
     Ok(resp)
 }
 
-async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn: &ConnInfo, kind: JobKind) -> Response<ResponseBody> {
+async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn: &ConnInfo, handler: Option<u32>) -> Response<ResponseBody> {
     // Reached only by h2c prior knowledge, or a TLS client that ignored ALPN's http/1.1.
     if req.version() == hyper::Version::HTTP_2 && !shared.config.http2 {
         return error(StatusCode::HTTP_VERSION_NOT_SUPPORTED, "HTTP/2 is off on this server (swoole.open_http2_protocol)");
     }
-    if shared.config.handle_static && kind == JobKind::App {
+    if shared.config.handle_static && handler.is_none() {
         if let Some(resp) = static_files::serve(&shared.statics, &req).await {
             return resp;
         }
@@ -101,7 +102,11 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
     let head = request_head(&parts, conn, shared);
     shared.clients.bump(crate::clients::Counter::RequestCount);
     let (tx, mut rx) = mpsc::channel(16);
-    shared.dispatcher.submit(Job { head, body, form, uploads, reply: tx, connection: conn.id, kind });
+    let frame = match handler {
+        None => ToWorker::Request(ipc::Request { head, body, form }),
+        Some(port) => ToWorker::PortRequest { fd: conn.id, port, head, body },
+    };
+    shared.dispatcher.submit(Job { frame, uploads, reply: tx, connection: conn.id });
     // Queue time counts too: without a free worker (all busy, or none able to boot) the
     // client gets its 504 at max_request_time instead of waiting forever.
     let first = match shared.config.max_request_time {

@@ -7,7 +7,8 @@
 //! - `http.rs`: one request in, one response out; limits and errors answered here.
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
-//! - `dispatch.rs`: jobs and the queues that carry them to HTTP workers (`dispatch_mode`).
+//! - `job.rs`: what a connection hands a worker (its frame, built once) and the answer.
+//! - `dispatch.rs`: the queues that carry jobs to HTTP workers (`dispatch_mode`).
 //! - `slot/`: one worker connection per child of the manager: an HTTP worker's
 //!   (`http.rs`), a task worker's and the task queue (`task.rs`), the timer's and the
 //!   custom processes' (`timer.rs`).
@@ -27,6 +28,7 @@ pub mod control;
 pub mod dispatch;
 pub mod forwarded;
 pub mod http;
+pub mod job;
 pub mod listener;
 pub mod push;
 pub mod slot;

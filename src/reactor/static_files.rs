@@ -21,7 +21,7 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 
 use super::body::ResponseBody;
-use super::dispatch::Reply;
+use super::job::Reply;
 
 /// Extensions of files PHP would execute; their source is never sent.
 const PHP_EXTENSIONS: &[&str] = &["php", "phtml", "phar", "php3", "php4", "php5", "php7", "php8", "phps", "inc"];
@@ -211,7 +211,7 @@ fn file_body(path: &Path, start: u64, len: u64) -> std::io::Result<ResponseBody>
         }
         if left > 0 {
             // The file shrank while we sent it: abort rather than send a short body.
-            let _ = tx.send(Reply::Failed(super::dispatch::Failure::WorkerLost)).await;
+            let _ = tx.send(Reply::Failed(super::job::Failure::WorkerLost)).await;
         }
     });
     Ok(ResponseBody::Stream { first: None, rest: rx })

@@ -13,7 +13,8 @@ use tokio::io::AsyncBufReadExt;
 use super::{next_frame, Conn, Generation};
 use crate::ipc::{ToMaster, ToWorker};
 use crate::log;
-use crate::reactor::dispatch::{EventJob, Failure, Job, JobKind, Reply, ReplyHead, SocketEvent, Work};
+use crate::reactor::dispatch::Work;
+use crate::reactor::job::{EventJob, Failure, Job, Reply, ReplyHead};
 use crate::reactor::Shared;
 
 /// How one job ended, for the slot's next step.
@@ -63,28 +64,17 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
 /// Sends one job to the worker and relays its answer; enforces `max_request_time`.
 async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> Outcome {
     let started = Instant::now();
-    // `_uploads` lives until the worker is done with the request, then removes the files.
-    let Job { head, body, form, uploads: _uploads, reply, connection, kind } = job;
-    if reply.is_closed() {
+    if job.reply.is_closed() {
         // The client went away while the job was queued.
         return Outcome::Done { retire: false };
     }
-    let request = match kind {
-        JobKind::App => ToWorker::Request { head, body, form },
-        JobKind::Open { port } => ToWorker::Open { fd: connection, port, head },
-        JobKind::PortHttp { port } => ToWorker::PortRequest { fd: connection, port, head, body },
-    };
-    if conn.write(&request).await.is_err() {
+    if conn.write(&job.frame).await.is_err() {
         // The worker died before it could read the request: another worker takes it.
-        let (head, body, form) = match request {
-            ToWorker::Request { head, body, form } => (head, body, form),
-            ToWorker::Open { head, .. } => (head, bytes::Bytes::new(), None),
-            ToWorker::PortRequest { head, body, .. } => (head, body, None),
-            _ => unreachable!("built above"),
-        };
-        shared.dispatcher.submit(Job { head, body, form, uploads: _uploads, reply, connection, kind });
+        shared.dispatcher.submit(job);
         return Outcome::Lost;
     }
+    // `_uploads` lives until the worker is done with the request, then removes the files.
+    let Job { reply, uploads: _uploads, .. } = job;
     let origin = conn.worker_id;
     let _in_hand = crate::reactor::spin::in_hand();
     let relay = relay(conn, &reply, shared, origin);
@@ -138,16 +128,8 @@ async fn relay(conn: &mut Conn, reply: &tokio::sync::mpsc::Sender<Reply>, shared
 
 /// Runs a WebSocket or port event in this worker; the connection waits for it to finish.
 async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outcome {
-    let EventJob { fd, port, event, done } = job;
-    let msg = match event {
-        SocketEvent::Frame { opcode, data } => ToWorker::Frame { fd, port, opcode, data },
-        SocketEvent::Close => ToWorker::Close { fd, port },
-        SocketEvent::Connect => ToWorker::Connect { fd, port },
-        SocketEvent::Receive(data) => ToWorker::Receive { fd, port, data },
-        SocketEvent::Buffer(full) => ToWorker::Buffer { fd, port, full },
-        SocketEvent::Packet { address, remote_port, data } => ToWorker::Packet { port, address, remote_port, data },
-    };
-    if conn.write(&msg).await.is_err() {
+    let EventJob { fd, frame, done } = job;
+    if conn.write(&frame).await.is_err() {
         return Outcome::Lost;
     }
     let _in_hand = crate::reactor::spin::in_hand();

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::{oneshot, OwnedSemaphorePermit};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::framing::Decoder;
 use crate::clients::Counter;
 use crate::config::Framing;
+use crate::ipc::ToWorker;
 use crate::log;
-use crate::reactor::dispatch::{EventJob, SocketEvent};
 use crate::reactor::websocket::registry::Outbound;
 use crate::reactor::Shared;
 
@@ -26,7 +26,7 @@ where
     let mut decoder = Decoder::new(framing, max);
     let mut ready: VecDeque<Bytes> = VecDeque::new();
     // onConnect first: nothing is read until the handler has seen the connection.
-    let mut in_flight = Some(dispatch(&shared, fd, port, SocketEvent::Connect));
+    let mut in_flight = Some(shared.dispatcher.submit_event(fd, ToWorker::Connect { fd, port }));
     let mut buf = vec![0u8; 16 * 1024];
     let idle = shared.config.heartbeat_idle;
     let heartbeat = tokio::time::sleep(idle.unwrap_or(Duration::MAX / 4));
@@ -39,7 +39,7 @@ where
         if in_flight.is_none() {
             if let Some(message) = ready.pop_front() {
                 shared.clients.bump(Counter::MessageCount);
-                in_flight = Some(dispatch(&shared, fd, port, SocketEvent::Receive(message)));
+                in_flight = Some(shared.dispatcher.submit_event(fd, ToWorker::Receive { fd, port, data: message }));
             } else if eof {
                 // The client closed its sending side: what the handlers sent it before that
                 // still goes out (the handler's last send may come with its done signal).
@@ -58,7 +58,7 @@ where
                 Outbound::Message { data, .. } => {
                     if !full && mailbox.queued() >= high {
                         full = true;
-                        drop(dispatch(&shared, fd, port, SocketEvent::Buffer(true)));
+                        drop(shared.dispatcher.submit_event(fd, ToWorker::Buffer { fd, port, full: true }));
                     }
                     let written = stream.write_all(&data).await;
                     mailbox.written(data.len());
@@ -68,7 +68,7 @@ where
                     }
                     if full && left == 0 {
                         full = false;
-                        drop(dispatch(&shared, fd, port, SocketEvent::Buffer(false)));
+                        drop(shared.dispatcher.submit_event(fd, ToWorker::Buffer { fd, port, full: false }));
                     }
                 }
                 // A TCP port has no close frame: both mean close now.
@@ -107,16 +107,8 @@ where
     if let Some(pending) = in_flight {
         let _ = pending.await;
     }
-    let (done, rx) = oneshot::channel();
-    shared.dispatcher.submit_event(EventJob { fd, port, event: SocketEvent::Close, done });
-    let _ = rx.await;
+    let _ = shared.dispatcher.submit_event(fd, ToWorker::Close { fd, port }).await;
     shared.clients.close(fd);
     shared.sockets.unregister(fd);
     drop(permit);
-}
-
-fn dispatch(shared: &Shared, fd: u64, port: u32, event: SocketEvent) -> oneshot::Receiver<()> {
-    let (done, rx) = oneshot::channel();
-    shared.dispatcher.submit_event(EventJob { fd, port, event, done });
-    rx
 }

@@ -8,11 +8,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use tokio::net::UdpSocket;
-use tokio::sync::oneshot;
 
 use crate::clients::Counter;
+use crate::ipc::ToWorker;
 use crate::log;
-use crate::reactor::dispatch::{EventJob, SocketEvent};
 use crate::reactor::Shared;
 
 pub async fn serve(socket: Arc<UdpSocket>, port: u32, shared: Arc<Shared>) {
@@ -28,9 +27,8 @@ pub async fn serve(socket: Arc<UdpSocket>, port: u32, shared: Arc<Shared>) {
         };
         shared.clients.bump(Counter::MessageCount);
         // Nobody waits for a datagram's handler: UDP has no order to keep.
-        let (done, _) = oneshot::channel();
-        let event = SocketEvent::Packet { address: from.ip().to_canonical().to_string(), remote_port: from.port(), data: Bytes::copy_from_slice(&buf[..n]) };
-        shared.dispatcher.submit_event(EventJob { fd: sender_key(&from), port, event, done });
+        let event = ToWorker::Packet { port, address: from.ip().to_canonical().to_string(), remote_port: from.port(), data: Bytes::copy_from_slice(&buf[..n]) };
+        drop(shared.dispatcher.submit_event(sender_key(&from), event));
     }
 }
 

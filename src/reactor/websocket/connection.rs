@@ -23,7 +23,7 @@ use tokio_tungstenite::WebSocketStream;
 use super::opcode;
 use super::registry::{Mailbox, Outbound};
 use crate::clients::{Counter, WsStatus};
-use crate::reactor::dispatch::{EventJob, SocketEvent};
+use crate::ipc::ToWorker;
 use crate::reactor::Shared;
 
 type Socket = WebSocketStream<TokioIo<Upgraded>>;
@@ -204,18 +204,14 @@ async fn drain_until_closed(ws: &mut Socket) {
 fn dispatch(shared: &Shared, fd: u64, port: u32, opcode: u8, data: Bytes) -> oneshot::Receiver<()> {
     shared.clients.touch(fd);
     shared.clients.bump(Counter::MessageCount);
-    let (done, rx) = oneshot::channel();
-    shared.dispatcher.submit_event(EventJob { fd, port, event: SocketEvent::Frame { opcode, data }, done });
-    rx
+    shared.dispatcher.submit_event(fd, ToWorker::Frame { fd, port, opcode, data })
 }
 
 /// The connection is gone: pushes fail from now on, the handler's `onClose` runs, and
 /// the connection leaves the client list.
 pub async fn finish(fd: u64, port: u32, shared: &Arc<Shared>) {
     shared.clients.set_status(fd, WsStatus::Closing);
-    let (done, rx) = oneshot::channel();
-    shared.dispatcher.submit_event(EventJob { fd, port, event: SocketEvent::Close, done });
-    let _ = rx.await;
+    let _ = shared.dispatcher.submit_event(fd, ToWorker::Close { fd, port }).await;
     shared.clients.close(fd);
     // Last: a stopping server waits for this list to empty, i.e. for every onClose.
     shared.sockets.unregister(fd);

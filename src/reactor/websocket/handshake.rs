@@ -11,9 +11,10 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 use super::connection;
 use crate::clients::WsStatus;
+use crate::ipc::ToWorker;
 use crate::reactor::body::ResponseBody;
-use crate::reactor::dispatch::{Job, JobKind, Reply};
 use crate::reactor::http::{self, ConnInfo};
+use crate::reactor::job::{Job, Reply};
 use crate::reactor::upload::TempFiles;
 use crate::reactor::Shared;
 
@@ -107,15 +108,8 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
     // client leaving, which drops this future) takes the registration back.
     let pending = Pending { shared, fd, armed: true };
     let (tx, mut rx) = mpsc::channel(16);
-    shared.dispatcher.submit(Job {
-        head,
-        body: bytes::Bytes::new(),
-        form: None,
-        uploads: TempFiles::default(),
-        reply: tx,
-        connection: fd,
-        kind: JobKind::Open { port: conn.port },
-    });
+    let frame = ToWorker::Open { fd, port: conn.port, head };
+    shared.dispatcher.submit(Job { frame, uploads: TempFiles::default(), reply: tx, connection: fd });
     let first = match shared.config.max_request_time {
         Some(limit) => tokio::time::timeout(limit, rx.recv()).await.unwrap_or(None),
         None => rx.recv().await,

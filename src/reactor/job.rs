@@ -1,0 +1,76 @@
+//! What a connection hands a worker, and the answer it gets back.
+//!
+//! A job carries the frame the worker will read, built once where the request or event
+//! is read (`http.rs`, `websocket/`, `sockets/`): the slot writes it as it is, and puts
+//! the job back in the queue unchanged if the worker died before it could read it.
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, oneshot};
+
+use super::upload::TempFiles;
+use crate::ipc::{Header, ToWorker};
+
+/// A request waiting for, or being handled by, a worker.
+pub struct Job {
+    /// What the worker gets: `Request` (the application), `Open` (a WebSocket handshake)
+    /// or `PortRequest` (an extra port's Http handler).
+    pub frame: ToWorker,
+    /// Spooled upload files, removed when the job is dropped.
+    pub uploads: TempFiles,
+    /// Where the worker's answer goes, part by part.
+    pub reply: mpsc::Sender<Reply>,
+    /// The client connection, which `dispatch_mode` 2 keeps on one worker.
+    pub connection: u64,
+}
+
+/// The head of a worker's response.
+#[derive(Debug)]
+pub struct ReplyHead {
+    pub status: u16,
+    pub reason: Option<String>,
+    pub headers: Vec<Header>,
+    /// The whole body when `complete`, else the first part (maybe empty).
+    pub body: Bytes,
+    pub complete: bool,
+}
+
+/// A part of the answer to a job, in order: one `Head`, then for streams `Chunk`s; or a
+/// `Failed` status when no worker answered.
+#[derive(Debug)]
+pub enum Reply {
+    Head(ReplyHead),
+    Chunk(Bytes),
+    Failed(Failure),
+}
+
+/// Why a job got no answer from PHP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The worker died while handling the request (502).
+    WorkerLost,
+    /// The request ran past `max_request_time` (504).
+    Deadline,
+}
+
+impl Failure {
+    pub fn status(self) -> u16 {
+        match self {
+            Failure::WorkerLost => 502,
+            Failure::Deadline => 504,
+        }
+    }
+}
+
+/// An event for a handler (a WebSocket message or close, a TCP port's connect, receive,
+/// buffer and close, a UDP datagram) and who waits for the handler to finish it (the
+/// connection reads its next message only then, so messages reach the handler in order).
+#[derive(Debug)]
+pub struct EventJob {
+    /// The connection; for a UDP packet, a number derived from the sender's address, so
+    /// `dispatch_mode` 2 keeps one sender on one worker.
+    pub fd: u64,
+    /// What the worker gets: `Frame`, `Close`, `Connect`, `Receive`, `Buffer` or `Packet`.
+    pub frame: ToWorker,
+    /// Dropped unsent if the worker died: the waiter goes on either way.
+    pub done: oneshot::Sender<()>,
+}

@@ -185,6 +185,45 @@ fn a_request_past_max_request_time_gets_504_and_its_worker_is_killed() {
 }
 
 #[test]
+fn max_request_time_counts_from_when_the_request_was_queued() {
+    let server = TestServer::start(json!({"swoole": {"max_request_time": 1}}));
+    let mut victim = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let (socket, pid) = (server.socket.clone(), victim.id());
+    // One worker: it answers the first request after 800 ms, then stalls on the second,
+    // which waited in the queue meanwhile.
+    thread::spawn(move || {
+        let mut s = std::os::unix::net::UnixStream::connect_addr(&ipc::address::socket_addr(&socket).unwrap()).unwrap();
+        s.write_all(&ipc::encode_to_master(&ToMaster::Hello { worker_id: 0, pid })).unwrap();
+        let mut len = [0u8; 4];
+        s.read_exact(&mut len).unwrap();
+        s.read_exact(&mut vec![0; u32::from_le_bytes(len) as usize]).unwrap();
+        thread::sleep(Duration::from_millis(800));
+        let answer = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::from_static(b"first"), complete: true, retire: false };
+        s.write_all(&ipc::encode_to_master(&answer)).unwrap();
+        thread::sleep(Duration::from_secs(5));
+    });
+    let port = server.port;
+    let first = thread::spawn(move || get(port, "/first").0);
+    thread::sleep(Duration::from_millis(100));
+    let queued = Instant::now();
+    assert_eq!(get(server.port, "/second").0, 504);
+    let waited = queued.elapsed();
+    assert!(waited >= Duration::from_millis(900) && waited < Duration::from_millis(1500), "504 at the queued request's deadline: {waited:?}");
+    // The worker took the second request 700 ms after it was queued: it is killed at the
+    // request's deadline, not a whole max_request_time after it took it.
+    let killed = (0..40).find_map(|_| {
+        victim.try_wait().unwrap().or_else(|| {
+            thread::sleep(Duration::from_millis(10));
+            None
+        })
+    });
+    assert!(killed.is_some(), "the worker is killed when the client gets its 504");
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&killed.unwrap()), Some(9));
+    assert_eq!(first.join().unwrap(), 200);
+    server.stop();
+}
+
+#[test]
 fn limits_are_answered_by_the_master() {
     let server = TestServer::start(json!({"swoole": {"package_max_length": 1000, "max_header_size": 8192}}));
     let _worker = server.worker(0, WorkerLimits::default(), echo_uri);

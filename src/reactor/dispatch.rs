@@ -107,9 +107,8 @@ impl SlotQueues {
 mod tests {
     use super::*;
     use crate::ipc::{Request, RequestHead};
-    use crate::reactor::job::Reply;
+    use crate::reactor::job::Ticket;
     use crate::reactor::upload::TempFiles;
-    use tokio::sync::mpsc;
 
     fn uri(w: Work) -> String {
         match w {
@@ -120,8 +119,7 @@ mod tests {
         }
     }
 
-    fn job(connection: u64) -> (Job, mpsc::Receiver<Reply>) {
-        let (tx, rx) = mpsc::channel(1);
+    fn job(connection: u64) -> (Job, Ticket) {
         let head = RequestHead {
             method: "GET".into(),
             uri: format!("/{connection}"),
@@ -135,7 +133,7 @@ mod tests {
             time: 0.0,
         };
         let frame = ToWorker::Request(Request { head, body: Bytes::new(), form: None });
-        (Job { frame, uploads: TempFiles::default(), reply: tx, connection }, rx)
+        Job::new(frame, connection, TempFiles::default(), None)
     }
 
     #[tokio::test]

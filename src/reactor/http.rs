@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 use super::body::ResponseBody;
 use super::compress;
-use super::job::{Job, Reply, ReplyHead};
+use super::job::{Failure, Job, Reply, ReplyHead};
 use super::static_files;
 use super::upload::{self, TempFiles, UploadError};
 use super::Shared;
@@ -101,27 +101,18 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
 
     let head = request_head(&parts, conn, shared);
     shared.clients.bump(crate::clients::Counter::RequestCount);
-    let (tx, mut rx) = mpsc::channel(16);
     let frame = match handler {
         None => ToWorker::Request(ipc::Request { head, body, form }),
         Some(port) => ToWorker::PortRequest { fd: conn.id, port, head, body },
     };
-    shared.dispatcher.submit(Job { frame, uploads, reply: tx, connection: conn.id });
+    let (job, mut ticket) = Job::new(frame, conn.id, uploads, shared.config.max_request_time);
+    shared.dispatcher.submit(job);
     // Queue time counts too: without a free worker (all busy, or none able to boot) the
     // client gets its 504 at max_request_time instead of waiting forever.
-    let first = match shared.config.max_request_time {
-        Some(limit) => match tokio::time::timeout(limit, rx.recv()).await {
-            Ok(reply) => reply,
-            Err(_) => return error(StatusCode::GATEWAY_TIMEOUT, "no worker answered within max_request_time"),
-        },
-        None => rx.recv().await,
-    };
-    match first {
-        Some(Reply::Head(head)) => from_worker(head, rx),
-        Some(Reply::Failed(failure)) => {
-            let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_GATEWAY);
-            error(status, "the worker handling this request stopped before answering")
-        }
+    match ticket.first().await {
+        Some(Reply::Head(head)) => from_worker(head, ticket.rest()),
+        Some(Reply::Failed(Failure::Deadline)) => error(StatusCode::GATEWAY_TIMEOUT, "no worker answered within max_request_time"),
+        Some(Reply::Failed(Failure::WorkerLost)) => error(StatusCode::BAD_GATEWAY, "the worker handling this request stopped before answering"),
         Some(Reply::Chunk(_)) | None => error(StatusCode::BAD_GATEWAY, "no worker answered"),
     }
 }

@@ -2,11 +2,16 @@
 //!
 //! A job carries the frame the worker will read, built once where the request or event
 //! is read (`http.rs`, `websocket/`, `sockets/`): the slot writes it as it is, and puts
-//! the job back in the queue unchanged if the worker died before it could read it.
+//! the job back in the queue unchanged if the worker died before it could read it. The
+//! connection keeps a `Ticket`: the answer's channel and the job's deadline
+//! (`deadline.rs`).
+
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
+use super::deadline::Deadline;
 use super::upload::TempFiles;
 use crate::ipc::{Header, ToWorker};
 
@@ -21,6 +26,50 @@ pub struct Job {
     pub reply: mpsc::Sender<Reply>,
     /// The client connection, which `dispatch_mode` 2 keeps on one worker.
     pub connection: u64,
+    /// When the answer is due (`max_request_time`); `None` when there is no limit.
+    pub deadline: Option<Deadline>,
+}
+
+impl Job {
+    /// A job for `frame` from connection `connection`, due within `limit` from now, and
+    /// the ticket its connection waits on.
+    pub fn new(frame: ToWorker, connection: u64, uploads: TempFiles, limit: Option<Duration>) -> (Job, Ticket) {
+        let (reply, replies) = mpsc::channel(16);
+        let deadline = Deadline::after(limit);
+        (Job { frame, uploads, reply, connection, deadline: deadline.clone() }, Ticket { replies, deadline })
+    }
+}
+
+/// What a connection keeps of the job it queued.
+pub struct Ticket {
+    replies: mpsc::Receiver<Reply>,
+    deadline: Option<Deadline>,
+}
+
+impl Ticket {
+    /// The first part of the answer. `Failed(Deadline)` when the deadline passed with the
+    /// job still queued (this connection withdraws it); once a slot has the job, whatever
+    /// the slot answers, which is `Failed(Deadline)` too if its worker ran past the
+    /// deadline. `None` when the job was dropped unanswered.
+    pub async fn first(&mut self) -> Option<Reply> {
+        let Some(deadline) = &self.deadline else { return self.replies.recv().await };
+        tokio::select! {
+            biased;
+            reply = self.replies.recv() => reply,
+            () = tokio::time::sleep_until(deadline.at()) => {
+                if deadline.withdraw() {
+                    Some(Reply::Failed(Failure::Deadline))
+                } else {
+                    self.replies.recv().await
+                }
+            }
+        }
+    }
+
+    /// The rest of the answer (a streamed body's chunks), after `first`.
+    pub fn rest(self) -> mpsc::Receiver<Reply> {
+        self.replies
+    }
 }
 
 /// The head of a worker's response.
@@ -50,15 +99,6 @@ pub enum Failure {
     WorkerLost,
     /// The request ran past `max_request_time` (504).
     Deadline,
-}
-
-impl Failure {
-    pub fn status(self) -> u16 {
-        match self {
-            Failure::WorkerLost => 502,
-            Failure::Deadline => 504,
-        }
-    }
 }
 
 /// An event for a handler (a WebSocket message or close, a TCP port's connect, receive,

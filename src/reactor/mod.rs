@@ -8,6 +8,7 @@
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
 //! - `job.rs`: what a connection hands a worker (its frame, built once) and the answer.
+//! - `deadline.rs`: `max_request_time`, one deadline per job and who acts on it.
 //! - `dispatch.rs`: the queues that carry jobs to HTTP workers (`dispatch_mode`).
 //! - `slot/`: one worker connection per child of the manager: an HTTP worker's
 //!   (`http.rs`), a task worker's and the task queue (`task.rs`), the timer's and the
@@ -25,6 +26,7 @@
 pub mod body;
 pub mod compress;
 pub mod control;
+pub mod deadline;
 pub mod dispatch;
 pub mod forwarded;
 pub mod http;

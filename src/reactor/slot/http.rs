@@ -4,7 +4,6 @@
 
 use std::os::fd::RawFd;
 use std::sync::Arc;
-use std::time::Instant;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -13,6 +12,7 @@ use tokio::io::AsyncBufReadExt;
 use super::{next_frame, Conn, Generation};
 use crate::ipc::{ToMaster, ToWorker};
 use crate::log;
+use crate::reactor::deadline::Deadline;
 use crate::reactor::dispatch::Work;
 use crate::reactor::job::{EventJob, Failure, Job, Reply, ReplyHead};
 use crate::reactor::Shared;
@@ -61,25 +61,35 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
     }
 }
 
-/// Sends one job to the worker and relays its answer; enforces `max_request_time`.
+/// Sends one job to the worker and relays its answer. Once this slot has taken the job,
+/// it alone acts on the job's deadline (`reactor::deadline`): past it, the client gets
+/// `Failed(Deadline)` and the worker is killed, and the manager replaces it.
 async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> Outcome {
-    let started = Instant::now();
-    if job.reply.is_closed() {
-        // The client went away while the job was queued.
+    if job.reply.is_closed() || !job.deadline.as_ref().is_none_or(Deadline::take) {
+        // The client went away while the job was queued, or had its 504 at the deadline.
+        return Outcome::Done { retire: false };
+    }
+    if job.deadline.as_ref().is_some_and(Deadline::is_past) {
+        // Taken as its deadline passed: no worker gets it, and only this slot can answer.
+        let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
         return Outcome::Done { retire: false };
     }
     if conn.write(&job.frame).await.is_err() {
         // The worker died before it could read the request: another worker takes it.
-        shared.dispatcher.submit(job);
+        if job.deadline.as_ref().is_none_or(Deadline::put_back) {
+            shared.dispatcher.submit(job);
+        } else {
+            let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
+        }
         return Outcome::Lost;
     }
     // `_uploads` lives until the worker is done with the request, then removes the files.
-    let Job { reply, uploads: _uploads, .. } = job;
+    let Job { reply, uploads: _uploads, deadline, .. } = job;
     let origin = conn.worker_id;
     let _in_hand = crate::reactor::spin::in_hand();
     let relay = relay(conn, &reply, shared, origin);
-    let result = match shared.config.max_request_time {
-        Some(limit) => tokio::time::timeout(limit.saturating_sub(started.elapsed()), relay).await,
+    let result = match &deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline.at(), relay).await,
         None => Ok(relay.await),
     };
     match result {

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use hyper::header::{HeaderMap, HeaderValue, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE};
 use hyper::{Method, Request, Response, StatusCode};
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 use super::connection;
@@ -14,7 +13,7 @@ use crate::clients::WsStatus;
 use crate::ipc::ToWorker;
 use crate::reactor::body::ResponseBody;
 use crate::reactor::http::{self, ConnInfo};
-use crate::reactor::job::{Job, Reply};
+use crate::reactor::job::{Failure, Job, Reply};
 use crate::reactor::upload::TempFiles;
 use crate::reactor::Shared;
 
@@ -107,23 +106,17 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
     // Until the upgrade is handed over, any way out of here (a refusal, a timeout, the
     // client leaving, which drops this future) takes the registration back.
     let pending = Pending { shared, fd, armed: true };
-    let (tx, mut rx) = mpsc::channel(16);
-    let frame = ToWorker::Open { fd, port: conn.port, head };
-    shared.dispatcher.submit(Job { frame, uploads: TempFiles::default(), reply: tx, connection: fd });
-    let first = match shared.config.max_request_time {
-        Some(limit) => tokio::time::timeout(limit, rx.recv()).await.unwrap_or(None),
-        None => rx.recv().await,
-    };
-    let head = match first {
+    let (job, mut ticket) = Job::new(ToWorker::Open { fd, port: conn.port, head }, fd, TempFiles::default(), shared.config.max_request_time);
+    shared.dispatcher.submit(job);
+    let head = match ticket.first().await {
         Some(Reply::Head(head)) if head.status == 101 => head,
-        Some(Reply::Head(head)) => return http::from_worker(head, rx),
-        Some(Reply::Failed(failure)) => {
-            let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_GATEWAY);
-            return http::error(status, "the worker handling the WebSocket handshake stopped before answering");
+        Some(Reply::Head(head)) => return http::from_worker(head, ticket.rest()),
+        Some(Reply::Failed(Failure::WorkerLost)) => {
+            return http::error(StatusCode::BAD_GATEWAY, "the worker handling the WebSocket handshake stopped before answering");
         }
         _ => return http::error(StatusCode::GATEWAY_TIMEOUT, "no worker answered the WebSocket handshake within max_request_time"),
     };
-    let mut resp = http::from_worker(head, rx);
+    let mut resp = http::from_worker(head, ticket.rest());
     *resp.body_mut() = ResponseBody::empty();
     let headers = resp.headers_mut();
     // The default handshake leaves these to us; a custom onHandShake may have set them.

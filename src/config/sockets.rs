@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{bool_value, int_value, invalid, string_value, ConfigError, TlsFiles};
+use super::values::{bool_value, int_value, string_value};
+use super::{invalid, ConfigError, TlsFiles, SWOOLE_SSL};
 
 /// The transport of an extra port (`type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,9 +140,6 @@ const PORT_SETTINGS: &[&str] = &[
     "ssl_cert_file",
     "ssl_key_file",
 ];
-
-/// Swoole's flag for TLS, OR-ed into a socket type.
-const SWOOLE_SSL: i64 = 512;
 
 /// Parses `sockets`; `websocket` says whether the main server has WebSocket on, which a
 /// WebSocket port needs (as in LaravelS).

@@ -1,0 +1,265 @@
+//! The server's typed configuration, parsed once from `config('laravels')`.
+//!
+//! Keys keep the names of LaravelS's `config/laravels.php`. Values may come from
+//! `env()`, which yields strings ("4", "true"), so numbers and booleans are accepted in
+//! both forms. A wrong type or value is a `ConfigError` naming the key and the fix; a
+//! `swoole.*` setting this runtime does not implement is a warning, not an error, because
+//! real LaravelS configs carry many of them.
+//!
+//! # Layout
+//! - this file: `ServerConfig` and its types, and `parse`, which reads each field with
+//!   the function of its section.
+//! - `keys.rs`: every key this runtime knows, one entry each, and the warnings for the
+//!   others.
+//! - `values.rs`: typed reads (`Reader`), accepting `env()` strings, naming the key in
+//!   every error.
+//! - `listen.rs`: the main port (`listen_port`, `socket_type`, TLS).
+//! - `swoole.rs`: the `swoole` settings that need more than a typed read.
+//! - `sections.rs`: `websocket`, `timer`, `processes`, `event_handlers`,
+//!   `trusted_proxies`.
+//! - `sockets.rs`: the extra ports of `sockets`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+mod keys;
+mod listen;
+mod sections;
+mod sockets;
+mod swoole;
+#[cfg(test)]
+mod tests;
+mod values;
+
+pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
+use values::Reader;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("laravels.{key}: {problem}. Fix: {fix}")]
+    Invalid { key: String, problem: String, fix: String },
+}
+
+/// How the master picks a worker for a request (Swoole's `dispatch_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DispatchMode {
+    /// 1: each request to the next worker in turn.
+    RoundRobin,
+    /// 2: all requests of one connection to the same worker.
+    FixedByConnection,
+    /// 3: each request to an idle worker (the default).
+    Idle,
+}
+
+/// What the main listener is bound to (`socket_type`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SocketType {
+    Tcp,
+    Tcp6,
+    /// A unix stream socket at `listen_ip`.
+    UnixStream,
+}
+
+/// The certificate and key of a TLS port (`swoole.ssl_cert_file`, `swoole.ssl_key_file`),
+/// as absolute paths; `reactor::tls` reads them when the port is bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+}
+
+/// One instance of an entry of `processes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomProcess {
+    pub name: String,
+    /// Wait before starting it again after it exited.
+    pub restart_interval: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen_ip: String,
+    pub listen_port: u16,
+    pub socket_type: SocketType,
+    /// TLS on the main port: `socket_type | SWOOLE_SSL`, or both ssl files set.
+    pub tls: Option<TlsFiles>,
+    /// `swoole.open_http2_protocol`: HTTP/2 by ALPN over TLS, h2c prior knowledge without.
+    pub http2: bool,
+    /// Value of the `Server` response header; empty means none.
+    pub server_header: String,
+    pub handle_static: bool,
+    pub document_root: PathBuf,
+    pub daemonize: bool,
+    pub dispatch_mode: DispatchMode,
+    pub worker_num: u32,
+    /// Requests a worker serves before it is replaced; 0 means never.
+    pub max_request: u64,
+    pub pid_file: PathBuf,
+    pub log_file: Option<PathBuf>,
+    pub package_max_length: usize,
+    pub max_header_size: usize,
+    pub max_connection: usize,
+    /// How long `stop` and `reload` wait for in-flight requests.
+    pub max_wait_time: Duration,
+    /// A request running longer gets 504 and its worker is replaced; `None` disables.
+    pub max_request_time: Option<Duration>,
+    /// A worker whose resident memory passes this is replaced after its current request.
+    pub worker_memory_limit: Option<u64>,
+    pub upload_tmp_dir: PathBuf,
+    pub http_compression: bool,
+    pub enable_reuse_port: bool,
+    /// `event_handlers.WorkerError` has handlers: the manager reports abnormal worker ends.
+    pub report_worker_errors: bool,
+    /// `processes`: custom processes, one entry per instance (`num` expands).
+    pub processes: Vec<CustomProcess>,
+    /// Peers whose X-Real-IP, Scheme ... headers are believed (`trusted_proxies`).
+    pub trusted_proxies: crate::reactor::forwarded::TrustedProxies,
+    /// `timer.max_wait_time`: how long a reload or stop waits for the timer's running job.
+    pub timer_max_wait: Duration,
+    /// `timer.enable`: run the cron jobs of `timer.jobs` in a timer process.
+    pub timer: bool,
+    /// Task worker processes (`Task::deliver`), after the HTTP workers in id order.
+    pub task_worker_num: u32,
+    /// Tasks a task worker runs before it is replaced; 0 means never.
+    pub task_max_request: u64,
+    /// Threads of the master's reactor (default: one per four CPUs).
+    pub reactor_num: usize,
+    /// How long a reactor thread waits for a worker's answer before it sleeps
+    /// (`reactor_spin_us`; zero: never).
+    pub reactor_spin: Duration,
+    /// `websocket.enable`: upgrade requests on the main port become WebSocket connections.
+    pub websocket: bool,
+    /// `heartbeat_idle_time` (or twice `heartbeat_check_interval`): a connection that sends
+    /// nothing for this long is closed.
+    pub heartbeat_idle: Option<Duration>,
+    /// `buffer_output_size`: bytes of pushed messages one connection may have waiting to
+    /// be sent; a push beyond it is dropped with a warning.
+    pub buffer_output_size: usize,
+    /// `sockets`: the extra ports, in `$server->ports` order after the main one.
+    pub sockets: Vec<SocketSpec>,
+    /// Warnings for settings that were accepted but have no effect here.
+    pub warnings: Vec<String>,
+}
+
+/// What a child of the manager is, by its worker id: ids count the HTTP workers, then
+/// the task workers, the timer, and the custom processes, in that order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Child {
+    Worker,
+    TaskWorker,
+    Timer,
+    /// The custom process at this index of `processes` (one entry per instance).
+    Process(usize),
+}
+
+impl ServerConfig {
+    /// What worker id `id` is; `None` past the last child.
+    pub fn child(&self, id: u32) -> Option<Child> {
+        if id >= self.first_process_id() {
+            let index = (id - self.first_process_id()) as usize;
+            return (index < self.processes.len()).then_some(Child::Process(index));
+        }
+        if Some(id) == self.timer_id() {
+            return Some(Child::Timer);
+        }
+        Some(if id < self.worker_num { Child::Worker } else { Child::TaskWorker })
+    }
+
+    /// Every process the manager keeps: HTTP workers, task workers, then the timer.
+    pub fn child_count(&self) -> u32 {
+        self.worker_num + self.task_worker_num + u32::from(self.timer) + self.processes.len() as u32
+    }
+
+    /// The id of the first custom process; they follow the timer.
+    pub fn first_process_id(&self) -> u32 {
+        self.worker_num + self.task_worker_num + u32::from(self.timer)
+    }
+
+    /// The process id slot of the timer process, when there is one.
+    pub fn timer_id(&self) -> Option<u32> {
+        self.timer.then_some(self.worker_num + self.task_worker_num)
+    }
+
+    /// Parses the `laravels` config array. `base_path` resolves relative paths.
+    pub fn parse(root: &Value, base_path: &str) -> Result<Self, ConfigError> {
+        let top = root.as_object().ok_or_else(|| invalid("", "the config is not an array", "return an array from config/laravels.php"))?;
+        let empty = Map::new();
+        let swoole = match top.get("swoole") {
+            None | Some(Value::Null) => &empty,
+            Some(Value::Object(m)) => m,
+            Some(Value::Array(a)) if a.is_empty() => &empty,
+            Some(_) => return Err(invalid("swoole", "must be an array of settings", "set 'swoole' => [ ... ]")),
+        };
+        let mut warnings = keys::warnings(top, swoole);
+        let r = Reader::new(top, swoole, base_path);
+        // Read in the order errors are reported in: the first wrong value stops here.
+        let (socket_type, ssl_flag) = listen::socket_type(&r)?;
+        let tls = listen::tls(&r, ssl_flag)?;
+        let listen_port = listen::port(&r)?;
+        let dispatch_mode = swoole::dispatch_mode(&r)?;
+        let worker_num = swoole::worker_num(&r)?;
+        let max_request_time = swoole::seconds(&r, "max_request_time", 60)?;
+        let package_max_length = r.sw_bytes("package_max_length", 4 * 1024 * 1024)?;
+        let max_header_size = swoole::max_header_size(&r)?;
+        let max_connection = swoole::max_connection(&r)?;
+        let memory_limit = r.sw_bytes("worker_memory_limit", 0)?;
+        let max_request = swoole::max_request(&r)?;
+        let websocket = sections::websocket(top.get("websocket"))?;
+        let mut sockets = sockets::parse(top.get("sockets"), package_max_length as usize, websocket, &mut warnings)?;
+        for spec in &mut sockets {
+            if let Some(files) = spec.tls.take() {
+                spec.tls = Some(TlsFiles { cert_file: r.absolute(files.cert_file), key_file: r.absolute(files.key_file) });
+            }
+        }
+
+        Ok(ServerConfig {
+            listen_ip: r.string("listen_ip", "127.0.0.1")?,
+            listen_port,
+            socket_type,
+            tls,
+            http2: r.sw_bool("open_http2_protocol", false)?,
+            server_header: r.string("server", "")?,
+            handle_static: r.boolean("handle_static", false)?,
+            document_root: r.sw_path("document_root", "public")?,
+            daemonize: r.sw_bool("daemonize", false)?,
+            dispatch_mode,
+            worker_num,
+            max_request,
+            pid_file: r.sw_path("pid_file", "storage/laravels.pid")?,
+            log_file: Some(r.sw_string("log_file", "")?).filter(|s| !s.is_empty()).map(|s| r.absolute(s.into())),
+            package_max_length: package_max_length as usize,
+            max_header_size: max_header_size as usize,
+            max_connection: max_connection as usize,
+            max_wait_time: swoole::seconds(&r, "max_wait_time", 60)?,
+            max_request_time: (!max_request_time.is_zero()).then_some(max_request_time),
+            worker_memory_limit: (memory_limit > 0).then_some(memory_limit as u64),
+            upload_tmp_dir: r.sw_path("upload_tmp_dir", "/tmp")?,
+            http_compression: r.sw_bool("http_compression", false)?,
+            enable_reuse_port: r.sw_bool("enable_reuse_port", true)?,
+            report_worker_errors: sections::reports_worker_errors(top),
+            processes: sections::processes(top.get("processes"))?,
+            trusted_proxies: sections::trusted_proxies(top.get("trusted_proxies"))?,
+            timer_max_wait: sections::timer_max_wait(top)?,
+            timer: sections::timer(top.get("timer"))?,
+            task_worker_num: swoole::task_worker_num(&r)?,
+            task_max_request: swoole::task_max_request(&r)?,
+            reactor_num: swoole::reactor_num(&r)?,
+            reactor_spin: swoole::reactor_spin(&r)?,
+            websocket,
+            sockets,
+            heartbeat_idle: swoole::heartbeat_idle(&r)?,
+            buffer_output_size: swoole::buffer_output_size(&r)?,
+            warnings,
+        })
+    }
+}
+
+/// Swoole's flag for TLS, OR-ed into a socket type.
+const SWOOLE_SSL: i64 = 512;
+
+fn invalid(key: &str, problem: impl Into<String>, fix: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.to_owned(), problem: problem.into(), fix: fix.into() }
+}

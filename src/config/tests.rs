@@ -1,0 +1,128 @@
+//! The config's unit tests: defaults, `env()` strings, and the errors and warnings.
+
+use super::*;
+use serde_json::json;
+
+fn parse(v: Value) -> Result<ServerConfig, ConfigError> {
+    ServerConfig::parse(&v, "/app")
+}
+
+#[test]
+fn defaults_and_env_strings() {
+    let c = parse(json!({"listen_port": "5300", "handle_static": "true", "swoole": {"worker_num": "4", "max_request": 10}})).unwrap();
+    assert_eq!(c.listen_port, 5300);
+    assert!(c.handle_static);
+    assert_eq!(c.worker_num, 4);
+    assert_eq!(c.max_request, 10);
+    assert_eq!(c.dispatch_mode, DispatchMode::Idle);
+    assert_eq!(c.pid_file, PathBuf::from("/app/storage/laravels.pid"));
+    assert_eq!(c.document_root, PathBuf::from("/app/public"));
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+}
+
+#[test]
+fn bad_values_name_the_key_and_the_fix() {
+    let e = parse(json!({"swoole": {"worker_num": "many"}})).unwrap_err().to_string();
+    assert!(e.contains("laravels.swoole.worker_num") && e.contains("Fix:"), "{e}");
+    let e = parse(json!({"swoole": {"dispatch_mode": 5}})).unwrap_err().to_string();
+    assert!(e.contains("swoole.dispatch_mode") && e.contains("5 is not supported"), "{e}");
+    let e = parse(json!({"listen_port": 70000})).unwrap_err().to_string();
+    assert!(e.contains("listen_port"), "{e}");
+    let e = parse(json!({"handle_static": "maybe"})).unwrap_err().to_string();
+    assert!(e.contains("handle_static") && e.contains("boolean"), "{e}");
+    let e = parse(json!({"swoole": {"worker_memory_limit": "lots"}})).unwrap_err().to_string();
+    assert!(e.contains("worker_memory_limit") && e.contains("256M"), "{e}");
+}
+
+#[test]
+fn unimplemented_swoole_settings_warn_once_each() {
+    let c = parse(json!({"swoole": {"reload_async": true, "enable_coroutine": true, "ssl_ciphers": "ALL", "task_ipc_mode": 1}})).unwrap();
+    assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+    assert!(c.warnings.iter().any(|w| w.contains("swoole.enable_coroutine")));
+    assert!(c.warnings.iter().any(|w| w.contains("swoole.ssl_ciphers")));
+}
+
+#[test]
+fn trusted_proxies_parse_addresses_ranges_and_unix() {
+    let c = parse(json!({"trusted_proxies": ["127.0.0.2", "10.0.0.0/8", "unix"]})).unwrap();
+    assert_eq!(c.trusted_proxies.nets.len(), 2);
+    assert!(c.trusted_proxies.unix);
+    let e = parse(json!({"trusted_proxies": ["10.0.0.0/8", "proxy.local"]})).unwrap_err().to_string();
+    assert!(e.contains("trusted_proxies.1") && e.contains("proxy.local"), "{e}");
+}
+
+#[test]
+fn socket_types_use_swooles_numbers() {
+    assert_eq!(parse(json!({"socket_type": 5, "listen_ip": "/tmp/l.sock"})).unwrap().socket_type, SocketType::UnixStream);
+    assert_eq!(parse(json!({"socket_type": 3})).unwrap().socket_type, SocketType::Tcp6);
+    let e = parse(json!({"socket_type": 6})).unwrap_err().to_string();
+    assert!(e.contains("socket_type") && e.contains("(5)"), "{e}");
+}
+
+#[test]
+fn tls_needs_both_files_and_swoole_ssl_means_tls() {
+    let files = json!({"ssl_cert_file": "storage/cert.pem", "ssl_key_file": "/etc/key.pem"});
+    let c = parse(json!({"socket_type": 1 | 512, "swoole": files.clone()})).unwrap();
+    assert_eq!(c.socket_type, SocketType::Tcp);
+    let tls = c.tls.unwrap();
+    assert_eq!(tls.cert_file, PathBuf::from("/app/storage/cert.pem"));
+    assert_eq!(tls.key_file, PathBuf::from("/etc/key.pem"));
+    assert!(!c.http2);
+    // The files alone turn TLS on; SWOOLE_SSL with TCP6 keeps the socket type.
+    assert!(parse(json!({"swoole": files.clone()})).unwrap().tls.is_some());
+    assert_eq!(parse(json!({"socket_type": 3 | 512, "swoole": files})).unwrap().socket_type, SocketType::Tcp6);
+    assert!(parse(json!({})).unwrap().tls.is_none());
+
+    let e = parse(json!({"socket_type": 1 | 512})).unwrap_err().to_string();
+    assert!(e.contains("laravels.socket_type") && e.contains("ssl_cert_file") && e.contains("Fix:"), "{e}");
+    let e = parse(json!({"swoole": {"ssl_cert_file": "/c.pem"}})).unwrap_err().to_string();
+    assert!(e.contains("laravels.swoole.ssl_key_file") && e.contains("/c.pem"), "{e}");
+    let e = parse(json!({"swoole": {"ssl_key_file": "/k.pem"}})).unwrap_err().to_string();
+    assert!(e.contains("laravels.swoole.ssl_cert_file") && e.contains("/k.pem"), "{e}");
+}
+
+#[test]
+fn open_http2_protocol_is_a_boolean_setting() {
+    let c = parse(json!({"swoole": {"open_http2_protocol": "true"}})).unwrap();
+    assert!(c.http2 && c.warnings.is_empty(), "{:?}", c.warnings);
+    let e = parse(json!({"swoole": {"open_http2_protocol": "sometimes"}})).unwrap_err().to_string();
+    assert!(e.contains("swoole.open_http2_protocol"), "{e}");
+}
+
+#[test]
+fn worker_ids_count_workers_task_workers_the_timer_then_processes() {
+    let c = parse(json!({"swoole": {"worker_num": 2, "task_worker_num": 1}})).unwrap();
+    assert_eq!(c.child(1), Some(Child::Worker));
+    assert_eq!(c.child(2), Some(Child::TaskWorker), "id 2 is the task worker");
+    assert!(c.child(3).is_none());
+    let timed = parse(json!({"swoole": {"worker_num": 1, "task_worker_num": 1}, "timer": {"enable": true}})).unwrap();
+    assert_eq!(timed.child(2), Some(Child::Timer));
+    assert!(timed.child(3).is_none());
+    let p = json!({"class": "P"});
+    let custom = parse(json!({"swoole": {"worker_num": 1}, "timer": {"enable": true}, "processes": {"a": p, "b": p}})).unwrap();
+    assert_eq!(custom.child(1), Some(Child::Timer));
+    assert_eq!(custom.child(3), Some(Child::Process(1)));
+    assert!(custom.child(4).is_none());
+}
+
+#[test]
+fn sizes_and_durations() {
+    let c = parse(json!({"swoole": {"worker_memory_limit": "256M", "package_max_length": 1024, "max_request_time": 0}})).unwrap();
+    assert_eq!(c.worker_memory_limit, Some(256 << 20));
+    assert_eq!(c.package_max_length, 1024);
+    assert_eq!(c.max_request_time, None);
+}
+
+#[test]
+fn websocket_and_heartbeat() {
+    let c = parse(json!({"websocket": {"enable": true, "handler": "App\\Ws"}, "swoole": {"heartbeat_check_interval": 30}})).unwrap();
+    assert!(c.websocket);
+    assert_eq!(c.heartbeat_idle, Some(Duration::from_secs(60)));
+    let c = parse(json!({"websocket": {"enable": false}, "swoole": {"heartbeat_idle_time": 600, "heartbeat_check_interval": 60}})).unwrap();
+    assert!(!c.websocket);
+    assert_eq!(c.heartbeat_idle, Some(Duration::from_secs(600)));
+    let e = parse(json!({"websocket": {"enable": true}})).unwrap_err().to_string();
+    assert!(e.contains("websocket.handler"), "{e}");
+    let e = parse(json!({"swoole": {"buffer_output_size": 10}})).unwrap_err().to_string();
+    assert!(e.contains("swoole.buffer_output_size"), "{e}");
+}

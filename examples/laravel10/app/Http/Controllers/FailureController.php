@@ -23,9 +23,14 @@ class FailureController extends Controller
         return $function();
     }
 
+    /**
+     * A PHP error raised by the app, which Laravel's error handler turns into an
+     * ErrorException. PHP 8.4 deprecates trigger_error() with E_USER_ERROR (laravel8's
+     * way): a user warning takes the same path through the handler.
+     */
     public function fatalError()
     {
-        trigger_error('fatal', E_USER_ERROR);
+        trigger_error('fatal', E_USER_WARNING);
     }
 
     /** Allocates until PHP's memory limit kills the request: a fatal no handler can catch. */

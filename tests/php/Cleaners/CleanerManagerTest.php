@@ -14,12 +14,17 @@ use LaravelS\Tests\Fixtures\UserCode\RecordingCleaner;
 use LaravelS\Tests\Fixtures\UserCode\SecondRecordingCleaner;
 use LaravelS\Tests\Fixtures\UserCode\ShopController;
 use LaravelS\Tests\Support\TestApp;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 final class CleanerManagerTest extends TestCase
 {
     /** @dataProvider wrongCleaners */
+<<<<<<< HEAD
     #[\PHPUnit\Framework\Attributes\DataProvider('wrongCleaners')]
+=======
+    #[DataProvider('wrongCleaners')]
+>>>>>>> l10
     public function testAWrongCleanerStopsTheWorkerAtBoot($entry, string $message): void
     {
         $this->expectException(\InvalidArgumentException::class);

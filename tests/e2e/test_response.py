@@ -5,6 +5,7 @@ import os
 import time
 
 import httpx
+import pytest
 
 
 def test_json_status_and_reason(server):
@@ -15,6 +16,7 @@ def test_json_status_and_reason(server):
     assert teapot.status_code == 418 and teapot.reason_phrase == "I'm a teapot" and teapot.text == "status"
 
 
+@pytest.mark.laravel_only  # Lumen has no cookie jar (Cookie::queue) and no cookie encryption
 def test_repeated_headers_and_several_cookies(server):
     r = httpx.get(server.url + "/cookies")
     assert r.headers.get_list("x-multi") == ["a", "b"]
@@ -89,6 +91,7 @@ def test_http_compression_gzips_for_clients_that_accept_it(laravel_app):
         assert "content-encoding" not in plain.headers and plain.text == page.text
 
 
+@pytest.mark.laravel_only  # Lumen runs terminate() of global middleware only, never of route middleware
 def test_terminable_middleware_runs_after_each_of_its_responses_and_nowhere_else(server):
     log = server.app / "storage" / "app" / "terminated.log"
     # Several requests, so both workers meet the middleware more than once.

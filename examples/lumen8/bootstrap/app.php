@@ -37,16 +37,14 @@ $app->singleton(
 );
 
 // Debian's Lumen ships no default config/ of its own: these come from this app's config/
-// (database, filesystems and view are read when first used).
+// (filesystems and view are read when first used; database here, for Redis too).
 $app->configure('app');
 $app->configure('logging');
-
-// GET /terminable/{status}: a terminable middleware, by alias.
-$app->routeMiddleware([
-    'records.termination' => App\Http\Middleware\RecordsTermination::class,
-]);
+$app->configure('database');
 
 $app->register(App\Providers\AppServiceProvider::class);
+// app('redis'), for timer.global_lock: illuminate/redis, as Lumen's documentation adds it.
+$app->register(Illuminate\Redis\RedisServiceProvider::class);
 $app->register(App\Providers\EventServiceProvider::class);
 // Lumen has no package discovery: LaravelS's provider is registered by hand.
 $app->register(Hhxsv5\LaravelS\Illuminate\LaravelSServiceProvider::class);

@@ -6,7 +6,8 @@
  * The routes the end-to-end tests and the benchmarks drive on Lumen; each answers like
  * its namesake in the Laravel examples. Lumen has no session, cookie jar or login: the
  * Laravel examples' /cookies, /session/*, /flash/*, /login/{id}, /me and /ws/session
- * are not here (the tests that need them are marked laravel_only).
+ * are not here, nor /terminable/{status} (Lumen runs terminate() of global middleware
+ * only); the tests that need them are marked laravel_only.
  */
 
 $router->get('/', 'ResponseController@welcome');
@@ -66,8 +67,3 @@ $router->get('/ws/connections', 'WebSocketController@connections');
 
 // Extra ports (`sockets`): send to every connection of port #1 from a controller.
 $router->get('/ports/broadcast/{message}', 'PortController@broadcast');
-
-// Terminable middleware (tests/e2e/test_response.py): terminate() after each response.
-$router->get('/terminable/{status:[0-9]+}', ['middleware' => 'records.termination:tagged', function ($status) {
-    return response('terminable', (int) $status);
-}]);

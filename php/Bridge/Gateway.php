@@ -40,6 +40,7 @@ final class Gateway
      */
     public static function boot(string $basePath, array $bindings = []): self
     {
+        StaleScripts::drop();
         $app = require $basePath . '/bootstrap/app.php';
         Request::enableHttpMethodParameterOverride();
         if (self::isLumen($app)) {

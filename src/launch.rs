@@ -196,16 +196,16 @@ fn redirect_stdio(config: &ServerConfig) {
 }
 
 /// Device and inode of an open pipe, socket or terminal.
-fn stream_id(fd: std::os::fd::RawFd) -> Option<(u64, u64)> {
+fn stream_id(fd: std::os::fd::RawFd) -> Option<(libc::dev_t, libc::ino_t)> {
     let st = nix::sys::stat::fstat(fd).ok()?;
     let kind = st.st_mode & libc::S_IFMT;
     [libc::S_IFIFO, libc::S_IFSOCK, libc::S_IFCHR]
         .contains(&kind)
-        .then_some((st.st_dev as u64, st.st_ino as u64))
+        .then_some((st.st_dev, st.st_ino))
 }
 
 /// The stream standard fd `fd` is, unless it is /dev/null (whose copies are harmless).
-fn caller_stream(fd: std::os::fd::RawFd, null: Option<std::os::fd::RawFd>) -> Option<(u64, u64)> {
+fn caller_stream(fd: std::os::fd::RawFd, null: Option<std::os::fd::RawFd>) -> Option<(libc::dev_t, libc::ino_t)> {
     let id = stream_id(fd)?;
     (null.and_then(stream_id) != Some(id)).then_some(id)
 }

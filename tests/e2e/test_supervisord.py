@@ -1,6 +1,7 @@
 """Deployment under Supervisord exactly as the README's program block: foreground
 `bin/laravels start -i`, run as www-data, restarted when it dies."""
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness import EXTENSION, free_port
+from harness import EXTENSION, RUNTIME_EXEC, free_port
 
 SUPERVISORD = shutil.which("supervisord")
 
@@ -37,6 +38,14 @@ def test_supervisord_runs_stops_and_restarts_the_server(laravel_app, tmp_path):
     laravel_app = deploy / "app"
     subprocess.run(["chown", "-R", "www-data:www-data", str(laravel_app)], check=True)
     port = free_port()
+    if RUNTIME_EXEC:
+        # The framework's PHP lives in a Debian root that only root can enter: supervisord
+        # starts the command as root, and the root's setpriv drops to www-data before PHP
+        # runs (every step execs, so supervisord's pid is still the master's).
+        command = shlex.join([*RUNTIME_EXEC, "setpriv", "--reuid=www-data", "--regid=www-data", "--init-groups", "php"])
+        user = ""
+    else:
+        command, user = "/usr/bin/php", "user=www-data"
     conf = tmp_path / "supervisord.conf"
     conf.write_text(f"""
 [supervisord]
@@ -55,12 +64,12 @@ serverurl=unix://{tmp_path}/supervisor.sock
 
 [program:laravel-s-test]
 directory={laravel_app}
-command=/usr/bin/php -d extension={EXTENSION} bin/laravels start -i
+command={command} -d extension={EXTENSION} bin/laravels start -i
 numprocs=1
 autostart=true
 autorestart=true
 startretries=3
-user=www-data
+{user}
 redirect_stderr=true
 stdout_logfile={tmp_path}/%(program_name)s.log
 environment=LARAVELS_LISTEN_PORT="{port}",LARAVELS_WORKER_NUM="2"

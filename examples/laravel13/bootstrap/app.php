@@ -54,7 +54,8 @@ $app = Application::configure(basePath: $_ENV['APP_BASE_PATH'] ?? dirname(__DIR_
  * then lists the default providers and aliases itself). With a Composer-installed
  * framework the directory is there and the configuration is merged as usual.
  */
-$frameworkConfig = dirname((new ReflectionClass(LoadConfiguration::class))->getFileName(), 4).'/config';
+// The directory LoadConfiguration reads: four levels above its own (src/Illuminate/Foundation/Bootstrap).
+$frameworkConfig = dirname((new ReflectionClass(LoadConfiguration::class))->getFileName(), 5).'/config';
 if (! is_dir($frameworkConfig)) {
     $app->dontMergeFrameworkConfiguration();
 }

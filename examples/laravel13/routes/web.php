@@ -91,3 +91,14 @@ Route::get('/ports/broadcast/{message}', [PortController::class, 'broadcast']);
 // Terminable middleware (tests/e2e/test_response.py): terminate() after each response.
 Route::get('/terminable/{status}', fn (string $status) => response('terminable', (int) $status))
     ->where('status', '[0-9]+')->middleware('records.termination:tagged');
+
+// defer() (Laravel 11+): the callback runs after the response went out, from the global
+// InvokeDeferredCallbacks middleware's terminate() (tests/e2e/test_response.py).
+Route::get('/deferred/{id}', function (string $id) {
+    defer(function () use ($id) {
+        usleep(300000);
+        file_put_contents(storage_path('app/deferred.log'), json_encode(['id' => $id, 'pid' => getmypid(), 'at' => microtime(true)])."\n", FILE_APPEND | LOCK_EX);
+    });
+
+    return 'deferred';
+});

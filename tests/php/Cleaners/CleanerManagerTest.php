@@ -14,11 +14,13 @@ use LaravelS\Tests\Fixtures\UserCode\RecordingCleaner;
 use LaravelS\Tests\Fixtures\UserCode\SecondRecordingCleaner;
 use LaravelS\Tests\Fixtures\UserCode\ShopController;
 use LaravelS\Tests\Support\TestApp;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 final class CleanerManagerTest extends TestCase
 {
     /** @dataProvider wrongCleaners */
+    #[DataProvider('wrongCleaners')]
     public function testAWrongCleanerStopsTheWorkerAtBoot($entry, string $message): void
     {
         $this->expectException(\InvalidArgumentException::class);
@@ -27,7 +29,7 @@ final class CleanerManagerTest extends TestCase
         new CleanerManager(TestApp::boot(), ['cleaners' => $entry]);
     }
 
-    public function wrongCleaners(): array
+    public static function wrongCleaners(): array
     {
         return [
             'missing class' => [['App\Cleaners\Typo'], '/^laravels\.cleaners: class App\\\\Cleaners\\\\Typo does not exist\. Fix: /'],

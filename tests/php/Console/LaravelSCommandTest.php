@@ -3,9 +3,10 @@
 namespace LaravelS\Tests\Console;
 
 use LaravelS\Tests\Support\ThrowawayApp;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
-/** `php artisan laravels ...` in throwaway Laravel 8 and Lumen 8 applications. */
+/** `php artisan laravels ...` in throwaway Laravel and Lumen applications (8, or 10 in the PHP 8.4 root). */
 final class LaravelSCommandTest extends TestCase
 {
     private const PACKAGE = __DIR__ . '/../../..';
@@ -13,12 +14,13 @@ final class LaravelSCommandTest extends TestCase
     /** @var ThrowawayApp|null */
     private $app;
 
-    public function frameworks(): array
+    public static function frameworks(): array
     {
         return ['Laravel' => ['laravel'], 'Lumen' => ['lumen']];
     }
 
     /** @dataProvider frameworks */
+    #[DataProvider('frameworks')]
     public function testPublishCopiesTheConfigAndTheRunner(string $framework): void
     {
         $this->app = ThrowawayApp::$framework();
@@ -36,6 +38,7 @@ final class LaravelSCommandTest extends TestCase
     }
 
     /** @dataProvider frameworks */
+    #[DataProvider('frameworks')]
     public function testPublishKeepsAnEditedConfigUnlessForced(string $framework): void
     {
         $this->app = ThrowawayApp::$framework();
@@ -52,6 +55,7 @@ final class LaravelSCommandTest extends TestCase
     }
 
     /** @dataProvider frameworks */
+    #[DataProvider('frameworks')]
     public function testConfigWritesTheResolvedConfiguration(string $framework): void
     {
         $this->app = ThrowawayApp::$framework();
@@ -80,6 +84,7 @@ final class LaravelSCommandTest extends TestCase
     }
 
     /** @dataProvider frameworks */
+    #[DataProvider('frameworks')]
     public function testInfoShowsVersionsAndTheListenAddress(string $framework): void
     {
         $this->app = ThrowawayApp::$framework();
@@ -89,7 +94,9 @@ final class LaravelSCommandTest extends TestCase
 
         $this->assertMatchesRegularExpression('/PHP\s+\|\s+' . preg_quote(PHP_VERSION, '/') . '/', $out);
         $this->assertMatchesRegularExpression('/laravels extension\s+\|\s+' . preg_quote(phpversion('laravels') ?: 'not loaded', '/') . '/', $out);
-        $this->assertMatchesRegularExpression($framework === 'lumen' ? '/Lumen\s+\|\s+Lumen \(8\./' : '/Laravel\s+\|\s+8\.\d+\.\d+/', $out);
+        // Lumen 8 and 10 come with the Illuminate components of their own major version.
+        $major = explode('.', \Illuminate\Foundation\Application::VERSION)[0];
+        $this->assertMatchesRegularExpression($framework === 'lumen' ? "/Lumen\\s+\\|\\s+Lumen \\($major\\./" : "/Laravel\\s+\\|\\s+$major\\.\\d+\\.\\d+/", $out);
         $this->assertMatchesRegularExpression('/Listen\s+\|\s+\[::1\]:6103/', $out);
     }
 

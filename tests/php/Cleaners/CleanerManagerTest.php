@@ -20,11 +20,7 @@ use PHPUnit\Framework\TestCase;
 final class CleanerManagerTest extends TestCase
 {
     /** @dataProvider wrongCleaners */
-<<<<<<< HEAD
-    #[\PHPUnit\Framework\Attributes\DataProvider('wrongCleaners')]
-=======
     #[DataProvider('wrongCleaners')]
->>>>>>> l10
     public function testAWrongCleanerStopsTheWorkerAtBoot($entry, string $message): void
     {
         $this->expectException(\InvalidArgumentException::class);

@@ -9,3 +9,6 @@ use Illuminate\Support\Facades\Route;
  */
 
 Route::get('/hello', [ResponseController::class, 'hello']);
+
+// The one-query benchmark route: a user row by id, one SELECT on the sqlite database.
+Route::get('/db/{id}', [ResponseController::class, 'user'])->where('id', '[0-9]+');

@@ -16,6 +16,8 @@ $router->get('/', 'ResponseController@welcome');
 $router->get('/hello', 'ResponseController@hello');
 $router->group(['prefix' => 'api'], function () use ($router) {
     $router->get('/hello', 'ResponseController@hello');
+    // The one-query benchmark route: a user row by id, one SELECT on the sqlite database.
+    $router->get('/db/{id:[0-9]+}', 'ResponseController@user');
 });
 
 $router->addRoute(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '/echo', 'EchoController@echo');

@@ -2,6 +2,7 @@
 
 namespace App\Http\Controllers;
 
+use App\Models\User;
 use Illuminate\Http\JsonResponse;
 use Illuminate\Http\RedirectResponse;
 use Illuminate\Http\Response;
@@ -27,6 +28,12 @@ class ResponseController extends Controller
     public function hello(): JsonResponse
     {
         return response()->json(['message' => 'hello']);
+    }
+
+    /** The one-query benchmark route: one Eloquent SELECT by primary key; 404 for no row. */
+    public function user(int $id): JsonResponse
+    {
+        return response()->json(User::query()->findOrFail($id, ['id', 'name', 'email']));
     }
 
     /** An encrypted cookie (`enc`), a clear one (`plain`) and a header sent twice. */

@@ -15,8 +15,10 @@ class ServiceProvider extends BaseServiceProvider
     public function register(): void
     {
         // Lumen reads a config file only when asked. The application's own file goes
-        // first; the package defaults then fill in the keys it does not set.
-        if (method_exists($this->app, 'configure')) {
+        // first; the package defaults then fill in the keys it does not set. (Not
+        // method_exists(): Laravel 11+ has a static Application::configure(), which would
+        // make a new application.)
+        if ($this->app instanceof \Laravel\Lumen\Application) {
             $this->app->configure('laravels');
         }
         $this->mergeConfigFrom(self::packagePath('config/laravels.php'), 'laravels');

@@ -43,8 +43,9 @@ framework_use() {
     PATH=$("$repo/scripts/php-root.sh" bin "$root"):$PATH
     LARAVELS_RUNTIME_EXEC="$repo/scripts/php-root.sh exec $root"
     echo "== $framework: building the extension for PHP 8.4 (target/php8.4)" >&2
-    # The root builds offline with the host's cargo: the crates come down here first.
-    (cd "$repo" && cargo fetch --quiet) >&2
+    # The root builds offline with the host's cargo: the crates come down here first
+    # (for this platform only: other targets' crates are neither needed nor all served).
+    (cd "$repo" && cargo fetch --quiet --target "$(rustc -vV | sed -n 's/^host: //p')") >&2
     # Both roots share trixie's PHP 8.4, so one build serves them.
     (cd "$repo" && $LARAVELS_RUNTIME_EXEC env CARGO_TARGET_DIR=target/php8.4 cargo build --release --quiet --offline) >&2
     LARAVELS_EXT=$repo/target/php8.4/release/liblaravels.so

@@ -34,4 +34,9 @@ cd "examples/$framework"
 # One worker per CPU: LaravelS's default of 30 would spend about 750 MB on a small machine.
 export LARAVELS_WORKER_NUM=${LARAVELS_WORKER_NUM:-$(nproc)}
 echo "== starting examples/$framework with $LARAVELS_WORKER_NUM workers ($LARAVELS_EXT)"
+if [[ $(framework_root "$framework") != host ]]; then
+  # This PHP lives in a Debian root: say how to reach the server's other commands with it.
+  echo "   other commands, from another shell (PHP $(php -r 'echo PHP_VERSION;') runs in a Debian root):"
+  echo "   cd $PWD && PATH=$(dirname "$(command -v php)"):\$PATH php -d extension=$LARAVELS_EXT bin/laravels info|reload|stop"
+fi
 exec php -d "extension=$LARAVELS_EXT" bin/laravels start "$@"

@@ -3,7 +3,8 @@
 # scripts and PHPUnit on PHP 8.2 and 8.4, then the end-to-end tests against real servers
 # on the framework matrix (scripts/frameworks.sh):
 #   Laravel 13 (PHP 8.4) and Laravel 8 (PHP 8.2): the whole e2e suite;
-#   Laravel 10 and Lumen 10 (PHP 8.4): the request, lifecycle, WebSocket and task tests.
+#   Laravel 10, Lumen 10 (PHP 8.4) and Lumen 8 (PHP 8.2): the request, lifecycle,
+#   WebSocket and task tests.
 #
 #   scripts/test.sh                          the whole matrix
 #   scripts/test.sh --framework laravel10    the whole e2e suite on one framework
@@ -18,7 +19,7 @@ while (($#)); do
     --framework) only=${2:?--framework needs one of: ${FRAMEWORKS[*]}}; shift 2 ;;
     --framework=*) only=${1#*=}; shift ;;
     --) shift; break ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done
@@ -71,6 +72,7 @@ else
   e2e laravel8 tests/e2e "$@"
   e2e laravel10 "${subset[@]}" tests/e2e/test_lumen.py "$@"
   e2e lumen10 "${subset[@]}" "$@"
+  e2e lumen8 "${subset[@]}" "$@"
 fi
 
 # One closing line over every e2e run.

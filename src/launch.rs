@@ -161,14 +161,55 @@ fn redirect_stdio(config: &ServerConfig) {
         }
         std::fs::OpenOptions::new().create(true).append(true).open(p).ok()
     });
-    if let Ok(null) = &null {
-        let _ = nix::unistd::dup2(null.as_raw_fd(), 0);
+    let null_fd = null.as_ref().ok().map(|f| f.as_raw_fd());
+    let out = log.as_ref().map(|f| f.as_raw_fd()).or(null_fd);
+    // Taken before the redirection: what the launcher's caller holds open.
+    let caller_input = caller_stream(0, null_fd);
+    let caller_output = [caller_stream(1, null_fd), caller_stream(2, null_fd)];
+    if let Some(null) = null_fd {
+        let _ = nix::unistd::dup2(null, 0);
     }
-    let out = log.as_ref().map(|f| f.as_raw_fd()).or(null.as_ref().ok().map(|f| f.as_raw_fd()));
     if let Some(fd) = out {
         let _ = nix::unistd::dup2(fd, 1);
         let _ = nix::unistd::dup2(fd, 2);
     }
+    // PHP may hold copies of them too: Symfony's ConsoleOutput dup()s stdout, and Laravel
+    // 9+ makes one for its dumper while booting, before this fork. A copy left alone keeps
+    // the caller's pipe open (`bin/laravels start -d | cat` would never end) or the
+    // terminal attached; it is pointed where the standard streams now go.
+    for fd in open_fds().into_iter().filter(|&fd| fd > 2) {
+        let Some(id) = stream_id(fd) else { continue };
+        let target = if caller_output.contains(&Some(id)) {
+            out
+        } else if caller_input == Some(id) {
+            null_fd
+        } else {
+            None
+        };
+        if let Some(target) = target.filter(|&t| t != fd) {
+            let _ = nix::unistd::dup2(target, fd);
+        }
+    }
+}
+
+/// Device and inode of an open pipe, socket or terminal.
+fn stream_id(fd: std::os::fd::RawFd) -> Option<(libc::dev_t, libc::ino_t)> {
+    let st = nix::sys::stat::fstat(fd).ok()?;
+    let kind = st.st_mode & libc::S_IFMT;
+    [libc::S_IFIFO, libc::S_IFSOCK, libc::S_IFCHR]
+        .contains(&kind)
+        .then_some((st.st_dev, st.st_ino))
+}
+
+/// The stream standard fd `fd` is, unless it is /dev/null (whose copies are harmless).
+fn caller_stream(fd: std::os::fd::RawFd, null: Option<std::os::fd::RawFd>) -> Option<(libc::dev_t, libc::ino_t)> {
+    let id = stream_id(fd)?;
+    (null.and_then(stream_id) != Some(id)).then_some(id)
+}
+
+fn open_fds() -> Vec<std::os::fd::RawFd> {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect()
 }
 
 /// The launcher prints what the daemon reports once it is ready; no report means the

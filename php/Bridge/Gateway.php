@@ -40,10 +40,15 @@ final class Gateway
      */
     public static function boot(string $basePath, array $bindings = []): self
     {
+        StaleScripts::drop();
         $app = require $basePath . '/bootstrap/app.php';
         Request::enableHttpMethodParameterOverride();
         if (self::isLumen($app)) {
             $gateway = new self($app, null);
+            // Outside a request (a task's finish(), a WebSocket message, a timer job) URLs
+            // are built from APP_URL, as under Laravel and Lumen's artisan, not from a
+            // request Lumen would capture from the CLI's globals ("http://:").
+            $app->instance(Request::class, Request::create((string) ($_ENV['APP_URL'] ?? 'http://localhost')));
             if (method_exists($app, 'boot')) {
                 $app->boot();
             }

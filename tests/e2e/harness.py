@@ -32,6 +32,8 @@ FRAMEWORK = os.environ.get("LARAVELS_FRAMEWORK", "laravel8")
 # The Lumen example that runs beside each Laravel one (Lumen ends at 10: none beside 13).
 LUMEN_BESIDE = {"laravel8": "lumen8", "lumen8": "lumen8", "laravel10": "lumen10", "lumen10": "lumen10"}
 IS_LUMEN = FRAMEWORK.startswith("lumen")
+# Where the example app's exception handler and Log facade write (storage/logs/).
+APP_LOG = "lumen.log" if IS_LUMEN else "laravel.log"
 RUNTIME_EXEC = shlex.split(os.environ.get("LARAVELS_RUNTIME_EXEC", ""))
 PREPARED: dict[str, Path] = {}
 OVERRIDABLE_CONFIG = """<?php

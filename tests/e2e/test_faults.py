@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from harness import Server
+from harness import APP_LOG, Server
 
 
 def pid_of_worker(server):
@@ -24,7 +24,7 @@ def test_an_exception_gets_laravels_error_response_and_the_worker_goes_on(larave
         r = httpx.get(s.url + "/exception")
         assert r.status_code == 500
         assert pid_of_worker(s) == before
-        assert "boom" in (s.app / "storage" / "logs" / "laravel.log").read_text()
+        assert "boom" in (s.app / "storage" / "logs" / APP_LOG).read_text()
 
 
 def test_an_engine_error_is_an_exception_too(laravel_app):

@@ -1,7 +1,9 @@
 """One request's state never reaches the next: sessions, users, singletons, config."""
 import httpx
+import pytest
 
 
+@pytest.mark.laravel_only  # Lumen has no session and no session guard
 def test_a_users_session_and_login_are_not_seen_by_another_client(server):
     alice = httpx.Client(base_url=server.url)
     other = httpx.Client(base_url=server.url)
@@ -29,6 +31,7 @@ def test_app_swoole_is_the_server_object(server):
     assert r["swoole_http_server"] is True
 
 
+@pytest.mark.laravel_only  # flash data lives in the session, which Lumen lacks
 def test_redirect_with_flash_data_reaches_only_its_own_client(server):
     alice = httpx.Client(base_url=server.url, follow_redirects=True)
     other = httpx.Client(base_url=server.url)

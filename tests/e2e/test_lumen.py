@@ -1,4 +1,4 @@
-"""The same runtime on Lumen 8."""
+"""The same runtime on the Lumen beside the framework under test (lumen8 or lumen10)."""
 import time
 
 import httpx

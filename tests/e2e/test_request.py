@@ -1,9 +1,24 @@
 """What the application sees of a request: the same as under php-fpm."""
 import hashlib
 import json
+import re
+import subprocess
 from pathlib import Path
 
 import httpx
+
+from harness import FRAMEWORK, IS_LUMEN
+
+
+def test_home_page_names_the_framework_and_php_it_runs_on(server):
+    page = httpx.get(server.url + "/")
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    php = subprocess.run(["php", "-r", "echo PHP_VERSION;"], capture_output=True, text=True, check=True).stdout
+    assert f"on PHP {php}<" in page.text, page.text
+    major = re.sub(r"\D", "", FRAMEWORK)
+    # Laravel's version() is "10.48.29"; Lumen's "Lumen (10.0.4) (Laravel Components ^10.0)".
+    framework = rf"Lumen \({major}\.\d+\.\d+\)" if IS_LUMEN else rf"Laravel {major}\.\d+\.\d+"
+    assert re.search(framework, page.text), page.text
 
 
 def test_method_uri_query_headers_and_server_params(server):

@@ -2,9 +2,13 @@
 import hashlib
 import json
 import os
+import re
 import time
 
 import httpx
+import pytest
+
+from harness import FRAMEWORK, IS_LUMEN
 
 
 def test_json_status_and_reason(server):
@@ -15,6 +19,7 @@ def test_json_status_and_reason(server):
     assert teapot.status_code == 418 and teapot.reason_phrase == "I'm a teapot" and teapot.text == "status"
 
 
+@pytest.mark.laravel_only  # Lumen has no cookie jar (Cookie::queue) and no cookie encryption
 def test_repeated_headers_and_several_cookies(server):
     r = httpx.get(server.url + "/cookies")
     assert r.headers.get_list("x-multi") == ["a", "b"]
@@ -89,6 +94,7 @@ def test_http_compression_gzips_for_clients_that_accept_it(laravel_app):
         assert "content-encoding" not in plain.headers and plain.text == page.text
 
 
+@pytest.mark.laravel_only  # Lumen runs terminate() of global middleware only, never of route middleware
 def test_terminable_middleware_runs_after_each_of_its_responses_and_nowhere_else(server):
     log = server.app / "storage" / "app" / "terminated.log"
     # Several requests, so both workers meet the middleware more than once.
@@ -103,3 +109,28 @@ def test_terminable_middleware_runs_after_each_of_its_responses_and_nowhere_else
     time.sleep(0.2)  # a late extra line would show now
     seen = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(s["path"], s["status"]) for s in seen] == [(f"terminable/{s}", s) for s in statuses], seen
+
+
+@pytest.mark.skipif(IS_LUMEN or int(re.sub(r"\D", "", FRAMEWORK)) < 11, reason="defer() and its InvokeDeferredCallbacks middleware are Laravel 11+")
+def test_deferred_callbacks_run_once_after_their_response(server):
+    """On Laravel 11+ the kernel's own terminate() runs the terminable middleware (the
+    framework's global InvokeDeferredCallbacks among them): a defer()red callback runs
+    after its response went out, once, in the worker that served the request."""
+    log = server.app / "storage" / "app" / "deferred.log"
+    ids = ["a", "b", "c", "d"]
+    answered = []
+    for i in ids:
+        r = httpx.get(f"{server.url}/deferred/{i}")
+        answered.append(time.time())
+        assert (r.status_code, r.text) == (200, "deferred")
+    deadline = time.time() + 5
+    while time.time() < deadline and (not log.exists() or len(log.read_text().splitlines()) < len(ids)):
+        time.sleep(0.05)
+    time.sleep(0.5)  # a callback run a second time (with a later request) would show now
+    assert httpx.get(server.url + "/api/hello").status_code == 200
+    time.sleep(0.4)
+    seen = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [s["id"] for s in seen] == ids, seen
+    # Each callback sleeps 300 ms before it writes: its response had arrived by then.
+    assert all(got < s["at"] for got, s in zip(answered, seen)), (answered, seen)
+    assert {s["pid"] for s in seen} <= set(server.worker_pids())

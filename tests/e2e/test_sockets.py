@@ -13,7 +13,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from harness import Server, free_port
+from harness import APP_LOG, Server, free_port
 
 
 def recv_until(sock: socket.socket, marker: bytes, timeout: float = 10) -> bytes:
@@ -63,7 +63,7 @@ def test_tcp_line_protocol_like_telnet(ports_server):
         assert recv_until(s, b"bye") .endswith(b"LaravelS: quit\r\nLaravelS: bye\n")
         s.settimeout(5)
         assert s.recv(100) == b"", "close() from the handler closes the connection"
-    log = (ports_server.app / "storage" / "logs" / "laravel.log").read_text()
+    log = (ports_server.app / "storage" / "logs" / APP_LOG).read_text()
     assert "New TCP connection" in log and "Received data" in log
 
 

@@ -1,6 +1,7 @@
 """Deployment under Supervisord exactly as the README's program block: foreground
 `bin/laravels start -i`, run as www-data, restarted when it dies."""
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness import EXTENSION, free_port
+from harness import EXTENSION, RUNTIME_EXEC, free_port
 
 SUPERVISORD = shutil.which("supervisord")
 
@@ -37,6 +38,14 @@ def test_supervisord_runs_stops_and_restarts_the_server(laravel_app, tmp_path):
     laravel_app = deploy / "app"
     subprocess.run(["chown", "-R", "www-data:www-data", str(laravel_app)], check=True)
     port = free_port()
+    start = f"-d extension={EXTENSION} bin/laravels start -i"
+    if RUNTIME_EXEC:
+        # The PHP under test lives in a Debian root, which only root can enter: the program
+        # enters it as root and becomes www-data inside, in the same process (setpriv execs).
+        drop = ["setpriv", "--reuid=www-data", "--regid=www-data", "--init-groups"]
+        program = f"command={shlex.join([*RUNTIME_EXEC, *drop, 'php'])} {start}"
+    else:
+        program = f"command=/usr/bin/php {start}\nuser=www-data"
     conf = tmp_path / "supervisord.conf"
     conf.write_text(f"""
 [supervisord]
@@ -55,12 +64,11 @@ serverurl=unix://{tmp_path}/supervisor.sock
 
 [program:laravel-s-test]
 directory={laravel_app}
-command=/usr/bin/php -d extension={EXTENSION} bin/laravels start -i
+{program}
 numprocs=1
 autostart=true
 autorestart=true
 startretries=3
-user=www-data
 redirect_stderr=true
 stdout_logfile={tmp_path}/%(program_name)s.log
 environment=LARAVELS_LISTEN_PORT="{port}",LARAVELS_WORKER_NUM="2"

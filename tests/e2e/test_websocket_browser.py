@@ -19,6 +19,7 @@ OVERRIDES = {
 }
 
 
+@pytest.mark.laravel_only  # logs in through the session, which Lumen lacks
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is installed by scripts/install-deps.sh")
 def test_browser_websocket_with_session_and_push(laravel_app, tmp_path):
     with Server(laravel_app, overrides=OVERRIDES) as server, Chromium(tmp_path / "profile") as browser:

@@ -1,6 +1,7 @@
 <?php
 
-// Debian's system-wide Laravel 8, the package, and the tests' own classes.
+// Debian's system-wide Laravel (8 on the host, 10 in the PHP 8.4 root), the package, and
+// the tests' own classes.
 require '/usr/share/php/Illuminate/autoload.php';
 require __DIR__ . '/package-autoload.php';
 

@@ -7,6 +7,9 @@ return [
 
     'default' => env('LOG_CHANNEL', 'stack'),
 
+    // The channel PHP and framework deprecations go to; 'null' drops them.
+    'deprecations' => env('LOG_DEPRECATIONS_CHANNEL', 'null'),
+
     'channels' => [
 
         'stack' => [

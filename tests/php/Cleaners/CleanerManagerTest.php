@@ -14,12 +14,13 @@ use LaravelS\Tests\Fixtures\UserCode\RecordingCleaner;
 use LaravelS\Tests\Fixtures\UserCode\SecondRecordingCleaner;
 use LaravelS\Tests\Fixtures\UserCode\ShopController;
 use LaravelS\Tests\Support\TestApp;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
 final class CleanerManagerTest extends TestCase
 {
     /** @dataProvider wrongCleaners */
-    #[\PHPUnit\Framework\Attributes\DataProvider('wrongCleaners')]
+    #[DataProvider('wrongCleaners')]
     public function testAWrongCleanerStopsTheWorkerAtBoot($entry, string $message): void
     {
         $this->expectException(\InvalidArgumentException::class);

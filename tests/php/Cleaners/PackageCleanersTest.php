@@ -10,6 +10,8 @@ use LaravelS\Cleaners\LaravelAdminCleaner;
 use LaravelS\Cleaners\MenuCleaner;
 use LaravelS\Cleaners\ZiggyCleaner;
 use LaravelS\Tests\Support\TestApp;
+use PHPUnit\Framework\Attributes\PreserveGlobalState;
+use PHPUnit\Framework\Attributes\RunInSeparateProcess;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -37,8 +39,8 @@ final class PackageCleanersTest extends TestCase
      * @runInSeparateProcess
      * @preserveGlobalState disabled
      */
-    #[\PHPUnit\Framework\Attributes\RunInSeparateProcess]
-    #[\PHPUnit\Framework\Attributes\PreserveGlobalState(false)]
+    #[RunInSeparateProcess]
+    #[PreserveGlobalState(false)]
     public function testInstalledPackagesGetFreshServices(): void
     {
         require __DIR__ . '/../Fixtures/fake-packages.php';
@@ -57,8 +59,8 @@ final class PackageCleanersTest extends TestCase
      * @runInSeparateProcess
      * @preserveGlobalState disabled
      */
-    #[\PHPUnit\Framework\Attributes\RunInSeparateProcess]
-    #[\PHPUnit\Framework\Attributes\PreserveGlobalState(false)]
+    #[RunInSeparateProcess]
+    #[PreserveGlobalState(false)]
     public function testLaravelAdminPageStateGoesBackToItsDefaults(): void
     {
         require __DIR__ . '/../Fixtures/fake-packages.php';
@@ -87,8 +89,8 @@ final class PackageCleanersTest extends TestCase
      * @runInSeparateProcess
      * @preserveGlobalState disabled
      */
-    #[\PHPUnit\Framework\Attributes\RunInSeparateProcess]
-    #[\PHPUnit\Framework\Attributes\PreserveGlobalState(false)]
+    #[RunInSeparateProcess]
+    #[PreserveGlobalState(false)]
     public function testZiggyPrintsItsRoutesOnEveryPage(): void
     {
         require __DIR__ . '/../Fixtures/fake-packages.php';

@@ -3,9 +3,10 @@
 namespace LaravelS\Tests\Console;
 
 use LaravelS\Tests\Support\ThrowawayApp;
+use PHPUnit\Framework\Attributes\DataProvider;
 use PHPUnit\Framework\TestCase;
 
-/** `php artisan laravels ...` in throwaway Laravel 8 and Lumen 8 applications. */
+/** `php artisan laravels ...` in throwaway Laravel and Lumen applications (8, or 10 in the PHP 8.4 root). */
 final class LaravelSCommandTest extends TestCase
 {
     private const PACKAGE = __DIR__ . '/../../..';
@@ -19,7 +20,7 @@ final class LaravelSCommandTest extends TestCase
     }
 
     /** @dataProvider frameworks */
-    #[\PHPUnit\Framework\Attributes\DataProvider('frameworks')]
+    #[DataProvider('frameworks')]
     public function testPublishCopiesTheConfigAndTheRunner(string $framework): void
     {
         $this->app = ThrowawayApp::$framework();
@@ -37,7 +38,7 @@ final class LaravelSCommandTest extends TestCase
     }
 
     /** @dataProvider frameworks */
-    #[\PHPUnit\Framework\Attributes\DataProvider('frameworks')]
+    #[DataProvider('frameworks')]
     public function testPublishKeepsAnEditedConfigUnlessForced(string $framework): void
     {
         $this->app = ThrowawayApp::$framework();
@@ -54,7 +55,7 @@ final class LaravelSCommandTest extends TestCase
     }
 
     /** @dataProvider frameworks */
-    #[\PHPUnit\Framework\Attributes\DataProvider('frameworks')]
+    #[DataProvider('frameworks')]
     public function testConfigWritesTheResolvedConfiguration(string $framework): void
     {
         $this->app = ThrowawayApp::$framework();
@@ -83,7 +84,7 @@ final class LaravelSCommandTest extends TestCase
     }
 
     /** @dataProvider frameworks */
-    #[\PHPUnit\Framework\Attributes\DataProvider('frameworks')]
+    #[DataProvider('frameworks')]
     public function testInfoShowsVersionsAndTheListenAddress(string $framework): void
     {
         $this->app = ThrowawayApp::$framework();
@@ -93,11 +94,9 @@ final class LaravelSCommandTest extends TestCase
 
         $this->assertMatchesRegularExpression('/PHP\s+\|\s+' . preg_quote(PHP_VERSION, '/') . '/', $out);
         $this->assertMatchesRegularExpression('/laravels extension\s+\|\s+' . preg_quote(phpversion('laravels') ?: 'not loaded', '/') . '/', $out);
-        // The framework the tests run on (Debian's: 8 on bookworm, 10 on trixie); Lumen's
-        // major version follows its Illuminate components'.
-        $laravel = \Illuminate\Foundation\Application::VERSION;
-        $major = explode('.', $laravel)[0];
-        $this->assertMatchesRegularExpression($framework === 'lumen' ? "/Lumen\\s+\\|\\s+Lumen \\($major\\./" : '/Laravel\s+\|\s+' . preg_quote($laravel, '/') . '/', $out);
+        // Lumen 8 and 10 come with the Illuminate components of their own major version.
+        $major = explode('.', \Illuminate\Foundation\Application::VERSION)[0];
+        $this->assertMatchesRegularExpression($framework === 'lumen' ? "/Lumen\\s+\\|\\s+Lumen \\($major\\./" : "/Laravel\\s+\\|\\s+$major\\.\\d+\\.\\d+/", $out);
         $this->assertMatchesRegularExpression('/Listen\s+\|\s+\[::1\]:6103/', $out);
     }
 

@@ -196,9 +196,7 @@ fn redirect_stdio(config: &ServerConfig) {
 fn stream_id(fd: std::os::fd::RawFd) -> Option<(libc::dev_t, libc::ino_t)> {
     let st = nix::sys::stat::fstat(fd).ok()?;
     let kind = st.st_mode & libc::S_IFMT;
-    [libc::S_IFIFO, libc::S_IFSOCK, libc::S_IFCHR]
-        .contains(&kind)
-        .then_some((st.st_dev, st.st_ino))
+    [libc::S_IFIFO, libc::S_IFSOCK, libc::S_IFCHR].contains(&kind).then_some((st.st_dev, st.st_ino))
 }
 
 /// The stream standard fd `fd` is, unless it is /dev/null (whose copies are harmless).

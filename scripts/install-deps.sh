@@ -7,7 +7,7 @@ APT_PACKAGES=(
   php8.2-cli php8.2-dev php8.2-fpm php8.2-mbstring php8.2-xml php8.2-curl php8.2-sqlite3
   php-laravel-framework php-laravel-lumen-framework composer phpunit
   clang libclang-dev debootstrap
-  curl nginx apache2 wrk supervisor redis-server php8.2-redis
+  curl nginx apache2 wrk supervisor redis-server php8.2-redis mariadb-server php8.2-mysql
   openssl nghttp2-client chromium
 )
 # debootstrap: the PHP 8.4 roots (scripts/php-root.sh).

@@ -12,3 +12,6 @@ Route::get('/hello', [ResponseController::class, 'hello']);
 
 // The one-query benchmark route: a user row by id, one SELECT on the sqlite database.
 Route::get('/db/{id}', [ResponseController::class, 'user'])->where('id', '[0-9]+');
+
+// A Redis INCR through the resident Redis manager (tests/e2e/test_databases.py).
+Route::get('/redis/{key}', [ResponseController::class, 'counter'])->where('key', '[a-z0-9-]+');

@@ -18,6 +18,7 @@ $router->group(['prefix' => 'api'], function () use ($router) {
     $router->get('/hello', 'ResponseController@hello');
     // The one-query benchmark route: a user row by id, one SELECT on the sqlite database.
     $router->get('/db/{id:[0-9]+}', 'ResponseController@user');
+    $router->get('/redis/{key:[a-z0-9-]+}', 'ResponseController@counter');
 });
 
 $router->addRoute(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '/echo', 'EchoController@echo');

@@ -36,6 +36,12 @@ class ResponseController extends Controller
         return response()->json(User::query()->findOrFail($id, ['id', 'name', 'email']));
     }
 
+    /** INCR on Redis through the container's Redis manager: the count, and which worker. */
+    public function counter(string $key): JsonResponse
+    {
+        return response()->json(['key' => $key, 'count' => (int) app('redis')->connection()->incr('counter:' . $key), 'pid' => getmypid()]);
+    }
+
     /** An encrypted cookie (`enc`), a clear one (`plain`) and a header sent twice. */
     public function cookies(): Response
     {

@@ -137,6 +137,36 @@ namespace LaravelS\Runtime {
         public function __construct() {}
     }
 
+    class Sapi {
+        public function __construct() {}
+
+        /**
+         * Whether a request's SAPI state is active (between `begin()` and `end()`).
+         *
+         * @return bool
+         */
+        public static function active(): bool {}
+
+        /**
+         * Starts a request's SAPI state: no headers, none sent yet, no response code, and
+         * `php://input` reads `$input` (a stream the caller keeps open until `end()`; it is
+         * rewound on each open).
+         *
+         * @param mixed $input
+         * @return void
+         */
+        public static function begin(mixed $input): void {}
+
+        /**
+         * Ends the request's SAPI state: the request's headers and code are dropped (read
+         * them first with `headers_list()` and `http_response_code()`), the CLI's behaviour
+         * is back and `php://input` no longer points at the request's stream.
+         *
+         * @return void
+         */
+        public static function end(): void {}
+    }
+
     class Server {
         /**
          * Parses and checks `$config` (the `laravels` config array) and binds the listening

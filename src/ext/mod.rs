@@ -3,6 +3,8 @@
 //! # Layout
 //! - `server.rs`: `LaravelS\Runtime\Server` (validate, bind, start).
 //! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests, responses, pushes).
+//! - `sapi.rs`: `LaravelS\Runtime\Sapi` (header(), setcookie(), php://input inside a
+//!   request, as under a web SAPI).
 //! - `clients.rs`: `LaravelS\Runtime\Clients` (the shared client list and counters).
 //! - `table.rs`, `atomic.rs`: `LaravelS\Runtime\Table`, `Atomic` and `Atomic\Long`
 //!   (shared memory).
@@ -15,6 +17,7 @@ pub mod atomic;
 pub mod clients;
 pub mod convert;
 pub mod exceptions;
+pub mod sapi;
 pub mod server;
 pub mod table;
 pub mod worker;
@@ -29,6 +32,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<exceptions::WorkerException>()
         .class::<server::Server>()
         .class::<worker::Worker>()
+        .class::<sapi::Sapi>()
         .class::<clients::Clients>()
         .class::<table::TableException>()
         .class::<table::Table>()

@@ -155,11 +155,13 @@ prepare_root() {
   echo "$dir"
 }
 
-# A directory of commands that run in the root, for PATH.
+# A directory of commands that run in the root, for PATH. It belongs to this checkout
+# (target/php-root-bin/ROOT): the wrappers name this checkout's script, which mounts this
+# checkout, so two checkouts using one root never run each other's code.
 wrappers() {
   local name=$1 dir bin
   dir=$(prepare_root "$name")
-  bin=$ROOTS/bin-$name
+  bin=$REPO/target/php-root-bin/$name
   mkdir -p "$bin"
   for cmd in php php-config phpize composer phpunit php-fpm8.4 make cc cargo; do
     printf '#!/bin/sh\nexec %q exec %q %s "$@"\n' "$REPO/scripts/php-root.sh" "$name" "$cmd" >"$bin/$cmd"

@@ -68,7 +68,8 @@ fn install_handler() {
 
 /// The `php_stream` behind a stream resource zval, or an error naming what was given.
 fn stream_of(input: &Zval) -> PhpResult<*mut ext_php_rs::ffi::php_stream> {
-    let res: *mut zend_resource = input.resource().ok_or_else(|| worker_error(format!("Sapi::begin(): expected a stream resource, got {}", input.get_type())))?;
+    let res: *mut zend_resource =
+        input.resource().ok_or_else(|| worker_error(format!("Sapi::begin(): expected a stream resource, got {}", input.get_type())))?;
     // SAFETY: `resource()` returned the zval's live resource; reading its type and pointer
     // does not outlive the call. `php_file_le_stream()` only reads a registered id.
     unsafe {

@@ -35,6 +35,10 @@ final class BridgeApp
         $dir->write('bootstrap/app.php', sprintf(<<<'PHP'
 <?php
 $app = new Illuminate\Foundation\Application(dirname(__DIR__));
+// Laravel 11+ would merge its own config files, which Debian's packaging leaves out.
+if (method_exists($app, 'dontMergeFrameworkConfiguration')) {
+    $app->dontMergeFrameworkConfiguration();
+}
 $app->singleton(Illuminate\Contracts\Http\Kernel::class, %s::class);
 $app->singleton(Illuminate\Contracts\Console\Kernel::class, Illuminate\Foundation\Console\Kernel::class);
 $app->singleton(Illuminate\Contracts\Debug\ExceptionHandler::class, %s::class);

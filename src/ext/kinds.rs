@@ -143,9 +143,21 @@ mod tests {
 
     #[test]
     fn php_enums_mirror_the_rust_ones() {
-        assert_mirrored("php/Transport/MessageKind.php", include_str!("../../php/Transport/MessageKind.php"), rust_cases(MessageKind::ALL, MessageKind::as_str));
-        assert_mirrored("php/Transport/WorkerState.php", include_str!("../../php/Transport/WorkerState.php"), rust_cases(WorkerState::ALL, WorkerState::as_str));
-        assert_mirrored("php/Transport/ProcessRole.php", include_str!("../../php/Transport/ProcessRole.php"), rust_cases(ProcessRole::ALL, ProcessRole::as_str));
+        assert_mirrored(
+            "php/Transport/MessageKind.php",
+            include_str!("../../php/Transport/MessageKind.php"),
+            rust_cases(MessageKind::ALL, MessageKind::as_str),
+        );
+        assert_mirrored(
+            "php/Transport/WorkerState.php",
+            include_str!("../../php/Transport/WorkerState.php"),
+            rust_cases(WorkerState::ALL, WorkerState::as_str),
+        );
+        assert_mirrored(
+            "php/Transport/ProcessRole.php",
+            include_str!("../../php/Transport/ProcessRole.php"),
+            rust_cases(ProcessRole::ALL, ProcessRole::as_str),
+        );
     }
 
     #[test]

@@ -2,10 +2,11 @@
 
 namespace LaravelS\Bridge;
 
-use LaravelS\Runtime\Worker;
 use LaravelS\Server\Request as SwooleRequest;
 use LaravelS\Server\Response as SwooleResponse;
 use LaravelS\Server\Server;
+use LaravelS\Transport\MessageKind;
+use LaravelS\Transport\Transport;
 
 /**
  * Runs the handlers of the extra ports (`sockets`) for the events the master hands this
@@ -21,7 +22,7 @@ final class PortEvents
     private $websockets = [];
 
     /** @param array<int, string> $classes port index => handler class */
-    public function __construct(private Gateway $gateway, private Server $server, private array $classes)
+    public function __construct(private Gateway $gateway, private Server $server, private Transport $transport, private array $classes)
     {
     }
 
@@ -30,49 +31,45 @@ final class PortEvents
         return isset($this->classes[$port]);
     }
 
-    public function dispatch(array $message): void
+    public function dispatch(MessageKind $kind, array $message): void
     {
         $port = (int) $message['port'];
-        switch ($message['type']) {
-            case 'connect':
-                $this->guard($port, 'onConnect', fn ($h) => $h->onConnect($this->server, $message['fd'], 0));
-                break;
-            case 'receive':
-                $this->guard($port, 'onReceive', fn ($h) => $h->onReceive($this->server, $message['fd'], 0, $message['data']));
-                break;
-            case 'buffer_full':
-                $this->guard($port, 'onBufferFull', fn ($h) => $h->onBufferFull($this->server, $message['fd']));
-                break;
-            case 'buffer_empty':
-                $this->guard($port, 'onBufferEmpty', fn ($h) => $h->onBufferEmpty($this->server, $message['fd']));
-                break;
-            case 'packet':
-                $info = ['address' => $message['address'], 'port' => $message['remote_port'], 'server_socket' => $port, 'server_port' => $this->server->ports[$port]->port ?? 0, 'dispatch_time' => microtime(true)];
-                $this->guard($port, 'onPacket', fn ($h) => $h->onPacket($this->server, $message['data'], $info));
-                break;
-            case 'close':
-                if ($this->handler($port) instanceof \LaravelS\Contracts\WebSocketHandler) {
-                    $this->websocket($port)->close($message['fd']);
+        $server = $this->server;
+        match ($kind) {
+            // A handshake, a message and an Http port's request answer the master themselves.
+            MessageKind::Open => $this->websocket($port)->open($message['fd'], $message['server']),
+            MessageKind::Message => $this->websocket($port)->message($message['fd'], $message['opcode'], $message['data']),
+            MessageKind::PortRequest => $this->request($port, $message),
+            MessageKind::Close => $this->handler($port) instanceof \LaravelS\Contracts\WebSocketHandler
+                ? $this->websocket($port)->close($message['fd'])
+                : $this->event($port, 'onClose', fn ($h) => $h->onClose($server, $message['fd'], 0)),
+            MessageKind::Connect => $this->event($port, 'onConnect', fn ($h) => $h->onConnect($server, $message['fd'], 0)),
+            MessageKind::Receive => $this->event($port, 'onReceive', fn ($h) => $h->onReceive($server, $message['fd'], 0, $message['data'])),
+            MessageKind::BufferFull => $this->event($port, 'onBufferFull', fn ($h) => $h->onBufferFull($server, $message['fd'])),
+            MessageKind::BufferEmpty => $this->event($port, 'onBufferEmpty', fn ($h) => $h->onBufferEmpty($server, $message['fd'])),
+            MessageKind::Packet => $this->event($port, 'onPacket', fn ($h) => $h->onPacket($server, $message['data'], $this->packetInfo($port, $message))),
+            // Requests, tasks and finishes are the worker loop's and never come here.
+            MessageKind::Request, MessageKind::Task, MessageKind::Finish => $this->done(),
+        };
+    }
 
-                    return;
-                }
-                $this->guard($port, 'onClose', fn ($h) => $h->onClose($this->server, $message['fd'], 0));
-                break;
-            case 'open':
-                $this->websocket($port)->open($message['fd'], $message['server']);
+    /** Runs one handler method for an event, then ends the event. */
+    private function event(int $port, string $method, callable $call): void
+    {
+        $this->guard($port, $method, $call);
+        $this->done();
+    }
 
-                return;
-            case 'message':
-                $this->websocket($port)->message($message['fd'], $message['opcode'], $message['data']);
-
-                return;
-            case 'port_request':
-                $this->request($port, $message);
-
-                return;
-        }
+    private function done(): void
+    {
         $this->gateway->resetState();
-        Worker::eventDone();
+        $this->transport->eventDone();
+    }
+
+    /** onPacket's $clientInfo, as Swoole gives it. */
+    private function packetInfo(int $port, array $message): array
+    {
+        return ['address' => $message['address'], 'port' => $message['remote_port'], 'server_socket' => $port, 'server_port' => $this->server->ports[$port]->port ?? 0, 'dispatch_time' => microtime(true)];
     }
 
     /** onRequest of an Http port's handler; what it put in the response is sent. */
@@ -83,11 +80,11 @@ final class PortEvents
         $ok = $this->guard($port, 'onRequest', fn ($h) => $h->onRequest($request, $response));
         $this->gateway->resetState();
         if (!$ok && !$response->ended) {
-            Worker::respond(500, ['Content-Type' => 'text/plain'], 'Internal Server Error');
+            $this->transport->respond(500, ['Content-Type' => 'text/plain'], 'Internal Server Error');
 
             return;
         }
-        Worker::respond($response->statusCode, $response->headerLines(), $response->body, $response->reason !== '' ? $response->reason : null);
+        $this->transport->respond($response->statusCode, $response->headerLines(), $response->body, $response->reason !== '' ? $response->reason : null);
     }
 
     private function handler(int $port): object
@@ -102,7 +99,7 @@ final class PortEvents
 
     private function websocket(int $port): WebSocketEvents
     {
-        return $this->websockets[$port] ??= new WebSocketEvents($this->gateway, $this->server, $this->handler($port));
+        return $this->websockets[$port] ??= new WebSocketEvents($this->gateway, $this->server, $this->transport, $this->handler($port));
     }
 
     /** Calls the handler; an exception is reported and logged. False when it threw. */
@@ -119,7 +116,7 @@ final class PortEvents
         } catch (\Throwable $e) {
             $this->gateway->report($e);
             fwrite(STDERR, sprintf("[%s] [worker #%d] %s of port #%d (%s) threw %s: %s\n",
-                gmdate('Y-m-d H:i:s'), Worker::id(), $event, $port, $this->classes[$port], get_class($e), $e->getMessage()));
+                gmdate('Y-m-d H:i:s'), $this->transport->id(), $event, $port, $this->classes[$port], get_class($e), $e->getMessage()));
 
             return false;
         }

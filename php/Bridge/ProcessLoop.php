@@ -3,8 +3,9 @@
 namespace LaravelS\Bridge;
 
 use LaravelS\Runtime\Process;
-use LaravelS\Runtime\Worker;
 use LaravelS\Server\HttpServer;
+use LaravelS\Transport\CurrentTransport;
+use LaravelS\Transport\Transport;
 
 /**
  * A custom process (`processes`): boots the app and runs the class's static callback().
@@ -18,6 +19,7 @@ final class ProcessLoop
         private string $basePath,
         private array $role,
         private HttpServer $server,
+        private Transport $transport,
         private array $definition,
         private Process $process,
         private string $pidFile
@@ -30,12 +32,13 @@ final class ProcessLoop
         $class = $this->definition['class'];
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
         putenv('APP_RUNNING_IN_CONSOLE=false');
+        CurrentTransport::set($this->transport);
         $this->server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $gateway = Gateway::boot($this->basePath, ['swoole' => $this->server]);
         $this->process->becomeSelf();
         @file_put_contents($this->pidFile, sprintf("%s#%d %d\n", $name, $this->role['process_instance'], getmypid()), FILE_APPEND | LOCK_EX);
-        Worker::connect();
-        Worker::waitStop(0);
+        $this->transport->connect();
+        $this->transport->waitStop(0);
 
         pcntl_async_signals(true);
         foreach ([SIGUSR1 => 'onReload', SIGTERM => 'onStop'] as $signal => $method) {

@@ -62,6 +62,8 @@ final class RequestFactory
      * Uploaded files shaped as Laravel's `$request->file()` returns them: a field named
      * `photos[]` gives a list, `doc[a]` a keyed array. Each file is an UploadedFile in
      * test mode, since PHP's is_uploaded_file() knows nothing of files the master spooled.
+     * A failed one (an empty file input: UPLOAD_ERR_NO_FILE) is described as $_FILES
+     * describes it, which Symfony turns into what php-fpm gives: no file at all.
      */
     public static function files(array $rows): array
     {
@@ -72,7 +74,7 @@ final class RequestFactory
             $names[] = urlencode($field) . '=' . $i;
             $objects[$i] = $error === 0
                 ? new UploadedFile($path, $name, $type === '' ? null : $type, UPLOAD_ERR_OK, true)
-                : null;
+                : ['name' => $name, 'type' => $type, 'tmp_name' => $path, 'error' => $error, 'size' => $size];
         }
         $tree = [];
         parse_str(implode('&', $names), $tree);

@@ -2,36 +2,40 @@
 
 namespace LaravelS\Bridge;
 
-use LaravelS\Runtime\Worker;
+use LaravelS\Transport\Transport;
 use Symfony\Component\HttpFoundation\BinaryFileResponse;
 use Symfony\Component\HttpFoundation\Response;
 use Symfony\Component\HttpFoundation\StreamedResponse;
 
 /**
- * Sends a Symfony response through the worker's link to the master: whole in one frame,
- * or, for streamed and file responses, chunk by chunk as the application produces them.
+ * Sends a Symfony response through the worker's transport: whole in one frame, or, for
+ * streamed and file responses, chunk by chunk as the application produces them.
  */
 final class ResponseEmitter
 {
+    public function __construct(private Transport $transport)
+    {
+    }
+
     /**
      * @param string $output what the request echoed; used as the body when the response
      *                       has none (LaravelS's rule: response content first, then echo output)
      */
-    public static function emit(Response $response, string $output = ''): void
+    public function emit(Response $response, string $output = ''): void
     {
         $status = $response->getStatusCode();
         $headers = self::headers($response);
         $reason = self::customReason($response);
 
         if ($response instanceof StreamedResponse || $response instanceof BinaryFileResponse) {
-            Worker::startStream($status, $headers, $reason);
+            $this->transport->startStream($status, $headers, $reason);
             if ($output !== '') {
-                Worker::write($output);
+                $this->transport->write($output);
             }
-            self::stream(static function () use ($response): void {
+            $this->stream(static function () use ($response): void {
                 $response->sendContent();
             });
-            Worker::end();
+            $this->transport->end();
 
             return;
         }
@@ -40,17 +44,18 @@ final class ResponseEmitter
         if (($content === '' || $content === false) && $output !== '') {
             $content = $output;
         }
-        Worker::respond($status, $headers, (string) $content, $reason);
+        $this->transport->respond($status, $headers, (string) $content, $reason);
     }
 
     /** Runs $producer with everything it outputs sent to the client as it is written. */
-    public static function stream(callable $producer): void
+    public function stream(callable $producer): void
     {
+        $transport = $this->transport;
         // Chunk size 1: the handler runs on every write, so each echo or flush reaches
         // the client at once, as under php-fpm with output buffering off.
-        ob_start(static function (string $buffer): string {
+        ob_start(static function (string $buffer) use ($transport): string {
             if ($buffer !== '') {
-                Worker::write($buffer);
+                $transport->write($buffer);
             }
 
             return '';

@@ -2,10 +2,11 @@
 
 namespace LaravelS\Bridge;
 
-use LaravelS\Runtime\Worker;
 use LaravelS\Server\HttpServer;
 use LaravelS\Timer\CronJob;
 use LaravelS\Timer\GlobalLock;
+use LaravelS\Transport\CurrentTransport;
+use LaravelS\Transport\Transport;
 
 /**
  * The timer process: boots the app, then runs `timer.jobs` on their millisecond
@@ -17,7 +18,7 @@ final class TimerLoop
     /** @var Gateway */
     private $gateway;
 
-    public function __construct(private string $basePath, private array $role, private HttpServer $server, private string $pidFile)
+    public function __construct(private string $basePath, private array $role, private HttpServer $server, private Transport $transport, private string $pidFile)
     {
     }
 
@@ -26,11 +27,13 @@ final class TimerLoop
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
         putenv('APP_RUNNING_IN_CONSOLE=false');
         $server = $this->server;
+        $transport = $this->transport;
+        CurrentTransport::set($transport);
         $server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $this->gateway = Gateway::boot($this->basePath, ['swoole' => $server]);
         @file_put_contents($this->pidFile, getmypid() . "\n");
-        Worker::connect();
-        Worker::waitStop(0);
+        $transport->connect();
+        $transport->waitStop(0);
 
         $now = microtime(true);
         $schedule = [];
@@ -59,7 +62,7 @@ final class TimerLoop
                 $next = min($next, $lockDue);
             }
             $waitMs = (int) max(0, ceil(($next - microtime(true)) * 1000));
-            if (Worker::waitStop($waitMs)) {
+            if ($transport->waitStop($waitMs)) {
                 break;
             }
             $now = microtime(true);
@@ -80,7 +83,7 @@ final class TimerLoop
         }
         if ($schedule === []) {
             // Nothing left to run: stay until told to stop, so the manager does not restart us.
-            while (!Worker::waitStop(60000)) {
+            while (!$transport->waitStop(60000)) {
             }
         }
         if ($lock !== null) {

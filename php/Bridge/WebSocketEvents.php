@@ -2,10 +2,10 @@
 
 namespace LaravelS\Bridge;
 
-use LaravelS\Runtime\Worker;
 use LaravelS\Server\Frame;
 use LaravelS\Server\Request as SwooleRequest;
 use LaravelS\Server\Response as SwooleResponse;
+use LaravelS\Transport\Transport;
 
 /**
  * Runs the `websocket.handler` (one instance per worker) for the WebSocket events the
@@ -19,7 +19,7 @@ use LaravelS\Server\Response as SwooleResponse;
 final class WebSocketEvents
 {
     /** @param object $handler the `websocket.handler` instance, or a WebSocket port's */
-    public function __construct(private Gateway $gateway, private \LaravelS\Server\Server $server, private object $handler)
+    public function __construct(private Gateway $gateway, private \LaravelS\Server\Server $server, private Transport $transport, private object $handler)
     {
     }
 
@@ -39,13 +39,13 @@ final class WebSocketEvents
             self::defaultHandshake($swooleRequest, $response);
         }
         if ($response->statusCode === 101) {
-            Worker::establish($fd);
+            $this->transport->establish($fd);
             $this->guard('onOpen', fn () => $this->handler->onOpen($this->server, $swooleRequest));
         }
         $this->saveSession($request);
         $this->gateway->terminate($request, $laravelResponse);
         $headers = $response->headerLines();
-        Worker::respond($response->statusCode, $headers, $response->statusCode === 101 ? '' : $response->body, $response->reason !== '' ? $response->reason : null);
+        $this->transport->respond($response->statusCode, $headers, $response->statusCode === 101 ? '' : $response->body, $response->reason !== '' ? $response->reason : null);
     }
 
     public function message(int $fd, int $opcode, string $data): void
@@ -53,14 +53,14 @@ final class WebSocketEvents
         $frame = Frame::make($fd, $opcode, $data);
         $this->guard('onMessage', fn () => $this->handler->onMessage($this->server, $frame));
         $this->gateway->resetState();
-        Worker::eventDone();
+        $this->transport->eventDone();
     }
 
     public function close(int $fd): void
     {
         $this->guard('onClose', fn () => $this->handler->onClose($this->server, $fd, 0));
         $this->gateway->resetState();
-        Worker::eventDone();
+        $this->transport->eventDone();
     }
 
     /**
@@ -102,7 +102,7 @@ final class WebSocketEvents
         } catch (\Throwable $e) {
             $this->gateway->report($e);
             fwrite(STDERR, sprintf("[%s] [worker #%d] WebSocket %s of %s threw %s: %s\n",
-                gmdate('Y-m-d H:i:s'), Worker::id(), $event, get_class($this->handler), get_class($e), $e->getMessage()));
+                gmdate('Y-m-d H:i:s'), $this->transport->id(), $event, get_class($this->handler), get_class($e), $e->getMessage()));
         }
     }
 }

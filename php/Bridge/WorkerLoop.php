@@ -2,15 +2,18 @@
 
 namespace LaravelS\Bridge;
 
-use LaravelS\Runtime\Worker;
 use LaravelS\Server\HttpServer;
+use LaravelS\Transport\CurrentTransport;
+use LaravelS\Transport\MessageKind;
+use LaravelS\Transport\Transport;
+use LaravelS\Transport\WorkerState;
 use Symfony\Component\HttpFoundation\Response;
 
 /**
  * A worker's life: boot the app once, then take requests from the master until told to
  * leave. If a request ends the process (exit(), dd(), a fatal error, memory_limit), the
  * shutdown function still answers the client before the process goes and the manager
- * forks a fresh worker.
+ * forks a fresh worker. Everything it says to the master goes through $transport.
  */
 final class WorkerLoop
 {
@@ -27,9 +30,18 @@ final class WorkerLoop
     private $websocket;
     /** @var PortEvents */
     private $ports;
+    /** @var ResponseEmitter */
+    private $emitter;
 
-    public function __construct(private string $basePath, private array $role, private HttpServer $server, private ServerEvents $events, private array $serverDefaults = [])
-    {
+    public function __construct(
+        private string $basePath,
+        private array $role,
+        private HttpServer $server,
+        private ServerEvents $events,
+        private Transport $transport,
+        private array $serverDefaults = []
+    ) {
+        $this->emitter = new ResponseEmitter($transport);
     }
 
     public function run(): int
@@ -41,6 +53,8 @@ final class WorkerLoop
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
         putenv('APP_RUNNING_IN_CONSOLE=false');
         $server = $this->server;
+        $transport = $this->transport;
+        CurrentTransport::set($transport);
         $server->bindWorker($id, (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $server->taskworker = $taskWorker;
 
@@ -48,60 +62,57 @@ final class WorkerLoop
         $this->captureDumps();
         $handler = $this->gateway->app()['config']->get('laravels.websocket.handler');
         if (!$taskWorker && $server instanceof \LaravelS\Server\WebSocketServer && is_string($handler)) {
-            $this->websocket = new WebSocketEvents($this->gateway, $server, new $handler());
+            $this->websocket = new WebSocketEvents($this->gateway, $server, $transport, new $handler());
         }
         $ports = [];
         foreach (array_values(array_filter((array) $this->gateway->app()['config']->get('laravels.sockets', []), fn ($s) => is_array($s) && ($s['enable'] ?? true))) as $i => $socket) {
             $ports[$i + 1] = (string) $socket['handler'];
         }
-        $this->ports = new PortEvents($this->gateway, $server, $ports);
+        $this->ports = new PortEvents($this->gateway, $server, $transport, $ports);
         $this->events->fire('WorkerStart', $server, $id);
-        Worker::setServerDefaults($this->serverDefaults);
+        $transport->setServerDefaults($this->serverDefaults);
         register_shutdown_function([$this, 'answerInterruptedRequest']);
         $this->baseObLevel = ob_get_level();
-        Worker::connect();
+        $transport->connect();
 
-        while (($message = Worker::next()) !== null) {
-            if ($message['type'] !== 'request') {
-                $this->gateway->settle();
+        while (($message = $transport->next()) !== null) {
+            $kind = MessageKind::from($message['type']);
+            if ($kind === MessageKind::Request) {
+                $this->serve($message);
+                continue;
             }
-            switch ($message['type']) {
-                case 'request':
-                    $this->serve($message);
-                    break;
-                case 'task':
-                    $this->runTask($message['payload'], $message['origin']);
-                    break;
-                case 'finish':
-                    $this->runFinish($message['payload']);
-                    break;
-                case 'open':
-                case 'message':
-                case 'close':
-                    if (($message['port'] ?? 0) > 0) {
-                        $this->ports->dispatch($message);
-                    } elseif ($this->websocket === null) {
-                        $message['type'] === 'open' ? Worker::respond(400, [], 'WebSocket is not enabled') : Worker::eventDone();
-                    } elseif ($message['type'] === 'open') {
-                        $this->websocket->open($message['fd'], $message['server']);
-                    } elseif ($message['type'] === 'message') {
-                        $this->websocket->message($message['fd'], $message['opcode'], $message['data']);
-                    } else {
-                        $this->websocket->close($message['fd']);
-                    }
-                    break;
-                default:
-                    // connect, receive, packet, port_request, buffer_full, buffer_empty.
-                    $this->ports->dispatch($message);
-            }
+            $this->gateway->settle();
+            match ($kind) {
+                MessageKind::Task => $this->runTask($message['payload'], $message['origin']),
+                MessageKind::Finish => $this->runFinish($message['payload']),
+                MessageKind::Open, MessageKind::Message, MessageKind::Close => $this->websocketEvent($kind, $message),
+                // Connect, Receive, Packet, PortRequest, BufferFull, BufferEmpty.
+                default => $this->ports->dispatch($kind, $message),
+            };
         }
         $this->gateway->settle();
         $this->events->fire('WorkerStop', $server, $id);
-        if (($why = Worker::retireReason()) !== null) {
-            fwrite(STDERR, sprintf("[%s] [worker #%d] leaving: %s after %d requests\n", gmdate('Y-m-d H:i:s'), $id, $why, Worker::served()));
+        if (($why = $transport->retireReason()) !== null) {
+            fwrite(STDERR, sprintf("[%s] [worker #%d] leaving: %s after %d requests\n", gmdate('Y-m-d H:i:s'), $id, $why, $transport->served()));
         }
 
         return 0;
+    }
+
+    /** A WebSocket event of the main port (`websocket.handler`) or of an extra port's. */
+    private function websocketEvent(MessageKind $kind, array $message): void
+    {
+        if (($message['port'] ?? 0) > 0) {
+            $this->ports->dispatch($kind, $message);
+        } elseif ($this->websocket === null) {
+            $kind === MessageKind::Open ? $this->transport->respond(400, [], 'WebSocket is not enabled') : $this->transport->eventDone();
+        } else {
+            match ($kind) {
+                MessageKind::Open => $this->websocket->open($message['fd'], $message['server']),
+                MessageKind::Message => $this->websocket->message($message['fd'], $message['opcode'], $message['data']),
+                MessageKind::Close => $this->websocket->close($message['fd']),
+            };
+        }
     }
 
     private function serve(array $incoming): void
@@ -111,7 +122,7 @@ final class WorkerLoop
         ob_start();
         $response = $this->gateway->handle($request);
         $output = $this->collectOutput();
-        ResponseEmitter::emit($response, $output);
+        $this->emitter->emit($response, $output);
         try {
             $this->gateway->terminate($request, $response);
         } catch (\Throwable $e) {
@@ -119,8 +130,8 @@ final class WorkerLoop
             // at most the request already on its way, then a fresh worker replaces it.
             $this->gateway->report($e);
             fwrite(STDERR, sprintf("[%s] [worker #%d] resetting state failed (%s: %s); replacing this worker\n",
-                gmdate('Y-m-d H:i:s'), Worker::id(), get_class($e), $e->getMessage()));
-            Worker::leave();
+                gmdate('Y-m-d H:i:s'), $this->transport->id(), get_class($e), $e->getMessage()));
+            $this->transport->leave();
         }
     }
 
@@ -142,7 +153,7 @@ final class WorkerLoop
         }
         $back = $task !== null && $origin !== null && method_exists($task, 'finish') ? serialize($task) : null;
         $this->gateway->resetState();
-        Worker::taskDone($back, $origin);
+        $this->transport->taskDone($back, $origin);
     }
 
     /** Runs finish() of a task this worker delivered. */
@@ -158,7 +169,7 @@ final class WorkerLoop
             $this->log(sprintf('finish() of %s failed: %s', get_class($task), $e->getMessage()));
         }
         $this->gateway->resetState();
-        Worker::finishDone();
+        $this->transport->finishDone();
     }
 
     private function unserializeTask(string $payload): ?\LaravelS\Task\BackgroundWork
@@ -180,7 +191,7 @@ final class WorkerLoop
 
     private function log(string $message): void
     {
-        fwrite(STDERR, sprintf("[%s] [worker #%d] %s\n", gmdate('Y-m-d H:i:s'), Worker::id(), $message));
+        fwrite(STDERR, sprintf("[%s] [worker #%d] %s\n", gmdate('Y-m-d H:i:s'), $this->transport->id(), $message));
     }
 
     /** Everything the request echoed, with its output buffers closed. */
@@ -200,28 +211,29 @@ final class WorkerLoop
      */
     public function answerInterruptedRequest(): void
     {
-        $state = Worker::state();
-        if (!in_array($state, ['received', 'streaming', 'task', 'finish', 'event'], true)) {
+        $transport = $this->transport;
+        $state = $transport->state();
+        if (!$state->owesAnswer()) {
             return;
         }
         // The process ends after this answer: the master must not send it another request.
-        Worker::leave();
-        if ($state === 'event') {
+        $transport->leave();
+        if ($state === WorkerState::Event) {
             $this->log(sprintf('the process ended during a WebSocket event: %s', json_encode(error_get_last())));
-            Worker::eventDone();
+            $transport->eventDone();
 
             return;
         }
-        if ($state === 'task' || $state === 'finish') {
-            $this->log(sprintf('the process ended during a %s: %s', $state, json_encode(error_get_last())));
-            $state === 'task' ? Worker::taskDone(null, null) : Worker::finishDone();
+        if ($state === WorkerState::Task || $state === WorkerState::Finish) {
+            $this->log(sprintf('the process ended during a %s: %s', $state->value, json_encode(error_get_last())));
+            $state === WorkerState::Task ? $transport->taskDone(null, null) : $transport->finishDone();
 
             return;
         }
         $output = $this->collectOutput();
-        if ($state === 'streaming') {
-            Worker::write($output);
-            Worker::end();
+        if ($state === WorkerState::Streaming) {
+            $transport->write($output);
+            $transport->end();
 
             return;
         }
@@ -229,12 +241,12 @@ final class WorkerLoop
         $fatal = $error !== null && ($error['type'] & self::FATAL) !== 0;
         if ($fatal) {
             fwrite(STDERR, sprintf("[%s] [worker #%d] fatal error: %s in %s:%d; answering 500 and replacing this worker\n",
-                gmdate('Y-m-d H:i:s'), Worker::id(), $error['message'], $error['file'], $error['line']));
+                gmdate('Y-m-d H:i:s'), $transport->id(), $error['message'], $error['file'], $error['line']));
         }
         if ($fatal && $output === '') {
             $output = 'Internal Server Error';
         }
-        Worker::respond($fatal || $this->dumped ? 500 : 200, ['Content-Type' => 'text/html; charset=UTF-8'], $output);
+        $transport->respond($fatal || $this->dumped ? 500 : 200, ['Content-Type' => 'text/html; charset=UTF-8'], $output);
     }
 
     /** dump()/dd() render HTML, as they would under php-fpm, and are noticed for the status. */

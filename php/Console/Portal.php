@@ -14,6 +14,8 @@ use LaravelS\Runtime\StartException;
 use LaravelS\Server\HttpServer;
 use LaravelS\Server\WebSocketServer;
 use LaravelS\Server\SwooleTables;
+use LaravelS\Transport\ExtensionTransport;
+use LaravelS\Transport\ProcessRole;
 
 /**
  * `php bin/laravels start|stop|restart|reload|info|help`: the operator's entry point.
@@ -172,7 +174,8 @@ TXT;
         // (the README's $server->atomicCount) is inherited by all of them.
         $websocket = !empty($config['websocket']['enable']);
         $serverClass = $websocket ? WebSocketServer::class : HttpServer::class;
-        $swoole = new $serverClass((array) ($config['swoole'] ?? []), (string) ($config['listen_ip'] ?? ''), (int) ($config['listen_port'] ?? 0), array_values((array) ($config['sockets'] ?? [])));
+        $transport = new ExtensionTransport();
+        $swoole = new $serverClass((array) ($config['swoole'] ?? []), (string) ($config['listen_ip'] ?? ''), (int) ($config['listen_port'] ?? 0), array_values((array) ($config['sockets'] ?? [])), $transport);
         try {
             // Shared memory, mapped before the fork: every process reads the same rows.
             foreach (SwooleTables::create($config['swoole_tables'] ?? []) as $property => $table) {
@@ -197,27 +200,27 @@ TXT;
         }
         $events->fire('ServerStart', $swoole);
         $role = $server->start();
-        switch ($role['role']) {
-            case 'worker':
-                return (new WorkerLoop($this->basePath, $role, $swoole, $events, $serverDefaults))->run();
-            case 'process':
+        switch (ProcessRole::from($role['role'])) {
+            case ProcessRole::Worker:
+                return (new WorkerLoop($this->basePath, $role, $swoole, $events, $transport, $serverDefaults))->run();
+            case ProcessRole::Process:
                 $name = $role['process_name'];
                 $process = $processes[$name][$role['process_instance']];
 
-                return (new ProcessLoop($this->basePath, $role, $swoole, $definitions[$name], $process, $processPidFile))->run();
-            case 'timer':
-                return (new TimerLoop($this->basePath, $role, $swoole, $timerPidFile))->run();
-            case 'master':
+                return (new ProcessLoop($this->basePath, $role, $swoole, $transport, $definitions[$name], $process, $processPidFile))->run();
+            case ProcessRole::Timer:
+                return (new TimerLoop($this->basePath, $role, $swoole, $transport, $timerPidFile))->run();
+            case ProcessRole::Master:
                 $events->fire('ServerStop', $swoole);
 
                 return (int) $role['exit_code'];
-            case 'worker_error':
+            case ProcessRole::WorkerError:
                 $events->fire('WorkerError', $swoole, $role['worker_id'], $role['worker_pid'], $role['exit_code'], $role['signal']);
 
                 return 0;
-            case 'manager':
+            case ProcessRole::Manager:
                 return 0;
-            default:
+            case ProcessRole::Launcher:
                 return (int) $role['exit_code'];
         }
     }

@@ -3,7 +3,8 @@
 namespace LaravelS\Server;
 
 use LaravelS\Runtime\Clients;
-use LaravelS\Runtime\Worker;
+use LaravelS\Transport\CurrentTransport;
+use LaravelS\Transport\Transport;
 
 /**
  * The server object every process sees as app('swoole') (`Swoole\Server`): process
@@ -12,7 +13,8 @@ use LaravelS\Runtime\Worker;
  *
  * Connection queries read the client list the master keeps in shared memory, so they
  * answer from any process (worker, task worker, timer, custom process) without a round
- * trip; sending goes through this process's link to the master.
+ * trip; sending goes through this process's transport (the one it was made with, else
+ * CurrentTransport's).
  */
 #[\AllowDynamicProperties]
 class Server
@@ -43,10 +45,17 @@ class Server
     public $connections;
     /** @var Port[] the listening ports, the main one first */
     public $ports = [];
+    /** @var Transport|null null for a server user code made itself: the process's, at each call */
+    protected $transport;
 
-    /** @param array $sockets the `sockets` config: each enabled entry becomes a port */
-    public function __construct(array $setting = [], string $host = '', int $port = 0, array $sockets = [])
+    /**
+     * @param array $sockets the `sockets` config: each enabled entry becomes a port
+     * @param Transport|null $transport what sends for this object (Portal gives every
+     *                                  process's app('swoole') the extension's)
+     */
+    public function __construct(array $setting = [], string $host = '', int $port = 0, array $sockets = [], ?Transport $transport = null)
     {
+        $this->transport = $transport;
         $this->setting = $setting;
         $this->host = $host;
         $this->port = $port;
@@ -67,7 +76,7 @@ class Server
      */
     public function send($fd, $data, $serverSocket = -1): bool
     {
-        return Worker::send((int) $fd, (string) $data);
+        return ($this->transport ?? CurrentTransport::get())->send((int) $fd, (string) $data);
     }
 
     /**
@@ -76,7 +85,7 @@ class Server
      */
     public function sendto($ip, $port, $data, $serverSocket = -1): bool
     {
-        return Worker::sendTo((int) $serverSocket, (string) $ip, (int) $port, (string) $data);
+        return ($this->transport ?? CurrentTransport::get())->sendTo((int) $serverSocket, (string) $ip, (int) $port, (string) $data);
     }
 
     /** Marks this object as the one of worker $workerId in the current process. */
@@ -92,6 +101,7 @@ class Server
     public function stats(): array
     {
         $counters = Clients::counters();
+        $served = ($this->transport ?? CurrentTransport::get())->served();
         $workers = (int) ($this->setting['worker_num'] ?? 0);
 
         return [
@@ -105,8 +115,8 @@ class Server
             'user_worker_num' => array_sum(array_map(fn ($p) => is_array($p) ? count($p) : 1, $this->customProcesses)),
             'request_count' => ($counters['request_count'] ?? 0) + ($counters['websocket_message_count'] ?? 0),
             'worker_id' => $this->worker_id,
-            'worker_request_count' => Worker::served(),
-            'worker_dispatch_count' => Worker::served(),
+            'worker_request_count' => $served,
+            'worker_dispatch_count' => $served,
             'coroutine_num' => 0,
         ];
     }
@@ -150,7 +160,7 @@ class Server
     /** Closes connection $fd at once (no WebSocket close frame); false if it is not open. */
     public function close($fd, $reset = false): bool
     {
-        return Worker::disconnect((int) $fd, null, null);
+        return ($this->transport ?? CurrentTransport::get())->disconnect((int) $fd, null, null);
     }
 
     public function getWorkerId()

@@ -3,7 +3,7 @@
 namespace LaravelS\Server;
 
 use LaravelS\Runtime\Clients;
-use LaravelS\Runtime\Worker;
+use LaravelS\Transport\CurrentTransport;
 
 /**
  * app('swoole') when `websocket.enable` is true: `Swoole\WebSocket\Server`. Pushes go
@@ -26,7 +26,7 @@ class WebSocketServer extends HttpServer
             $data = $data->data;
         }
 
-        return Worker::push((int) $fd, (string) $data, (int) $opcode);
+        return ($this->transport ?? CurrentTransport::get())->push((int) $fd, (string) $data, (int) $opcode);
     }
 
     public function isEstablished($fd): bool
@@ -37,6 +37,6 @@ class WebSocketServer extends HttpServer
     /** Closes $fd with a close frame carrying $code and $reason. */
     public function disconnect($fd, $code = 1000, $reason = ''): bool
     {
-        return Worker::disconnect((int) $fd, (int) $code, (string) $reason);
+        return ($this->transport ?? CurrentTransport::get())->disconnect((int) $fd, (int) $code, (string) $reason);
     }
 }

@@ -4,13 +4,14 @@ namespace LaravelS\Task;
 
 use Illuminate\Queue\SerializesModels;
 use Laravel\SerializableClosure\SerializableClosure;
-use LaravelS\Runtime\Worker;
+use LaravelS\Transport\CurrentTransport;
 
 /**
  * What Task and Event share: delivery to a task worker, delay() and setTries().
  * Work crosses processes with PHP's serialize(), Eloquent models by identity through
  * SerializesModels (as Laravel's queued jobs do) and closures through Laravel's
- * SerializableClosure.
+ * SerializableClosure. Delivery goes through the current process's transport
+ * (CurrentTransport), as deliver() and fire() are static.
  */
 abstract class BackgroundWork
 {
@@ -59,13 +60,14 @@ abstract class BackgroundWork
      */
     protected static function queue(self $work): bool
     {
-        if (Worker::id() < 0) {
+        $transport = CurrentTransport::get();
+        if ($transport->id() < 0) {
             self::log(sprintf('%s outside a laravels-rs worker: it was not queued', get_class($work)));
 
             return false;
         }
         try {
-            $queued = Worker::deliverTask(serialize($work), method_exists($work, 'finish'), $work->getDelay() * 1000);
+            $queued = $transport->deliverTask(serialize($work), method_exists($work, 'finish'), $work->getDelay() * 1000);
         } catch (\Throwable $e) {
             self::log(sprintf('delivering %s failed: %s: %s', get_class($work), get_class($e), $e->getMessage()));
 
@@ -112,6 +114,6 @@ abstract class BackgroundWork
 
     private static function log(string $message): void
     {
-        fwrite(STDERR, sprintf("[%s] [worker #%d] %s\n", gmdate('Y-m-d H:i:s'), Worker::id(), $message));
+        fwrite(STDERR, sprintf("[%s] [worker #%d] %s\n", gmdate('Y-m-d H:i:s'), CurrentTransport::get()->id(), $message));
     }
 }

@@ -11,12 +11,15 @@
 //! - `alias.rs`: `alias_class()`, class_alias() for these classes before PHP 8.3.
 //! - `exceptions.rs`: the exception classes thrown at this edge.
 //! - `convert.rs`: zval <-> Rust values (binary-safe strings, the server array).
+//! - `kinds.rs`: the message kinds, worker states and process roles PHP sees as strings,
+//!   mirrored by the package's enums in `php/Transport/`.
 
 pub mod alias;
 pub mod atomic;
 pub mod clients;
 pub mod convert;
 pub mod exceptions;
+pub mod kinds;
 pub mod sapi;
 pub mod server;
 pub mod table;

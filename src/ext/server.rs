@@ -6,6 +6,7 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 
 use super::convert::array_to_json;
 use super::exceptions::{config_error, start_error};
+use super::kinds::ProcessRole;
 use super::worker;
 use crate::config::ServerConfig;
 use crate::launch::{self, Role, Titles};
@@ -111,7 +112,7 @@ impl Server {
                 let task_worker = worker_id >= worker_num;
                 if worker_id >= first_process && !process_names.is_empty() {
                     worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
-                    put("role", text("process"));
+                    put("role", text(ProcessRole::Process.as_str()));
                     put("process_name", text(&process_names[(worker_id - first_process) as usize]));
                     // The instance number among the processes of the same name.
                     let name = &process_names[(worker_id - first_process) as usize];
@@ -120,11 +121,11 @@ impl Server {
                     PhpTitles.set(&format!("laravels: custom process {name}#{instance}"));
                 } else if Some(worker_id) == timer_id {
                     worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
-                    put("role", text("timer"));
+                    put("role", text(ProcessRole::Timer.as_str()));
                     PhpTitles.set("laravels: timer process");
                 } else {
                     worker::prepare(socket, worker_id, if task_worker { task_limits } else { limits });
-                    put("role", text("worker"));
+                    put("role", text(ProcessRole::Worker.as_str()));
                     PhpTitles.set(&format!("laravels: {} process #{worker_id}", if task_worker { "task worker" } else { "worker" }));
                 }
                 let mut flag = Zval::new();
@@ -134,20 +135,20 @@ impl Server {
                 put("master_pid", long(master_pid.into()));
                 put("manager_pid", long(manager_pid.into()));
             }
-            Role::Manager => put("role", text("manager")),
+            Role::Manager => put("role", text(ProcessRole::Manager.as_str())),
             Role::WorkerError(f) => {
-                put("role", text("worker_error"));
+                put("role", text(ProcessRole::WorkerError.as_str()));
                 put("worker_id", long(f.worker_id.into()));
                 put("worker_pid", long(f.pid.into()));
                 put("exit_code", long(f.exit_code.into()));
                 put("signal", long(f.signal.into()));
             }
             Role::Master { exit_code } => {
-                put("role", text("master"));
+                put("role", text(ProcessRole::Master.as_str()));
                 put("exit_code", long(exit_code.into()));
             }
             Role::Launcher { exit_code } => {
-                put("role", text("launcher"));
+                put("role", text(ProcessRole::Launcher.as_str()));
                 put("exit_code", long(exit_code.into()));
             }
         }

@@ -14,9 +14,10 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 
 use super::convert::{bytes_zval, headers_from_php, server_array, zval_bytes};
 use super::exceptions::worker_error;
+use super::kinds::{MessageKind, WorkerState};
 use crate::clients::Clients;
 use crate::ipc::ToWorker;
-use crate::pool::worker::{Exchange, LinkError};
+use crate::pool::worker::LinkError;
 use crate::pool::{WorkerLimits, WorkerLink};
 
 struct Pending {
@@ -75,13 +76,15 @@ impl Worker {
     /// (end both with eventDone()).
     pub fn next() -> PhpResult<Option<ZBox<ZendHashTable>>> {
         let Some(message) = with_link(|l| l.recv())? else { return Ok(None) };
+        // `recv` answers `Stop` and `TaskAccepted` itself; anything else has a kind.
+        let kind = MessageKind::of(&message).ok_or_else(|| worker_error(format!("unexpected message from the master: {message:?}")))?;
         let mut out = ZendHashTable::with_capacity(4);
+        let _ = out.insert("type", kind.as_str());
         match message {
             ToWorker::Request(incoming) => {
                 let server = SERVER_DEFAULTS.with(|d| server_array(&incoming.head, &d.borrow()));
                 let mut server_zv = Zval::new();
                 server_zv.set_hashtable(server);
-                let _ = out.insert("type", "request");
                 let _ = out.insert("server", server_zv);
                 let _ = out.insert("body", bytes_zval(&incoming.body));
                 if let Some(form) = incoming.form {
@@ -89,7 +92,6 @@ impl Worker {
                 }
             }
             ToWorker::Task { payload, origin } => {
-                let _ = out.insert("type", "task");
                 let _ = out.insert("payload", bytes_zval(&payload));
                 let mut origin_zv = Zval::new();
                 match origin {
@@ -99,12 +101,10 @@ impl Worker {
                 let _ = out.insert("origin", origin_zv);
             }
             ToWorker::Finish { payload } => {
-                let _ = out.insert("type", "finish");
                 let _ = out.insert("payload", bytes_zval(&payload));
             }
-            ToWorker::Open { fd, port, head } => port_request(&mut out, "open", fd, port, &head, b""),
-            ToWorker::PortRequest { fd, port, head, body } => port_request(&mut out, "port_request", fd, port, &head, &body),
-            // The events; `recv` answers `Stop` and `TaskAccepted` itself.
+            ToWorker::Open { fd, port, head } => port_request(&mut out, fd, port, &head, b""),
+            ToWorker::PortRequest { fd, port, head, body } => port_request(&mut out, fd, port, &head, &body),
             event => event_array(event, &mut out),
         }
         Ok(Some(out))
@@ -247,17 +247,7 @@ impl Worker {
     /// Where the current exchange stands: "none" (not connected), "idle", "received"
     /// (a request waits for its response) or "streaming".
     pub fn state() -> String {
-        LINK.with(|l| match l.borrow().as_ref().map(WorkerLink::exchange) {
-            None => "none",
-            Some(Exchange::Idle) => "idle",
-            Some(Exchange::Received) => "received",
-            Some(Exchange::Streaming) => "streaming",
-            Some(Exchange::Task) => "task",
-            Some(Exchange::Finish) => "finish",
-            Some(Exchange::Unprompted) => "timer",
-            Some(Exchange::Event) => "event",
-        })
-        .to_owned()
+        LINK.with(|l| WorkerState::of(l.borrow().as_ref().map(WorkerLink::exchange)).as_str()).to_owned()
     }
 
     /// This worker's id, 0 to worker_num - 1, or -1 outside a worker.
@@ -278,17 +268,16 @@ impl Worker {
 
 /// A request for a handler rather than the kernel (a WebSocket handshake, an Http port's
 /// request): `['type', 'fd', 'port', 'server' => CGI-style array, 'body']`.
-fn port_request(out: &mut ZendHashTable, kind: &str, fd: u64, port: u32, head: &crate::ipc::RequestHead, body: &[u8]) {
+fn port_request(out: &mut ZendHashTable, fd: u64, port: u32, head: &crate::ipc::RequestHead, body: &[u8]) {
     let mut server = Zval::new();
     server.set_hashtable(SERVER_DEFAULTS.with(|d| server_array(head, &d.borrow())));
-    let _ = out.insert("type", kind);
     let _ = out.insert("fd", fd as i64);
     let _ = out.insert("port", i64::from(port));
     let _ = out.insert("server", server);
     let _ = out.insert("body", bytes_zval(body));
 }
 
-/// A WebSocket or extra-port event as `['type' => ..., 'fd' => ..., 'port' => ...]`.
+/// The fields of a WebSocket or extra-port event (`'fd'`, `'port'`, ...) after its `'type'`.
 fn event_array(event: ToWorker, out: &mut ZendHashTable) {
     let mut put = |k: &str, v: Zval| {
         let _ = out.insert(k, v);
@@ -301,41 +290,36 @@ fn event_array(event: ToWorker, out: &mut ZendHashTable) {
     let text = |s: &str| bytes_zval(s.as_bytes());
     match event {
         ToWorker::Frame { fd, port, opcode, data } => {
-            put("type", text("message"));
             put("fd", long(fd as i64));
             put("port", long(port.into()));
             put("opcode", long(opcode.into()));
             put("data", bytes_zval(&data));
         }
         ToWorker::Close { fd, port } => {
-            put("type", text("close"));
             put("fd", long(fd as i64));
             put("port", long(port.into()));
         }
         ToWorker::Connect { fd, port } => {
-            put("type", text("connect"));
             put("fd", long(fd as i64));
             put("port", long(port.into()));
         }
         ToWorker::Receive { fd, port, data } => {
-            put("type", text("receive"));
             put("fd", long(fd as i64));
             put("port", long(port.into()));
             put("data", bytes_zval(&data));
         }
-        ToWorker::Buffer { fd, port, full } => {
-            put("type", text(if full { "buffer_full" } else { "buffer_empty" }));
+        ToWorker::Buffer { fd, port, .. } => {
             put("fd", long(fd as i64));
             put("port", long(port.into()));
         }
         ToWorker::Packet { port, address, remote_port, data } => {
-            put("type", text("packet"));
             put("port", long(port.into()));
             put("address", text(&address));
             put("remote_port", long(remote_port.into()));
             put("data", bytes_zval(&data));
         }
-        _ => put("type", text("unknown")),
+        // Requests and the rest have their own arms in next().
+        _ => {}
     }
 }
 

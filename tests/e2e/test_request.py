@@ -83,6 +83,17 @@ def test_empty_file_input_is_no_file(server):
     assert r.status_code == 200 and r.json()["files"] == []
 
 
+def test_an_empty_file_input_as_browsers_send_it_is_no_file(server):
+    # Browsers send an empty <input type=file> with filename="" (httpx leaves the filename out).
+    boundary = "laravels-empty-file"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nt\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename=""\r\n'
+            f'Content-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n').encode()
+    r = httpx.post(server.url + "/upload", content=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["files"] == []
+
+
 def test_system_events_can_change_the_request_and_the_response(laravel_app):
     from harness import Server
     with Server(laravel_app, env={"DEMO_LARAVELS_EVENTS": "1"}) as s:

@@ -35,6 +35,12 @@ PHP);
         return $app;
     }
 
+    /** The directories of an app and nothing in them, for a test to write its own (BridgeApp). */
+    public static function empty(): self
+    {
+        return self::skeleton('app');
+    }
+
     /** Registers the provider under its LaravelS name, as Lumen apps written for LaravelS do. */
     public static function lumen(): self
     {

@@ -2,6 +2,8 @@
 //!
 //! # Layout
 //! - `server.rs`: `LaravelS\Runtime\Server` (validate, bind, start).
+//! - `config.rs`: `LaravelS\Runtime\Config` (parse only) and the config view as a PHP
+//!   array.
 //! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests, responses, pushes).
 //! - `clients.rs`: `LaravelS\Runtime\Clients` (the shared client list and counters).
 //! - `table.rs`, `atomic.rs`: `LaravelS\Runtime\Table`, `Atomic` and `Atomic\Long`
@@ -13,6 +15,7 @@
 pub mod alias;
 pub mod atomic;
 pub mod clients;
+pub mod config;
 pub mod convert;
 pub mod exceptions;
 pub mod server;
@@ -28,6 +31,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<exceptions::StartException>()
         .class::<exceptions::WorkerException>()
         .class::<server::Server>()
+        .class::<config::Config>()
         .class::<worker::Worker>()
         .class::<clients::Clients>()
         .class::<table::TableException>()

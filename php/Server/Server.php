@@ -29,7 +29,7 @@ class Server
     public $taskworker = false;
     /** @var array name => Swoole\Process (or a list of them with `num` > 1), from `processes` */
     public $customProcesses = [];
-    /** @var array the `swoole` settings of config/laravels.php */
+    /** @var array the `swoole` settings of config/laravels.php, with the values in use */
     public $setting = [];
     /** @var string */
     public $host = '';
@@ -44,7 +44,11 @@ class Server
     /** @var Port[] the listening ports, the main one first */
     public $ports = [];
 
-    /** @param array $sockets the `sockets` config: each enabled entry becomes a port */
+    /**
+     * @param array $setting ServerConfig::$setting
+     * @param \LaravelS\Config\SocketConfig[] $sockets the enabled extra ports, which follow
+     *        the main one in $ports at their own index
+     */
     public function __construct(array $setting = [], string $host = '', int $port = 0, array $sockets = [])
     {
         $this->setting = $setting;
@@ -53,11 +57,7 @@ class Server
         $this->connections = new Connections();
         $this->ports = [new Port($host, $port, $this->type, $setting, $this->connections)];
         foreach ($sockets as $socket) {
-            if (!is_array($socket) || !($socket['enable'] ?? true)) {
-                continue;
-            }
-            $index = count($this->ports);
-            $this->ports[] = new Port((string) ($socket['host'] ?? ''), (int) ($socket['port'] ?? 0), (int) ($socket['type'] ?? 1), (array) ($socket['settings'] ?? []), new Connections($index));
+            $this->ports[$socket->index] = new Port($socket->host, $socket->port, $socket->type, $socket->settings, new Connections($socket->index));
         }
     }
 

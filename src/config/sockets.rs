@@ -125,6 +125,8 @@ pub struct SocketSpec {
     pub tls: Option<TlsFiles>,
     /// The handler class, checked by the PHP side (autoload) and run in the workers.
     pub handler: String,
+    /// Where the entry is in the config (`sockets.2`), for messages about it.
+    pub config_key: String,
     /// `type` as given, SWOOLE_SSL included (`$port->type`).
     pub swoole_type: i64,
     /// `settings` as given (`$port->setting`).
@@ -255,7 +257,19 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
     if tls.is_some() && transport.is_udp() {
         return Err(invalid(&format!("{key}.type"), "TLS over UDP (DTLS) is not supported", "use a TCP port for TLS"));
     }
-    Ok(SocketSpec { index, host, port, transport, protocol, package_max_length, tls, handler, swoole_type: raw_type, settings: settings.clone() })
+    Ok(SocketSpec {
+        index,
+        host,
+        port,
+        transport,
+        protocol,
+        package_max_length,
+        tls,
+        handler,
+        config_key: key.to_owned(),
+        swoole_type: raw_type,
+        settings: settings.clone(),
+    })
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@ pub fn view(c: &ServerConfig) -> Value {
         "websocket": {"enable": c.websocket, "handler": p.websocket_handler},
         "sockets": c.sockets.iter().map(|s| json!({
             "index": s.index,
+            "key": s.config_key,
             "host": s.host,
             "port": s.port,
             "type": s.swoole_type,

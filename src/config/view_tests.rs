@@ -19,6 +19,7 @@ fn sockets_are_filtered_by_enable_and_numbered_as_server_ports() {
     let sockets = v["sockets"].as_array().unwrap();
     let seen: Vec<(i64, &str)> = sockets.iter().map(|s| (s["index"].as_i64().unwrap(), s["handler"].as_str().unwrap())).collect();
     assert_eq!(seen, [(1, "H1"), (2, "H4"), (3, "H5")], "the string 'false' and '0' are off; numbering skips them");
+    assert_eq!((&sockets[1]["key"], &sockets[2]["key"]), (&json!("sockets.3"), &json!("sockets.4")), "messages name the entry in the config");
     assert_eq!(sockets[0]["type"], 1);
     assert_eq!(sockets[0]["protocol"], "tcp");
     let e = error(json!({"sockets": [port(1, json!("perhaps"))]}));

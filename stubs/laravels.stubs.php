@@ -130,6 +130,21 @@ namespace LaravelS\Runtime {
         public static function list(int $start_fd, int $page_size): array {}
     }
 
+    class Config {
+        public function __construct() {}
+
+        /**
+         * Parses and checks `$config` (the `laravels` config array) and returns the typed
+         * view the package reads (`LaravelS\Config\ServerConfig::fromArray()`); throws
+         * `ConfigException` naming the key and the fix.
+         *
+         * @param array $config
+         * @param string $base_path
+         * @return array
+         */
+        public static function load(array $config, string $base_path): array {}
+    }
+
     /**
      * A bad `config('laravels')` value; the message names the key and the fix.
      */
@@ -206,6 +221,13 @@ namespace LaravelS\Runtime {
          * @return int
          */
         public function taskWorkerNum(): int {}
+
+        /**
+         * The typed configuration the PHP package reads, as `Config::load()` returns it.
+         *
+         * @return array
+         */
+        public function view(): array {}
 
         /**
          * Settings that were accepted but have no effect in this runtime, one line each.

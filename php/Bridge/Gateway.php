@@ -7,6 +7,7 @@ use Illuminate\Contracts\Debug\ExceptionHandler;
 use Illuminate\Contracts\Http\Kernel as HttpKernel;
 use Illuminate\Http\Request;
 use LaravelS\Cleaners\CleanerManager;
+use LaravelS\Config\CleanerConfig;
 use Symfony\Component\HttpFoundation\Response;
 
 /**
@@ -38,7 +39,7 @@ final class Gateway
      * Boots the application at $basePath. $bindings are instances bound before the
      * snapshot the cleaners restore to (app('swoole') among them).
      */
-    public static function boot(string $basePath, array $bindings = []): self
+    public static function boot(string $basePath, CleanerConfig $cleaners, array $bindings = []): self
     {
         StaleScripts::drop();
         $app = require $basePath . '/bootstrap/app.php';
@@ -64,9 +65,8 @@ final class Gateway
         foreach ($bindings as $abstract => $instance) {
             $app->instance($abstract, $instance);
         }
-        $config = (array) $app['config']->get('laravels', []);
-        self::warm($app, $config);
-        $gateway->cleaners = new CleanerManager($app, $config);
+        self::warm($app, $cleaners);
+        $gateway->cleaners = new CleanerManager($app, $cleaners);
         $events = $app['events'];
         $gateway->hasRequestListeners = $events->hasListeners('laravels.received_request');
         $gateway->hasResponseListeners = $events->hasListeners('laravels.generated_response');
@@ -82,12 +82,12 @@ final class Gateway
      * The redirector and the response factory hold the session store: they are built
      * here only when the Session cleaner gives them a fresh store after every request.
      */
-    private static function warm(Container $app, array $config): void
+    private static function warm(Container $app, CleanerConfig $config): void
     {
         // The controller dispatcher is stateless (it holds the container): built per request
         // otherwise, then dropped by the Container cleaner.
         $warm = ['view', 'url', 'encrypter', 'cookie', \Illuminate\Routing\Contracts\ControllerDispatcher::class];
-        $cleaners = array_map(fn ($c) => is_string($c) && class_exists($c) ? (new \ReflectionClass($c))->getName() : $c, (array) ($config['cleaners'] ?? []));
+        $cleaners = array_map(fn ($c) => is_string($c) && class_exists($c) ? (new \ReflectionClass($c))->getName() : $c, $config->cleaners);
         if (in_array(\LaravelS\Cleaners\SessionCleaner::class, $cleaners, true)) {
             array_push($warm, 'redirect', \Illuminate\Contracts\Routing\ResponseFactory::class);
         }

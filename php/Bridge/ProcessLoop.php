@@ -2,6 +2,8 @@
 
 namespace LaravelS\Bridge;
 
+use LaravelS\Config\ProcessConfig;
+use LaravelS\Config\ServerConfig;
 use LaravelS\Runtime\Process;
 use LaravelS\Server\HttpServer;
 use LaravelS\Transport\CurrentTransport;
@@ -17,26 +19,26 @@ final class ProcessLoop
 {
     public function __construct(
         private string $basePath,
+        private ServerConfig $config,
         private array $role,
         private HttpServer $server,
         private Transport $transport,
-        private array $definition,
-        private Process $process,
-        private string $pidFile
+        private ProcessConfig $definition,
+        private Process $process
     ) {
     }
 
     public function run(): int
     {
         $name = $this->role['process_name'];
-        $class = $this->definition['class'];
+        $class = $this->definition->class;
         $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
         putenv('APP_RUNNING_IN_CONSOLE=false');
         CurrentTransport::set($this->transport);
         $this->server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
-        $gateway = Gateway::boot($this->basePath, ['swoole' => $this->server]);
+        $gateway = Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $this->server]);
         $this->process->becomeSelf();
-        @file_put_contents($this->pidFile, sprintf("%s#%d %d\n", $name, $this->role['process_instance'], getmypid()), FILE_APPEND | LOCK_EX);
+        @file_put_contents($this->config->processPidFile(), sprintf("%s#%d %d\n", $name, $this->role['process_instance'], getmypid()), FILE_APPEND | LOCK_EX);
         $this->transport->connect();
         $this->transport->waitStop(0);
 
@@ -49,7 +51,7 @@ final class ProcessLoop
                 $class::$method($this->server, $this->process);
             }, false); // interrupt a blocking read() so the handler runs now
         }
-        if (!empty($this->definition['redirect'])) {
+        if ($this->definition->redirect) {
             // Output of the process goes to its pipe, as Swoole's redirect_stdin_stdout does.
             ob_start(function (string $buffer): string {
                 $this->process->write($buffer);

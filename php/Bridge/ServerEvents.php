@@ -24,22 +24,18 @@ final class ServerEvents
     private $handlers = [];
 
     /**
+     * @param array<string, list<string>> $handlers ServerConfig::$eventHandlers: the event
+     *        names and the list shapes are checked by the extension, the classes here
      * @throws \InvalidArgumentException naming the `event_handlers` entry that is wrong
      */
-    public function __construct($config)
+    public function __construct(array $handlers)
     {
-        if (!is_array($config)) {
-            throw new \InvalidArgumentException("laravels.event_handlers must be an array of event name => [classes]. Fix: set 'event_handlers' => ['ServerStart' => [...]]");
-        }
-        foreach ($config as $event => $classes) {
-            if (!isset(self::INTERFACES[$event])) {
-                throw new \InvalidArgumentException(sprintf('laravels.event_handlers.%s is not an event. Fix: use one of %s', $event, implode(', ', array_keys(self::INTERFACES))));
-            }
-            foreach ((array) $classes as $i => $class) {
-                if (!is_string($class) || !class_exists($class) || !is_subclass_of($class, self::INTERFACES[$event])) {
+        foreach ($handlers as $event => $classes) {
+            foreach ($classes as $i => $class) {
+                if (!class_exists($class) || !is_subclass_of($class, self::INTERFACES[$event])) {
                     throw new \InvalidArgumentException(sprintf(
                         'laravels.event_handlers.%s.%d: %s is not a class implementing %s. Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\Events\%sInterface',
-                        $event, $i, is_string($class) ? $class : get_debug_type($class), self::INTERFACES[$event], $event
+                        $event, $i, $class, self::INTERFACES[$event], $event
                     ));
                 }
                 $this->handlers[$event][] = $class;

@@ -2,6 +2,7 @@
 
 namespace LaravelS\Bridge;
 
+use LaravelS\Config\ServerConfig;
 use LaravelS\Server\HttpServer;
 use LaravelS\Timer\CronJob;
 use LaravelS\Timer\GlobalLock;
@@ -18,8 +19,12 @@ final class TimerLoop
     /** @var Gateway */
     private $gateway;
 
-    public function __construct(private string $basePath, private array $role, private HttpServer $server, private Transport $transport, private string $pidFile)
+    /** @var string */
+    private $pidFile;
+
+    public function __construct(private string $basePath, private ServerConfig $config, private array $role, private HttpServer $server, private Transport $transport)
     {
+        $this->pidFile = $config->timerPidFile();
     }
 
     public function run(): int
@@ -30,7 +35,7 @@ final class TimerLoop
         $transport = $this->transport;
         CurrentTransport::set($transport);
         $server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
-        $this->gateway = Gateway::boot($this->basePath, ['swoole' => $server]);
+        $this->gateway = Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $server]);
         @file_put_contents($this->pidFile, getmypid() . "\n");
         $transport->connect();
         $transport->waitStop(0);
@@ -98,14 +103,13 @@ final class TimerLoop
     /** The Redis lock of `timer.global_lock`, when it is on. */
     private function globalLock(): ?GlobalLock
     {
-        $config = $this->gateway->app()['config'];
-        if (!filter_var($config->get('laravels.timer.global_lock', false), FILTER_VALIDATE_BOOLEAN)) {
+        $lock = $this->config->timer->globalLock;
+        if (!$lock->enable) {
             return null;
         }
-        $name = (string) $config->get('laravels.timer.global_lock_key', $config->get('app.name', 'Laravel'));
-        $ttl = max(1, (int) $config->get('laravels.timer.global_lock_ttl', 60));
+        $name = $lock->key ?? (string) $this->gateway->app()['config']->get('app.name', 'Laravel');
 
-        return new GlobalLock($name, $ttl, $this->gateway->app()->make('redis')->connection());
+        return new GlobalLock($name, $lock->ttl, $this->gateway->app()->make('redis')->connection());
     }
 
     private function runJob(CronJob $job): void
@@ -123,13 +127,13 @@ final class TimerLoop
     private function jobs(): array
     {
         $jobs = [];
-        foreach ((array) ($this->gateway->app()['config']->get('laravels.timer.jobs') ?? []) as $entry) {
-            [$class, $args] = is_array($entry) ? [$entry[0] ?? null, (array) ($entry[1] ?? [])] : [$entry, []];
-            if (!is_string($class) || !class_exists($class) || !is_subclass_of($class, CronJob::class)) {
-                $this->log(sprintf('laravels.timer.jobs: %s is not a CronJob class; skipped', json_encode($entry)));
+        foreach ($this->config->timer->jobs as $job) {
+            if (!class_exists($job->class) || !is_subclass_of($job->class, CronJob::class)) {
+                $this->log(sprintf('laravels.timer.jobs: %s is not a CronJob class; skipped', json_encode($job->args === [] ? $job->class : [$job->class, $job->args])));
                 continue;
             }
-            $jobs[] = new $class($args);
+            $class = $job->class;
+            $jobs[] = new $class($job->args);
         }
 
         return $jobs;

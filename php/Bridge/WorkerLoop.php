@@ -2,6 +2,7 @@
 
 namespace LaravelS\Bridge;
 
+use LaravelS\Config\ServerConfig;
 use LaravelS\Server\HttpServer;
 use LaravelS\Transport\CurrentTransport;
 use LaravelS\Transport\MessageKind;
@@ -35,6 +36,7 @@ final class WorkerLoop
 
     public function __construct(
         private string $basePath,
+        private ServerConfig $config,
         private array $role,
         private HttpServer $server,
         private ServerEvents $events,
@@ -58,15 +60,15 @@ final class WorkerLoop
         $server->bindWorker($id, (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $server->taskworker = $taskWorker;
 
-        $this->gateway = Gateway::boot($this->basePath, ['swoole' => $server]);
+        $this->gateway = Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $server]);
         $this->captureDumps();
-        $handler = $this->gateway->app()['config']->get('laravels.websocket.handler');
-        if (!$taskWorker && $server instanceof \LaravelS\Server\WebSocketServer && is_string($handler)) {
+        $handler = $this->config->websocket->handler;
+        if (!$taskWorker && $server instanceof \LaravelS\Server\WebSocketServer && $handler !== null) {
             $this->websocket = new WebSocketEvents($this->gateway, $server, $transport, new $handler());
         }
         $ports = [];
-        foreach (array_values(array_filter((array) $this->gateway->app()['config']->get('laravels.sockets', []), fn ($s) => is_array($s) && ($s['enable'] ?? true))) as $i => $socket) {
-            $ports[$i + 1] = (string) $socket['handler'];
+        foreach ($this->config->sockets as $socket) {
+            $ports[$socket->index] = $socket->handler;
         }
         $this->ports = new PortEvents($this->gateway, $server, $transport, $ports);
         $this->events->fire('WorkerStart', $server, $id);

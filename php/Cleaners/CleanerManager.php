@@ -3,12 +3,13 @@
 namespace LaravelS\Cleaners;
 
 use Illuminate\Container\Container;
+use LaravelS\Config\CleanerConfig;
 use LaravelS\Contracts\Cleaner;
 
 /**
  * Resets a worker's application between requests, so nothing one request leaves behind
  * reaches the next. Built once per worker, right after the application booted: it takes
- * the snapshot that "booted state" means, and checks config('laravels') then, so a
+ * the snapshot that "booted state" means, and checks the configured classes then, so a
  * wrong class name stops the worker at boot instead of failing every request.
  *
  * Per request, the gateway calls cleanProviders() before the kernel, then
@@ -17,7 +18,7 @@ use LaravelS\Contracts\Cleaner;
  */
 final class CleanerManager
 {
-    /** Always run, first and in this order; config('laravels.cleaners') runs after them. */
+    /** Always run, first and in this order; the configured `cleaners` run after them. */
     private const ALWAYS = [
         ContainerCleaner::class,
         ConfigCleaner::class,
@@ -34,15 +35,15 @@ final class CleanerManager
 
     /**
      * @param Container $app the booted application
-     * @param array $config config('laravels')
-     * @throws \InvalidArgumentException for a wrong 'cleaners', 'register_providers' or
-     *         'destroy_controllers' entry, naming the key and the fix
+     * @param CleanerConfig $config `cleaners`, `register_providers`, `destroy_controllers`
+     * @throws \InvalidArgumentException for a 'cleaners' or 'register_providers' class that
+     *         is missing or of the wrong kind, naming the key and the fix
      */
-    public function __construct(Container $app, array $config)
+    public function __construct(Container $app, CleanerConfig $config)
     {
-        $classes = self::cleanerClasses($config['cleaners'] ?? []);
-        $this->providers = new ProviderRefresher($app, $config['register_providers'] ?? []);
-        $this->controllers = new ControllerDestroyer($app, $config['destroy_controllers'] ?? []);
+        $classes = self::cleanerClasses($config->cleaners);
+        $this->providers = new ProviderRefresher($app, $config->registerProviders);
+        $this->controllers = new ControllerDestroyer($app, $config->destroyControllers, $config->keptControllers);
         $snapshot = self::snapshot($app);
         foreach ($classes as $class) {
             $this->cleaners[] = new $class($app, $snapshot);
@@ -117,16 +118,11 @@ final class CleanerManager
      * The always-on cleaners, then the configured ones in order, each class once (a
      * Hhxsv5\ name and the class it stands for are the same cleaner).
      *
+     * @param list<string> $configured
      * @return class-string<Cleaner>[]
      */
-    private static function cleanerClasses($configured): array
+    private static function cleanerClasses(array $configured): array
     {
-        if (!is_array($configured)) {
-            throw new \InvalidArgumentException(sprintf(
-                "laravels.cleaners must be a list of class names, not %s. Fix: set 'cleaners' => [...] in config/laravels.php",
-                get_debug_type($configured)
-            ));
-        }
         $classes = self::ALWAYS;
         foreach ($configured as $class) {
             $classes[] = self::cleanerClass($class);
@@ -135,14 +131,8 @@ final class CleanerManager
         return array_values(array_unique($classes));
     }
 
-    private static function cleanerClass($class): string
+    private static function cleanerClass(string $class): string
     {
-        if (!is_string($class)) {
-            throw new \InvalidArgumentException(sprintf(
-                "laravels.cleaners: entries are class names, found %s. Fix: list Cleaner::class names in 'cleaners' in config/laravels.php",
-                get_debug_type($class)
-            ));
-        }
         if (!class_exists($class)) {
             throw new \InvalidArgumentException(sprintf(
                 "laravels.cleaners: class %s does not exist. Fix: correct or remove it in 'cleaners' in config/laravels.php (after adding a class, run composer dump-autoload)",

@@ -6,7 +6,7 @@ use Illuminate\Container\Container;
 use Illuminate\Routing\Router;
 
 /**
- * config('laravels.destroy_controllers'): Laravel keeps the controller instance on its
+ * `destroy_controllers`: Laravel keeps the controller instance on its
  * route, so a controller's properties would survive into the next request to that
  * route. When enabled, the current route's controller is dropped after each request,
  * except for classes in 'excluded_list'. Lumen builds a controller per request.
@@ -20,19 +20,13 @@ final class ControllerDestroyer
     /** @var array<string, true> */
     private $excluded = [];
 
-    /** @throws \InvalidArgumentException when the setting is not an array */
-    public function __construct(Container $app, $config)
+    /** @param list<string> $excluded `excluded_list`, without leading backslashes */
+    public function __construct(Container $app, bool $enabled, array $excluded)
     {
-        if (!is_array($config)) {
-            throw new \InvalidArgumentException(sprintf(
-                "laravels.destroy_controllers must be an array, not %s. Fix: set 'destroy_controllers' => ['enable' => false, 'excluded_list' => []] in config/laravels.php",
-                get_debug_type($config)
-            ));
-        }
         $this->app = $app;
-        $this->enabled = (bool) ($config['enable'] ?? false);
-        foreach ((array) ($config['excluded_list'] ?? []) as $class) {
-            $this->excluded[ltrim((string) $class, '\\')] = true;
+        $this->enabled = $enabled;
+        foreach ($excluded as $class) {
+            $this->excluded[$class] = true;
         }
     }
 

@@ -6,7 +6,7 @@ use Illuminate\Container\Container;
 use Illuminate\Support\ServiceProvider;
 
 /**
- * config('laravels.register_providers'): service providers registered and booted again
+ * `register_providers`: service providers registered and booted again
  * before each request, so the singletons they bind are rebuilt for every request.
  *
  * A fresh provider instance is registered and booted directly instead of through
@@ -21,26 +21,23 @@ final class ProviderRefresher
     /** @var class-string<ServiceProvider>[] */
     private $providers = [];
 
-    /** @throws \InvalidArgumentException for an entry that is not a service provider */
-    public function __construct(Container $app, $providers)
+    /**
+     * @param list<string> $providers class names (a list of strings: checked by the extension)
+     * @throws \InvalidArgumentException for an entry that is not a service provider
+     */
+    public function __construct(Container $app, array $providers)
     {
         $this->app = $app;
-        if (!is_array($providers)) {
-            throw new \InvalidArgumentException(sprintf(
-                "laravels.register_providers must be a list of class names, not %s. Fix: set 'register_providers' => [...] in config/laravels.php",
-                get_debug_type($providers)
-            ));
-        }
         foreach ($providers as $class) {
             // As in LaravelS, a class that does not exist is skipped: the list may name
             // providers of packages installed in some environments only (require-dev).
-            if (is_string($class) && !class_exists($class)) {
+            if (!class_exists($class)) {
                 continue;
             }
-            if (!is_string($class) || !is_subclass_of($class, ServiceProvider::class)) {
+            if (!is_subclass_of($class, ServiceProvider::class)) {
                 throw new \InvalidArgumentException(sprintf(
                     "laravels.register_providers: %s is not a service provider. Fix: list only subclasses of %s in 'register_providers' in config/laravels.php",
-                    is_string($class) ? $class : get_debug_type($class),
+                    $class,
                     ServiceProvider::class
                 ));
             }

@@ -5,11 +5,14 @@ namespace LaravelS\Console;
 use Illuminate\Contracts\Console\Kernel as ConsoleKernel;
 
 /**
- * The application's configuration as the start command needs it, read by booting the
- * application in this process once.
+ * The application's configuration as the runner needs it, read by booting the
+ * application in this process once: config('laravels') as written (the extension parses
+ * it into a LaravelS\Config\ServerConfig; nothing here reads its keys), the app's name,
+ * framework and version.
  */
 final class AppConfig
 {
+    /** config('laravels') as written: the extension's input, and what laravels.conf records. */
     public array $laravels = [];
     public string $name = 'Laravel';
     public bool $isLumen = false;
@@ -54,9 +57,10 @@ final class AppConfig
         return $this->version;
     }
 
-    public function pidFile(): string
+    /** `-d`: the command line overrides swoole.daemonize, before the extension parses the config. */
+    public function daemonize(): void
     {
-        return (string) ($this->laravels['swoole']['pid_file'] ?? $this->storagePath . '/laravels.pid');
+        $this->laravels['swoole']['daemonize'] = true;
     }
 
     /** Writes storage/laravels.conf: the resolved configuration of this start, for operators. */

@@ -7,6 +7,9 @@ use LaravelS\Bridge\ProcessLoop;
 use LaravelS\Bridge\ServerEvents;
 use LaravelS\Bridge\TimerLoop;
 use LaravelS\Bridge\WorkerLoop;
+use LaravelS\Config\ListenConfig;
+use LaravelS\Config\ProcessConfig;
+use LaravelS\Config\ServerConfig;
 use LaravelS\Runtime\ConfigException;
 use LaravelS\Runtime\Server;
 use LaravelS\Runtime\Process;
@@ -21,7 +24,8 @@ use LaravelS\Transport\ProcessRole;
  * `php bin/laravels start|stop|restart|reload|info|help`: the operator's entry point.
  *
  * `start` boots the application once in this process only to read config('laravels'),
- * validates it through the extension, then becomes the master; each worker boots the
+ * has the extension parse it into the typed ServerConfig every process then reads (the
+ * workers are forked from here), and becomes the master; each worker boots the
  * application again after its fork.
  */
 final class Portal
@@ -90,9 +94,7 @@ TXT;
 
     private function start(Arguments $args): int
     {
-        if (!extension_loaded('laravels')) {
-            $this->out->error('the laravels extension is not loaded. Fix: add extension=laravels.so to php.ini, or run php -d extension=/path/to/liblaravels.so bin/laravels start');
-
+        if (!$this->extensionLoaded()) {
             return 1;
         }
         if ($args->env !== null) {
@@ -102,11 +104,14 @@ TXT;
             $this->setEnv('X_VERSION', $args->xVersion);
         }
         $app = AppConfig::load($this->basePath);
-        $config = $app->laravels;
         if ($args->daemonize) {
-            $config['swoole']['daemonize'] = true;
+            $app->daemonize();
         }
-        $pidFile = $app->pidFile();
+        $config = $this->parse($app);
+        if ($config === null) {
+            return 1;
+        }
+        $pidFile = $config->pidFile;
         $running = PidFile::runningPid($pidFile);
         if ($running !== null && !$args->ignore) {
             $this->out->error("LaravelS is already running (master pid $running, from $pidFile). Use stop or restart, or -i to ignore the pid file");
@@ -116,39 +121,33 @@ TXT;
         $app->writeRuntimeConfig($args);
 
         try {
-            $server = new Server($config, $this->basePath);
+            $server = new Server($app->laravels, $this->basePath);
         } catch (ConfigException|StartException $e) {
             $this->out->error($e->getMessage());
 
             return 1;
         }
-        foreach (array_values((array) ($config['sockets'] ?? [])) as $i => $socket) {
-            if (!is_array($socket) || !($socket['enable'] ?? true)) {
-                continue;
-            }
-            $handler = $socket['handler'] ?? null;
-            if (!is_string($handler) || !class_exists($handler) || !is_subclass_of($handler, \LaravelS\Socket\PortHandler::class)) {
+        foreach ($config->sockets as $socket) {
+            if (!class_exists($socket->handler) || !is_subclass_of($socket->handler, \LaravelS\Socket\PortHandler::class)) {
                 $this->out->error(sprintf(
-                    'laravels.sockets.%d.handler: %s is not a class extending TcpSocket, UdpSocket, Http or WebSocket. Fix: correct the class name, or extend one of Hhxsv5\LaravelS\Swoole\Socket\{TcpSocket, UdpSocket, Http, WebSocket}',
-                    $i, is_string($handler) ? $handler : get_debug_type($handler)
+                    'laravels.%s.handler: %s is not a class extending TcpSocket, UdpSocket, Http or WebSocket. Fix: correct the class name, or extend one of Hhxsv5\LaravelS\Swoole\Socket\{TcpSocket, UdpSocket, Http, WebSocket}',
+                    $socket->key, $socket->handler
                 ));
 
                 return 1;
             }
         }
-        if (!empty($config['websocket']['enable'])) {
-            $handler = $config['websocket']['handler'] ?? null;
-            if (!is_string($handler) || !class_exists($handler) || !is_subclass_of($handler, \LaravelS\Contracts\WebSocketHandler::class)) {
-                $this->out->error(sprintf(
-                    'laravels.websocket.handler: %s is not a class implementing WebSocketHandlerInterface. Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\WebSocketHandlerInterface (onOpen, onMessage, onClose)',
-                    is_string($handler) ? $handler : get_debug_type($handler)
-                ));
+        $handler = $config->websocket->handler;
+        if ($config->websocket->enable && (!class_exists($handler) || !is_subclass_of($handler, \LaravelS\Contracts\WebSocketHandler::class))) {
+            $this->out->error(sprintf(
+                'laravels.websocket.handler: %s is not a class implementing WebSocketHandlerInterface. Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\WebSocketHandlerInterface (onOpen, onMessage, onClose)',
+                $handler
+            ));
 
-                return 1;
-            }
+            return 1;
         }
         try {
-            $events = new ServerEvents($config['event_handlers'] ?? []);
+            $events = new ServerEvents($config->eventHandlers);
         } catch (\InvalidArgumentException $e) {
             $this->out->error($e->getMessage());
 
@@ -159,10 +158,9 @@ TXT;
         }
         $this->out->info(sprintf('starting %s (%s) with %d worker(s) and %d task worker(s) on %s', $app->name, $app->framework(), $server->workerNum(), $server->taskWorkerNum(), $server->address()));
         foreach ($server->extraAddresses() as $i => $address) {
-            $this->out->info(sprintf('  extra port #%d: %s (%s)', $i + 1, $address, $config['sockets'][$i]['handler'] ?? ''));
+            $this->out->info(sprintf('  extra port #%d: %s (%s)', $i + 1, $address, $config->sockets[$i]->handler));
         }
         $serverDefaults = $args->xVersion !== null ? ['X_VERSION' => $args->xVersion] : [];
-        $timerPidFile = dirname($pidFile) . '/laravels-timer-process.pid';
         unset($app);
 
         // Output buffers open now would be inherited and printed once per process.
@@ -172,13 +170,12 @@ TXT;
         @cli_set_process_title('laravels: master process');
         // app('swoole') of every process: made here so what ServerStart attaches to it
         // (the README's $server->atomicCount) is inherited by all of them.
-        $websocket = !empty($config['websocket']['enable']);
-        $serverClass = $websocket ? WebSocketServer::class : HttpServer::class;
+        $serverClass = $config->websocket->enable ? WebSocketServer::class : HttpServer::class;
         $transport = new ExtensionTransport();
-        $swoole = new $serverClass((array) ($config['swoole'] ?? []), (string) ($config['listen_ip'] ?? ''), (int) ($config['listen_port'] ?? 0), array_values((array) ($config['sockets'] ?? [])), $transport);
+        $swoole = new $serverClass($config->setting, $config->listen->ip, $config->listen->port, $config->sockets, $transport);
         try {
             // Shared memory, mapped before the fork: every process reads the same rows.
-            foreach (SwooleTables::create($config['swoole_tables'] ?? []) as $property => $table) {
+            foreach (SwooleTables::create($config->swooleTables) as $property => $table) {
                 $swoole->$property = $table;
             }
         } catch (\InvalidArgumentException $e) {
@@ -187,29 +184,28 @@ TXT;
             return 1;
         }
         try {
-            [$processes, $definitions] = self::customProcesses($config['processes'] ?? []);
+            [$processes, $definitions] = self::customProcesses($config->processes);
         } catch (\InvalidArgumentException $e) {
             $this->out->error($e->getMessage());
 
             return 1;
         }
         $swoole->customProcesses = array_map(fn (array $list) => count($list) === 1 ? $list[0] : $list, $processes);
-        $processPidFile = dirname($pidFile) . '/laravels-custom-processes.pid';
         if ($processes !== []) {
-            @file_put_contents($processPidFile, '');
+            @file_put_contents($config->processPidFile(), '');
         }
         $events->fire('ServerStart', $swoole);
         $role = $server->start();
         switch (ProcessRole::from($role['role'])) {
             case ProcessRole::Worker:
-                return (new WorkerLoop($this->basePath, $role, $swoole, $events, $transport, $serverDefaults))->run();
+                return (new WorkerLoop($this->basePath, $config, $role, $swoole, $events, $transport, $serverDefaults))->run();
             case ProcessRole::Process:
                 $name = $role['process_name'];
                 $process = $processes[$name][$role['process_instance']];
 
-                return (new ProcessLoop($this->basePath, $role, $swoole, $transport, $definitions[$name], $process, $processPidFile))->run();
+                return (new ProcessLoop($this->basePath, $config, $role, $swoole, $transport, $definitions[$name], $process))->run();
             case ProcessRole::Timer:
-                return (new TimerLoop($this->basePath, $role, $swoole, $transport, $timerPidFile))->run();
+                return (new TimerLoop($this->basePath, $config, $role, $swoole, $transport))->run();
             case ProcessRole::Master:
                 $events->fire('ServerStop', $swoole);
 
@@ -225,9 +221,45 @@ TXT;
         }
     }
 
+    /** The extension parses the config (and runs the server): every command but help needs it. */
+    private function extensionLoaded(): bool
+    {
+        if (extension_loaded('laravels')) {
+            return true;
+        }
+        $this->out->error('the laravels extension is not loaded. Fix: add extension=laravels.so to php.ini, or run php -d extension=/path/to/liblaravels.so bin/laravels start');
+
+        return false;
+    }
+
+    /** The app's config('laravels') parsed by the extension; null (and the reason printed) when it is wrong. */
+    private function parse(AppConfig $app): ?ServerConfig
+    {
+        try {
+            return ServerConfig::load($app->laravels, $this->basePath);
+        } catch (ConfigException $e) {
+            $this->out->error($e->getMessage());
+
+            return null;
+        }
+    }
+
+    /** The master's pid file of the app's config; null when it cannot be read. */
+    private function pidFile(): ?string
+    {
+        if (!$this->extensionLoaded()) {
+            return null;
+        }
+
+        return $this->parse(AppConfig::load($this->basePath))?->pidFile;
+    }
+
     private function stop(): int
     {
-        $pidFile = AppConfig::load($this->basePath)->pidFile();
+        $pidFile = $this->pidFile();
+        if ($pidFile === null) {
+            return 1;
+        }
         $pid = PidFile::runningPid($pidFile);
         if ($pid === null) {
             $this->out->info("LaravelS is not running (no live process in $pidFile)");
@@ -252,7 +284,10 @@ TXT;
 
     private function reload(): int
     {
-        $pidFile = AppConfig::load($this->basePath)->pidFile();
+        $pidFile = $this->pidFile();
+        if ($pidFile === null) {
+            return 1;
+        }
         $pid = PidFile::runningPid($pidFile);
         if ($pid === null) {
             $this->out->error("LaravelS is not running (no live process in $pidFile)");
@@ -285,13 +320,26 @@ TXT;
             ['PHP', PHP_VERSION],
             ['laravels extension', phpversion('laravels') ?: 'not loaded'],
             [$app->framework(), $app->frameworkVersion()],
-            ['Listen', sprintf('%s:%s', $app->laravels['listen_ip'] ?? '127.0.0.1', $app->laravels['listen_port'] ?? 5200)],
-            ['Workers', (string) ($app->laravels['swoole']['worker_num'] ?? 'one per CPU')],
-            ['WebSocket', !empty($app->laravels['websocket']['enable']) ? 'on: ' . ($app->laravels['websocket']['handler'] ?? '?') : 'off'],
-            ['PID file', $app->pidFile()],
         ];
-        foreach (array_values(array_filter((array) ($app->laravels['sockets'] ?? []), fn ($s) => is_array($s) && ($s['enable'] ?? true))) as $i => $socket) {
-            $rows[] = [sprintf('Port #%d', $i + 1), sprintf('%s:%s %s', $socket['host'] ?? '?', $socket['port'] ?? '?', $socket['handler'] ?? '')];
+        if (!extension_loaded('laravels')) {
+            $rows[] = ['Listen', ListenConfig::unparsed($app->laravels)->address()];
+            $this->out->table(['Component', 'Version / value'], $rows);
+
+            return 0;
+        }
+        $config = $this->parse($app);
+        if ($config === null) {
+            return 1;
+        }
+        array_push(
+            $rows,
+            ['Listen', $config->listen->address()],
+            ['Workers', (string) $config->workerNum],
+            ['WebSocket', $config->websocket->enable ? 'on: ' . $config->websocket->handler : 'off'],
+            ['PID file', $config->pidFile],
+        );
+        foreach ($config->sockets as $socket) {
+            $rows[] = [sprintf('Port #%d', $socket->index), sprintf('%s:%s %s', $socket->host, $socket->port, $socket->handler)];
         }
         $this->out->table(['Component', 'Version / value'], $rows);
 
@@ -302,34 +350,31 @@ TXT;
      * The pipes of the enabled `processes`, made before the fork so every process holds
      * them: name => list of Process (one per `num`), and name => definition.
      *
-     * @throws \InvalidArgumentException naming the wrong entry
+     * @param ProcessConfig[] $definitions
+     * @throws \InvalidArgumentException naming the entry whose class is wrong
      */
-    private static function customProcesses($config): array
+    private static function customProcesses(array $definitions): array
     {
-        $processes = $definitions = [];
-        foreach ((array) $config as $name => $definition) {
-            if (!is_array($definition) || !($definition['enable'] ?? true)) {
-                continue;
-            }
-            $class = $definition['class'] ?? null;
-            if (!is_string($class) || !class_exists($class) || !is_subclass_of($class, \LaravelS\Contracts\CustomProcess::class)) {
+        $processes = $byName = [];
+        foreach ($definitions as $definition) {
+            $class = $definition->class;
+            if (!class_exists($class) || !is_subclass_of($class, \LaravelS\Contracts\CustomProcess::class)) {
                 throw new \InvalidArgumentException(sprintf(
                     "laravels.processes.%s.class: %s is not a class implementing Hhxsv5\\LaravelS\\Swoole\\Process\\CustomProcessInterface. Fix: correct the class, or disable the entry with 'enable' => false",
-                    $name, is_string($class) ? $class : get_debug_type($class)
+                    $definition->name, $class
                 ));
             }
-            $definitions[$name] = $definition;
-            for ($i = 0; $i < (int) ($definition['num'] ?? 1); $i++) {
-                $process = new Process((string) $name, (int) ($definition['pipe'] ?? 0));
-                if (isset($definition['queue']) && is_array($definition['queue'])) {
-                    $queue = $definition['queue'];
-                    $process->useQueue($queue['msg_key'] ?? 0, $queue['mode'] ?? 2, $queue['capacity'] ?? 8192);
+            $byName[$definition->name] = $definition;
+            for ($i = 0; $i < $definition->num; $i++) {
+                $process = new Process($definition->name, $definition->pipe);
+                if ($definition->queue !== null) {
+                    $process->useQueue($definition->queue->msgKey, $definition->queue->mode, $definition->queue->capacity);
                 }
-                $processes[$name][] = $process;
+                $processes[$definition->name][] = $process;
             }
         }
 
-        return [$processes, $definitions];
+        return [$processes, $byName];
     }
 
     /** The worker pids of a master: the children of its manager. */

@@ -31,7 +31,7 @@ class Server
     public $taskworker = false;
     /** @var array name => Swoole\Process (or a list of them with `num` > 1), from `processes` */
     public $customProcesses = [];
-    /** @var array the `swoole` settings of config/laravels.php */
+    /** @var array the `swoole` settings of config/laravels.php, with the values in use */
     public $setting = [];
     /** @var string */
     public $host = '';
@@ -49,7 +49,9 @@ class Server
     protected $transport;
 
     /**
-     * @param array $sockets the `sockets` config: each enabled entry becomes a port
+     * @param array $setting ServerConfig::$setting
+     * @param \LaravelS\Config\SocketConfig[] $sockets the enabled extra ports, which follow
+     *        the main one in $ports at their own index
      * @param Transport|null $transport what sends for this object (Portal gives every
      *                                  process's app('swoole') the extension's)
      */
@@ -62,11 +64,7 @@ class Server
         $this->connections = new Connections();
         $this->ports = [new Port($host, $port, $this->type, $setting, $this->connections)];
         foreach ($sockets as $socket) {
-            if (!is_array($socket) || !($socket['enable'] ?? true)) {
-                continue;
-            }
-            $index = count($this->ports);
-            $this->ports[] = new Port((string) ($socket['host'] ?? ''), (int) ($socket['port'] ?? 0), (int) ($socket['type'] ?? 1), (array) ($socket['settings'] ?? []), new Connections($index));
+            $this->ports[$socket->index] = new Port($socket->host, $socket->port, $socket->type, $socket->settings, new Connections($socket->index));
         }
     }
 

@@ -9,8 +9,9 @@
 //! # Layout
 //! - this file: `ServerConfig` and its types, and `parse`, which reads each field with
 //!   the function of its section.
-//! - `keys.rs`: every key this runtime knows, one entry each, and the warnings for the
-//!   others.
+//! - `keys.rs`: every key this runtime knows, one entry each (type, default, what it
+//!   does, whose it is), and the warnings for the others; `readme.rs` renders the README's
+//!   settings tables from it.
 //! - `values.rs`: typed reads (`Reader`), accepting `env()` strings, naming the key in
 //!   every error.
 //! - `listen.rs`: the main port (`listen_port`, `socket_type`, TLS).
@@ -18,6 +19,10 @@
 //! - `sections.rs`: `websocket`, `timer`, `processes`, `event_handlers`,
 //!   `trusted_proxies`.
 //! - `sockets.rs`: the extra ports of `sockets`.
+//! - `package.rs`, `tables.rs`: what only the PHP package acts on (class lists, handlers,
+//!   timer jobs, process definitions, `swoole_tables`), shape-checked here too.
+//! - `view.rs`: the parsed config as the PHP package reads it (`Server::view()`,
+//!   `Config::load()`), so PHP never reads `config('laravels')` by key.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -27,15 +32,24 @@ use thiserror::Error;
 
 mod keys;
 mod listen;
+mod package;
+#[cfg(test)]
+mod readme;
 mod sections;
 mod sockets;
 mod swoole;
+mod tables;
 #[cfg(test)]
 mod tests;
 mod values;
+mod view;
+#[cfg(test)]
+mod view_tests;
 
+pub use package::PackageConfig;
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
 use values::Reader;
+pub use view::view;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
@@ -140,6 +154,8 @@ pub struct ServerConfig {
     pub buffer_output_size: usize,
     /// `sockets`: the extra ports, in `$server->ports` order after the main one.
     pub sockets: Vec<SocketSpec>,
+    /// What only the PHP package acts on, typed here too (see `view.rs`).
+    pub package: PackageConfig,
     /// Warnings for settings that were accepted but have no effect here.
     pub warnings: Vec<String>,
 }
@@ -193,7 +209,7 @@ impl ServerConfig {
             Some(Value::Array(a)) if a.is_empty() => &empty,
             Some(_) => return Err(invalid("swoole", "must be an array of settings", "set 'swoole' => [ ... ]")),
         };
-        let mut warnings = keys::warnings(top, swoole);
+        let mut warnings = keys::warnings(root);
         let r = Reader::new(top, swoole, base_path);
         // Read in the order errors are reported in: the first wrong value stops here.
         let (socket_type, ssl_flag) = listen::socket_type(&r)?;
@@ -252,6 +268,8 @@ impl ServerConfig {
             sockets,
             heartbeat_idle: swoole::heartbeat_idle(&r)?,
             buffer_output_size: swoole::buffer_output_size(&r)?,
+            // Last: it relies on `processes` having been checked above.
+            package: package::parse(top, swoole, base_path, websocket)?,
             warnings,
         })
     }

@@ -123,23 +123,15 @@ pub struct SocketSpec {
     /// TLS on this port: `type` with SWOOLE_SSL, or `ssl_cert_file` and `ssl_key_file` in
     /// its settings.
     pub tls: Option<TlsFiles>,
+    /// The handler class, checked by the PHP side (autoload) and run in the workers.
+    pub handler: String,
+    /// Where the entry is in the config (`sockets.2`), for messages about it.
+    pub config_key: String,
+    /// `type` as given, SWOOLE_SSL included (`$port->type`).
+    pub swoole_type: i64,
+    /// `settings` as given (`$port->setting`).
+    pub settings: Map<String, Value>,
 }
-
-/// Settings of a port this runtime reads; others are warned about.
-const PORT_SETTINGS: &[&str] = &[
-    "open_eof_check",
-    "open_eof_split",
-    "package_eof",
-    "open_length_check",
-    "package_length_type",
-    "package_length_offset",
-    "package_body_offset",
-    "package_max_length",
-    "open_http_protocol",
-    "open_websocket_protocol",
-    "ssl_cert_file",
-    "ssl_key_file",
-];
 
 /// Parses `sockets`; `websocket` says whether the main server has WebSocket on, which a
 /// WebSocket port needs (as in LaravelS).
@@ -197,10 +189,10 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
             ))
         }
     };
-    match entry.get("handler") {
-        Some(Value::String(s)) if !s.trim().is_empty() => {}
+    let handler = match entry.get("handler") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         _ => return Err(invalid(&format!("{key}.handler"), "is missing", "name a class extending TcpSocket, UdpSocket, Http or WebSocket")),
-    }
+    };
     let empty = Map::new();
     let settings = match entry.get("settings") {
         None | Some(Value::Null) => &empty,
@@ -210,7 +202,7 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
     };
     let sk = |name: &str| format!("{key}.settings.{name}");
     for name in settings.keys() {
-        if !PORT_SETTINGS.contains(&name.as_str()) {
+        if super::keys::find(&format!("sockets.*.settings.{name}")).is_none() {
             warnings.push(format!("{} is not implemented by laravels-rs and has no effect", sk(name)));
         }
     }
@@ -265,7 +257,19 @@ fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usi
     if tls.is_some() && transport.is_udp() {
         return Err(invalid(&format!("{key}.type"), "TLS over UDP (DTLS) is not supported", "use a TCP port for TLS"));
     }
-    Ok(SocketSpec { index, host, port, transport, protocol, package_max_length, tls })
+    Ok(SocketSpec {
+        index,
+        host,
+        port,
+        transport,
+        protocol,
+        package_max_length,
+        tls,
+        handler,
+        config_key: key.to_owned(),
+        swoole_type: raw_type,
+        settings: settings.clone(),
+    })
 }
 
 #[cfg(test)]

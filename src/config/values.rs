@@ -66,7 +66,7 @@ impl<'a> Reader<'a> {
         // Every `swoole.*` key the runtime reads is in the key table, as read: a read
         // without its entry would also warn that the setting has no effect.
         #[cfg(test)]
-        assert!(super::keys::swoole(key) == Some(super::keys::Swoole::Read), "swoole.{key} is read but not listed as read in config/keys.rs");
+        assert!(super::keys::swoole(key) == Some(super::keys::Support::Read), "swoole.{key} is read but not listed as read in config/keys.rs");
         self.swoole.get(key)
     }
 }
@@ -109,7 +109,7 @@ pub(super) fn bool_value(v: Option<&Value>, key: &str, default: bool) -> Result<
     }
 }
 
-fn kind_of(v: &Value) -> &'static str {
+pub(super) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

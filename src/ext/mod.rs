@@ -2,6 +2,8 @@
 //!
 //! # Layout
 //! - `server.rs`: `LaravelS\Runtime\Server` (validate, bind, start).
+//! - `config.rs`: `LaravelS\Runtime\Config` (parse only) and the config view as a PHP
+//!   array.
 //! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests, responses, pushes).
 //! - `sapi.rs`: `LaravelS\Runtime\Sapi` (header(), setcookie(), php://input inside a
 //!   request, as under a web SAPI).
@@ -17,6 +19,7 @@
 pub mod alias;
 pub mod atomic;
 pub mod clients;
+pub mod config;
 pub mod convert;
 pub mod exceptions;
 pub mod kinds;
@@ -34,6 +37,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<exceptions::StartException>()
         .class::<exceptions::WorkerException>()
         .class::<server::Server>()
+        .class::<config::Config>()
         .class::<worker::Worker>()
         .class::<sapi::Sapi>()
         .class::<clients::Clients>()

@@ -20,6 +20,8 @@ pub struct Server {
     listener: Option<Listener>,
     extra: Vec<ExtraPort>,
     address: String,
+    /// Kept as plain values: no PHP memory lives in this struct.
+    view: serde_json::Value,
 }
 
 /// Process titles through PHP's own `cli_set_process_title`, which `ps` shows.
@@ -51,7 +53,12 @@ impl Server {
         let parsed = ServerConfig::parse(&array_to_json(config), &base_path).map_err(|e| config_error(e.to_string()))?;
         let listener = Listener::bind(&parsed).map_err(|e| start_error(e.to_string()))?;
         let extra = crate::reactor::sockets::bind(&parsed.sockets).map_err(|e| start_error(e.to_string()))?;
-        Ok(Server { address: listener.describe(), config: Some(parsed), listener: Some(listener), extra })
+        Ok(Server { address: listener.describe(), view: crate::config::view(&parsed), config: Some(parsed), listener: Some(listener), extra })
+    }
+
+    /// The typed configuration the PHP package reads, as `Config::load()` returns it.
+    pub fn view(&self) -> ZBox<ZendHashTable> {
+        super::config::view_array(&self.view)
     }
 
     /// Settings that were accepted but have no effect in this runtime, one line each.

@@ -63,6 +63,20 @@ expect_exception(StartException::class, fn () => new Server(['listen_port' => 0,
 expect_exception(ConfigException::class, fn () => new Server(['socket_type' => 1 | 512], '/tmp'), 'socket_type', 'ssl_cert_file');
 $checks += 5;
 
+// The view the package reads: parsed once, typed, disabled ports left out and the rest
+// numbered as $server->ports; Config::load() parses without binding, as Server does.
+$view = LaravelS\Runtime\Config::load(['handle_static' => 'true', 'swoole' => ['worker_num' => '2', 'pid_file' => 'run/x.pid'], 'sockets' => [
+    ['host' => '127.0.0.1', 'port' => 7001, 'handler' => 'A', 'enable' => 'false'],
+    ['host' => '127.0.0.1', 'port' => 7002, 'handler' => 'B'],
+]], '/srv/app');
+check($view['worker_num'] === 2 && $view['handle_static'] === true && $view['pid_file'] === '/srv/app/run/x.pid', json_encode($view));
+check(count($view['sockets']) === 1 && $view['sockets'][0]['index'] === 1 && $view['sockets'][0]['handler'] === 'B', json_encode($view['sockets']));
+check($view['event_handlers']['WorkerStart'] === [] && $view['websocket'] === ['enable' => false, 'handler' => null]);
+expect_exception(ConfigException::class, fn () => LaravelS\Runtime\Config::load(['event_handlers' => ['WorkerStarted' => []]], '/tmp'), 'laravels.event_handlers', 'WorkerStarted is not an event');
+$config = ['listen_port' => 0, 'swoole' => ['worker_num' => 1]];
+check((new Server($config, '/tmp'))->view() === LaravelS\Runtime\Config::load($config, '/tmp'), 'Server::view() is Config::load()');
+$checks += 5;
+
 // Worker calls outside a worker fail clearly instead of crashing.
 check(Worker::state() === 'none');
 check(Worker::id() === -1);

@@ -3,6 +3,9 @@
 namespace LaravelS\Console\Commands;
 
 use Illuminate\Console\Command;
+use LaravelS\Config\ListenConfig;
+use LaravelS\Config\ServerConfig;
+use LaravelS\Runtime\ConfigException;
 use LaravelS\ServiceProvider;
 
 /**
@@ -115,26 +118,22 @@ final class LaravelSCommand extends Command
     private function showInfo(): int
     {
         $laravels = (array) $this->laravel->make('config')->get('laravels', []);
+        try {
+            // Without the extension (artisan often runs without it) the address is shown as written.
+            $listen = extension_loaded('laravels') ? ServerConfig::load($laravels, $this->laravel->basePath())->listen : ListenConfig::unparsed($laravels);
+        } catch (ConfigException $e) {
+            $this->error($e->getMessage());
+
+            return 1;
+        }
         $this->table(['Component', 'Version / value'], [
             ['PHP', PHP_VERSION],
             ['laravels extension', phpversion('laravels') ?: 'not loaded'],
             [$this->isLumen() ? 'Lumen' : 'Laravel', $this->laravel->version()],
-            ['Listen', self::listenAddress($laravels)],
+            ['Listen', $listen->address()],
         ]);
 
         return 0;
-    }
-
-    private static function listenAddress(array $laravels): string
-    {
-        $ip = (string) ($laravels['listen_ip'] ?? '127.0.0.1');
-        $type = (int) ($laravels['socket_type'] ?? SWOOLE_SOCK_TCP) & ~SWOOLE_SSL;
-        if ($type === SWOOLE_SOCK_UNIX_STREAM || $type === SWOOLE_SOCK_UNIX_DGRAM) {
-            return "unix:$ip";
-        }
-        $host = strpos($ip, ':') !== false ? "[$ip]" : $ip;
-
-        return sprintf('%s:%s', $host, $laravels['listen_port'] ?? 5200);
     }
 
     private function isLumen(): bool

@@ -8,6 +8,7 @@ use Illuminate\Foundation\Application;
 use LaravelS\Cleaners\AuthCleaner;
 use LaravelS\Cleaners\CleanerManager;
 use LaravelS\Cleaners\SessionCleaner;
+use LaravelS\Tests\Support\ConfigView;
 use LaravelS\Tests\Support\TestApp;
 use PHPUnit\Framework\TestCase;
 
@@ -17,7 +18,7 @@ final class AuthCleanerTest extends TestCase
     {
         // The control for the test below: the booted auth manager keeps its guards.
         $app = $this->bootWithAuth();
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $app->make('auth')->guard('web')->setUser(new GenericUser(['id' => 7]));
         $cleaners->clean();
@@ -29,7 +30,7 @@ final class AuthCleanerTest extends TestCase
     {
         $app = $this->bootWithAuth();
         $auth = $app->make('auth');
-        $cleaners = new CleanerManager($app, ['cleaners' => [SessionCleaner::class, AuthCleaner::class]]);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners(['cleaners' => [SessionCleaner::class, AuthCleaner::class]]));
 
         $auth->guard('web')->setUser(new GenericUser(['id' => 7]));
         $cleaners->clean();

@@ -3,6 +3,7 @@
 namespace LaravelS\Tests\Cleaners;
 
 use LaravelS\Cleaners\CleanerManager;
+use LaravelS\Tests\Support\ConfigView;
 use LaravelS\Tests\Support\TestApp;
 use PHPUnit\Framework\TestCase;
 
@@ -11,7 +12,7 @@ final class ConfigCleanerTest extends TestCase
     public function testValuesChangedDuringARequestGoBackToTheirBootedValues(): void
     {
         $app = TestApp::boot();
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
         $config = $app->make('config');
 
         $config->set('app.locale', 'fr');
@@ -29,7 +30,7 @@ final class ConfigCleanerTest extends TestCase
     public function testKeysAddedDuringARequestAreEmptied(): void
     {
         $app = TestApp::boot();
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
         $config = $app->make('config');
 
         $config->set('demo.v', 'first');
@@ -45,7 +46,7 @@ final class ConfigCleanerTest extends TestCase
     {
         // A deferred provider is registered on first use and merges its defaults then.
         $app = TestApp::boot();
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $app->register(ConfigMergingProvider::class);
         $cleaners->clean();
@@ -61,7 +62,7 @@ final class ConfigCleanerTest extends TestCase
     public function testAProviderLoadedByAnEarlierRequestDoesNotKeepLaterKeys(): void
     {
         $app = TestApp::boot();
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $app->register(\LaravelS\Tests\Fixtures\UserCode\CountingProvider::class);
         $cleaners->clean();

@@ -5,6 +5,7 @@ namespace LaravelS\Tests\Cleaners;
 use Illuminate\Foundation\Application;
 use Illuminate\Support\Facades\Facade;
 use LaravelS\Cleaners\CleanerManager;
+use LaravelS\Tests\Support\ConfigView;
 use LaravelS\Tests\Support\TestApp;
 use PHPUnit\Framework\TestCase;
 
@@ -15,7 +16,7 @@ final class ContainerCleanerTest extends TestCase
         $app = TestApp::boot(function (Application $app) {
             $app->singleton('counter', fn () => new \ArrayObject());
         });
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $app->instance('per-request', new \stdClass());
         $duringRequest = $app->make('counter');
@@ -36,7 +37,7 @@ final class ContainerCleanerTest extends TestCase
             $app->make('warm');
         });
         $warm = $app->make('warm');
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $app->instance('service', new \stdClass());
         $this->assertNotSame($booted, ServiceFacade::getFacadeRoot());
@@ -52,7 +53,7 @@ final class ContainerCleanerTest extends TestCase
         $app = TestApp::boot(function (Application $app) {
             $app->singleton('counter', fn () => new \ArrayObject());
         });
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $first = CounterFacade::getFacadeRoot();
         $cleaners->clean();
@@ -65,7 +66,7 @@ final class ContainerCleanerTest extends TestCase
         $app = TestApp::boot(function (Application $app) {
             $app->bind('thing', fn () => new \stdClass());
         });
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $app->make('thing');
         $this->assertTrue($app->resolved('thing'));
@@ -83,7 +84,7 @@ final class ContainerCleanerTest extends TestCase
                 $calls[] = 'boot';
             });
         });
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $app->rebinding('thing', function () use (&$calls) {
             $calls[] = 'request';
@@ -135,7 +136,7 @@ final class ContainerCleanerTest extends TestCase
                 $seen[] = $request->getHost();
             });
         });
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
         $app->instance('request', \Illuminate\Http\Request::create($url));
 
         return [$app, $cleaners, $seen];
@@ -148,7 +149,7 @@ final class ContainerCleanerTest extends TestCase
             $app->make('scoped');
         });
         $bootScoped = $app->make('scoped');
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $cleaners->clean();
 

@@ -4,6 +4,7 @@ namespace LaravelS\Tests\Cleaners;
 
 use Illuminate\Foundation\Application;
 use LaravelS\Cleaners\CleanerManager;
+use LaravelS\Tests\Support\ConfigView;
 use LaravelS\Tests\Support\TestApp;
 use PHPUnit\Framework\TestCase;
 
@@ -13,7 +14,7 @@ final class CookieCleanerTest extends TestCase
     {
         $app = TestApp::boot(fn (Application $app) => $app->make('cookie'));
         $jar = $app->make('cookie');
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $jar->queue('remember', 'alice', 60);
         $cleaners->clean();

@@ -9,6 +9,7 @@ use LaravelS\Cleaners\JWTCleaner;
 use LaravelS\Cleaners\LaravelAdminCleaner;
 use LaravelS\Cleaners\MenuCleaner;
 use LaravelS\Cleaners\ZiggyCleaner;
+use LaravelS\Tests\Support\ConfigView;
 use LaravelS\Tests\Support\TestApp;
 use PHPUnit\Framework\Attributes\PreserveGlobalState;
 use PHPUnit\Framework\Attributes\RunInSeparateProcess;
@@ -28,7 +29,7 @@ final class PackageCleanersTest extends TestCase
         $this->assertFalse(class_exists('Tymon\JWTAuth\JWTAuth'), 'the stand-ins must not be loaded in this process');
         $app = $this->bootWithServices();
         $booted = array_map([$app, 'make'], self::SERVICES);
-        $cleaners = new CleanerManager($app, ['cleaners' => self::CLEANERS]);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners(['cleaners' => self::CLEANERS]));
 
         $cleaners->clean();
 
@@ -46,7 +47,7 @@ final class PackageCleanersTest extends TestCase
         require __DIR__ . '/../Fixtures/fake-packages.php';
         $app = $this->bootWithServices();
         $booted = array_map([$app, 'make'], self::SERVICES);
-        $cleaners = new CleanerManager($app, ['cleaners' => self::CLEANERS]);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners(['cleaners' => self::CLEANERS]));
 
         $cleaners->clean();
 
@@ -66,7 +67,7 @@ final class PackageCleanersTest extends TestCase
         require __DIR__ . '/../Fixtures/fake-packages.php';
         $app = TestApp::boot(fn (Application $app) => $app->singleton('Encore\Admin\Admin', fn () => new \Encore\Admin\Admin()));
         $admin = $app->make('Encore\Admin\Admin');
-        $cleaners = new CleanerManager($app, ['cleaners' => [LaravelAdminCleaner::class]]);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners(['cleaners' => [LaravelAdminCleaner::class]]));
 
         \Encore\Admin\Admin::$script[] = 'alert(1)';
         \Encore\Admin\Admin::$css[] = 'page.css';
@@ -94,7 +95,7 @@ final class PackageCleanersTest extends TestCase
     public function testZiggyPrintsItsRoutesOnEveryPage(): void
     {
         require __DIR__ . '/../Fixtures/fake-packages.php';
-        $cleaners = new CleanerManager(TestApp::boot(), ['cleaners' => [ZiggyCleaner::class]]);
+        $cleaners = new CleanerManager(TestApp::boot(), ConfigView::cleaners(['cleaners' => [ZiggyCleaner::class]]));
 
         \Tightenco\Ziggy\BladeRouteGenerator::$generated = true;
         $cleaners->clean();

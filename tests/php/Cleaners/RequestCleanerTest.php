@@ -6,6 +6,7 @@ use Illuminate\Support\Facades\Facade;
 use Illuminate\Support\Facades\Request as RequestFacade;
 use Illuminate\Support\Facades\URL;
 use LaravelS\Cleaners\CleanerManager;
+use LaravelS\Tests\Support\ConfigView;
 use LaravelS\Tests\Support\TestApp;
 use PHPUnit\Framework\TestCase;
 
@@ -14,7 +15,7 @@ final class RequestCleanerTest extends TestCase
     public function testTheRequestIsForgottenInTheContainerAndTheFacade(): void
     {
         $app = TestApp::boot();
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         TestApp::request($app, '/first');
         $this->assertSame('first', RequestFacade::path());
@@ -34,7 +35,7 @@ final class RequestCleanerTest extends TestCase
             $placeholder = TestApp::request($app, 'http://localhost/');
             URL::forceScheme('https');
         });
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         TestApp::request($app, 'http://a.test/');
         $this->assertSame('https://a.test/home', url('/home'));

@@ -7,6 +7,7 @@ use Illuminate\Session\ArraySessionHandler;
 use Illuminate\Session\Store;
 use LaravelS\Cleaners\CleanerManager;
 use LaravelS\Cleaners\SessionCleaner;
+use LaravelS\Tests\Support\ConfigView;
 use LaravelS\Tests\Support\TestApp;
 use PHPUnit\Framework\TestCase;
 
@@ -17,7 +18,7 @@ final class SessionCleanerTest extends TestCase
         // The control for the test below, and the reason SessionCleaner is in the
         // published config: the booted session manager keeps its store.
         $app = $this->bootWithSession();
-        $cleaners = new CleanerManager($app, []);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
 
         $app->make('session.store')->put('user_id', 42);
         $cleaners->clean();
@@ -29,7 +30,7 @@ final class SessionCleanerTest extends TestCase
     {
         $app = $this->bootWithSession();
         $manager = $app->make('session');
-        $cleaners = new CleanerManager($app, ['cleaners' => [SessionCleaner::class]]);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners(['cleaners' => [SessionCleaner::class]]));
 
         $used = $app->make('session.store');
         $used->put('user_id', 42);
@@ -47,7 +48,7 @@ final class SessionCleanerTest extends TestCase
     public function testAStoreNoRequestTouchedIsKeptAndAnyUseReplacesIt(): void
     {
         $app = $this->bootWithSession();
-        $cleaners = new CleanerManager($app, ['cleaners' => [SessionCleaner::class]]);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners(['cleaners' => [SessionCleaner::class]]));
         $cleaners->clean();
         $fresh = $app->make('session.store');
 
@@ -69,7 +70,7 @@ final class SessionCleanerTest extends TestCase
     public function testDoesNothingWhenTheSessionWasNeverResolved(): void
     {
         $app = TestApp::boot();
-        $cleaners = new CleanerManager($app, ['cleaners' => [SessionCleaner::class]]);
+        $cleaners = new CleanerManager($app, ConfigView::cleaners(['cleaners' => [SessionCleaner::class]]));
 
         $cleaners->clean();
 

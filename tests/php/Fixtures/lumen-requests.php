@@ -23,7 +23,7 @@ $app->middleware([function ($request, $next) use (&$seen) {
 }]);
 $app->router->get('/hello', ['as' => 'hello', fn () => 'hi']);
 $app->boot();
-$cleaners = new LaravelS\Cleaners\CleanerManager($app, []);
+$cleaners = new LaravelS\Cleaners\CleanerManager($app, LaravelS\Config\CleanerConfig::fromArray(json_decode(file_get_contents(__DIR__ . '/config-view.json'), true)));
 
 $app->handle(Illuminate\Http\Request::create('/hello'));
 if (($argv[1] ?? '') === 'clean') {

@@ -23,9 +23,13 @@ final class BridgeApp
     /** @var ThrowawayApp */
     private $dir;
 
-    private function __construct(ThrowawayApp $dir)
+    /** @var array the config view's keys this app replaces (see config()) */
+    private $view;
+
+    private function __construct(ThrowawayApp $dir, array $view)
     {
         $this->dir = $dir;
+        $this->view = $view;
     }
 
     /** @param array $laravels keys of config/laravels.php, each replacing the default's whole */
@@ -73,16 +77,44 @@ PHP, Fixture\HttpKernel::class, Fixture\ExceptionHandler::class));
             'http_only' => true, 'same_site' => 'lax', 'lottery' => [0, 100],
         ]));
         $dir->write('config/view.php', self::export(['paths' => [$dir->path . '/resources/views'], 'compiled' => $dir->path . '/storage/views']));
-        $dir->write('config/laravels.php', self::export(array_replace([
+        $laravels = array_replace([
             'cleaners' => self::CLEANERS,
             'websocket' => ['enable' => true, 'handler' => Fixture\ProbeWebSocket::class],
             'sockets' => [
                 ['host' => '127.0.0.1', 'port' => 5291, 'type' => 1, 'handler' => Fixture\ProbeTcp::class],
                 ['host' => '127.0.0.1', 'port' => 5292, 'type' => 1, 'handler' => Fixture\ProbeHttp::class],
             ],
-        ], $laravels)));
+        ], $laravels);
+        $dir->write('config/laravels.php', self::export($laravels));
 
-        return new self($dir);
+        return new self($dir, self::view($laravels));
+    }
+
+    /**
+     * The keys of config/laravels.php as the extension's view has them (the Rust side fills
+     * in defaults and numbers the ports; tests/php/Support/ConfigView has the rest).
+     */
+    private static function view(array $laravels): array
+    {
+        $view = $laravels;
+        if (isset($laravels['destroy_controllers'])) {
+            $view['destroy_controllers'] = array_replace(['enable' => false, 'excluded_list' => []], $laravels['destroy_controllers']);
+        }
+        $view['sockets'] = [];
+        foreach (array_values($laravels['sockets']) as $i => $socket) {
+            $view['sockets'][] = [
+                'index' => $i + 1, 'key' => (string) $i, 'host' => $socket['host'], 'port' => $socket['port'], 'type' => $socket['type'],
+                'protocol' => 'tcp', 'tls' => false, 'handler' => $socket['handler'], 'settings' => [],
+            ];
+        }
+
+        return $view;
+    }
+
+    /** The typed config a worker of this app gets. */
+    public function config(): \LaravelS\Config\ServerConfig
+    {
+        return ConfigView::server($this->view);
     }
 
     public function path(): string
@@ -100,17 +132,17 @@ PHP, Fixture\HttpKernel::class, Fixture\ExceptionHandler::class));
 
     public function loop(FakeTransport $transport, bool $taskWorker = false): WorkerLoop
     {
-        $config = require $this->path() . '/config/laravels.php';
-        $server = new WebSocketServer([], '127.0.0.1', 5200, $config['sockets'], $transport);
+        $config = $this->config();
+        $server = new WebSocketServer([], '127.0.0.1', 5200, $config->sockets, $transport);
         $role = ['role' => 'worker', 'worker_id' => 0, 'task_worker' => $taskWorker, 'master_pid' => 1, 'manager_pid' => 1];
 
-        return new WorkerLoop($this->path(), $role, $server, new ServerEvents([]), $transport, ['X_VERSION' => 'test']);
+        return new WorkerLoop($this->path(), $config, $role, $server, new ServerEvents([]), $transport, ['X_VERSION' => 'test']);
     }
 
     /** The application booted as a worker boots it, without a loop around it. */
     public function gateway(): Gateway
     {
-        return Gateway::boot($this->path(), ['swoole' => new WebSocketServer([])]);
+        return Gateway::boot($this->path(), $this->config()->cleaners, ['swoole' => new WebSocketServer([])]);
     }
 
     /** Removes the directory and puts back what a worker changes in its process. */

@@ -9,6 +9,7 @@ use super::exceptions::{config_error, start_error};
 use super::worker;
 use crate::config::ServerConfig;
 use crate::launch::{self, Role, Titles};
+use crate::pool::ProcessRole;
 use crate::reactor::sockets::ExtraPort;
 use crate::reactor::Listener;
 
@@ -85,9 +86,6 @@ impl Server {
         let (Some(config), Some(listener)) = (self.config.take(), self.listener.take()) else {
             return Err(start_error("this server was already started; create a new Server to start again".into()));
         };
-        let worker_num = config.worker_num;
-        let timer_id = config.timer_id();
-        let first_process = config.first_process_id();
         let process_names: Vec<String> = config.processes.iter().map(|p| p.name.clone()).collect();
         let limits = crate::pool::WorkerLimits { max_request: config.max_request, memory_limit: config.worker_memory_limit };
         let task_limits = crate::pool::WorkerLimits { max_request: config.task_max_request, ..limits };
@@ -107,18 +105,19 @@ impl Server {
             z
         };
         match role {
-            Role::Worker { worker_id, socket, master_pid, manager_pid } => {
-                let task_worker = worker_id >= worker_num;
-                if worker_id >= first_process && !process_names.is_empty() {
+            Role::Worker { worker_id, process, socket, master_pid, manager_pid } => {
+                // Every child after the HTTP workers says task_worker => true, the timer and
+                // custom processes too, as it always has.
+                let task_worker = !matches!(process, ProcessRole::Http { .. });
+                if let ProcessRole::Custom { process, instance } = process {
                     worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
                     put("role", text("process"));
-                    put("process_name", text(&process_names[(worker_id - first_process) as usize]));
+                    put("process_name", text(&process_names[process]));
                     // The instance number among the processes of the same name.
-                    let name = &process_names[(worker_id - first_process) as usize];
-                    let instance = process_names[..(worker_id - first_process) as usize].iter().filter(|n| *n == name).count();
-                    put("process_instance", long(instance as i64));
+                    let name = &process_names[process];
+                    put("process_instance", long(instance.into()));
                     PhpTitles.set(&format!("laravels: custom process {name}#{instance}"));
-                } else if Some(worker_id) == timer_id {
+                } else if process == ProcessRole::Timer {
                     worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
                     put("role", text("timer"));
                     PhpTitles.set("laravels: timer process");

@@ -77,9 +77,7 @@ impl ProcessLayout {
             ProcessRole::Http { index } => (index < self.http).then_some(index)?,
             ProcessRole::Task { index } => (index < self.task).then_some(self.http + index)?,
             ProcessRole::Timer => self.timer.then_some(self.http + self.task)?,
-            ProcessRole::Custom { process, instance } => {
-                (self.instances.get(process) == Some(&instance)).then_some(self.first_custom() + process as u32)?
-            }
+            ProcessRole::Custom { process, instance } => (self.instances.get(process) == Some(&instance)).then_some(self.first_custom() + process as u32)?,
         };
         Some(id)
     }

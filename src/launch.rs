@@ -7,8 +7,8 @@
 //! php bin/laravels start
 //!   └─ master (tokio threads, sockets)          Role::Master when it stops
 //!        └─ manager (one thread, forks)         Role::Manager when it stops
-//!             ├─ worker #0 (PHP, the app)       Role::Worker right after its fork
-//!             └─ worker #1 ...
+//!             ├─ worker #0 (PHP, the app)       Role::Worker right after its fork,
+//!             └─ worker #1 ...                  with its ProcessRole (HTTP, task, timer, custom)
 //! ```
 
 use std::io::{Read, Write};
@@ -24,7 +24,7 @@ use crate::error::StartError;
 use crate::ipc::address;
 use crate::log;
 use crate::pool::process::{self, fork_process, Forked};
-use crate::pool::{Supervisor, SupervisorExit, WorkerFailure};
+use crate::pool::{ProcessLayout, ProcessRole, Supervisor, SupervisorExit, WorkerFailure};
 use crate::reactor::sockets::ExtraPort;
 use crate::reactor::{self, Listener, MasterParts};
 use std::sync::Arc;
@@ -32,8 +32,9 @@ use std::sync::Arc;
 /// What the current process is after `launch` returns in it.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Role {
-    /// A new worker: boot the application, connect to `socket`, serve.
-    Worker { worker_id: u32, socket: String, master_pid: u32, manager_pid: u32 },
+    /// A new child of the manager: boot the application, connect to `socket`, serve as
+    /// `process` says (`worker_id` is its process id, which `process` was decoded from).
+    Worker { worker_id: u32, process: ProcessRole, socket: String, master_pid: u32, manager_pid: u32 },
     /// The manager after all workers stopped.
     Manager,
     /// Forked by the manager to run WorkerError handlers for a worker that failed.
@@ -118,17 +119,25 @@ fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &
     titles.set("laravels: manager process");
     let manager_pid = std::process::id();
     let grace = config.max_wait_time + Duration::from_secs(1);
+    let layout = ProcessLayout::of(config);
     // Only custom processes have restart delays; the others use the quick-death pause.
-    let delays: Vec<Option<Duration>> = (0..config.first_process_id()).map(|_| None).chain(config.processes.iter().map(|p| Some(p.restart_interval))).collect();
-    match Supervisor::new(config.child_count(), grace, config.report_worker_errors, delays).run() {
+    let delays: Vec<Option<Duration>> = layout
+        .roles()
+        .map(|(_, role)| match role {
+            ProcessRole::Custom { process, .. } => Some(config.processes[process].restart_interval),
+            _ => None,
+        })
+        .collect();
+    match Supervisor::new(layout.len(), grace, config.report_worker_errors, delays).run() {
         Ok(SupervisorExit::BecomeWorker { worker_id }) => {
+            let process = layout.role(worker_id).expect("the supervisor forks the ids of the layout only");
             process::reset_signals();
             process::ignore(Signal::SIGPIPE);
             // The master decides when workers stop; a terminal's Ctrl-C must not cut a
             // request in half.
             process::ignore(Signal::SIGINT);
             process::die_with_parent(Signal::SIGTERM);
-            Role::Worker { worker_id, socket, master_pid, manager_pid }
+            Role::Worker { worker_id, process, socket, master_pid, manager_pid }
         }
         Ok(SupervisorExit::ReportWorkerError(failure)) => {
             process::reset_signals();

@@ -160,45 +160,7 @@ pub struct ServerConfig {
     pub warnings: Vec<String>,
 }
 
-/// What a child of the manager is, by its worker id: ids count the HTTP workers, then
-/// the task workers, the timer, and the custom processes, in that order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Child {
-    Worker,
-    TaskWorker,
-    Timer,
-    /// The custom process at this index of `processes` (one entry per instance).
-    Process(usize),
-}
-
 impl ServerConfig {
-    /// What worker id `id` is; `None` past the last child.
-    pub fn child(&self, id: u32) -> Option<Child> {
-        if id >= self.first_process_id() {
-            let index = (id - self.first_process_id()) as usize;
-            return (index < self.processes.len()).then_some(Child::Process(index));
-        }
-        if Some(id) == self.timer_id() {
-            return Some(Child::Timer);
-        }
-        Some(if id < self.worker_num { Child::Worker } else { Child::TaskWorker })
-    }
-
-    /// Every process the manager keeps: HTTP workers, task workers, then the timer.
-    pub fn child_count(&self) -> u32 {
-        self.worker_num + self.task_worker_num + u32::from(self.timer) + self.processes.len() as u32
-    }
-
-    /// The id of the first custom process; they follow the timer.
-    pub fn first_process_id(&self) -> u32 {
-        self.worker_num + self.task_worker_num + u32::from(self.timer)
-    }
-
-    /// The process id slot of the timer process, when there is one.
-    pub fn timer_id(&self) -> Option<u32> {
-        self.timer.then_some(self.worker_num + self.task_worker_num)
-    }
-
     /// Parses the `laravels` config array. `base_path` resolves relative paths.
     pub fn parse(root: &Value, base_path: &str) -> Result<Self, ConfigError> {
         let top = root.as_object().ok_or_else(|| invalid("", "the config is not an array", "return an array from config/laravels.php"))?;

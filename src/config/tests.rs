@@ -90,22 +90,6 @@ fn open_http2_protocol_is_a_boolean_setting() {
 }
 
 #[test]
-fn worker_ids_count_workers_task_workers_the_timer_then_processes() {
-    let c = parse(json!({"swoole": {"worker_num": 2, "task_worker_num": 1}})).unwrap();
-    assert_eq!(c.child(1), Some(Child::Worker));
-    assert_eq!(c.child(2), Some(Child::TaskWorker), "id 2 is the task worker");
-    assert!(c.child(3).is_none());
-    let timed = parse(json!({"swoole": {"worker_num": 1, "task_worker_num": 1}, "timer": {"enable": true}})).unwrap();
-    assert_eq!(timed.child(2), Some(Child::Timer));
-    assert!(timed.child(3).is_none());
-    let p = json!({"class": "P"});
-    let custom = parse(json!({"swoole": {"worker_num": 1}, "timer": {"enable": true}, "processes": {"a": p, "b": p}})).unwrap();
-    assert_eq!(custom.child(1), Some(Child::Timer));
-    assert_eq!(custom.child(3), Some(Child::Process(1)));
-    assert!(custom.child(4).is_none());
-}
-
-#[test]
 fn sizes_and_durations() {
     let c = parse(json!({"swoole": {"worker_memory_limit": "256M", "package_max_length": 1024, "max_request_time": 0}})).unwrap();
     assert_eq!(c.worker_memory_limit, Some(256 << 20));

@@ -6,10 +6,12 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 
 use super::convert::array_to_json;
 use super::exceptions::{config_error, start_error};
-use super::kinds::ProcessRole;
+// The role PHP is told (`LaravelS\Transport\ProcessRole`), not the pool's.
+use super::kinds::ProcessRole as PhpRole;
 use super::worker;
 use crate::config::ServerConfig;
 use crate::launch::{self, Role, Titles};
+use crate::pool::ProcessRole;
 use crate::reactor::sockets::ExtraPort;
 use crate::reactor::Listener;
 
@@ -93,9 +95,6 @@ impl Server {
         let (Some(config), Some(listener)) = (self.config.take(), self.listener.take()) else {
             return Err(start_error("this server was already started; create a new Server to start again".into()));
         };
-        let worker_num = config.worker_num;
-        let timer_id = config.timer_id();
-        let first_process = config.first_process_id();
         let process_names: Vec<String> = config.processes.iter().map(|p| p.name.clone()).collect();
         let limits = crate::pool::WorkerLimits { max_request: config.max_request, memory_limit: config.worker_memory_limit };
         let task_limits = crate::pool::WorkerLimits { max_request: config.task_max_request, ..limits };
@@ -115,24 +114,25 @@ impl Server {
             z
         };
         match role {
-            Role::Worker { worker_id, socket, master_pid, manager_pid } => {
-                let task_worker = worker_id >= worker_num;
-                if worker_id >= first_process && !process_names.is_empty() {
+            Role::Worker { worker_id, process, socket, master_pid, manager_pid } => {
+                // Every child after the HTTP workers says task_worker => true, the timer and
+                // custom processes too, as it always has.
+                let task_worker = !matches!(process, ProcessRole::Http { .. });
+                if let ProcessRole::Custom { process, instance } = process {
                     worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
-                    put("role", text(ProcessRole::Process.as_str()));
-                    put("process_name", text(&process_names[(worker_id - first_process) as usize]));
+                    put("role", text(PhpRole::Process.as_str()));
+                    put("process_name", text(&process_names[process]));
                     // The instance number among the processes of the same name.
-                    let name = &process_names[(worker_id - first_process) as usize];
-                    let instance = process_names[..(worker_id - first_process) as usize].iter().filter(|n| *n == name).count();
-                    put("process_instance", long(instance as i64));
+                    let name = &process_names[process];
+                    put("process_instance", long(instance.into()));
                     PhpTitles.set(&format!("laravels: custom process {name}#{instance}"));
-                } else if Some(worker_id) == timer_id {
+                } else if process == ProcessRole::Timer {
                     worker::prepare(socket, worker_id, crate::pool::WorkerLimits::default());
-                    put("role", text(ProcessRole::Timer.as_str()));
+                    put("role", text(PhpRole::Timer.as_str()));
                     PhpTitles.set("laravels: timer process");
                 } else {
                     worker::prepare(socket, worker_id, if task_worker { task_limits } else { limits });
-                    put("role", text(ProcessRole::Worker.as_str()));
+                    put("role", text(PhpRole::Worker.as_str()));
                     PhpTitles.set(&format!("laravels: {} process #{worker_id}", if task_worker { "task worker" } else { "worker" }));
                 }
                 let mut flag = Zval::new();
@@ -142,20 +142,20 @@ impl Server {
                 put("master_pid", long(master_pid.into()));
                 put("manager_pid", long(manager_pid.into()));
             }
-            Role::Manager => put("role", text(ProcessRole::Manager.as_str())),
+            Role::Manager => put("role", text(PhpRole::Manager.as_str())),
             Role::WorkerError(f) => {
-                put("role", text(ProcessRole::WorkerError.as_str()));
+                put("role", text(PhpRole::WorkerError.as_str()));
                 put("worker_id", long(f.worker_id.into()));
                 put("worker_pid", long(f.pid.into()));
                 put("exit_code", long(f.exit_code.into()));
                 put("signal", long(f.signal.into()));
             }
             Role::Master { exit_code } => {
-                put("role", text(ProcessRole::Master.as_str()));
+                put("role", text(PhpRole::Master.as_str()));
                 put("exit_code", long(exit_code.into()));
             }
             Role::Launcher { exit_code } => {
-                put("role", text(ProcessRole::Launcher.as_str()));
+                put("role", text(PhpRole::Launcher.as_str()));
                 put("exit_code", long(exit_code.into()));
             }
         }

@@ -1,27 +1,16 @@
-//! Binary encoding of `ToWorker` and `ToMaster` frames.
-//!
-//! Integers are little-endian; byte strings are `u32 length | bytes`. Encoding writes the
-//! 4-byte frame length first, so a frame can be written with one `write_all`.
+//! The frames: which kind byte stands for which `ToWorker` or `ToMaster` message, and the
+//! fields each one carries in order. How a field is written (integers, byte strings, a
+//! request head, a form) is `wire.rs`. Encoding writes the 4-byte frame length first, so
+//! a frame can be written with one `write_all`.
 
 use bytes::Bytes;
-use thiserror::Error;
 
-use super::message::{Form, Header, Request, RequestHead, ToMaster, ToWorker, UploadedFile};
+use super::message::{Request, RequestHead, ToMaster, ToWorker};
+pub use super::wire::DecodeError;
+use super::wire::{Reader, Writer};
 
 /// Largest frame accepted; bounds what a corrupt length prefix can make us allocate.
 pub const MAX_FRAME: usize = 1 << 30;
-
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum DecodeError {
-    #[error("frame ended early")]
-    Truncated,
-    #[error("unknown frame kind {0}")]
-    UnknownKind(u8),
-    #[error("invalid UTF-8 in a text field")]
-    Utf8,
-    #[error("unknown protocol tag {0}")]
-    Protocol(u8),
-}
 
 mod kind {
     pub const REQUEST: u8 = 1;
@@ -50,170 +39,13 @@ mod kind {
     pub const SEND_TO: u8 = 24;
 }
 
-const PROTOCOLS: [&str; 3] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2.0"];
-
-/// Appends fields to a frame under construction.
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn frame(kind: u8, capacity: usize) -> Self {
-        let mut buf = Vec::with_capacity(capacity + 5);
-        buf.extend_from_slice(&[0; 4]);
-        buf.push(kind);
-        Writer(buf)
-    }
-    fn u8(&mut self, v: u8) {
-        self.0.push(v);
-    }
-    fn u16(&mut self, v: u16) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn f64(&mut self, v: f64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn opt_u32(&mut self, v: Option<u32>) {
-        match v {
-            Some(n) => {
-                self.u8(1);
-                self.u32(n);
-            }
-            None => self.u8(0),
-        }
-    }
-    fn bytes(&mut self, v: &[u8]) {
-        self.u32(v.len() as u32);
-        self.0.extend_from_slice(v);
-    }
-    fn headers(&mut self, headers: &[Header]) {
-        self.u32(headers.len() as u32);
-        for (name, value) in headers {
-            self.bytes(name.as_bytes());
-            self.bytes(value);
-        }
-    }
-    fn head(&mut self, head: &RequestHead) {
-        self.bytes(head.method.as_bytes());
-        self.bytes(head.uri.as_bytes());
-        self.u8(PROTOCOLS.iter().position(|p| *p == head.protocol).unwrap_or(1) as u8);
-        self.headers(&head.headers);
-        self.bytes(head.remote_addr.as_bytes());
-        self.u16(head.remote_port);
-        self.bytes(head.server_addr.as_bytes());
-        self.u16(head.server_port);
-        self.u8(head.https as u8);
-        self.f64(head.time);
-    }
-    fn finish(mut self) -> Vec<u8> {
-        let len = (self.0.len() - 4) as u32;
-        self.0[..4].copy_from_slice(&len.to_le_bytes());
-        self.0
-    }
-}
-
-/// Reads fields from a received frame (without its length prefix).
-struct Reader<'a> {
-    buf: &'a [u8],
-    /// The owner of `buf`, so byte fields can be sliced out without a copy.
-    owner: &'a Bytes,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        if self.buf.len() < n {
-            return Err(DecodeError::Truncated);
-        }
-        let (head, rest) = self.buf.split_at(n);
-        self.buf = rest;
-        Ok(head)
-    }
-    fn u8(&mut self) -> Result<u8, DecodeError> {
-        Ok(self.take(1)?[0])
-    }
-    fn u16(&mut self) -> Result<u16, DecodeError> {
-        Ok(u16::from_le_bytes(self.take(2)?.try_into().unwrap()))
-    }
-    fn u32(&mut self) -> Result<u32, DecodeError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().unwrap()))
-    }
-    fn f64(&mut self) -> Result<f64, DecodeError> {
-        Ok(f64::from_le_bytes(self.take(8)?.try_into().unwrap()))
-    }
-    fn u64(&mut self) -> Result<u64, DecodeError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().unwrap()))
-    }
-    fn bytes(&mut self) -> Result<Bytes, DecodeError> {
-        let n = self.u32()? as usize;
-        let slice = self.take(n)?;
-        Ok(self.owner.slice_ref(slice))
-    }
-    fn opt_u32(&mut self) -> Result<Option<u32>, DecodeError> {
-        Ok(match self.u8()? {
-            0 => None,
-            _ => Some(self.u32()?),
-        })
-    }
-    fn string(&mut self) -> Result<String, DecodeError> {
-        let n = self.u32()? as usize;
-        let slice = self.take(n)?;
-        std::str::from_utf8(slice).map(str::to_owned).map_err(|_| DecodeError::Utf8)
-    }
-    fn head(&mut self) -> Result<RequestHead, DecodeError> {
-        let method = self.string()?;
-        let uri = self.string()?;
-        let tag = self.u8()?;
-        let protocol = *PROTOCOLS.get(tag as usize).ok_or(DecodeError::Protocol(tag))?;
-        Ok(RequestHead {
-            method,
-            uri,
-            protocol,
-            headers: self.headers()?,
-            remote_addr: self.string()?,
-            remote_port: self.u16()?,
-            server_addr: self.string()?,
-            server_port: self.u16()?,
-            https: self.u8()? != 0,
-            time: self.f64()?,
-        })
-    }
-    fn headers(&mut self) -> Result<Vec<Header>, DecodeError> {
-        let n = self.u32()? as usize;
-        // Each header takes at least 8 bytes; do not trust `n` beyond what is there.
-        let mut out = Vec::with_capacity(n.min(self.buf.len() / 8));
-        for _ in 0..n {
-            out.push((self.string()?, self.bytes()?));
-        }
-        Ok(out)
-    }
-}
-
 pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
     match msg {
         ToWorker::Request(Request { head, body, form }) => {
             let mut w = Writer::frame(kind::REQUEST, head_size(head) + body.len());
             w.head(head);
             w.bytes(body);
-            match form {
-                None => w.u8(0),
-                Some(form) => {
-                    w.u8(1);
-                    w.headers(&form.fields);
-                    w.u32(form.files.len() as u32);
-                    for f in &form.files {
-                        w.bytes(f.field.as_bytes());
-                        w.bytes(f.filename.as_bytes());
-                        w.bytes(f.content_type.as_bytes());
-                        w.bytes(f.path.as_bytes());
-                        w.u64(f.size);
-                        w.u8(f.error);
-                    }
-                }
-            }
+            w.form(form.as_ref());
             w.finish()
         }
         ToWorker::Stop => Writer::frame(kind::STOP, 0).finish(),
@@ -300,30 +132,12 @@ fn head_size(head: &RequestHead) -> usize {
 
 /// Decodes a frame body (kind byte onwards) sent to a worker.
 pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
-    let mut r = Reader { buf: frame, owner: frame };
+    let mut r = Reader::new(frame);
     match r.u8()? {
         kind::REQUEST => {
             let head = r.head()?;
             let body = r.bytes()?;
-            let form = match r.u8()? {
-                0 => None,
-                _ => {
-                    let fields = r.headers()?;
-                    let n = r.u32()? as usize;
-                    let mut files = Vec::with_capacity(n.min(r.buf.len() / 20));
-                    for _ in 0..n {
-                        files.push(UploadedFile {
-                            field: r.string()?,
-                            filename: r.string()?,
-                            content_type: r.string()?,
-                            path: r.string()?,
-                            size: r.u64()?,
-                            error: r.u8()?,
-                        });
-                    }
-                    Some(Form { fields, files })
-                }
-            };
+            let form = r.form()?;
             Ok(ToWorker::Request(Request { head, body, form }))
         }
         kind::STOP => Ok(ToWorker::Stop),
@@ -428,7 +242,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
 
 /// Decodes a frame body (kind byte onwards) sent to the master.
 pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
-    let mut r = Reader { buf: frame, owner: frame };
+    let mut r = Reader::new(frame);
     match r.u8()? {
         kind::HELLO => Ok(ToMaster::Hello { worker_id: r.u32()?, pid: r.u32()? }),
         kind::RESPONSE => {
@@ -470,6 +284,7 @@ pub fn frame_len(prefix: [u8; 4]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ipc::message::{Form, UploadedFile};
 
     fn roundtrip_worker(msg: ToWorker) {
         let enc = encode_to_worker(&msg);
@@ -535,9 +350,7 @@ mod tests {
         roundtrip_master(ToMaster::Push { fd: 9, opcode: 1, data: Bytes::from_static(b"hi") });
         roundtrip_master(ToMaster::Disconnect { fd: 9, code: Some(4000), reason: "bye".into() });
         roundtrip_master(ToMaster::Disconnect { fd: 9, code: None, reason: String::new() });
-        let done = ToMaster::EventDone { retire: true };
-        assert!(done.finishes_response() && done.retires());
-        roundtrip_master(done);
+        roundtrip_master(ToMaster::EventDone { retire: true });
     }
 
     #[test]
@@ -568,13 +381,5 @@ mod tests {
         // A header count far beyond the frame must not allocate for it.
         let lying = Bytes::from_static(&[kind::RESPONSE, 200, 0, 0, 0, 0, 0, 255, 255, 255, 255]);
         assert_eq!(decode_to_master(&lying), Err(DecodeError::Truncated));
-    }
-
-    #[test]
-    fn retire_flag_is_read_from_the_finishing_frame() {
-        let done = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: true, retire: true };
-        assert!(done.finishes_response() && done.retires());
-        let head_only = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: false, retire: true };
-        assert!(!head_only.finishes_response() && !head_only.retires());
     }
 }

@@ -146,3 +146,19 @@ impl ToMaster {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retire_flag_is_read_from_the_finishing_frame() {
+        let done = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: true, retire: true };
+        assert!(done.finishes_response() && done.retires());
+        let head_only = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: false, retire: true };
+        assert!(!head_only.finishes_response() && !head_only.retires());
+        let done = ToMaster::EventDone { retire: true };
+        assert!(done.finishes_response() && done.retires());
+        assert!(!ToMaster::Chunk(Bytes::new()).finishes_response());
+    }
+}

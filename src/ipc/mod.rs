@@ -2,7 +2,9 @@
 //!
 //! # Layout
 //! - `message.rs`: what crosses the socket (`ToWorker`, `ToMaster`), as enums.
-//! - `codec.rs`: the length-prefixed binary encoding of those messages.
+//! - `codec.rs`: the length-prefixed binary encoding of those messages, frame by frame.
+//! - `wire.rs`: the field encoding the frames share (integers, byte strings, a request
+//!   head, headers, a form).
 //! - `address.rs`: where the master listens for its workers.
 //! - `doorbell.rs`: a shared-memory counter the children bump after each frame they send,
 //!   which lets a reactor thread wait for an answer without sleeping (`reactor::spin`).
@@ -15,6 +17,7 @@ pub mod address;
 pub mod codec;
 pub mod doorbell;
 pub mod message;
+mod wire;
 
 pub use codec::{decode_to_master, decode_to_worker, encode_to_master, encode_to_worker, DecodeError};
 pub use message::{Form, Header, Request, RequestHead, ToMaster, ToWorker, UploadedFile};

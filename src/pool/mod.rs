@@ -2,6 +2,8 @@
 //!
 //! # Layout
 //! - `process.rs`: fork and the per-role process set-up (death signal, signal mask, group).
+//! - `role.rs`: what each child is (`ProcessRole`: HTTP worker, task worker, timer,
+//!   custom process), decoded from its process id in one place (`ProcessLayout`).
 //! - `supervisor.rs`: the manager's loop that keeps `worker_num` workers alive.
 //! - `worker.rs`: `WorkerLink`, the blocking client a worker uses to take requests from
 //!   the master and send responses back. It knows nothing of PHP: `ext/` wraps it.
@@ -10,8 +12,10 @@
 //! single-threaded, so it can fork workers safely for the server's whole life.
 
 pub mod process;
+pub mod role;
 pub mod supervisor;
 pub mod worker;
 
+pub use role::{ProcessLayout, ProcessRole};
 pub use supervisor::{Supervisor, SupervisorExit, WorkerFailure};
 pub use worker::{WorkerLimits, WorkerLink};

@@ -40,11 +40,12 @@ pub struct SlotQueues {
 }
 
 impl Dispatcher {
+    /// One slot per HTTP worker (`ProcessRole::Http`'s index).
     pub fn new(mode: DispatchMode, worker_num: u32) -> Self {
         Dispatcher { mode, shared: async_channel::unbounded(), slots: (0..worker_num).map(|_| async_channel::unbounded()).collect(), turn: AtomicUsize::new(0) }
     }
 
-    /// Sends a finished task back to the HTTP worker that delivered it (`slot/task.rs`).
+    /// Sends a finished task back to the HTTP worker slot that delivered it (`slot/task.rs`).
     pub fn finish(&self, origin: u32, payload: Bytes) {
         if let Some(slot) = self.slots.get(origin as usize) {
             let _ = slot.0.try_send(Work::Finish(payload));
@@ -74,9 +75,10 @@ impl Dispatcher {
         }
     }
 
-    /// The queues worker slot `worker_id` serves; `None` for an id out of range.
-    pub fn queues_for(&self, worker_id: u32) -> Option<SlotQueues> {
-        let own = self.slots.get(worker_id as usize)?.1.clone();
+    /// The queues HTTP worker slot `index` serves (`ProcessRole::Http { index }`); `None`
+    /// past the last slot.
+    pub fn queues_for(&self, index: u32) -> Option<SlotQueues> {
+        let own = self.slots.get(index as usize)?.1.clone();
         let shared = (self.mode == DispatchMode::Idle).then(|| self.shared.1.clone());
         Some(SlotQueues { own, shared })
     }

@@ -55,8 +55,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::clients::{ClientInfo, Clients, WsStatus};
-use crate::config::{Child, ServerConfig};
+use crate::config::ServerConfig;
 use crate::log;
+use crate::pool::{ProcessLayout, ProcessRole};
 pub use control::Command;
 use dispatch::Dispatcher;
 use http::ConnInfo;
@@ -67,6 +68,8 @@ use workers::Workers;
 /// State every task of the master shares.
 pub struct Shared {
     pub config: ServerConfig,
+    /// What each connecting process is, by its id.
+    pub layout: ProcessLayout,
     pub dispatcher: Dispatcher,
     /// The task queue, for every process that delivers tasks (`slot/task.rs`).
     pub tasks: slot::TaskQueue,
@@ -144,7 +147,8 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
         udp,
         dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num),
         tasks: slot::TaskQueue::new(config.task_worker_num),
-        workers: Workers::new(config.child_count()),
+        layout: ProcessLayout::of(&config),
+        workers: Workers::new(ProcessLayout::of(&config).len()),
         statics: Statics::new(&config.document_root),
         stopping: std::sync::atomic::AtomicBool::new(false),
         sockets: websocket::Registry::default(),
@@ -186,7 +190,7 @@ async fn accept_workers(ipc: tokio::net::UnixListener, shared: Arc<Shared>, gene
 
 /// Waits for every worker to connect, then reports the process table once.
 async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>, on_ready: Box<dyn FnOnce(String) + Send>) {
-    let all = shared.config.child_count() as usize;
+    let all = shared.layout.len() as usize;
     while shared.workers.connected() < all {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
@@ -197,11 +201,11 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
     }
     for (id, pid) in shared.workers.pids().iter().enumerate() {
         if let Some(pid) = pid {
-            let role = match shared.config.child(id as u32) {
-                Some(Child::Worker) => "worker",
-                Some(Child::Timer) => "timer",
-                Some(Child::Process(_)) => "process",
-                Some(Child::TaskWorker) | None => "task worker",
+            let role = match shared.layout.role(id as u32) {
+                Some(ProcessRole::Http { .. }) => "worker",
+                Some(ProcessRole::Timer) => "timer",
+                Some(ProcessRole::Custom { .. }) => "process",
+                Some(ProcessRole::Task { .. }) | None => "task worker",
             };
             table.push_str(&format!("  {:<15} {:>8}\n", format!("{role} #{id}"), pid));
         }

@@ -27,8 +27,9 @@ enum Outcome {
 }
 
 /// Serves an HTTP worker until it leaves: retired, replaced by a reload, or gone.
-pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut generation: Generation, worker_id: u32, pid: u32) {
-    let Some(queues) = shared.dispatcher.queues_for(worker_id) else { return };
+pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut generation: Generation, index: u32, pid: u32) {
+    let Some(queues) = shared.dispatcher.queues_for(index) else { return };
+    conn.origin = Some(index);
     // Checked before a reactor thread spins for an answer (reactor/spin.rs).
     let _watched = crate::reactor::spin::current().map(|spin| spin.watch(fd));
     loop {
@@ -40,7 +41,7 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
             }
             // An idle worker sends nothing; readable means it died (EOF) or misbehaves.
             _ = conn.frames.reader.fill_buf() => {
-                log::line("master", &format!("worker #{worker_id} (pid {pid}) went away while idle"));
+                log::line("master", &format!("worker #{index} (pid {pid}) went away while idle"));
                 break;
             }
             work = queues.next() => work,
@@ -85,7 +86,7 @@ async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> O
     }
     // `_uploads` lives until the worker is done with the request, then removes the files.
     let Job { reply, uploads: _uploads, deadline, .. } = job;
-    let origin = conn.worker_id;
+    let origin = conn.origin;
     let _in_hand = crate::reactor::spin::in_hand();
     let relay = relay(conn, &reply, shared, origin);
     let result = match &deadline {
@@ -143,7 +144,7 @@ async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outc
         return Outcome::Lost;
     }
     let _in_hand = crate::reactor::spin::in_hand();
-    let outcome = match next_frame(conn, shared, conn.worker_id).await {
+    let outcome = match next_frame(conn, shared, conn.origin).await {
         Some(ToMaster::EventDone { retire }) => Outcome::Done { retire },
         _ => {
             log::line("master", &format!("a worker stopped while handling a WebSocket event of connection {fd}"));
@@ -159,7 +160,7 @@ async fn run_finish(conn: &mut Conn, payload: bytes::Bytes, shared: &Arc<Shared>
     if conn.write(&ToWorker::Finish { payload }).await.is_err() {
         return Outcome::Lost;
     }
-    match next_frame(conn, shared, conn.worker_id).await {
+    match next_frame(conn, shared, conn.origin).await {
         Some(ToMaster::FinishDone { retire }) => Outcome::Done { retire },
         _ => Outcome::Lost,
     }

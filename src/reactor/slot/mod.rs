@@ -29,9 +29,9 @@ use tokio::net::UnixStream;
 use tokio::sync::watch;
 
 use super::Shared;
-use crate::config::Child;
 use crate::ipc::{self, ToMaster, ToWorker};
 use crate::log;
+use crate::pool::ProcessRole;
 
 #[derive(Debug, thiserror::Error)]
 enum SlotError {
@@ -54,8 +54,9 @@ struct FrameReader {
 struct Conn {
     frames: FrameReader,
     writer: OwnedWriteHalf,
-    /// Set by the Hello frame.
-    worker_id: Option<u32>,
+    /// The HTTP worker slot (`ProcessRole::Http`'s index) that the tasks this process
+    /// delivers name as their origin, for their `finish()`; `None` for other roles.
+    origin: Option<u32>,
 }
 
 impl Conn {
@@ -90,7 +91,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
     let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
     let (r, w) = stream.into_split();
     let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
-    let mut conn = Conn { frames, writer: w, worker_id: None };
+    let mut conn = Conn { frames, writer: w, origin: None };
     let (worker_id, pid) = match hello(&mut conn).await {
         Ok(who) => who,
         Err(e) => {
@@ -98,17 +99,17 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
             return;
         }
     };
-    let Some(child) = shared.config.child(worker_id) else {
+    let Some(role) = shared.layout.role(worker_id) else {
         log::line("master", &format!("rejected a worker connection: {}", SlotError::BadId(worker_id)));
         return;
     };
     let generation = Generation::new(control);
     shared.workers.attach(worker_id, pid);
-    match child {
-        Child::Worker => http::serve(conn, fd, &shared, generation, worker_id, pid).await,
-        Child::TaskWorker => task::serve(conn, &shared, generation, worker_id, pid).await,
-        Child::Timer => timer::serve(conn, &shared, generation, worker_id, pid, timer::AskToStop::Message).await,
-        Child::Process(_) => timer::serve(conn, &shared, generation, worker_id, pid, timer::AskToStop::Signal).await,
+    match role {
+        ProcessRole::Http { index } => http::serve(conn, fd, &shared, generation, index, pid).await,
+        ProcessRole::Task { .. } => task::serve(conn, &shared, generation, worker_id, pid).await,
+        ProcessRole::Timer => timer::serve(conn, &shared, generation, worker_id, pid, timer::AskToStop::Message).await,
+        ProcessRole::Custom { .. } => timer::serve(conn, &shared, generation, worker_id, pid, timer::AskToStop::Signal).await,
     }
     shared.workers.detach(worker_id, pid);
 }
@@ -145,10 +146,7 @@ impl Generation {
 
 async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
     match conn.read().await? {
-        Some(ToMaster::Hello { worker_id, pid }) => {
-            conn.worker_id = Some(worker_id);
-            Ok((worker_id, pid))
-        }
+        Some(ToMaster::Hello { worker_id, pid }) => Ok((worker_id, pid)),
         _ => Err(SlotError::NoHello),
     }
 }

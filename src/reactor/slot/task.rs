@@ -21,7 +21,7 @@ use crate::reactor::Shared;
 /// A task waiting for a task worker.
 pub struct TaskJob {
     pub payload: Bytes,
-    /// The HTTP worker to send the finished task back to, for its `finish()`.
+    /// The HTTP worker (its slot index) to send the finished task back to, for its `finish()`.
     pub origin: Option<u32>,
 }
 

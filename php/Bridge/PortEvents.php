@@ -115,8 +115,16 @@ final class PortEvents
             return true;
         } catch (\Throwable $e) {
             $this->gateway->report($e);
-            fwrite(STDERR, sprintf("[%s] [worker #%d] %s of port #%d (%s) threw %s: %s\n",
-                gmdate('Y-m-d H:i:s'), $this->transport->id(), $event, $port, $this->classes[$port], get_class($e), $e->getMessage()));
+            fwrite(STDERR, sprintf(
+                "[%s] [worker #%d] %s of port #%d (%s) threw %s: %s\n",
+                gmdate('Y-m-d H:i:s'),
+                $this->transport->id(),
+                $event,
+                $port,
+                $this->classes[$port],
+                get_class($e),
+                $e->getMessage()
+            ));
 
             return false;
         }

@@ -31,8 +31,10 @@ final class RequestFactory
             parse_str($server['QUERY_STRING'], $query);
         }
         $cookies = isset($server['HTTP_COOKIE']) ? self::cookies($server['HTTP_COOKIE']) : [];
-        if ($post === [] && $body !== '' && isset(self::FORM_METHODS[$server['REQUEST_METHOD']])
-            && stripos($server['CONTENT_TYPE'] ?? '', 'application/x-www-form-urlencoded') === 0) {
+        if (
+            $post === [] && $body !== '' && isset(self::FORM_METHODS[$server['REQUEST_METHOD']])
+            && stripos($server['CONTENT_TYPE'] ?? '', 'application/x-www-form-urlencoded') === 0
+        ) {
             parse_str($body, $post);
         }
 

@@ -35,7 +35,11 @@ final class ServerEvents
                 if (!class_exists($class) || !is_subclass_of($class, self::INTERFACES[$event])) {
                     throw new \InvalidArgumentException(sprintf(
                         'laravels.event_handlers.%s.%d: %s is not a class implementing %s. Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\Events\%sInterface',
-                        $event, $i, $class, self::INTERFACES[$event], $event
+                        $event,
+                        $i,
+                        $class,
+                        self::INTERFACES[$event],
+                        $event
                     ));
                 }
                 $this->handlers[$event][] = $class;

@@ -101,8 +101,15 @@ final class WebSocketEvents
             $call();
         } catch (\Throwable $e) {
             $this->gateway->report($e);
-            fwrite(STDERR, sprintf("[%s] [worker #%d] WebSocket %s of %s threw %s: %s\n",
-                gmdate('Y-m-d H:i:s'), $this->transport->id(), $event, get_class($this->handler), get_class($e), $e->getMessage()));
+            fwrite(STDERR, sprintf(
+                "[%s] [worker #%d] WebSocket %s of %s threw %s: %s\n",
+                gmdate('Y-m-d H:i:s'),
+                $this->transport->id(),
+                $event,
+                get_class($this->handler),
+                get_class($e),
+                $e->getMessage()
+            ));
         }
     }
 }

@@ -131,8 +131,13 @@ final class WorkerLoop
             // A cleaner failed: this worker's state can no longer be trusted. It answers
             // at most the request already on its way, then a fresh worker replaces it.
             $this->gateway->report($e);
-            fwrite(STDERR, sprintf("[%s] [worker #%d] resetting state failed (%s: %s); replacing this worker\n",
-                gmdate('Y-m-d H:i:s'), $this->transport->id(), get_class($e), $e->getMessage()));
+            fwrite(STDERR, sprintf(
+                "[%s] [worker #%d] resetting state failed (%s: %s); replacing this worker\n",
+                gmdate('Y-m-d H:i:s'),
+                $this->transport->id(),
+                get_class($e),
+                $e->getMessage()
+            ));
             $this->transport->leave();
         }
     }
@@ -242,8 +247,14 @@ final class WorkerLoop
         $error = error_get_last();
         $fatal = $error !== null && ($error['type'] & self::FATAL) !== 0;
         if ($fatal) {
-            fwrite(STDERR, sprintf("[%s] [worker #%d] fatal error: %s in %s:%d; answering 500 and replacing this worker\n",
-                gmdate('Y-m-d H:i:s'), $transport->id(), $error['message'], $error['file'], $error['line']));
+            fwrite(STDERR, sprintf(
+                "[%s] [worker #%d] fatal error: %s in %s:%d; answering 500 and replacing this worker\n",
+                gmdate('Y-m-d H:i:s'),
+                $transport->id(),
+                $error['message'],
+                $error['file'],
+                $error['line']
+            ));
         }
         if ($fatal && $output === '') {
             $output = 'Internal Server Error';

@@ -7,7 +7,8 @@
  * loaded. SWOOLE_VERSION is deliberately absent: libraries test it to detect Swoole.
  */
 
-foreach ([
+foreach (
+    [
     // Server modes.
     'SWOOLE_BASE' => 1,
     'SWOOLE_PROCESS' => 2,
@@ -62,7 +63,8 @@ foreach ([
     'WEBSOCKET_CLOSE_EXTENSION_MISSING' => 1010,
     'WEBSOCKET_CLOSE_SERVER_ERROR' => 1011,
     'WEBSOCKET_CLOSE_TLS' => 1015,
-] as $laravelsConstant => $laravelsValue) {
+    ] as $laravelsConstant => $laravelsValue
+) {
     if (!defined($laravelsConstant)) {
         define($laravelsConstant, $laravelsValue);
     }

@@ -122,7 +122,7 @@ TXT;
 
         try {
             $server = new Server($app->laravels, $this->basePath);
-        } catch (ConfigException|StartException $e) {
+        } catch (ConfigException | StartException $e) {
             $this->out->error($e->getMessage());
 
             return 1;
@@ -131,7 +131,8 @@ TXT;
             if (!class_exists($socket->handler) || !is_subclass_of($socket->handler, \LaravelS\Socket\PortHandler::class)) {
                 $this->out->error(sprintf(
                     'laravels.%s.handler: %s is not a class extending TcpSocket, UdpSocket, Http or WebSocket. Fix: correct the class name, or extend one of Hhxsv5\LaravelS\Swoole\Socket\{TcpSocket, UdpSocket, Http, WebSocket}',
-                    $socket->key, $socket->handler
+                    $socket->key,
+                    $socket->handler
                 ));
 
                 return 1;
@@ -361,7 +362,8 @@ TXT;
             if (!class_exists($class) || !is_subclass_of($class, \LaravelS\Contracts\CustomProcess::class)) {
                 throw new \InvalidArgumentException(sprintf(
                     "laravels.processes.%s.class: %s is not a class implementing Hhxsv5\\LaravelS\\Swoole\\Process\\CustomProcessInterface. Fix: correct the class, or disable the entry with 'enable' => false",
-                    $definition->name, $class
+                    $definition->name,
+                    $class
                 ));
             }
             $byName[$definition->name] = $definition;

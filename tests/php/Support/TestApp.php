@@ -21,13 +21,15 @@ final class TestApp
     {
         $app = new Application(sys_get_temp_dir() . '/laravels-test-app');
         $app->instance('config', new Repository(array_replace_recursive(self::config(), $config)));
-        foreach ([
+        foreach (
+            [
             \Illuminate\Auth\AuthServiceProvider::class,
             \Illuminate\Cookie\CookieServiceProvider::class,
             \Illuminate\Encryption\EncryptionServiceProvider::class,
             \Illuminate\Hashing\HashServiceProvider::class,
             \Illuminate\Session\SessionServiceProvider::class,
-        ] as $provider) {
+            ] as $provider
+        ) {
             $app->register($provider);
         }
         $app->boot();

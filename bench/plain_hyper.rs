@@ -1,6 +1,6 @@
 //! The reference for the "plain PHP callback" benchmark: a hyper server on tokio that
 //! answers every request with the same bytes the PHP callback returns, with a chosen
-//! number of reactor threads. Run: plain_hyper PORT THREADS
+//! number of reactor threads. Run: `plain_hyper` PORT THREADS
 use std::convert::Infallible;
 
 use bytes::Bytes;

@@ -1,7 +1,7 @@
 //! The ceiling of the WebSocket echo benchmark: a tokio-tungstenite server that echoes
 //! every message back, with the same tungstenite settings as laravels-rs's connections
 //! (1 KiB read buffer, no write buffering) and a chosen number of reactor threads.
-//! Run: plain_ws PORT THREADS
+//! Run: `plain_ws` PORT THREADS
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;

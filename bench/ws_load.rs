@@ -1,10 +1,10 @@
 //! The load generator of bench/websocket.py: WebSocket clients on one tokio thread, so
 //! the client takes at most one core and never the server's memory.
 //!
-//!   ws_load echo ADDR PATH CONNS SECONDS SIZE
+//!   `ws_load` echo ADDR PATH CONNS SECONDS SIZE
 //!       CONNS connections each send a SIZE-byte text message and wait for its echo, in a
 //!       loop, for SECONDS; prints round trips per second as JSON.
-//!   ws_load hold ADDR PATH CONNS
+//!   `ws_load` hold ADDR PATH CONNS
 //!       opens CONNS connections, prints how many, then keeps them idle; each line
 //!       `broadcast` on stdin sends `!broadcast bc:N` on the first connection and prints
 //!       how long it took until every connection had received `bc:N`. EOF ends.
@@ -167,7 +167,7 @@ async fn hold(addr: String, path: String, conns: usize) {
                     Some(Seen::Broadcast(_)) => {}
                     None => break,
                 },
-                _ = &mut deadline => break,
+                () = &mut deadline => break,
             }
         }
         match (last_ms, handler_ms) {

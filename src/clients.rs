@@ -20,7 +20,7 @@ pub enum WsStatus {
     None = 0,
     /// A WebSocket upgrade was requested; the handshake is running in a worker.
     Handshake = 2,
-    /// The handshake succeeded: messages flow (Swoole's WEBSOCKET_STATUS_ACTIVE / FRAME).
+    /// The handshake succeeded: messages flow (Swoole's `WEBSOCKET_STATUS_ACTIVE` / FRAME).
     Active = 3,
     /// A close frame was sent or received.
     Closing = 4,

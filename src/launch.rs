@@ -37,7 +37,7 @@ pub enum Role {
     Worker { worker_id: u32, process: ProcessRole, socket: String, master_pid: u32, manager_pid: u32 },
     /// The manager after all workers stopped.
     Manager,
-    /// Forked by the manager to run WorkerError handlers for a worker that failed.
+    /// Forked by the manager to run `WorkerError` handlers for a worker that failed.
     WorkerError(WorkerFailure),
     /// The master after the server stopped.
     Master { exit_code: i32 },
@@ -170,8 +170,8 @@ fn redirect_stdio(config: &ServerConfig) {
         }
         std::fs::OpenOptions::new().create(true).append(true).open(p).ok()
     });
-    let null_fd = null.as_ref().ok().map(|f| f.as_raw_fd());
-    let out = log.as_ref().map(|f| f.as_raw_fd()).or(null_fd);
+    let null_fd = null.as_ref().ok().map(std::os::fd::AsRawFd::as_raw_fd);
+    let out = log.as_ref().map(std::os::fd::AsRawFd::as_raw_fd).or(null_fd);
     // Taken before the redirection: what the launcher's caller holds open.
     let caller_input = caller_stream(0, null_fd);
     let caller_output = [caller_stream(1, null_fd), caller_stream(2, null_fd)];

@@ -35,7 +35,7 @@ impl Throttled {
     /// returns the count it wrote.
     pub fn event(&self, message: impl FnOnce(u64) -> String) -> Option<u64> {
         self.pending.fetch_add(1, Ordering::Relaxed);
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let last = self.last.load(Ordering::Relaxed);
         if now < last.saturating_add(self.every_secs) {
             return None;
@@ -50,7 +50,7 @@ impl Throttled {
 
 /// The current UTC time as `YYYY-MM-DD HH:MM:SS`.
 pub fn utc_now() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     format_utc(secs)
 }
 

@@ -1,5 +1,5 @@
 //! Tables and atomics shared by forked processes, as a server's workers share them:
-//! exact totals under concurrent writers, a writer SIGKILLed at random moments leaving
+//! exact totals under concurrent writers, a writer `SIGKILLed` at random moments leaving
 //! no deadlock and no torn row, statistics summed over every process, and Atomic's
 //! wait/wakeup between processes.
 
@@ -14,7 +14,7 @@ fn spawn(f: impl FnOnce()) -> libc::pid_t {
         0 => {
             let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_ok();
             // SAFETY: ends the child without running the parent's destructors.
-            unsafe { libc::_exit(if ok { 0 } else { 1 }) }
+            unsafe { libc::_exit(i32::from(!ok)) }
         }
         pid => pid,
     }
@@ -49,7 +49,7 @@ fn asleep_in_wait(pid: libc::pid_t) -> bool {
     state == Some("S") && (wchan.starts_with("futex") || wchan == "0")
 }
 
-/// Waits until every one of `pids` has announced itself on `ready` and sleeps in a wait().
+/// Waits until every one of `pids` has announced itself on `ready` and sleeps in a `wait()`.
 fn wait_until_asleep(pids: &[libc::pid_t], ready: &SharedAtomic) {
     let watchdog = Instant::now();
     while ready.get() < pids.len() as i64 || !pids.iter().all(|&pid| asleep_in_wait(pid)) {
@@ -62,7 +62,7 @@ fn wait_until_asleep(pids: &[libc::pid_t], ready: &SharedAtomic) {
 fn reap(pid: libc::pid_t) -> i32 {
     let mut status = 0;
     // SAFETY: pid is our child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
+    unsafe { libc::waitpid(pid, &raw mut status, 0) };
     status
 }
 
@@ -84,7 +84,7 @@ fn assert_consistent(t: &Table, key: &[u8], row: &RowData) {
     let values: Vec<Value> = row.values(t.schema()).collect();
     match values[..] {
         [Value::Int(n), Value::Float(f), Value::Str(s)] => {
-            assert!(f == n as f64 && s == n.to_string().as_bytes(), "torn row {}: {values:?}", String::from_utf8_lossy(key))
+            assert!(f == n as f64 && s == n.to_string().as_bytes(), "torn row {}: {values:?}", String::from_utf8_lossy(key));
         }
         _ => panic!("unexpected row {values:?}"),
     }
@@ -249,7 +249,7 @@ fn wakeup_of_one_wakes_one_sleeper_and_the_next_wakes_the_other() {
     let mut status = 0;
     let first = loop {
         // SAFETY: both are our children; WNOHANG returns 0 while one runs.
-        if let Some(&pid) = sleepers.iter().find(|&&pid| unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) } == pid) {
+        if let Some(&pid) = sleepers.iter().find(|&&pid| unsafe { libc::waitpid(pid, &raw mut status, libc::WNOHANG) } == pid) {
             break pid;
         }
         std::thread::sleep(Duration::from_millis(1));
@@ -257,7 +257,7 @@ fn wakeup_of_one_wakes_one_sleeper_and_the_next_wakes_the_other() {
     assert_eq!(exit_code(status), 10, "the woken sleeper took the flag");
     let other = if first == sleepers[0] { sleepers[1] } else { sleepers[0] };
     // SAFETY: other is our child.
-    assert_eq!(unsafe { libc::waitpid(other, &mut status, libc::WNOHANG) }, 0, "the other still sleeps");
+    assert_eq!(unsafe { libc::waitpid(other, &raw mut status, libc::WNOHANG) }, 0, "the other still sleeps");
     assert!(asleep_in_wait(other));
     flag.wakeup(1);
     assert_eq!(exit_code(reap(other)), 10, "the next wakeup wakes it");

@@ -1,7 +1,7 @@
 //! Every key of `config('laravels')` this runtime knows, one entry each: its type, its
 //! default, what it does and whose it is. The same table gives the start-up warnings for
-//! the keys it does not list (a LaravelS setting we do not implement is worth one line,
-//! not an error, because real LaravelS configs carry many of them) and the README's
+//! the keys it does not list (a `LaravelS` setting we do not implement is worth one line,
+//! not an error, because real `LaravelS` configs carry many of them) and the README's
 //! settings tables (`readme.rs`).
 
 use serde_json::{Map, Value};
@@ -11,7 +11,7 @@ use super::values::scalar_text;
 /// Whose setting a key is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Origin {
-    /// LaravelS's (or Swoole's, as LaravelS passes `swoole` on): same name, same meaning.
+    /// `LaravelS`'s (or Swoole's, as `LaravelS` passes `swoole` on): same name, same meaning.
     LaravelS,
     /// Added by laravels-rs.
     Ours,
@@ -90,7 +90,7 @@ const fn key(path: &'static str, kind: Type, default: &'static str, origin: Orig
 
 use Origin::{LaravelS, Ours};
 use Support::{AnyValue, Internal, Read, SameAs};
-use Type::*;
+use Type::{Array, Bool, Bytes, Class, Classes, Float, Int, Path, Seconds, Str, Strings};
 
 /// The table, in the order of the published config/laravels.php.
 pub(super) const KEYS: &[Key] = &[

@@ -4,7 +4,7 @@ use super::values::Reader;
 use super::{invalid, ConfigError, SocketType, TlsFiles, SWOOLE_SSL};
 
 /// `socket_type`, and whether it carries `SWOOLE_SSL`. Swoole's values: TCP 1, UDP 2,
-/// TCP6 3, UDP6 4, UNIX_STREAM 5, UNIX_DGRAM 6; | SSL (512).
+/// TCP6 3, UDP6 4, `UNIX_STREAM` 5, `UNIX_DGRAM` 6; | SSL (512).
 pub(super) fn socket_type(r: &Reader) -> Result<(SocketType, bool), ConfigError> {
     let raw_type = r.int("socket_type", 1)?;
     let ssl_flag = raw_type & SWOOLE_SSL != 0;
@@ -23,7 +23,7 @@ pub(super) fn socket_type(r: &Reader) -> Result<(SocketType, bool), ConfigError>
     Ok((socket_type, ssl_flag))
 }
 
-/// TLS is on with `SWOOLE_SSL` in `socket_type` (LaravelS's way, which also needs the two
+/// TLS is on with `SWOOLE_SSL` in `socket_type` (`LaravelS`'s way, which also needs the two
 /// files) or with both ssl files set. One file without the other is a mistake either way.
 pub(super) fn tls(r: &Reader, ssl_flag: bool) -> Result<Option<TlsFiles>, ConfigError> {
     let cert = r.sw_string("ssl_cert_file", "")?;

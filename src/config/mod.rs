@@ -1,10 +1,10 @@
 //! The server's typed configuration, parsed once from `config('laravels')`.
 //!
-//! Keys keep the names of LaravelS's `config/laravels.php`. Values may come from
+//! Keys keep the names of `LaravelS`'s `config/laravels.php`. Values may come from
 //! `env()`, which yields strings ("4", "true"), so numbers and booleans are accepted in
 //! both forms. A wrong type or value is a `ConfigError` naming the key and the fix; a
 //! `swoole.*` setting this runtime does not implement is a warning, not an error, because
-//! real LaravelS configs carry many of them.
+//! real `LaravelS` configs carry many of them.
 //!
 //! # Layout
 //! - this file: `ServerConfig` and its types, and `parse`, which reads each field with

@@ -20,7 +20,7 @@ impl Transport {
         matches!(self, Transport::Udp | Transport::Udp6)
     }
 
-    /// Swoole's SWOOLE_SOCK_* number.
+    /// Swoole's `SWOOLE_SOCK`_* number.
     pub fn swoole_type(self) -> i64 {
         match self {
             Transport::Tcp => 1,
@@ -45,7 +45,7 @@ pub enum Framing {
     Length { field: LengthField, offset: usize, body_offset: usize },
 }
 
-/// `package_length_type`, as in PHP's pack().
+/// `package_length_type`, as in PHP's `pack()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LengthField {
     I8,
@@ -101,7 +101,7 @@ impl LengthField {
 /// What an extra port speaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Protocol {
-    /// TCP or UDP messages for a TcpSocket / UdpSocket handler.
+    /// TCP or UDP messages for a `TcpSocket` / `UdpSocket` handler.
     Stream(Framing),
     /// `open_http_protocol`: HTTP requests for an Http handler's `onRequest`.
     Http,
@@ -120,21 +120,21 @@ pub struct SocketSpec {
     pub protocol: Protocol,
     /// Largest message (TCP framing) or request body (HTTP); defaults to the server's.
     pub package_max_length: usize,
-    /// TLS on this port: `type` with SWOOLE_SSL, or `ssl_cert_file` and `ssl_key_file` in
+    /// TLS on this port: `type` with `SWOOLE_SSL`, or `ssl_cert_file` and `ssl_key_file` in
     /// its settings.
     pub tls: Option<TlsFiles>,
     /// The handler class, checked by the PHP side (autoload) and run in the workers.
     pub handler: String,
     /// Where the entry is in the config (`sockets.2`), for messages about it.
     pub config_key: String,
-    /// `type` as given, SWOOLE_SSL included (`$port->type`).
+    /// `type` as given, `SWOOLE_SSL` included (`$port->type`).
     pub swoole_type: i64,
     /// `settings` as given (`$port->setting`).
     pub settings: Map<String, Value>,
 }
 
 /// Parses `sockets`; `websocket` says whether the main server has WebSocket on, which a
-/// WebSocket port needs (as in LaravelS).
+/// WebSocket port needs (as in `LaravelS`).
 pub fn parse(v: Option<&Value>, default_max: usize, websocket: bool, warnings: &mut Vec<String>) -> Result<Vec<SocketSpec>, ConfigError> {
     let entries: Vec<&Value> = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),

@@ -22,7 +22,7 @@ pub(super) fn dispatch_mode(r: &Reader) -> Result<DispatchMode, ConfigError> {
 /// `worker_num`: 0 means one per CPU.
 pub(super) fn worker_num(r: &Reader) -> Result<u32, ConfigError> {
     Ok(match r.sw_int("worker_num", 0)? {
-        0 => std::thread::available_parallelism().map(|n| n.get() as i64).unwrap_or(1),
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get() as i64),
         n if !(0..=1024).contains(&n) => return Err(invalid("swoole.worker_num", format!("{n} workers"), "use a number from 1 to 1024 (0 means one per CPU)")),
         n => n,
     } as u32)

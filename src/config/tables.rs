@@ -24,7 +24,7 @@ pub struct Column {
     pub name: String,
     /// `TYPE_INT`, `TYPE_FLOAT` or `TYPE_STRING`.
     pub kind: i64,
-    /// Bytes of a TYPE_STRING value (at least 1); ignored for numbers.
+    /// Bytes of a `TYPE_STRING` value (at least 1); ignored for numbers.
     pub size: i64,
 }
 
@@ -99,7 +99,7 @@ fn column(c: &Value, key: &str) -> Result<Column, ConfigError> {
     Ok(Column { name, kind, size })
 }
 
-/// A value as PHP's var_export() prints a scalar.
+/// A value as PHP's `var_export()` prints a scalar.
 fn php_export(v: &Value) -> String {
     match v {
         Value::Null => "NULL".into(),
@@ -110,7 +110,7 @@ fn php_export(v: &Value) -> String {
     }
 }
 
-/// PHP's get_debug_type() of a value.
+/// PHP's `get_debug_type()` of a value.
 fn php_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::{DispatchMode, Protocol, ServerConfig, SocketType, SWOOLE_SSL};
 
-/// The view of `c`. Its shape is the contract with `php/Config/`; the PHPUnit suite builds
+/// The view of `c`. Its shape is the contract with `php/Config/`; the `PHPUnit` suite builds
 /// its config objects from `tests/php/Fixtures/config-view.json`, which a test here keeps
 /// equal to this function's output.
 pub fn view(c: &ServerConfig) -> Value {
@@ -81,7 +81,7 @@ pub fn view(c: &ServerConfig) -> Value {
     })
 }
 
-/// Swoole's number for the main port's socket type, with SWOOLE_SSL when TLS is on.
+/// Swoole's number for the main port's socket type, with `SWOOLE_SSL` when TLS is on.
 fn socket_type(c: &ServerConfig) -> i64 {
     let base = match c.socket_type {
         SocketType::Tcp => 1,

@@ -121,7 +121,7 @@ fn wrong_shapes_name_the_key_and_the_fix() {
     assert!(e.starts_with("laravels.destroy_controllers: must be an array"), "{e}");
 }
 
-/// PHPUnit builds the PHP config objects from this view, so the PHP side is tested on the
+/// `PHPUnit` builds the PHP config objects from this view, so the PHP side is tested on the
 /// shape Rust really produces. `LARAVELS_BLESS=1` rewrites the fixture.
 #[test]
 fn the_phpunit_fixture_is_this_view() {

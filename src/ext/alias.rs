@@ -1,9 +1,9 @@
-//! `LaravelS\Runtime\alias_class()`: class_alias() for the extension's own classes.
+//! `LaravelS\Runtime\alias_class()`: `class_alias()` for the extension's own classes.
 //!
 //! `Swoole\Table`, `Swoole\Atomic` and `Swoole\Atomic\Long` must be the very classes
 //! `LaravelS\Runtime\Table`, `Atomic` and `Atomic\Long` (a table the runtime creates
-//! must pass a `Swoole\Table` type hint), but before PHP 8.3 class_alias() refuses a
-//! class declared by an extension. This calls the engine function class_alias() itself
+//! must pass a `Swoole\Table` type hint), but before PHP 8.3 `class_alias()` refuses a
+//! class declared by an extension. This calls the engine function `class_alias()` itself
 //! calls, which has no such restriction (PHP 8.3 merely lifted the check).
 //! php/Compat/AliasLoader.php uses it for those names.
 
@@ -13,7 +13,7 @@ use ext_php_rs::builders::ModuleBuilder;
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ClassEntry;
 
-/// The engine's alias registration (ZEND_API), as class_alias() calls it.
+/// The engine's alias registration (`ZEND_API`), as `class_alias()` calls it.
 type RegisterAlias = unsafe extern "C" fn(name: *const c_char, name_len: usize, ce: *mut ClassEntry, persistent: bool) -> i32;
 
 /// Found in the php binary when first needed, not linked: the stub generator

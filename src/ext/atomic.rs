@@ -15,8 +15,8 @@ fn shared(value: i64, class: &str) -> PhpResult<SharedAtomic> {
     SharedAtomic::new(value).map_err(|e| PhpException::from_class::<TableException>(format!("{class}: {e}")))
 }
 
-/// A counter in shared memory: made before the server forks (in a ServerStart handler),
-/// every process adds to the same value. wait() and wakeup() use it as a flag between
+/// A counter in shared memory: made before the server forks (in a `ServerStart` handler),
+/// every process adds to the same value. `wait()` and `wakeup()` use it as a flag between
 /// processes, as Swoole's do.
 #[php_class]
 #[php(name = "LaravelS\\Runtime\\Atomic")]
@@ -60,7 +60,7 @@ impl Atomic {
     }
 
     /// When the value is 1, takes it back to 0 and returns true. While it is 0, sleeps
-    /// until a wakeup() or `$timeout` seconds (0 or less: no limit, as in Swoole), then
+    /// until a `wakeup()` or `$timeout` seconds (0 or less: no limit, as in Swoole), then
     /// returns whether this process took the flag that wakeup set: when one wakeup wakes
     /// several processes, one gets true and the others false, at once. False as well on
     /// timeout, on a signal, and when the value is neither 0 nor 1.
@@ -80,7 +80,7 @@ impl Atomic {
 }
 
 /// `Swoole\Atomic\Long`: a signed 64-bit counter in shared memory, made before the
-/// server forks like Atomic. Swoole's has no wait() and wakeup(), nor does this one.
+/// server forks like Atomic. Swoole's has no `wait()` and `wakeup()`, nor does this one.
 #[php_class]
 #[php(name = "LaravelS\\Runtime\\Atomic\\Long")]
 pub struct AtomicLong {

@@ -29,7 +29,7 @@ impl Clients {
         fd_of(fd).zip(Shared::shared()).is_some_and(|(fd, c)| c.is_established(fd))
     }
 
-    /// Swoole's getClientInfo() keys for `$fd`, or null when it is not open.
+    /// Swoole's `getClientInfo()` keys for `$fd`, or null when it is not open.
     pub fn info(fd: i64) -> Option<ZBox<ZendHashTable>> {
         let (fd, clients) = fd_of(fd).zip(Shared::shared())?;
         clients.info(fd).map(|info| info_array(&info))
@@ -47,8 +47,8 @@ impl Clients {
         Shared::shared().map_or(0, |c| c.count() as i64)
     }
 
-    /// The server-wide counters: start_time, connection_num, accept_count, close_count,
-    /// request_count, websocket_message_count.
+    /// The server-wide counters: `start_time`, `connection_num`, `accept_count`, `close_count`,
+    /// `request_count`, `websocket_message_count`.
     pub fn counters() -> ZBox<ZendHashTable> {
         let mut out = ZendHashTable::with_capacity(6);
         if let Some(c) = Shared::shared() {

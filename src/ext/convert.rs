@@ -17,7 +17,7 @@ pub fn array_to_json(ht: &ZendHashTable) -> Value {
         Value::Array(ht.iter().map(|(_, v)| zval_to_json(v)).collect())
     } else {
         let mut map = Map::new();
-        for (k, v) in ht.iter() {
+        for (k, v) in ht {
             map.insert(k.to_string(), zval_to_json(v));
         }
         Value::Object(map)
@@ -63,7 +63,7 @@ pub fn zval_bytes(v: &Zval) -> Bytes {
 /// Response headers from PHP: `name => value` or `name => [values]` (several `Set-Cookie`).
 pub fn headers_from_php(ht: &ZendHashTable) -> Vec<Header> {
     let mut out = Vec::with_capacity(ht.len());
-    for (k, v) in ht.iter() {
+    for (k, v) in ht {
         let name = k.to_string();
         match v.dereference().array() {
             Some(values) => out.extend(values.iter().map(|(_, v)| (name.clone(), zval_bytes(v)))),

@@ -5,12 +5,12 @@
 //! - `config.rs`: `LaravelS\Runtime\Config` (parse only) and the config view as a PHP
 //!   array.
 //! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests, responses, pushes).
-//! - `sapi.rs`: `LaravelS\Runtime\Sapi` (header(), setcookie(), php://input inside a
+//! - `sapi.rs`: `LaravelS\Runtime\Sapi` (`header()`, `setcookie()`, <php://input> inside a
 //!   request, as under a web SAPI).
 //! - `clients.rs`: `LaravelS\Runtime\Clients` (the shared client list and counters).
 //! - `table.rs`, `atomic.rs`: `LaravelS\Runtime\Table`, `Atomic` and `Atomic\Long`
 //!   (shared memory).
-//! - `alias.rs`: `alias_class()`, class_alias() for these classes before PHP 8.3.
+//! - `alias.rs`: `alias_class()`, `class_alias()` for these classes before PHP 8.3.
 //! - `exceptions.rs`: the exception classes thrown at this edge.
 //! - `convert.rs`: zval <-> Rust values (binary-safe strings, the server array).
 //! - `kinds.rs`: the message kinds, worker states and process roles PHP sees as strings,

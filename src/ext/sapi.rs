@@ -22,7 +22,7 @@ use super::exceptions::worker_error;
 extern "C" {
     /// The resource type id of PHP streams (main/streams/streams.c).
     fn php_file_le_stream() -> c_int;
-    /// Empties a zend_llist, running its destructor on each element (Zend/zend_llist.c).
+    /// Empties a `zend_llist`, running its destructor on each element (`Zend/zend_llist.c`).
     fn zend_llist_clean(list: *mut ext_php_rs::ffi::zend_llist);
 }
 

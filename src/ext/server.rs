@@ -37,7 +37,7 @@ impl Titles for PhpTitles {
     }
 }
 
-/// Whether PHP has the extension `name` loaded (PHP's own extension_loaded()).
+/// Whether PHP has the extension `name` loaded (PHP's own `extension_loaded()`).
 fn extension_loaded(name: &str) -> bool {
     ext_php_rs::types::ZendCallable::try_from_name("extension_loaded").and_then(|f| f.try_call(vec![&name])).is_ok_and(|v| v.bool() == Some(true))
 }
@@ -80,12 +80,12 @@ impl Server {
 
     /// The number of HTTP workers the manager keeps.
     pub fn worker_num(&self) -> i64 {
-        self.config.as_ref().map_or(0, |c| c.worker_num as i64)
+        self.config.as_ref().map_or(0, |c| i64::from(c.worker_num))
     }
 
     /// The number of task workers the manager keeps.
     pub fn task_worker_num(&self) -> i64 {
-        self.config.as_ref().map_or(0, |c| c.task_worker_num as i64)
+        self.config.as_ref().map_or(0, |c| i64::from(c.task_worker_num))
     }
 
     /// Forks the manager and the workers, then runs the master. Returns in every process

@@ -34,8 +34,8 @@ pub struct TableException;
 enum State {
     Defining(TableSpec),
     Created(Created),
-    /// After destroy(): this process's mapping is gone. `$size` and `$memorySize` keep
-    /// what create() set, as Swoole's properties do.
+    /// After `destroy()`: this process's mapping is gone. `$size` and `$memorySize` keep
+    /// what `create()` set, as Swoole's properties do.
     Destroyed {
         size: u32,
         memory_size: usize,
@@ -84,7 +84,7 @@ struct Cursor {
 /// A table of rows in shared memory, created before the server forks so every process
 /// reads and writes the same rows. Keys are strings of 1 to 63 bytes; a longer key, or
 /// a string longer than its column's size, throws (Swoole truncates). `$size` and
-/// `$memorySize` are set by create(), null before.
+/// `$memorySize` are set by `create()`, null before.
 #[php_class]
 #[php(name = "LaravelS\\Runtime\\Table")]
 #[php(implements(ce = ce::iterator, stub = "\\Iterator"))]
@@ -97,7 +97,7 @@ pub struct Table {
     in_use: Cell<u32>,
 }
 
-/// The created table, lent to one method call. While any is alive destroy() refuses:
+/// The created table, lent to one method call. While any is alive `destroy()` refuses:
 /// PHP code that runs inside the call (a key's __toString, an error handler turning a
 /// warning into an exception) could otherwise unmap the rows the call is using. A fatal
 /// error skips the drop and leaves the table marked in use: it then cannot be
@@ -128,14 +128,14 @@ impl Table {
     const TYPE_STRING: i64 = 3;
 
     /// `$size` rows (rounded up to a power of two), plus `$conflict_proportion` of that
-    /// again; `$name` appears in warnings and errors (swoole_tables gives e.g. wsTable).
+    /// again; `$name` appears in warnings and errors (`swoole_tables` gives e.g. wsTable).
     #[php(defaults(conflict_proportion = 0.2, name = String::new()))]
     pub fn __construct(size: i64, conflict_proportion: f64, name: String) -> PhpResult<Self> {
         let spec = TableSpec::new(size, conflict_proportion).map_err(|e| error(&name, e))?;
         Ok(Table { name, state: State::Defining(spec), cursor: Cursor::default(), in_use: Cell::new(0) })
     }
 
-    /// Adds a column: TYPE_INT and TYPE_FLOAT take 8 bytes, TYPE_STRING `$size` bytes.
+    /// Adds a column: `TYPE_INT` and `TYPE_FLOAT` take 8 bytes, `TYPE_STRING` `$size` bytes.
     #[php(defaults(size = 0))]
     pub fn column(&mut self, name: String, r#type: i64, size: i64) -> PhpResult<bool> {
         let spec = match &mut self.state {
@@ -163,7 +163,7 @@ impl Table {
     }
 
     /// Unmaps the table's shared memory in this process; afterwards every method but
-    /// count(), getSize(), getMemorySize() and stats() throws. Processes forked before
+    /// `count()`, `getSize()`, `getMemorySize()` and `stats()` throws. Processes forked before
     /// keep their own mapping and rows; the memory goes back to the system when the
     /// last process unmaps it (or exits).
     pub fn destroy(&mut self) -> PhpResult<bool> {
@@ -224,7 +224,7 @@ impl Table {
         self.created()?.table.exists(&key_bytes(key)).map_err(|e| error(&self.name, e))
     }
 
-    /// Alias of exists().
+    /// Alias of `exists()`.
     pub fn exist(&self, key: &Zval) -> PhpResult<bool> {
         self.exists(key)
     }
@@ -234,7 +234,7 @@ impl Table {
         self.created()?.table.del(&key_bytes(key)).map_err(|e| error(&self.name, e))
     }
 
-    /// Alias of del().
+    /// Alias of `del()`.
     pub fn delete(&self, key: &Zval) -> PhpResult<bool> {
         self.del(key)
     }
@@ -245,17 +245,17 @@ impl Table {
         self.add(key, column, incrby, false)
     }
 
-    /// Subtracts `$decrby`; as incr().
+    /// Subtracts `$decrby`; as `incr()`.
     pub fn decr(&self, key: &Zval, column: BinarySlice<u8>, decrby: Option<&Zval>) -> PhpResult<Number> {
         self.add(key, column, decrby, true)
     }
 
-    /// Rows in the table (0 before create() and after destroy()).
+    /// Rows in the table (0 before `create()` and after `destroy()`).
     pub fn count(&self) -> i64 {
         self.created().map_or(0, |c| c.table.count() as i64)
     }
 
-    /// The size given to the constructor, rounded up to a power of two (0 after destroy()).
+    /// The size given to the constructor, rounded up to a power of two (0 after `destroy()`).
     pub fn get_size(&self) -> i64 {
         match &self.state {
             State::Defining(spec) => i64::from(spec.size()),
@@ -264,12 +264,12 @@ impl Table {
         }
     }
 
-    /// Bytes of shared memory the table occupies (0 before create() and after destroy()).
+    /// Bytes of shared memory the table occupies (0 before `create()` and after `destroy()`).
     pub fn get_memory_size(&self) -> i64 {
         self.created().map_or(0, |c| c.table.memory_size() as i64)
     }
 
-    /// `$table->size`: getSize() as create() found it; null before create().
+    /// `$table->size`: `getSize()` as `create()` found it; null before `create()`.
     #[php(getter, name = "size")]
     pub fn size_property(&self) -> Option<i64> {
         match &self.state {
@@ -279,7 +279,7 @@ impl Table {
         }
     }
 
-    /// `$table->memorySize`: getMemorySize() as create() found it; null before create().
+    /// `$table->memorySize`: `getMemorySize()` as `create()` found it; null before `create()`.
     #[php(getter, name = "memorySize")]
     pub fn memory_size_property(&self) -> Option<i64> {
         match &self.state {
@@ -289,8 +289,8 @@ impl Table {
         }
     }
 
-    /// Swoole's statistics, summed over every process; false before create() and after
-    /// destroy(). `num`: rows; `insert_count`, `update_count`, `delete_count`: rows
+    /// Swoole's statistics, summed over every process; false before `create()` and after
+    /// `destroy()`. `num`: rows; `insert_count`, `update_count`, `delete_count`: rows
     /// created, written again, removed; `conflict_count`: rows created in a bucket that
     /// already held rows; `conflict_max_level`: the most rows such a bucket held;
     /// `total_slice_num` and `available_slice_num`: all rows and free rows (every row
@@ -331,7 +331,7 @@ impl Table {
         Ok(!self.cursor.rows.is_empty())
     }
 
-    /// The current row of the iteration, as get() returns it.
+    /// The current row of the iteration, as `get()` returns it.
     pub fn current(&self) -> PhpResult<Zval> {
         self.check_not_destroyed()?;
         Ok(match (self.created(), self.cursor.rows.front()) {
@@ -485,7 +485,7 @@ fn value_zval(v: Value) -> Zval {
     z
 }
 
-/// What incr() and decr() answer, written straight into PHP's return value.
+/// What `incr()` and `decr()` answer, written straight into PHP's return value.
 pub enum Number {
     Int(i64),
     Float(f64),

@@ -66,16 +66,16 @@ impl Worker {
     }
 
     /// Blocks for the next message; null when this worker must leave (reload, stop,
-    /// max_request, memory ceiling). A request is `['type' => 'request', 'server' => [...],
+    /// `max_request`, memory ceiling). A request is `['type' => 'request', 'server' => [...],
     /// 'body' => '...']`, plus `'form' => ['fields' => [[name, value]...], 'files' =>
     /// [[field, filename, type, tmp path, size, error]...]]` for a multipart body; a task
     /// `['type' => 'task', 'payload' => ..., 'origin' => ?int]`; a finished task back at
     /// its origin `['type' => 'finish', 'payload' => ...]`; WebSocket events `['type' =>
-    /// 'open', 'fd' => int, 'server' => [...]]` (answer with respond(), 101 accepts),
+    /// 'open', 'fd' => int, 'server' => [...]]` (answer with `respond()`, 101 accepts),
     /// `['type' => 'message', 'fd', 'opcode', 'data']` and `['type' => 'close', 'fd']`
-    /// (end both with eventDone()).
+    /// (end both with `eventDone()`).
     pub fn next() -> PhpResult<Option<ZBox<ZendHashTable>>> {
-        let Some(message) = with_link(|l| l.recv())? else { return Ok(None) };
+        let Some(message) = with_link(super::super::pool::worker::WorkerLink::recv)? else { return Ok(None) };
         // `recv` answers `Stop` and `TaskAccepted` itself; anything else has a kind.
         let kind = MessageKind::of(&message).ok_or_else(|| worker_error(format!("unexpected message from the master: {message:?}")))?;
         let mut out = ZendHashTable::with_capacity(4);
@@ -135,12 +135,12 @@ impl Worker {
 
     /// Ends the current task's `finish()`.
     pub fn finish_done() -> PhpResult<()> {
-        with_link(|l| l.finish_done())
+        with_link(super::super::pool::worker::WorkerLink::finish_done)
     }
 
     /// Ends the current WebSocket message or close event.
     pub fn event_done() -> PhpResult<()> {
-        with_link(|l| l.event_done())
+        with_link(super::super::pool::worker::WorkerLink::event_done)
     }
 
     /// Sends `$data` to WebSocket connection `$fd` with `$opcode` (1 text, 2 binary, 9
@@ -231,7 +231,7 @@ impl Worker {
 
     /// Ends the streamed body.
     pub fn end() -> PhpResult<()> {
-        with_link(|l| l.end())
+        with_link(super::super::pool::worker::WorkerLink::end)
     }
 
     /// Marks this worker as leaving: the next response to finish (the one in progress, or
@@ -250,9 +250,9 @@ impl Worker {
         LINK.with(|l| WorkerState::of(l.borrow().as_ref().map(WorkerLink::exchange)).as_str()).to_owned()
     }
 
-    /// This worker's id, 0 to worker_num - 1, or -1 outside a worker.
+    /// This worker's id, 0 to `worker_num` - 1, or -1 outside a worker.
     pub fn id() -> i64 {
-        LINK.with(|l| l.borrow().as_ref().map_or(-1, |l| l.worker_id as i64))
+        LINK.with(|l| l.borrow().as_ref().map_or(-1, |l| i64::from(l.worker_id)))
     }
 
     /// Requests answered by this worker process.
@@ -262,7 +262,7 @@ impl Worker {
 
     /// Why this worker leaves after its last response, if it does.
     pub fn retire_reason() -> Option<String> {
-        LINK.with(|l| l.borrow().as_ref().and_then(|l| l.retire_reason()).map(str::to_owned))
+        LINK.with(|l| l.borrow().as_ref().and_then(super::super::pool::worker::WorkerLink::retire_reason).map(str::to_owned))
     }
 }
 

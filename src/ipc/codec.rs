@@ -51,7 +51,7 @@ pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
         ToWorker::Stop => Writer::frame(kind::STOP, 0).finish(),
         ToWorker::TaskAccepted(ok) => {
             let mut w = Writer::frame(kind::TASK_ACCEPTED, 1);
-            w.u8(*ok as u8);
+            w.u8(u8::from(*ok));
             w.finish()
         }
         ToWorker::Task { payload, origin } => {
@@ -103,7 +103,7 @@ pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
             let mut w = Writer::frame(kind::BUFFER, 13);
             w.u64(*fd);
             w.u32(*port);
-            w.u8(*full as u8);
+            w.u8(u8::from(*full));
             w.finish()
         }
         ToWorker::Packet { port, address, remote_port, data } => {
@@ -171,7 +171,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.bytes(reason.as_deref().unwrap_or("").as_bytes());
             w.headers(headers);
             w.bytes(body);
-            w.u8(*complete as u8 | (*retire as u8) << 1);
+            w.u8(u8::from(*complete) | u8::from(*retire) << 1);
             w.finish()
         }
         ToMaster::Chunk(data) => {
@@ -181,18 +181,18 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
         }
         ToMaster::End { retire } => {
             let mut w = Writer::frame(kind::END, 1);
-            w.u8(*retire as u8);
+            w.u8(u8::from(*retire));
             w.finish()
         }
         ToMaster::DeliverTask { payload, finish, delay_ms } => {
             let mut w = Writer::frame(kind::DELIVER_TASK, payload.len() + 13);
             w.bytes(payload);
-            w.u8(*finish as u8);
+            w.u8(u8::from(*finish));
             w.u64(*delay_ms);
             w.finish()
         }
         ToMaster::TaskDone { payload, origin, retire } => {
-            let mut w = Writer::frame(kind::TASK_DONE, payload.as_ref().map_or(0, |p| p.len()) + 11);
+            let mut w = Writer::frame(kind::TASK_DONE, payload.as_ref().map_or(0, bytes::Bytes::len) + 11);
             match payload {
                 Some(p) => {
                     w.u8(1);
@@ -201,12 +201,12 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
                 None => w.u8(0),
             }
             w.opt_u32(*origin);
-            w.u8(*retire as u8);
+            w.u8(u8::from(*retire));
             w.finish()
         }
         ToMaster::FinishDone { retire } => {
             let mut w = Writer::frame(kind::FINISH_DONE, 1);
-            w.u8(*retire as u8);
+            w.u8(u8::from(*retire));
             w.finish()
         }
         ToMaster::Push { fd, opcode, data } => {
@@ -234,7 +234,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
         }
         ToMaster::EventDone { retire } => {
             let mut w = Writer::frame(kind::EVENT_DONE, 1);
-            w.u8(*retire as u8);
+            w.u8(u8::from(*retire));
             w.finish()
         }
     }

@@ -34,7 +34,7 @@ pub struct UploadedFile {
     /// Where the content is; empty when `error` is set.
     pub path: String,
     pub size: u64,
-    /// PHP's UPLOAD_ERR_* code: 0 for a good upload, 4 for an empty file input.
+    /// PHP's `UPLOAD_ERR`_* code: 0 for a good upload, 4 for an empty file input.
     pub error: u8,
 }
 

@@ -75,7 +75,7 @@ impl Writer {
         self.u16(head.remote_port);
         self.bytes(head.server_addr.as_bytes());
         self.u16(head.server_port);
-        self.u8(head.https as u8);
+        self.u8(u8::from(head.https));
         self.f64(head.time);
     }
     /// A multipart form: a flag, then its fields and its spooled files.

@@ -56,7 +56,7 @@ pub fn own_process_group() {
 
 /// Resident memory of this process, in bytes, at its peak so far.
 pub fn peak_rss_bytes() -> u64 {
-    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF).map(|u| u.max_rss() as u64 * 1024).unwrap_or(0)
+    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF).map_or(0, |u| u.max_rss() as u64 * 1024)
 }
 
 /// Closes a file descriptor inherited across fork that this role must not keep.

@@ -23,7 +23,7 @@ use crate::log;
 pub enum SupervisorExit {
     /// This process is a newly forked worker and must go on to serve.
     BecomeWorker { worker_id: u32 },
-    /// This process was forked to report a worker's abnormal end (WorkerError handlers),
+    /// This process was forked to report a worker's abnormal end (`WorkerError` handlers),
     /// then exit.
     ReportWorkerError(WorkerFailure),
     /// The manager is done: every worker has exited after a stop.

@@ -1,6 +1,6 @@
 //! Commands to the master (stop, reload), where they come from, and the stop sequence.
 //!
-//! In a real server the commands come from signals: SIGUSR1 (and SIGUSR2, which LaravelS
+//! In a real server the commands come from signals: SIGUSR1 (and SIGUSR2, which `LaravelS`
 //! uses for task workers) reloads, SIGTERM, SIGINT and SIGQUIT stop, and the manager's
 //! death stops with exit code 1. Tests send the same commands over a channel.
 
@@ -85,7 +85,7 @@ pub async fn run_until_stopped(
     tokio::pin!(accepting);
     loop {
         tokio::select! {
-            _ = &mut accepting => return 1,
+            () = &mut accepting => return 1,
             command = commands.recv() => match command {
                 Some(Command::Reload) => {
                     generation.send_modify(|g| *g += 1);

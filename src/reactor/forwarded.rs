@@ -1,7 +1,7 @@
 //! The headers a reverse proxy sets about the client (the README's nginx block:
 //! `X-Real-IP`, `X-Real-PORT`, `Scheme`, `Server-Addr`, `Server-Port`, and
 //! `X-Forwarded-Proto`), believed only when the peer is one of `trusted_proxies`.
-//! LaravelS believes them from anyone, so any client could claim any address.
+//! `LaravelS` believes them from anyone, so any client could claim any address.
 
 use std::net::IpAddr;
 
@@ -13,7 +13,7 @@ use crate::ipc::RequestHead;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies {
     pub nets: Vec<IpNet>,
-    /// Peers on the unix socket (`socket_type` UNIX_STREAM), listed as "unix".
+    /// Peers on the unix socket (`socket_type` `UNIX_STREAM`), listed as "unix".
     pub unix: bool,
 }
 

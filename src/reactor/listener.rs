@@ -83,7 +83,7 @@ impl Listener {
     /// The bound TCP port (0 for a unix socket).
     pub fn port(&self) -> u16 {
         match &self.socket {
-            Socket::Tcp(l) => l.local_addr().map(|a| a.port()).unwrap_or(0),
+            Socket::Tcp(l) => l.local_addr().map_or(0, |a| a.port()),
             Socket::Unix(..) => 0,
         }
     }

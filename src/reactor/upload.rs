@@ -12,7 +12,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::ipc::{Form, UploadedFile};
 
-/// PHP's UPLOAD_ERR_NO_FILE: a file input left empty.
+/// PHP's `UPLOAD_ERR_NO_FILE`: a file input left empty.
 const UPLOAD_ERR_NO_FILE: u8 = 4;
 
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +70,7 @@ pub async fn spool(body: hyper::body::Incoming, boundary: String, limit: usize, 
             form.fields.push((name, value));
             continue;
         };
-        let content_type = field.content_type().map(|m| m.to_string()).unwrap_or_default();
+        let content_type = field.content_type().map(std::string::ToString::to_string).unwrap_or_default();
         if filename.is_empty() {
             while field.chunk().await?.is_some() {}
             form.files.push(UploadedFile { field: name, filename, content_type, path: String::new(), size: 0, error: UPLOAD_ERR_NO_FILE });

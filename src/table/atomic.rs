@@ -130,7 +130,7 @@ fn futex_wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> Sle
     // A timeout past a century is no limit (and keeps tv_sec far from overflowing).
     let timeout = timeout.filter(|t| t.as_secs() < 100 * 365 * 86_400);
     let ts = timeout.map(|t| libc::timespec { tv_sec: t.as_secs() as libc::time_t, tv_nsec: libc::c_long::from(t.subsec_nanos()) });
-    let ts_ptr = ts.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    let ts_ptr = ts.as_ref().map_or(std::ptr::null(), std::ptr::from_ref::<libc::timespec>);
     // SAFETY: word is a live 4-aligned u32 in a shared mapping, so the non-private futex
     // op matches wakers in other processes; ts_ptr is null or points to a local timespec.
     let rc = unsafe { libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAIT, expected, ts_ptr) };

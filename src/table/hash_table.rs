@@ -407,7 +407,7 @@ mod tests {
             pid => {
                 let mut status = 0;
                 // SAFETY: pid is our child.
-                unsafe { libc::waitpid(pid, &mut status, 0) };
+                unsafe { libc::waitpid(pid, &raw mut status, 0) };
                 assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child failed: {status}");
             }
         }

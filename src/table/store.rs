@@ -34,7 +34,7 @@ pub struct Stripe {
     /// Rows linked from this stripe's buckets.
     pub count: AtomicU32,
     /// While an update of several columns runs: the row being written, whose previous
-    /// data sits in this stripe's undo area. NO_ROW otherwise.
+    /// data sits in this stripe's undo area. `NO_ROW` otherwise.
     pub undo_row: AtomicU32,
     /// Inserts, updates, deletes, conflicts; updates first, so that the commonest write
     /// shares the lock's cache line.
@@ -103,7 +103,7 @@ impl Store {
         let store = Store { region, buckets, stripes, capacity, data_size, undo_at, buckets_at, rows_at, row_size };
         for s in 0..stripes {
             // SAFETY: each stripe's lock lies in the fresh region, 64-aligned, unused yet.
-            unsafe { RobustMutex::init(&raw const store.stripe(s).lock as *mut RobustMutex) }.map_err(TableError::Lock)?;
+            unsafe { RobustMutex::init((&raw const store.stripe(s).lock).cast_mut()) }.map_err(TableError::Lock)?;
         }
         Ok(store)
     }

@@ -144,12 +144,11 @@ async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outc
         return Outcome::Lost;
     }
     let _in_hand = crate::reactor::spin::in_hand();
-    let outcome = match next_frame(conn, shared, conn.origin).await {
-        Some(ToMaster::EventDone { retire }) => Outcome::Done { retire },
-        _ => {
-            log::line("master", &format!("a worker stopped while handling a WebSocket event of connection {fd}"));
-            Outcome::Lost
-        }
+    let outcome = if let Some(ToMaster::EventDone { retire }) = next_frame(conn, shared, conn.origin).await {
+        Outcome::Done { retire }
+    } else {
+        log::line("master", &format!("a worker stopped while handling a WebSocket event of connection {fd}"));
+        Outcome::Lost
     };
     let _ = done.send(());
     outcome

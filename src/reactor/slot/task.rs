@@ -78,19 +78,16 @@ pub(super) async fn serve(mut conn: Conn, shared: &Arc<Shared>, mut generation: 
         if conn.write(&ToWorker::Task { payload: task.payload, origin }).await.is_err() {
             break;
         }
-        match next_frame(&mut conn, shared, None).await {
-            Some(ToMaster::TaskDone { payload, origin, retire }) => {
-                if let (Some(payload), Some(origin)) = (payload, origin) {
-                    shared.dispatcher.finish(origin, payload);
-                }
-                if retire {
-                    break;
-                }
+        if let Some(ToMaster::TaskDone { payload, origin, retire }) = next_frame(&mut conn, shared, None).await {
+            if let (Some(payload), Some(origin)) = (payload, origin) {
+                shared.dispatcher.finish(origin, payload);
             }
-            _ => {
-                log::line("master", &format!("task worker #{worker_id} (pid {pid}) stopped during a task"));
+            if retire {
                 break;
             }
+        } else {
+            log::line("master", &format!("task worker #{worker_id} (pid {pid}) stopped during a task"));
+            break;
         }
         if generation.is_over() {
             let _ = conn.write(&ToWorker::Stop).await;

@@ -50,7 +50,7 @@ pub(super) async fn serve(conn: Conn, shared: &Arc<Shared>, mut generation: Gene
     tokio::pin!(deadline);
     loop {
         tokio::select! {
-            _ = &mut deadline, if stopping => {
+            () = &mut deadline, if stopping => {
                 log::line("master", &format!("process #{worker_id} (pid {pid}) did not stop within {}s; killing it", grace.as_secs()));
                 let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
                 break;

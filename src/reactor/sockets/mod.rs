@@ -3,8 +3,8 @@
 //! # Layout
 //! - `framing.rs`: a TCP stream cut into messages (`open_eof_check`, `open_eof_split`,
 //!   `open_length_check`).
-//! - `stream.rs`: one TCP connection of a TcpSocket handler.
-//! - `udp.rs`: a UDP port's datagrams for a UdpSocket handler.
+//! - `stream.rs`: one TCP connection of a `TcpSocket` handler.
+//! - `udp.rs`: a UDP port's datagrams for a `UdpSocket` handler.
 //!
 //! HTTP and WebSocket ports are served by the main port's code (`http.rs`,
 //! `websocket/`), which tells them apart by `ConnInfo::port`. Every connection of every

@@ -1,4 +1,4 @@
-//! One TCP connection of an extra port with a TcpSocket handler: `onConnect`, each
+//! One TCP connection of an extra port with a `TcpSocket` handler: `onConnect`, each
 //! framed message to `onReceive` in order, `onClose`; `send()` and `close()` from any
 //! process through the same registry as WebSocket pushes.
 
@@ -75,7 +75,7 @@ where
                 Outbound::Close { .. } | Outbound::Drop => break,
             },
             _ = async { in_flight.as_mut().unwrap().await }, if in_flight.is_some() => in_flight = None,
-            _ = &mut heartbeat, if idle.is_some() => break,
+            () = &mut heartbeat, if idle.is_some() => break,
             read = stream.read(&mut buf), if !eof && ready.len() < 64 => {
                 match read {
                     Ok(0) | Err(_) => eof = true,

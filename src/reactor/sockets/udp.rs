@@ -1,4 +1,4 @@
-//! An extra UDP port: each datagram goes to the UdpSocket handler's `onPacket`; replies
+//! An extra UDP port: each datagram goes to the `UdpSocket` handler's `onPacket`; replies
 //! (`sendto`) leave from the same socket.
 
 use std::collections::hash_map::DefaultHasher;

@@ -77,7 +77,7 @@ pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, share
                     break end;
                 }
             }
-            _ = &mut heartbeat, if idle.is_some() => break End::Drop,
+            () = &mut heartbeat, if idle.is_some() => break End::Drop,
             incoming = ws.next(), if in_flight.is_none() => {
                 if let Some(idle) = idle {
                     heartbeat.as_mut().reset(tokio::time::Instant::now() + idle);

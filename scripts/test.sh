@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test: Rust unit tests, the extension's PHP feature
+# Builds everything and runs every test: the lints (scripts/lint.sh), Rust unit tests, the extension's PHP feature
 # scripts and PHPUnit on PHP 8.2 and 8.4, then the end-to-end tests against real servers
 # on the framework matrix (scripts/frameworks.sh):
 #   Laravel 13 (PHP 8.4) and Laravel 8 (PHP 8.2): the whole e2e suite;
@@ -26,6 +26,7 @@ done
 [[ -z $only ]] || framework_root "$only" >/dev/null
 
 scripts/install-deps.sh
+scripts/lint.sh
 reports=target/e2e-reports
 rm -rf "$reports" && mkdir -p "$reports"
 

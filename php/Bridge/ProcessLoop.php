@@ -38,10 +38,8 @@ final class ProcessLoop
         $this->server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $gateway = Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $this->server]);
         $this->process->becomeSelf();
-        @file_put_contents($this->config->processPidFile(), sprintf("%s#%d %d\n", $name, $this->role['process_instance'], getmypid()), FILE_APPEND | LOCK_EX);
-        $this->transport->connect();
-        $this->transport->waitStop(0);
-
+        // The handlers are in place before the pid file names this process: whoever reads it
+        // may signal at once.
         pcntl_async_signals(true);
         foreach ([SIGUSR1 => 'onReload', SIGTERM => 'onStop'] as $signal => $method) {
             pcntl_signal($signal, function () use ($class, $method): void {
@@ -51,6 +49,10 @@ final class ProcessLoop
                 $class::$method($this->server, $this->process);
             }, false); // interrupt a blocking read() so the handler runs now
         }
+        @file_put_contents($this->config->processPidFile(), sprintf("%s#%d %d\n", $name, $this->role['process_instance'], getmypid()), FILE_APPEND | LOCK_EX);
+        $this->transport->connect();
+        $this->transport->waitStop(0);
+
         if ($this->definition->redirect) {
             // Output of the process goes to its pipe, as Swoole's redirect_stdin_stdout does.
             ob_start(function (string $buffer): string {

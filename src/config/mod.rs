@@ -94,6 +94,7 @@ pub struct CustomProcess {
 }
 
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools, reason = "one bool per on/off key of config/laravels.php")]
 pub struct ServerConfig {
     pub listen_ip: String,
     pub listen_port: u16,

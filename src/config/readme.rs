@@ -2,6 +2,8 @@
 //! when README.md's generated section differs; `LARAVELS_BLESS=1 cargo test --release
 //! --quiet readme` rewrites it.
 
+use std::fmt::Write;
+
 use super::keys::{Key, Origin, Support, KEYS};
 
 const BEGIN: &str = "<!-- settings:begin: generated from src/config/keys.rs; LARAVELS_BLESS=1 cargo test --release --quiet readme rewrites it -->";
@@ -23,7 +25,7 @@ fn render() -> String {
         }
     }
     for section in sections {
-        out.push_str(&format!("\n`{section}`:\n\n"));
+        let _ = write!(out, "\n`{section}`:\n\n");
         table(&mut out, shown.iter().copied().filter(|k| k.path.split_once('.').is_some_and(|(s, _)| s == section)));
     }
     out
@@ -37,7 +39,7 @@ fn table<'a>(out: &mut String, keys: impl Iterator<Item = &'a Key>) {
             Origin::LaravelS => "LaravelS",
             Origin::Ours => "laravels-rs",
         };
-        out.push_str(&format!("| `{}` | {} | {default} | {origin} | {} |\n", k.path, k.kind.name(), k.about));
+        let _ = writeln!(out, "| `{}` | {} | {default} | {origin} | {} |", k.path, k.kind.name(), k.about);
     }
 }
 

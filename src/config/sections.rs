@@ -86,7 +86,7 @@ pub(super) fn trusted_proxies(v: Option<&Value>) -> Result<TrustedProxies, Confi
     Ok(trusted)
 }
 
-/// `processes`: name => ['class' => ..., 'enable' => true, 'num' => 1, '`restart_interval`' => 5].
+/// `processes`: name => `['class' => ..., 'enable' => true, 'num' => 1, 'restart_interval' => 5]`.
 pub(super) fn processes(v: Option<&Value>) -> Result<Vec<CustomProcess>, ConfigError> {
     let entries = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),

@@ -164,6 +164,7 @@ pub fn parse(v: Option<&Value>, default_max: usize, websocket: bool, warnings: &
     Ok(out)
 }
 
+#[allow(clippy::too_many_lines, reason = "one check per key of a sockets entry, in the order the README lists them")]
 fn parse_one(key: &str, entry: &Map<String, Value>, index: u32, default_max: usize, warnings: &mut Vec<String>) -> Result<SocketSpec, ConfigError> {
     let host = string_value(entry.get("host"), &format!("{key}.host"), "")?;
     if host.is_empty() {

@@ -1,4 +1,4 @@
-//! `swoole_tables`: name => ['size' => rows, 'column' => [['name', 'type', 'size'], ...]],
+//! `swoole_tables`: name => `['size' => rows, 'column' => [['name', 'type', 'size'], ...]]`,
 //! shape-checked here; the PHP side makes each `Swoole\Table` from the view before the fork
 //! (`php/Server/SwooleTables.php`), and the table itself checks sizes and duplicates.
 

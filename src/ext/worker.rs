@@ -295,11 +295,7 @@ fn event_array(event: ToWorker, out: &mut ZendHashTable) {
             put("opcode", long(opcode.into()));
             put("data", bytes_zval(&data));
         }
-        ToWorker::Close { fd, port } => {
-            put("fd", long(fd as i64));
-            put("port", long(port.into()));
-        }
-        ToWorker::Connect { fd, port } => {
+        ToWorker::Close { fd, port } | ToWorker::Connect { fd, port } | ToWorker::Buffer { fd, port, .. } => {
             put("fd", long(fd as i64));
             put("port", long(port.into()));
         }
@@ -307,10 +303,6 @@ fn event_array(event: ToWorker, out: &mut ZendHashTable) {
             put("fd", long(fd as i64));
             put("port", long(port.into()));
             put("data", bytes_zval(&data));
-        }
-        ToWorker::Buffer { fd, port, .. } => {
-            put("fd", long(fd as i64));
-            put("port", long(port.into()));
         }
         ToWorker::Packet { port, address, remote_port, data } => {
             put("port", long(port.into()));

@@ -310,7 +310,7 @@ mod tests {
             server_addr: "127.0.0.1".into(),
             server_port: 5200,
             https: true,
-            time: 1700000000.25,
+            time: 1_700_000_000.25,
         }
     }
 

@@ -106,9 +106,8 @@ impl Supervisor {
             }
             while let Ok(Some(info)) = sfd.read_signal() {
                 match Signal::try_from(info.ssi_signo as i32) {
-                    Ok(Signal::SIGCHLD) => {}
+                    Ok(Signal::SIGCHLD) | Err(_) => {}
                     Ok(_) => self.begin_stop(),
-                    Err(_) => {}
                 }
             }
             self.reap();

@@ -71,7 +71,7 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
         return error(StatusCode::HTTP_VERSION_NOT_SUPPORTED, "HTTP/2 is off on this server (swoole.open_http2_protocol)");
     }
     if shared.config.handle_static && handler.is_none() {
-        if let Some(resp) = static_files::serve(&shared.statics, &req).await {
+        if let Some(resp) = static_files::serve(&shared.statics, &req) {
             return resp;
         }
     }

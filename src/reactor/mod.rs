@@ -51,6 +51,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use nix::unistd::Pid;
+use std::fmt::Write;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch, Semaphore};
 
@@ -195,9 +196,9 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let mut table = format!("laravels-rs {} listening on {address}\n", env!("CARGO_PKG_VERSION"));
-    table.push_str(&format!("  {:<15} {:>8}\n", "master", std::process::id()));
+    let _ = writeln!(table, "  {:<15} {:>8}", "master", std::process::id());
     if let Some(manager) = manager {
-        table.push_str(&format!("  {:<15} {:>8}\n", "manager", manager));
+        let _ = writeln!(table, "  {:<15} {:>8}", "manager", manager);
     }
     for (id, pid) in shared.workers.pids().iter().enumerate() {
         if let Some(pid) = pid {
@@ -207,7 +208,7 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
                 Some(ProcessRole::Custom { .. }) => "process",
                 Some(ProcessRole::Task { .. }) | None => "task worker",
             };
-            table.push_str(&format!("  {:<15} {:>8}\n", format!("{role} #{id}"), pid));
+            let _ = writeln!(table, "  {:<15} {:>8}", format!("{role} #{id}"), pid);
         }
     }
     on_ready(table);
@@ -245,8 +246,8 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
                     server_port: local.map_or(server_port, |a| a.port()),
                     https: tls.is_some(),
                     port: 0,
-                    permit: Default::default(),
-                    upgraded: Default::default(),
+                    permit: parking_lot::Mutex::default(),
+                    upgraded: std::sync::atomic::AtomicBool::default(),
                 };
                 spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
             }
@@ -273,8 +274,8 @@ async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &Grac
                     server_port: 0,
                     https: tls.is_some(),
                     port: 0,
-                    permit: Default::default(),
-                    upgraded: Default::default(),
+                    permit: parking_lot::Mutex::default(),
+                    upgraded: std::sync::atomic::AtomicBool::default(),
                 };
                 spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
             }

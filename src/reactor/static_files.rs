@@ -140,7 +140,7 @@ pub fn resolve(root: &Path, raw_path: &str) -> Option<PathBuf> {
 }
 
 /// Serves the request from the document root, or `None` to hand it to the application.
-pub async fn serve<B>(statics: &Statics, req: &Request<B>) -> Option<Response<ResponseBody>> {
+pub fn serve<B>(statics: &Statics, req: &Request<B>) -> Option<Response<ResponseBody>> {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return None;
     }

@@ -13,6 +13,10 @@
 //! and its sleep is never lost, and a waiter that sees the counter moved knows a wakeup
 //! came. Each atomic is its own small mapping, made before the fork.
 
+// Pointers into the shared region are cast to wider types at offsets that the layout
+// keeps aligned; each cast's SAFETY note says why.
+#![allow(clippy::cast_ptr_alignment)]
+
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -135,10 +139,9 @@ fn futex_wait(word: &AtomicU32, expected: u32, timeout: Option<Duration>) -> Sle
     // op matches wakers in other processes; ts_ptr is null or points to a local timespec.
     let rc = unsafe { libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAIT, expected, ts_ptr) };
     match (rc, std::io::Error::last_os_error().raw_os_error()) {
-        (0, _) => Slept::Woken,
+        // Woken, or the word changed before the sleep (EAGAIN).
+        (0, _) | (_, Some(libc::EAGAIN)) => Slept::Woken,
         (_, Some(libc::ETIMEDOUT)) => Slept::TimedOut,
-        // The word changed before the sleep.
-        (_, Some(libc::EAGAIN)) => Slept::Woken,
         _ => Slept::Interrupted,
     }
 }

@@ -390,6 +390,7 @@ mod tests {
         })
     }
 
+    #[allow(clippy::unnecessary_wraps, reason = "compared with row()'s Option")]
     fn pair(n: i64, s: &[u8]) -> Option<(i64, Vec<u8>)> {
         Some((n, s.to_vec()))
     }

@@ -4,6 +4,10 @@
 //! `i64`, a float an `f64`, a string a `u32` length followed by `size` bytes. Numbers are
 //! read and written as single 8-byte atomic accesses, so a number is never torn.
 
+// Pointers into the shared region are cast to wider types at offsets that the layout
+// keeps aligned; each cast's SAFETY note says why.
+#![allow(clippy::cast_ptr_alignment)]
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::error::TableError;

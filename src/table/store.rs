@@ -13,6 +13,10 @@
 //! a holder of that stripe's lock links, unlinks or releases it. The owner mark is what
 //! lets `recovery.rs` find a row a dead process claimed but never linked.
 
+// Pointers into the shared region are cast to wider types at offsets that the layout
+// keeps aligned; each cast's SAFETY note says why.
+#![allow(clippy::cast_ptr_alignment)]
+
 use std::cell::UnsafeCell;
 use std::sync::atomic::AtomicU32;
 

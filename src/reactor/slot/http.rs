@@ -113,10 +113,7 @@ async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> O
 /// `Err(())` when the worker went away first.
 async fn relay(conn: &mut Conn, reply: &tokio::sync::mpsc::Sender<Reply>, shared: &Arc<Shared>, origin: Option<u32>) -> Result<bool, ()> {
     loop {
-        let frame = match next_frame(conn, shared, origin).await {
-            Some(frame) => frame,
-            None => return Err(()),
-        };
+        let Some(frame) = next_frame(conn, shared, origin).await else { return Err(()) };
         let done = frame.finishes_response();
         let retire = frame.retires();
         // A client that went away makes `send` fail; keep reading so the worker's

@@ -167,10 +167,11 @@ async fn next_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) 
                     return None;
                 }
             }
-            Ok(Some(frame)) => match super::push::route(frame, shared) {
-                Some(frame) => return Some(frame),
-                None => continue,
-            },
+            Ok(Some(frame)) => {
+                if let Some(frame) = super::push::route(frame, shared) {
+                    return Some(frame);
+                }
+            }
             Ok(None) | Err(_) => return None,
         }
     }

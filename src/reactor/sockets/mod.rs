@@ -160,8 +160,8 @@ fn conn_info(stream: &tokio::net::TcpStream, peer: SocketAddr, spec: &SocketSpec
         server_port: spec.port,
         https,
         port: spec.index,
-        permit: Default::default(),
-        upgraded: Default::default(),
+        permit: parking_lot::Mutex::default(),
+        upgraded: std::sync::atomic::AtomicBool::default(),
     }
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test: the lints (scripts/lint.sh), Rust unit tests, the extension's PHP feature
-# scripts and PHPUnit on PHP 8.2 and 8.4, then the end-to-end tests against real servers
-# on the framework matrix (scripts/frameworks.sh):
+# Builds everything and runs every test: the lints (scripts/lint.sh), Rust unit tests,
+# the extension's PHP feature scripts and PHPUnit on PHP 8.2 and 8.4, then the end-to-end
+# tests against real servers on the framework matrix (scripts/frameworks.sh):
 #   Laravel 13 (PHP 8.4) and Laravel 8 (PHP 8.2): the whole e2e suite;
 #   Laravel 10, Lumen 10 (PHP 8.4) and Lumen 8 (PHP 8.2): the request, lifecycle,
 #   WebSocket and task tests.

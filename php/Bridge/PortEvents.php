@@ -69,7 +69,13 @@ final class PortEvents
     /** onPacket's $clientInfo, as Swoole gives it. */
     private function packetInfo(int $port, array $message): array
     {
-        return ['address' => $message['address'], 'port' => $message['remote_port'], 'server_socket' => $port, 'server_port' => $this->server->ports[$port]->port ?? 0, 'dispatch_time' => microtime(true)];
+        return [
+            'address' => $message['address'],
+            'port' => $message['remote_port'],
+            'server_socket' => $port,
+            'server_port' => $this->server->ports[$port]->port ?? 0,
+            'dispatch_time' => microtime(true),
+        ];
     }
 
     /** onRequest of an Http port's handler; what it put in the response is sent. */

@@ -34,7 +34,8 @@ final class ServerEvents
             foreach ($classes as $i => $class) {
                 if (!class_exists($class) || !is_subclass_of($class, self::INTERFACES[$event])) {
                     throw new \InvalidArgumentException(sprintf(
-                        'laravels.event_handlers.%s.%d: %s is not a class implementing %s. Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\Events\%sInterface',
+                        'laravels.event_handlers.%s.%d: %s is not a class implementing %s.'
+                        . ' Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\Events\%sInterface',
                         $event,
                         $i,
                         $class,
@@ -54,7 +55,14 @@ final class ServerEvents
             try {
                 (new $class())->handle(...$args);
             } catch (\Throwable $e) {
-                fwrite(STDERR, sprintf("[%s] [laravels] %s handler %s failed: %s: %s\n", gmdate('Y-m-d H:i:s'), $event, $class, get_class($e), $e->getMessage()));
+                fwrite(STDERR, sprintf(
+                    "[%s] [laravels] %s handler %s failed: %s: %s\n",
+                    gmdate('Y-m-d H:i:s'),
+                    $event,
+                    $class,
+                    get_class($e),
+                    $e->getMessage()
+                ));
             }
         }
     }

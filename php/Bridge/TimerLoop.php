@@ -22,8 +22,13 @@ final class TimerLoop
     /** @var string */
     private $pidFile;
 
-    public function __construct(private string $basePath, private ServerConfig $config, private array $role, private HttpServer $server, private Transport $transport)
-    {
+    public function __construct(
+        private string $basePath,
+        private ServerConfig $config,
+        private array $role,
+        private HttpServer $server,
+        private Transport $transport
+    ) {
         $this->pidFile = $config->timerPidFile();
     }
 
@@ -129,7 +134,8 @@ final class TimerLoop
         $jobs = [];
         foreach ($this->config->timer->jobs as $job) {
             if (!class_exists($job->class) || !is_subclass_of($job->class, CronJob::class)) {
-                $this->log(sprintf('laravels.timer.jobs: %s is not a CronJob class; skipped', json_encode($job->args === [] ? $job->class : [$job->class, $job->args])));
+                $entry = $job->args === [] ? $job->class : [$job->class, $job->args];
+                $this->log(sprintf('laravels.timer.jobs: %s is not a CronJob class; skipped', json_encode($entry)));
                 continue;
             }
             $class = $job->class;

@@ -45,7 +45,12 @@ final class WebSocketEvents
         $this->saveSession($request);
         $this->gateway->terminate($request, $laravelResponse);
         $headers = $response->headerLines();
-        $this->transport->respond($response->statusCode, $headers, $response->statusCode === 101 ? '' : $response->body, $response->reason !== '' ? $response->reason : null);
+        $this->transport->respond(
+            $response->statusCode,
+            $headers,
+            $response->statusCode === 101 ? '' : $response->body,
+            $response->reason !== '' ? $response->reason : null
+        );
     }
 
     public function message(int $fd, int $opcode, string $data): void

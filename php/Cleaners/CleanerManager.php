@@ -135,14 +135,16 @@ final class CleanerManager
     {
         if (!class_exists($class)) {
             throw new \InvalidArgumentException(sprintf(
-                "laravels.cleaners: class %s does not exist. Fix: correct or remove it in 'cleaners' in config/laravels.php (after adding a class, run composer dump-autoload)",
+                "laravels.cleaners: class %s does not exist. Fix: correct or remove it in 'cleaners' in config/laravels.php"
+                . " (after adding a class, run composer dump-autoload)",
                 $class
             ));
         }
         $reflection = new \ReflectionClass($class);
         if (!$reflection->implementsInterface(Cleaner::class) || !$reflection->isInstantiable()) {
             throw new \InvalidArgumentException(sprintf(
-                "laravels.cleaners: %s is not a cleaner. Fix: make it a concrete class implementing %s (or Hhxsv5\\LaravelS\\Illuminate\\Cleaners\\CleanerInterface), e.g. by extending %s",
+                "laravels.cleaners: %s is not a cleaner. Fix: make it a concrete class implementing %s"
+                . " (or Hhxsv5\\LaravelS\\Illuminate\\Cleaners\\CleanerInterface), e.g. by extending %s",
                 $class,
                 Cleaner::class,
                 BaseCleaner::class

@@ -32,7 +32,13 @@ final class ListenConfig
         $type = (int) ($laravels['socket_type'] ?? 1);
         $base = $type & ~512;
 
-        return new self((string) ($laravels['listen_ip'] ?? '127.0.0.1'), (int) ($laravels['listen_port'] ?? 5200), $type, $base === 5 || $base === 6, ($type & 512) !== 0);
+        return new self(
+            (string) ($laravels['listen_ip'] ?? '127.0.0.1'),
+            (int) ($laravels['listen_port'] ?? 5200),
+            $type,
+            $base === 5 || $base === 6,
+            ($type & 512) !== 0
+        );
     }
 
     /** `unix:/path`, `[::1]:5200` or `127.0.0.1:5200`. */

@@ -28,6 +28,16 @@ final class SocketConfig
 
     public static function fromArray(array $socket): self
     {
-        return new self($socket['index'], $socket['key'], $socket['host'], $socket['port'], $socket['type'], $socket['protocol'], $socket['tls'], $socket['handler'], $socket['settings']);
+        return new self(
+            $socket['index'],
+            $socket['key'],
+            $socket['host'],
+            $socket['port'],
+            $socket['type'],
+            $socket['protocol'],
+            $socket['tls'],
+            $socket['handler'],
+            $socket['settings']
+        );
     }
 }

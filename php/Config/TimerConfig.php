@@ -19,6 +19,11 @@ final class TimerConfig
 
     public static function fromArray(array $timer): self
     {
-        return new self($timer['enable'], array_map([TimerJob::class, 'fromArray'], $timer['jobs']), $timer['max_wait_time'], GlobalLockConfig::fromArray($timer['global_lock']));
+        return new self(
+            $timer['enable'],
+            array_map([TimerJob::class, 'fromArray'], $timer['jobs']),
+            $timer['max_wait_time'],
+            GlobalLockConfig::fromArray($timer['global_lock'])
+        );
     }
 }

@@ -74,6 +74,9 @@ final class AppConfig
             'x_version' => $args->xVersion,
             'started_at' => date(DATE_ATOM),
         ];
-        @file_put_contents($this->storagePath . '/laravels.conf', json_encode($conf, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_PARTIAL_OUTPUT_ON_ERROR));
+        @file_put_contents(
+            $this->storagePath . '/laravels.conf',
+            json_encode($conf, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_PARTIAL_OUTPUT_ON_ERROR)
+        );
     }
 }

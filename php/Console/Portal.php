@@ -130,7 +130,8 @@ TXT;
         foreach ($config->sockets as $socket) {
             if (!class_exists($socket->handler) || !is_subclass_of($socket->handler, \LaravelS\Socket\PortHandler::class)) {
                 $this->out->error(sprintf(
-                    'laravels.%s.handler: %s is not a class extending TcpSocket, UdpSocket, Http or WebSocket. Fix: correct the class name, or extend one of Hhxsv5\LaravelS\Swoole\Socket\{TcpSocket, UdpSocket, Http, WebSocket}',
+                    'laravels.%s.handler: %s is not a class extending TcpSocket, UdpSocket, Http or WebSocket.'
+                    . ' Fix: correct the class name, or extend one of Hhxsv5\LaravelS\Swoole\Socket\{TcpSocket, UdpSocket, Http, WebSocket}',
                     $socket->key,
                     $socket->handler
                 ));
@@ -141,7 +142,8 @@ TXT;
         $handler = $config->websocket->handler;
         if ($config->websocket->enable && (!class_exists($handler) || !is_subclass_of($handler, \LaravelS\Contracts\WebSocketHandler::class))) {
             $this->out->error(sprintf(
-                'laravels.websocket.handler: %s is not a class implementing WebSocketHandlerInterface. Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\WebSocketHandlerInterface (onOpen, onMessage, onClose)',
+                'laravels.websocket.handler: %s is not a class implementing WebSocketHandlerInterface.'
+                . ' Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\WebSocketHandlerInterface (onOpen, onMessage, onClose)',
                 $handler
             ));
 
@@ -157,7 +159,14 @@ TXT;
         foreach ($server->warnings() as $warning) {
             $this->out->warning($warning);
         }
-        $this->out->info(sprintf('starting %s (%s) with %d worker(s) and %d task worker(s) on %s', $app->name, $app->framework(), $server->workerNum(), $server->taskWorkerNum(), $server->address()));
+        $this->out->info(sprintf(
+            'starting %s (%s) with %d worker(s) and %d task worker(s) on %s',
+            $app->name,
+            $app->framework(),
+            $server->workerNum(),
+            $server->taskWorkerNum(),
+            $server->address()
+        ));
         foreach ($server->extraAddresses() as $i => $address) {
             $this->out->info(sprintf('  extra port #%d: %s (%s)', $i + 1, $address, $config->sockets[$i]->handler));
         }
@@ -228,7 +237,10 @@ TXT;
         if (extension_loaded('laravels')) {
             return true;
         }
-        $this->out->error('the laravels extension is not loaded. Fix: add extension=laravels.so to php.ini, or run php -d extension=/path/to/liblaravels.so bin/laravels start');
+        $this->out->error(
+            'the laravels extension is not loaded.'
+            . ' Fix: add extension=laravels.so to php.ini, or run php -d extension=/path/to/liblaravels.so bin/laravels start'
+        );
 
         return false;
     }
@@ -361,7 +373,8 @@ TXT;
             $class = $definition->class;
             if (!class_exists($class) || !is_subclass_of($class, \LaravelS\Contracts\CustomProcess::class)) {
                 throw new \InvalidArgumentException(sprintf(
-                    "laravels.processes.%s.class: %s is not a class implementing Hhxsv5\\LaravelS\\Swoole\\Process\\CustomProcessInterface. Fix: correct the class, or disable the entry with 'enable' => false",
+                    "laravels.processes.%s.class: %s is not a class implementing Hhxsv5\\LaravelS\\Swoole\\Process\\CustomProcessInterface."
+                    . " Fix: correct the class, or disable the entry with 'enable' => false",
                     $definition->name,
                     $class
                 ));

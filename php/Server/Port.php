@@ -12,8 +12,13 @@ class Port
     /** @var Connections */
     public $connections;
 
-    public function __construct(public string $host = '', public int $port = 0, public int $type = 1, public array $setting = [], ?Connections $connections = null)
-    {
+    public function __construct(
+        public string $host = '',
+        public int $port = 0,
+        public int $type = 1,
+        public array $setting = [],
+        ?Connections $connections = null
+    ) {
         $this->connections = $connections ?? new Connections();
     }
 

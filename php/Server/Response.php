@@ -70,8 +70,17 @@ class Response
         return $this->header($key, $value, $format);
     }
 
-    public function cookie($name, $value = '', $expires = 0, $path = '/', $domain = '', $secure = false, $httponly = false, $samesite = '', $priority = ''): bool
-    {
+    public function cookie(
+        $name,
+        $value = '',
+        $expires = 0,
+        $path = '/',
+        $domain = '',
+        $secure = false,
+        $httponly = false,
+        $samesite = '',
+        $priority = ''
+    ): bool {
         return $this->rawcookie($name, urlencode((string) $value), $expires, $path, $domain, $secure, $httponly, $samesite, $priority);
     }
 
@@ -80,8 +89,17 @@ class Response
         return $this->cookie(...$args);
     }
 
-    public function rawcookie($name, $value = '', $expires = 0, $path = '/', $domain = '', $secure = false, $httponly = false, $samesite = '', $priority = ''): bool
-    {
+    public function rawcookie(
+        $name,
+        $value = '',
+        $expires = 0,
+        $path = '/',
+        $domain = '',
+        $secure = false,
+        $httponly = false,
+        $samesite = '',
+        $priority = ''
+    ): bool {
         if ($this->ended) {
             return false;
         }
@@ -134,7 +152,9 @@ class Response
         if ($this->ended || !is_file($filename)) {
             return false;
         }
-        $this->body = $length > 0 ? (string) file_get_contents($filename, false, null, $offset, $length) : (string) file_get_contents($filename, false, null, $offset);
+        $this->body = $length > 0
+            ? (string) file_get_contents($filename, false, null, $offset, $length)
+            : (string) file_get_contents($filename, false, null, $offset);
         $this->ended = true;
 
         return true;

@@ -36,7 +36,11 @@ final class KernelTerminatorTest extends TestCase
             $terminator->terminate($request, $response);
             // The first time, Plain is built once to learn it has no terminate(); never again.
             $plain = $round === 1 ? ['construct plain'] : [];
-            $this->assertSame(['construct route', 'terminate route t 200', ...$plain, 'construct global', 'terminate global t 200'], Journal::$lines, "round $round");
+            $this->assertSame(
+                ['construct route', 'terminate route t 200', ...$plain, 'construct global', 'terminate global t 200'],
+                Journal::$lines,
+                "round $round"
+            );
         }
         $this->assertTrue($terminated, "the application's terminating callbacks still run");
         $this->assertFalse($app->bound('middleware.disable'), 'the switch is off again');

@@ -65,7 +65,8 @@ PHP;
 
     public function testWithoutOpcacheItDoesNothing(): void
     {
-        $run = Php::run(['-d', 'opcache.enable_cli=0', '-r', 'require $argv[1] . "/php/Bridge/StaleScripts.php"; LaravelS\Bridge\StaleScripts::drop(); echo "ok";', self::PACKAGE]);
+        $code = 'require $argv[1] . "/php/Bridge/StaleScripts.php"; LaravelS\Bridge\StaleScripts::drop(); echo "ok";';
+        $run = Php::run(['-d', 'opcache.enable_cli=0', '-r', $code, self::PACKAGE]);
 
         $this->assertSame([0, 'ok', ''], [$run['code'], $run['out'], $run['err']]);
     }

@@ -34,10 +34,16 @@ final class WorkerLoopTest extends TestCase
             FakeTransport::request('GET', '/nowhere'),
         ]);
 
-        $this->assertSame(['set', '{"value":null,"locale":"en"}', 'Symfony\Component\HttpKernel\Exception\NotFoundHttpException'], array_column($transport->responses, 'body'));
+        $this->assertSame(
+            ['set', '{"value":null,"locale":"en"}', 'Symfony\Component\HttpKernel\Exception\NotFoundHttpException'],
+            array_column($transport->responses, 'body')
+        );
         $this->assertSame([200, 200, 404], array_column($transport->responses, 'status'));
         $this->assertSame(['X_VERSION' => 'test'], $transport->serverDefaults);
-        $this->assertSame(['setServerDefaults', 'connect', 'next', 'respond', 'next', 'respond', 'next', 'respond', 'next'], array_column($transport->calls, 0));
+        $this->assertSame(
+            ['setServerDefaults', 'connect', 'next', 'respond', 'next', 'respond', 'next', 'respond', 'next'],
+            array_column($transport->calls, 0)
+        );
         $this->assertSame($transport, CurrentTransport::get(), 'Task::deliver() in this process reaches the same transport');
     }
 

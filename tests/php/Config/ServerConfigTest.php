@@ -38,9 +38,32 @@ final class ServerConfigTest extends TestCase
     {
         $config = ConfigView::server([
             'websocket' => ['enable' => true, 'handler' => 'App\Ws'],
-            'sockets' => [['index' => 1, 'key' => 'sockets.1', 'host' => '::1', 'port' => 7000, 'type' => 2, 'protocol' => 'udp', 'tls' => false, 'handler' => 'App\Udp', 'settings' => ['package_eof' => "\n"]]],
-            'processes' => [['name' => 'p', 'class' => 'App\P', 'num' => 2, 'pipe' => 1, 'redirect' => true, 'restart_interval' => 5, 'queue' => ['msg_key' => 0, 'mode' => 2, 'capacity' => 8192]]],
-            'timer' => ['enable' => true, 'jobs' => [['class' => 'App\Job', 'args' => [500, true]]], 'max_wait_time' => 5, 'global_lock' => ['enable' => true, 'key' => 'shop', 'ttl' => 2]],
+            'sockets' => [[
+                'index' => 1,
+                'key' => 'sockets.1',
+                'host' => '::1',
+                'port' => 7000,
+                'type' => 2,
+                'protocol' => 'udp',
+                'tls' => false,
+                'handler' => 'App\Udp',
+                'settings' => ['package_eof' => "\n"],
+            ]],
+            'processes' => [[
+                'name' => 'p',
+                'class' => 'App\P',
+                'num' => 2,
+                'pipe' => 1,
+                'redirect' => true,
+                'restart_interval' => 5,
+                'queue' => ['msg_key' => 0, 'mode' => 2, 'capacity' => 8192],
+            ]],
+            'timer' => [
+                'enable' => true,
+                'jobs' => [['class' => 'App\Job', 'args' => [500, true]]],
+                'max_wait_time' => 5,
+                'global_lock' => ['enable' => true, 'key' => 'shop', 'ttl' => 2],
+            ],
             'swoole_tables' => [['name' => 'ws', 'size' => 64, 'conflict_proportion' => 0.2, 'columns' => [['name' => 'v', 'type' => 1, 'size' => 0]]]],
             'destroy_controllers' => ['enable' => true, 'excluded_list' => ['App\Kept']],
         ]);
@@ -48,8 +71,14 @@ final class ServerConfigTest extends TestCase
         $this->assertSame('App\Ws', $config->websocket->handler);
         $socket = $config->sockets[0];
         $this->assertInstanceOf(SocketConfig::class, $socket);
-        $this->assertSame([1, 'sockets.1', 'udp', 'App\Udp', ['package_eof' => "\n"]], [$socket->index, $socket->key, $socket->protocol, $socket->handler, $socket->settings]);
-        $this->assertSame(['p', 2, 1, true], [$config->processes[0]->name, $config->processes[0]->num, $config->processes[0]->pipe, $config->processes[0]->redirect]);
+        $this->assertSame(
+            [1, 'sockets.1', 'udp', 'App\Udp', ['package_eof' => "\n"]],
+            [$socket->index, $socket->key, $socket->protocol, $socket->handler, $socket->settings]
+        );
+        $this->assertSame(
+            ['p', 2, 1, true],
+            [$config->processes[0]->name, $config->processes[0]->num, $config->processes[0]->pipe, $config->processes[0]->redirect]
+        );
         $this->assertEquals(new ProcessQueue(0, 2, 8192), $config->processes[0]->queue);
         $this->assertSame(['App\Job', [500, true]], [$config->timer->jobs[0]->class, $config->timer->jobs[0]->args]);
         $this->assertSame(['shop', 2], [$config->timer->globalLock->key, $config->timer->globalLock->ttl]);

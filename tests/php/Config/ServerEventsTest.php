@@ -13,7 +13,8 @@ final class ServerEventsTest extends TestCase
 {
     public function testHandlersRunFromTheView(): void
     {
-        $handlers = ConfigView::server(['event_handlers' => ['WorkerStart' => [WorkerStartHandler::class]] + ConfigView::with()['event_handlers']])->eventHandlers;
+        $eventHandlers = ['WorkerStart' => [WorkerStartHandler::class]] + ConfigView::with()['event_handlers'];
+        $handlers = ConfigView::server(['event_handlers' => $eventHandlers])->eventHandlers;
         $events = new ServerEvents($handlers);
         WorkerStartHandler::$calls = [];
         $server = new HttpServer(ConfigView::server()->setting);

@@ -96,7 +96,10 @@ final class LaravelSCommandTest extends TestCase
         $this->assertMatchesRegularExpression('/laravels extension\s+\|\s+' . preg_quote(phpversion('laravels') ?: 'not loaded', '/') . '/', $out);
         // Lumen 8 and 10 come with the Illuminate components of their own major version.
         $major = explode('.', \Illuminate\Foundation\Application::VERSION)[0];
-        $this->assertMatchesRegularExpression($framework === 'lumen' ? "/Lumen\\s+\\|\\s+Lumen \\($major\\./" : "/Laravel\\s+\\|\\s+$major\\.\\d+\\.\\d+/", $out);
+        $frameworkRow = $framework === 'lumen'
+            ? "/Lumen\\s+\\|\\s+Lumen \\($major\\./"
+            : "/Laravel\\s+\\|\\s+$major\\.\\d+\\.\\d+/";
+        $this->assertMatchesRegularExpression($frameworkRow, $out);
         $this->assertMatchesRegularExpression('/Listen\s+\|\s+\[::1\]:6103/', $out);
     }
 

@@ -18,7 +18,8 @@ file_put_contents("$base/config/cache.php", "<?php return ['default' => 'array',
 $app = new Laravel\Lumen\Application($base);
 $app->configure('app');
 $app->boot();
-$cleaners = new LaravelS\Cleaners\CleanerManager($app, LaravelS\Config\CleanerConfig::fromArray(json_decode(file_get_contents(__DIR__ . '/config-view.json'), true)));
+$view = json_decode(file_get_contents(__DIR__ . '/config-view.json'), true);
+$cleaners = new LaravelS\Cleaners\CleanerManager($app, LaravelS\Config\CleanerConfig::fromArray($view));
 $clean = function () use ($cleaners, $argv) {
     if (($argv[1] ?? '') === 'clean') {
         $cleaners->clean();

@@ -23,7 +23,8 @@ $app->middleware([function ($request, $next) use (&$seen) {
 }]);
 $app->router->get('/hello', ['as' => 'hello', fn () => 'hi']);
 $app->boot();
-$cleaners = new LaravelS\Cleaners\CleanerManager($app, LaravelS\Config\CleanerConfig::fromArray(json_decode(file_get_contents(__DIR__ . '/config-view.json'), true)));
+$view = json_decode(file_get_contents(__DIR__ . '/config-view.json'), true);
+$cleaners = new LaravelS\Cleaners\CleanerManager($app, LaravelS\Config\CleanerConfig::fromArray($view));
 
 $app->handle(Illuminate\Http\Request::create('/hello'));
 if (($argv[1] ?? '') === 'clean') {

@@ -79,7 +79,12 @@ class Routes extends ServiceProvider
                 'cookies' => $request->cookies->all(),
                 'secure' => $request->secure(),
                 'ip' => $request->ip(),
-                'files' => array_map(fn ($f) => is_array($f) ? count($f) . ' files' : [$f->getClientOriginalName(), $f->getClientMimeType(), file_get_contents($f->getPathname())], $request->allFiles()),
+                'files' => array_map(
+                    fn ($f) => is_array($f)
+                        ? count($f) . ' files'
+                        : [$f->getClientOriginalName(), $f->getClientMimeType(), file_get_contents($f->getPathname())],
+                    $request->allFiles()
+                ),
             ]));
             $router->get('/per-request', function () {
                 $list = app('probe.per-request');

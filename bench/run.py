@@ -452,11 +452,12 @@ class Bench:
 
     def laravels(self, workers: int, static: bool = False, reactor_num: int | None = None, extra: dict | None = None,
                  label: str = "", tls: tuple[Path, Path] | None = None, http2: bool = False,
-                 php_flags: list[str] = PHP_FLAGS) -> Service:
+                 php_flags: list[str] = PHP_FLAGS, app: Path | None = None, extension: Path = EXTENSION) -> Service:
+        app = app or self.app
         port = self.port()
         # pid_file and reactor_num have no environment variable: the app copy's overrides file
         # carries them (tests/e2e/harness.py's OVERRIDABLE_CONFIG), read when the server starts.
-        overrides = {"pid_file": str(self.app / "storage" / f"laravels-{port}.pid")}
+        overrides = {"pid_file": str(app / "storage" / f"laravels-{port}.pid")}
         if reactor_num:
             overrides["reactor_num"] = reactor_num
         if tls:
@@ -464,7 +465,7 @@ class Bench:
         if http2:
             overrides["open_http2_protocol"] = True
         everything = {"swoole": overrides, **(extra or {})}
-        (self.app / "laravels.overrides.json").write_text(json.dumps(everything))
+        (app / "laravels.overrides.json").write_text(json.dumps(everything))
         env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0"}
         if static:
             env["LARAVELS_HANDLE_STATIC"] = "true"
@@ -474,8 +475,8 @@ class Bench:
         url = f"{'https' if tls else 'http'}://127.0.0.1:{port}/api/hello"
         note = "laravels.overrides.json: " + json.dumps(everything)
         ready = unix_answers(extra["listen_ip"]) if unix else laravels_ready(workers, url)
-        return self.start(Service(name, ["php", *php_flags, "-d", f"extension={EXTENSION}", "bin/laravels", "start"],
-                                  self.app, ready, env, port, note))
+        return self.start(Service(name, ["php", *php_flags, "-d", f"extension={extension}", "bin/laravels", "start"],
+                                  app, ready, env, port, note))
 
     def php_fpm(self, children: int) -> tuple[Service, Service]:
         """php-fpm (pm=static) behind nginx, the way Laravel's deployment docs set it up."""
@@ -752,10 +753,54 @@ def tls(b: Bench) -> list[Section]:
     return [s]
 
 
+def baseline(b: Bench) -> list[Section]:
+    """This checkout against another one (--baseline DIR, e.g. a worktree of the commit before a change), side by side."""
+    base = b.opts.baseline
+    if base is None:
+        raise BenchError("the baseline comparison needs --baseline DIR: a built checkout to compare with")
+    base = base.resolve()
+    base_ext = base / EXTENSION.relative_to(REPO) if EXTENSION.is_relative_to(REPO) else base / "target" / "release" / "liblaravels.so"
+    if not base_ext.exists():
+        raise BenchError(f"{base_ext} not found. Fix: build the baseline (cd {base} && cargo build --release)")
+    commit = subprocess.run(["git", "-C", str(base), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    base_app = prepared_with(base, b.workdir / "baseline")
+    sections = []
+    for number, (path, body, what) in enumerate((("/api/hello", HELLO_BODY, "Hello JSON"),
+                                                 (DB_PATH, DB_BODY, "One query (Eloquent find on sqlite)")), start=1):
+        s = Section(f"0.{number} {what}, one worker: this checkout vs the baseline {commit}",
+                    f"`GET {path}`. Both run the same framework and PHP flags; the baseline's app copy uses its own "
+                    f"package and extension ({base}).")
+        now = b.laravels(workers=1, label="this checkout, ")
+        then = b.laravels(workers=1, label=f"baseline {commit}, ", app=base_app, extension=base_ext)
+        s.contenders = [Contender(now.name, url(now, path), [now], body), Contender(then.name, url(then, path), [then], body)]
+        alternate(s, b.opts)
+        s.verdicts = [verdict("this checkout / baseline", *s.contenders, 0.97, "%")]
+        sections.append(s)
+        for c in s.contenders:
+            for service in c.services:
+                service.stop()
+    return sections
+
+
+def prepared_with(checkout: Path, workdir: Path) -> Path:
+    """The example app prepared by another checkout's harness (its package, its prepare script), production env."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import harness; from pathlib import Path; "
+            "print(harness.prepared_app(harness.FRAMEWORK, Path(sys.argv[2])))")
+    run = subprocess.run([sys.executable, "-c", code, str(checkout / "tests" / "e2e"), str(workdir)], capture_output=True, text=True)
+    if run.returncode != 0:
+        raise BenchError(f"preparing the baseline app failed:\n{run.stdout}{run.stderr}")
+    app = Path(run.stdout.strip().splitlines()[-1])
+    production(app)
+    return app
+
+
 COMPARISONS: dict[str, Callable[[Bench], list[Section]]] = {
     "ceiling": ceiling, "workers": workers, "static": static, "plain": plain, "tls": tls, "proxies": proxies, "tcp": tcp,
-    "queries": queries,
+    "queries": queries, "baseline": baseline,
 }
+# What a run without --only measures: everything but the before/after comparison.
+DEFAULT = [name for name in COMPARISONS if name != "baseline"]
 
 
 # ---------------------------------------------------------------- setup and main
@@ -779,12 +824,17 @@ def check_tools(only: list[str]) -> None:
             raise SystemExit(f"{path} not found. Fix: {fix}")
 
 
-def prepare_apps(workdir: Path) -> tuple[Path, Path]:
-    """The Laravel example made ready (production env), and a copy with config and routes cached for php-fpm."""
-    app = harness.prepared_app(harness.FRAMEWORK, workdir)
+def production(app: Path) -> None:
+    """APP_ENV=production and APP_DEBUG=false in the app copy's .env."""
     env_file = app / ".env"
     text = re.sub(r"^APP_ENV=.*$", "APP_ENV=production", env_file.read_text(), flags=re.M)
     env_file.write_text(re.sub(r"^APP_DEBUG=.*$", "APP_DEBUG=false", text, flags=re.M))
+
+
+def prepare_apps(workdir: Path) -> tuple[Path, Path]:
+    """The Laravel example made ready (production env), and a copy with config and routes cached for php-fpm."""
+    app = harness.prepared_app(harness.FRAMEWORK, workdir)
+    production(app)
     fpm_app = workdir / f"{harness.FRAMEWORK}-fpm"
     shutil.copytree(app, fpm_app, symlinks=True)
     for command in ("config:cache", "route:cache"):
@@ -818,10 +868,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3, help="measured rounds per server (default 3)")
     p.add_argument("--seconds", type=int, default=5, help="length of one round (default 5)")
     p.add_argument("--warmup", type=int, default=2, help="unmeasured load per server before round 1 (default 2)")
-    p.add_argument("--only", default=",".join(COMPARISONS), help=f"comma-separated subset of {','.join(COMPARISONS)}")
+    p.add_argument("--only", default=",".join(DEFAULT), help=f"comma-separated subset of {','.join(COMPARISONS)}")
     p.add_argument("--port-base", type=int, default=6100, help="servers listen on the 40 ports above it (default 6100)")
     p.add_argument("--workdir", type=Path, default=Path("/tmp/laravels-bench"), help="app copies, configs and logs (emptied first)")
     p.add_argument("--out", type=Path, help="also append the report to this file")
+    p.add_argument("--baseline", type=Path, help="a built checkout to compare with (the baseline comparison, not in the default run)")
     opts = p.parse_args()
     unknown = set(opts.only.split(",")) - set(COMPARISONS)
     if unknown:
@@ -846,7 +897,7 @@ def main() -> int:
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     head = [f"## laravels-rs benchmark run, {date}", "",
             f"`python3 bench/run.py --rounds {opts.rounds} --seconds {opts.seconds:g} --warmup {opts.warmup:g}"
-            f"{'' if opts.only == ','.join(COMPARISONS) else ' --only ' + opts.only}`: servers alternate "
+            f"{'' if opts.only == ','.join(DEFAULT) else ' --only ' + opts.only}{f' --baseline {opts.baseline}' if opts.baseline else ''}`: servers alternate "
             f"round by round; each gets {opts.warmup:g} s of unmeasured load first; figures are medians of the rounds; "
             "wrk -t2 -c64 unless stated; everything on 127.0.0.1.", "", environment(app), ""]
     sections: list[Section] = []

@@ -318,9 +318,9 @@ class H2load(Contender):
 class Ceiling(Contender):
     """bench/ceiling.php: the app's kernel looped in one process, no HTTP at all."""
 
-    def __init__(self, app: Path, uri: str = "/api/hello", flags: list[str] = PHP_FLAGS, label: str = ""):
+    def __init__(self, app: Path, uri: str = "/api/hello", flags: list[str] = PHP_FLAGS, label: str = "", env: dict[str, str] | None = None):
         super().__init__(f"in-process ceiling ({label}1 PHP process)", "", [], b"")
-        self.app, self.uri, self.flags = app, uri, flags
+        self.app, self.uri, self.flags, self.env = app, uri, flags, env or {}
 
     def argv(self, seconds: int) -> list[str]:
         return ["php", *self.flags, str(REPO / "bench" / "ceiling.php"), str(self.app), self.uri, f"{seconds:g}"]
@@ -329,13 +329,14 @@ class Ceiling(Contender):
         self.measure(1, 0)
 
     def measure(self, seconds: int, conns: int) -> Sample:
-        run = subprocess.run(self.argv(seconds), cwd=self.app, capture_output=True, text=True, timeout=seconds + 60)
+        run = subprocess.run(self.argv(seconds), cwd=self.app, env={**os.environ, **self.env}, capture_output=True, text=True, timeout=seconds + 60)
         if run.returncode != 0 or not re.fullmatch(r"[\d.]+\s*", run.stdout):
             raise BenchError(f"ceiling.php failed ({run.returncode}):\n{run.stdout}{run.stderr}")
         return Sample(float(run.stdout))
 
     def commands(self, seconds: int, conns: int) -> list[str]:
-        return [f"cd {shlex.quote(str(self.app))} && {shlex.join(self.argv(seconds))}    # prints req/s; boot not counted"]
+        env = "".join(f"{k}={shlex.quote(v)} " for k, v in self.env.items())
+        return [f"cd {shlex.quote(str(self.app))} && {env}{shlex.join(self.argv(seconds))}    # prints req/s; boot not counted"]
 
 
 class Echo(Contender):
@@ -452,7 +453,8 @@ class Bench:
 
     def laravels(self, workers: int, static: bool = False, reactor_num: int | None = None, extra: dict | None = None,
                  label: str = "", tls: tuple[Path, Path] | None = None, http2: bool = False,
-                 php_flags: list[str] = PHP_FLAGS, app: Path | None = None, extension: Path = EXTENSION) -> Service:
+                 php_flags: list[str] = PHP_FLAGS, app: Path | None = None, extension: Path = EXTENSION,
+                 env: dict[str, str] | None = None) -> Service:
         app = app or self.app
         port = self.port()
         # pid_file and reactor_num have no environment variable: the app copy's overrides file
@@ -466,7 +468,7 @@ class Bench:
             overrides["open_http2_protocol"] = True
         everything = {"swoole": overrides, **(extra or {})}
         (app / "laravels.overrides.json").write_text(json.dumps(everything))
-        env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0"}
+        env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0", **(env or {})}
         if static:
             env["LARAVELS_HANDLE_STATIC"] = "true"
         threads = f"reactor_num={reactor_num}" if reactor_num else f"reactor_num unset = {max(1, -(-os.cpu_count() // 4))} thread(s)"
@@ -753,6 +755,33 @@ def tls(b: Bench) -> list[Section]:
     return [s]
 
 
+def mariadb(b: Bench) -> list[Section]:
+    """One query on a real MariaDB server: plain and persistent PDO, one worker, against the ceiling."""
+    import services  # tests/e2e/services.py: the same MariaDB set-up the e2e tests use
+    if services.MARIADBD is None:
+        raise BenchError("mariadbd not found. Fix: apt-get install -y mariadb-server php8.2-mysql (scripts/install-deps.sh)")
+    db = services.MariaDB(b.workdir / "mariadb").start()
+    b.stack.callback(db.stop)
+    s = Section("9. One query on MariaDB (Eloquent find over TCP): laravels-rs, one worker, vs the in-process ceiling",
+                f"`GET {DB_PATH}` with `DB_CONNECTION=mysql` on a MariaDB server this run starts (tests/e2e/services.py: "
+                "127.0.0.1, a password user, InnoDB). Plain PDO keeps one connection per worker for its life; "
+                "`DB_PERSISTENT=true` sets `PDO::ATTR_PERSISTENT` (the seed README's advice).")
+    rows = []
+    for label, persistent in (("", "false"), ("persistent PDO, ", "true")):
+        env = {**db.env(), "DB_PERSISTENT": persistent}
+        ls = b.laravels(workers=1, label=label, env=env)
+        rows.append(Contender(ls.name, url(ls, DB_PATH), [ls], DB_BODY))
+    rows.append(Ceiling(b.app, DB_PATH, env={**db.env(), "DB_PERSISTENT": "false"}))
+    s.contenders = rows
+    connections = db.status("Connections")
+    alternate(s, b.opts)
+    s.extra = (f"MariaDB connections opened during the measured rounds (all servers, ceiling included): "
+               f"{db.status('Connections') - connections}")
+    s.verdicts = [verdict("laravels-rs / ceiling", rows[0], rows[2], 0.9, "%"),
+                  verdict("laravels-rs persistent PDO / plain", rows[1], rows[0], None, "x")]
+    return [s]
+
+
 def baseline(b: Bench) -> list[Section]:
     """This checkout against another one (--baseline DIR, e.g. a worktree of the commit before a change), side by side."""
     base = b.opts.baseline
@@ -797,7 +826,7 @@ def prepared_with(checkout: Path, workdir: Path) -> Path:
 
 COMPARISONS: dict[str, Callable[[Bench], list[Section]]] = {
     "ceiling": ceiling, "workers": workers, "static": static, "plain": plain, "tls": tls, "proxies": proxies, "tcp": tcp,
-    "queries": queries, "baseline": baseline,
+    "queries": queries, "mariadb": mariadb, "baseline": baseline,
 }
 # What a run without --only measures: everything but the before/after comparison.
 DEFAULT = [name for name in COMPARISONS if name != "baseline"]

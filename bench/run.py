@@ -480,9 +480,10 @@ class Bench:
         return self.start(Service(name, ["php", *php_flags, "-d", f"extension={extension}", "bin/laravels", "start"],
                                   app, ready, env, port, note))
 
-    def php_fpm(self, children: int) -> tuple[Service, Service]:
+    def php_fpm(self, children: int, app: Path | None = None) -> tuple[Service, Service]:
         """php-fpm (pm=static) behind nginx, the way Laravel's deployment docs set it up."""
-        home = self.workdir / "fpm"
+        app = app or self.fpm_app
+        home = self.workdir / f"fpm-{app.name}"
         home.mkdir(exist_ok=True)
         sock = home / "php-fpm.sock"
         as_root = os.geteuid() == 0
@@ -501,7 +502,7 @@ pm.max_children = {children}
 pm.max_requests = 0
 """)
         fpm = self.start(Service(f"php-fpm ({children} children)", [FPM, "-F", *(["-R"] if as_root else []), "-y",
-                                 str(home / "php-fpm.conf"), *PHP_FLAGS], self.fpm_app, lambda _s: sock.exists()))
+                                 str(home / "php-fpm.conf"), *PHP_FLAGS], app, lambda _s: sock.exists()))
         locations = f"""index index.php;
         location / {{ try_files $uri $uri/ /index.php?$query_string; }}
         location ~ \\.php$ {{
@@ -509,7 +510,7 @@ pm.max_requests = 0
             fastcgi_param SCRIPT_FILENAME $realpath_root$fastcgi_script_name;
             include /etc/nginx/fastcgi_params;
         }}"""
-        return fpm, self.nginx("nginx (for php-fpm)", self.fpm_app / "public", locations, "/api/hello")
+        return fpm, self.nginx("nginx (for php-fpm)", app / "public", locations, "/api/hello")
 
     def nginx(self, name: str, root: Path, locations: str, probe: str, upstream: tuple[str, str] | None = None) -> Service:
         """nginx with one worker process, sendfile and client keep-alive, no access log."""
@@ -762,24 +763,45 @@ def mariadb(b: Bench) -> list[Section]:
         raise BenchError("mariadbd not found. Fix: apt-get install -y mariadb-server php8.2-mysql (scripts/install-deps.sh)")
     db = services.MariaDB(b.workdir / "mariadb").start()
     b.stack.callback(db.stop)
-    s = Section("9. One query on MariaDB (Eloquent find over TCP): laravels-rs, one worker, vs the in-process ceiling",
+    s = Section("9. One query on MariaDB (Eloquent find over TCP): laravels-rs vs the in-process ceiling and php-fpm + nginx",
                 f"`GET {DB_PATH}` with `DB_CONNECTION=mysql` on a MariaDB server this run starts (tests/e2e/services.py: "
                 "127.0.0.1, a password user, InnoDB). Plain PDO keeps one connection per worker for its life; "
-                "`DB_PERSISTENT=true` sets `PDO::ATTR_PERSISTENT` (the seed README's advice).")
+                "`DB_PERSISTENT=true` sets `PDO::ATTR_PERSISTENT` (the seed README's advice). php-fpm runs a copy of "
+                "the app with this connection in its cached config; it connects once per request.")
     rows = []
     for label, persistent in (("", "false"), ("persistent PDO, ", "true")):
         env = {**db.env(), "DB_PERSISTENT": persistent}
         ls = b.laravels(workers=1, label=label, env=env)
         rows.append(Contender(ls.name, url(ls, DB_PATH), [ls], DB_BODY))
     rows.append(Ceiling(b.app, DB_PATH, env={**db.env(), "DB_PERSISTENT": "false"}))
+    fpm, front = b.php_fpm(children=2, app=cached_copy(b.fpm_app, b.workdir / "fpm-mariadb", {**db.env(), "DB_PERSISTENT": "false"}))
+    fpm_c = Contender("php-fpm (pm=static, 2 children) + nginx (1 worker)", url(front, DB_PATH), [fpm, front], DB_BODY)
+    two = b.laravels(workers=2, env={**db.env(), "DB_PERSISTENT": "false"})
+    rows += [Contender(two.name, url(two, DB_PATH), [two], DB_BODY), fpm_c]
     s.contenders = rows
     connections = db.status("Connections")
     alternate(s, b.opts)
     s.extra = (f"MariaDB connections opened during the measured rounds (all servers, ceiling included): "
                f"{db.status('Connections') - connections}")
     s.verdicts = [verdict("laravels-rs / ceiling", rows[0], rows[2], 0.9, "%"),
-                  verdict("laravels-rs persistent PDO / plain", rows[1], rows[0], None, "x")]
+                  verdict("laravels-rs persistent PDO / plain", rows[1], rows[0], None, "x"),
+                  verdict("laravels-rs 2 workers / php-fpm 2 children + nginx", rows[3], rows[4], None, "x")]
     return [s]
+
+
+def cached_copy(app: Path, target: Path, env: dict[str, str]) -> Path:
+    """A copy of the php-fpm app with `env` written into its .env and the config cached again
+    (php-fpm reads the cached config, not the environment)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(app, target, symlinks=True)
+    lines = [line for line in (target / ".env").read_text().splitlines() if line.split("=", 1)[0] not in env]
+    (target / ".env").write_text("\n".join(lines + [f"{k}={v}" for k, v in env.items()]) + "\n")
+    for command in ("config:cache", "route:cache"):
+        run = subprocess.run(["php", "artisan", command], cwd=target, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise BenchError(f"php artisan {command} failed in {target}:\n{run.stdout}{run.stderr}")
+    return target
 
 
 def baseline(b: Bench) -> list[Section]:

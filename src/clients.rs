@@ -40,22 +40,30 @@ impl WsStatus {
 /// What `getClientInfo()` reports for one connection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientInfo {
+    /// The local port the connection was accepted on.
     pub server_port: u16,
     /// Index of the listening port the connection came on (0: the main port).
     pub server_fd: u32,
+    /// The client's IP address as text; empty for a peer on the unix socket.
     pub remote_ip: String,
+    /// The client's port.
     pub remote_port: u16,
+    /// When the connection was accepted (seconds since the epoch).
     pub connect_time: i64,
     /// When data last arrived from the client (seconds since the epoch).
     pub last_time: i64,
+    /// The connection's WebSocket state (`None` for plain HTTP or TCP).
     pub websocket_status: WsStatus,
 }
 
 /// Server-wide counters for `stats()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counter {
+    /// Connections accepted since the start (`accept_count`).
     AcceptCount,
+    /// Connections closed since the start (`close_count`).
     CloseCount,
+    /// HTTP requests sent to a worker (`request_count`); static files are not counted.
     RequestCount,
     /// WebSocket messages received from clients.
     MessageCount,
@@ -73,6 +81,7 @@ mod col {
     pub const WS_STATUS: usize = 6;
 }
 
+/// The shared client list and `stats()` counters: one per server, mapped before the fork.
 pub struct Clients {
     rows: Table,
     counters: [SharedAtomic; COUNTERS],
@@ -130,6 +139,7 @@ impl Clients {
         }
     }
 
+    /// Records connection `fd`'s WebSocket state; a connection already closed stays closed.
     pub fn set_status(&self, fd: u64, status: WsStatus) {
         self.update(fd, col::WS_STATUS, status as i64);
     }
@@ -144,6 +154,7 @@ impl Clients {
         let _ = self.rows.update_existing(key(fd).as_bytes(), &[(column, Value::Int(value))]);
     }
 
+    /// What `getClientInfo($fd)` reports; `None` when `fd` is not open.
     pub fn info(&self, fd: u64) -> Option<ClientInfo> {
         let mut row = RowData::default();
         if !self.rows.get(key(fd).as_bytes(), &mut row).ok()? {
@@ -152,6 +163,7 @@ impl Clients {
         Some(decode(&row, self.rows.schema()))
     }
 
+    /// Whether connection `fd` is open (`exists($fd)`).
     pub fn exists(&self, fd: u64) -> bool {
         self.rows.exists(key(fd).as_bytes()).unwrap_or(false)
     }
@@ -183,10 +195,12 @@ impl Clients {
         fds
     }
 
+    /// Adds one to `counter`, seen by every process at once.
     pub fn bump(&self, counter: Counter) {
         self.counters[counter as usize].add(1);
     }
 
+    /// The current value of `counter`.
     pub fn counter(&self, counter: Counter) -> i64 {
         self.counters[counter as usize].get()
     }

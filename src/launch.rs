@@ -34,22 +34,44 @@ use std::sync::Arc;
 pub enum Role {
     /// A new child of the manager: boot the application, connect to `socket`, serve as
     /// `process` says (`worker_id` is its process id, which `process` was decoded from).
-    Worker { worker_id: u32, process: ProcessRole, socket: String, master_pid: u32, manager_pid: u32 },
+    Worker {
+        /// The process id (Swoole's `$workerId`), 0 .. the layout's length.
+        worker_id: u32,
+        /// What this child is: HTTP worker, task worker, timer or custom process.
+        process: ProcessRole,
+        /// The master's abstract worker socket name, which `WorkerLink::connect` dials.
+        socket: String,
+        /// The master's pid, reported to PHP as `master_pid`.
+        master_pid: u32,
+        /// The manager's pid, reported to PHP as `manager_pid`.
+        manager_pid: u32,
+    },
     /// The manager after all workers stopped.
     Manager,
     /// Forked by the manager to run `WorkerError` handlers for a worker that failed.
     WorkerError(WorkerFailure),
     /// The master after the server stopped.
-    Master { exit_code: i32 },
+    Master {
+        /// The status the master process exits with: 0 after a signal's stop, 1 when it
+        /// could not serve (reactor, signals, a socket) or the manager died.
+        exit_code: i32,
+    },
     /// The process that started a daemonized server, after it is up (or failed).
-    Launcher { exit_code: i32 },
+    Launcher {
+        /// 0 once the daemon reported it is ready, 1 when it never did.
+        exit_code: i32,
+    },
 }
 
 /// Process titles, set through whatever the binding offers.
 pub trait Titles {
+    /// Sets this process's title as `ps` shows it (`laravels: manager process`, ...).
     fn set(&self, title: &str);
 }
 
+/// Starts the server from the bound `listener` and `extra` ports: daemonizes if asked,
+/// writes the pid file, forks the manager, then runs the master's reactor until it stops.
+/// Returns in every process it creates, with that process's `Role`.
 pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, titles: &dyn Titles) -> Result<Role, StartError> {
     let mut ready_pipe = None;
     if config.daemonize {

@@ -27,6 +27,7 @@ pub struct Throttled {
 }
 
 impl Throttled {
+    /// A throttle writing as `role`, at most one line every `every_secs` seconds.
     pub const fn new(role: &'static str, every_secs: u64) -> Self {
         Throttled { role, every_secs, pending: AtomicU64::new(0), last: AtomicU64::new(0) }
     }

@@ -51,10 +51,19 @@ pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
 use values::Reader;
 pub use view::view;
 
+/// A config value this server cannot run with, named by its key.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ConfigError {
+    /// A value of the wrong type, range or shape.
     #[error("laravels.{key}: {problem}. Fix: {fix}")]
-    Invalid { key: String, problem: String, fix: String },
+    Invalid {
+        /// The key under `laravels.` (`swoole.worker_num`, `sockets.0.port`); empty for the whole array.
+        key: String,
+        /// What is wrong with the value as given.
+        problem: String,
+        /// What to write instead.
+        fix: String,
+    },
 }
 
 /// How the master picks a worker for a request (Swoole's `dispatch_mode`).
@@ -71,7 +80,9 @@ pub enum DispatchMode {
 /// What the main listener is bound to (`socket_type`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SocketType {
+    /// TCP over IPv4 (`SWOOLE_SOCK_TCP`, 1, the default).
     Tcp,
+    /// TCP over IPv6 (`SWOOLE_SOCK_TCP6`, 3).
     Tcp6,
     /// A unix stream socket at `listen_ip`.
     UnixStream,
@@ -81,23 +92,30 @@ pub enum SocketType {
 /// as absolute paths; `reactor::tls` reads them when the port is bound.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsFiles {
+    /// The PEM certificate (chain).
     pub cert_file: PathBuf,
+    /// The PEM private key of `cert_file`.
     pub key_file: PathBuf,
 }
 
 /// One instance of an entry of `processes`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomProcess {
+    /// Its key in `processes`, shared by all its `num` instances.
     pub name: String,
     /// Wait before starting it again after it exited.
     pub restart_interval: Duration,
 }
 
+/// The typed `config('laravels')` the runtime runs with, defaults filled in (see `parse`).
 #[derive(Debug, Clone)]
 #[allow(clippy::struct_excessive_bools, reason = "one bool per on/off key of config/laravels.php")]
 pub struct ServerConfig {
+    /// `listen_ip` (default `127.0.0.1`); for `UnixStream`, the socket file's path.
     pub listen_ip: String,
+    /// `listen_port` (default 5200); 0 lets the system pick one.
     pub listen_port: u16,
+    /// `socket_type` without its `SWOOLE_SSL` flag (default TCP).
     pub socket_type: SocketType,
     /// TLS on the main port: `socket_type | SWOOLE_SSL`, or both ssl files set.
     pub tls: Option<TlsFiles>,
@@ -105,17 +123,27 @@ pub struct ServerConfig {
     pub http2: bool,
     /// Value of the `Server` response header; empty means none.
     pub server_header: String,
+    /// `handle_static`: the master serves the files under `document_root` itself, without PHP.
     pub handle_static: bool,
+    /// `swoole.document_root` as an absolute path (default `public`).
     pub document_root: PathBuf,
+    /// `swoole.daemonize`: run in the background, output to `log_file`.
     pub daemonize: bool,
+    /// `swoole.dispatch_mode` (default 3, an idle worker).
     pub dispatch_mode: DispatchMode,
+    /// `swoole.worker_num`: HTTP worker processes, 1 to 1024 (0 in the config: one per CPU).
     pub worker_num: u32,
     /// Requests a worker serves before it is replaced; 0 means never.
     pub max_request: u64,
+    /// `swoole.pid_file` as an absolute path (default `storage/laravels.pid`): where the master writes its pid.
     pub pid_file: PathBuf,
+    /// `swoole.log_file` as an absolute path; `None` (unset or empty): a daemon's output is discarded.
     pub log_file: Option<PathBuf>,
+    /// `swoole.package_max_length` in bytes (default 4 MiB): a larger body gets 413, a larger WebSocket message close 1009.
     pub package_max_length: usize,
+    /// `swoole.max_header_size` in bytes (default 16 KiB, at least 8192): a larger request head gets 431.
     pub max_header_size: usize,
+    /// `swoole.max_connection` (default 10000): open client connections at most, and the client list's size; more get 503.
     pub max_connection: usize,
     /// How long `stop` and `reload` wait for in-flight requests.
     pub max_wait_time: Duration,
@@ -123,8 +151,11 @@ pub struct ServerConfig {
     pub max_request_time: Option<Duration>,
     /// A worker whose resident memory passes this is replaced after its current request.
     pub worker_memory_limit: Option<u64>,
+    /// `swoole.upload_tmp_dir` as an absolute path (default `/tmp`): where uploaded files are written as they arrive.
     pub upload_tmp_dir: PathBuf,
+    /// `swoole.http_compression`: gzip or brotli responses, as the client accepts.
     pub http_compression: bool,
+    /// `swoole.enable_reuse_port` (default true): `SO_REUSEPORT` on the listening sockets.
     pub enable_reuse_port: bool,
     /// `event_handlers.WorkerError` has handlers: the manager reports abnormal worker ends.
     pub report_worker_errors: bool,

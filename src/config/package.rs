@@ -14,21 +14,30 @@ use super::{invalid, ConfigError};
 /// The server events of `event_handlers`, in the order the view lists them.
 pub const SERVER_EVENTS: [&str; 5] = ["ServerStart", "ServerStop", "WorkerStart", "WorkerStop", "WorkerError"];
 
+/// The sections only the PHP package acts on, shape-checked here and read by PHP from the view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PackageConfig {
+    /// `laravel_base_path`: the application's root (default: the base path the server was given).
     pub laravel_base_path: String,
+    /// `inotify_reload`: reloading the workers when watched files change.
     pub inotify_reload: InotifyReload,
     /// Handler classes of each of `SERVER_EVENTS`, in that order.
     pub event_handlers: Vec<(&'static str, Vec<String>)>,
     /// `websocket.handler`, when WebSocket is on.
     pub websocket_handler: Option<String>,
+    /// `timer.jobs`, in config order.
     pub timer_jobs: Vec<TimerJob>,
+    /// `timer.global_lock`, `global_lock_key`, `global_lock_ttl`: one server of several runs the timer's jobs.
     pub global_lock: GlobalLock,
     /// The enabled entries of `processes`, in config order.
     pub processes: Vec<ProcessDefinition>,
+    /// `swoole_tables`: the shared tables to create before the fork.
     pub swoole_tables: Vec<TableDefinition>,
+    /// `register_providers`: service provider classes registered again for each request.
     pub register_providers: Vec<String>,
+    /// `cleaners`: classes that reset application state after each request.
     pub cleaners: Vec<String>,
+    /// `destroy_controllers`: whether controller instances are dropped after each request, and which are kept.
     pub destroy_controllers: DestroyControllers,
     /// The `swoole` section as given: the base of `app('swoole')->setting`.
     pub swoole: Map<String, Value>,

@@ -9,13 +9,18 @@ use super::{invalid, ConfigError, TlsFiles, SWOOLE_SSL};
 /// The transport of an extra port (`type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport {
+    /// TCP over IPv4 (`SWOOLE_SOCK_TCP`, 1).
     Tcp,
+    /// TCP over IPv6 (`SWOOLE_SOCK_TCP6`, 3).
     Tcp6,
+    /// UDP over IPv4 (`SWOOLE_SOCK_UDP`, 2).
     Udp,
+    /// UDP over IPv6 (`SWOOLE_SOCK_UDP6`, 4).
     Udp6,
 }
 
 impl Transport {
+    /// Whether the port takes datagrams rather than connections.
     pub fn is_udp(self) -> bool {
         matches!(self, Transport::Udp | Transport::Udp6)
     }
@@ -39,22 +44,42 @@ pub enum Framing {
     Raw,
     /// Data up to `package_eof`: each message separately when `split`, else everything up
     /// to the last EOF received (several messages may come together, as in Swoole).
-    Eof { eof: Vec<u8>, split: bool },
+    Eof {
+        /// `package_eof`: the delimiter, 1 to 8 bytes.
+        eof: Vec<u8>,
+        /// `open_eof_split`: cut at every delimiter, not only after the last one received.
+        split: bool,
+    },
     /// A length field in a fixed header (`package_length_type` at `package_length_offset`;
     /// the message is `package_body_offset` + the field's value bytes long).
-    Length { field: LengthField, offset: usize, body_offset: usize },
+    Length {
+        /// `package_length_type`: the field's width, sign and byte order.
+        field: LengthField,
+        /// `package_length_offset`: where the field starts, in bytes from the start of the message.
+        offset: usize,
+        /// `package_body_offset`: header bytes the length does not count; 0 when it counts the whole message.
+        body_offset: usize,
+    },
 }
 
 /// `package_length_type`, as in PHP's `pack()`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LengthField {
+    /// `c`: signed 8-bit.
     I8,
+    /// `C`: unsigned 8-bit.
     U8,
+    /// `s`: signed 16-bit, little-endian.
     I16Le,
+    /// `S` or `v`: unsigned 16-bit, little-endian.
     U16Le,
+    /// `n`: unsigned 16-bit, big-endian.
     U16Be,
+    /// `l`: signed 32-bit, little-endian.
     I32Le,
+    /// `L` or `V`: unsigned 32-bit, little-endian.
     U32Le,
+    /// `N` (the default): unsigned 32-bit, big-endian.
     U32Be,
 }
 
@@ -74,6 +99,7 @@ impl LengthField {
         })
     }
 
+    /// The field's size in bytes.
     pub fn width(self) -> usize {
         match self {
             LengthField::I8 | LengthField::U8 => 1,
@@ -114,9 +140,13 @@ pub enum Protocol {
 pub struct SocketSpec {
     /// Its place in `$server->ports`: 1 for the first extra port (0 is the main one).
     pub index: u32,
+    /// `host`: the address to bind (required).
     pub host: String,
+    /// `port`, 1 to 65535.
     pub port: u16,
+    /// `type` without its `SWOOLE_SSL` flag (default TCP).
     pub transport: Transport,
+    /// What the port speaks, from its `settings` (`open_websocket_protocol`, `open_http_protocol`, framing).
     pub protocol: Protocol,
     /// Largest message (TCP framing) or request body (HTTP); defaults to the server's.
     pub package_max_length: usize,

@@ -39,6 +39,7 @@ mod kind {
     pub const SEND_TO: u8 = 24;
 }
 
+/// Encodes a frame for a worker, length prefix included, ready to write.
 pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
     match msg {
         ToWorker::Request(Request { head, body, form }) => {
@@ -156,6 +157,7 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
     }
 }
 
+/// Encodes a frame for the master, length prefix included, ready to write.
 pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
     match msg {
         ToMaster::Hello { worker_id, pid } => {

@@ -8,16 +8,23 @@ pub type Header = (String, Bytes);
 /// Everything a worker needs to rebuild the request in PHP, minus the body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestHead {
+    /// The request method as sent (`GET`, `POST` ...).
     pub method: String,
     /// Origin-form target as received: path plus optional `?query`.
     pub uri: String,
     /// "HTTP/1.0", "HTTP/1.1" or "HTTP/2.0".
     pub protocol: &'static str,
+    /// The request headers, in the order received.
     pub headers: Vec<Header>,
+    /// The client's IP address (a trusted proxy's `X-Real-IP`); empty for a peer on the unix socket.
     pub remote_addr: String,
+    /// The client's port (a trusted proxy's `X-Real-PORT`).
     pub remote_port: u16,
+    /// The local address the request came in on (a trusted proxy's `Server-Addr`).
     pub server_addr: String,
+    /// The local port the request came in on (a trusted proxy's `Server-Port`).
     pub server_port: u16,
+    /// Whether the client used HTTPS: TLS on the port, or a trusted proxy's `Scheme` / `X-Forwarded-Proto`.
     pub https: bool,
     /// Seconds since the epoch when the master finished reading the head.
     pub time: f64,
@@ -30,9 +37,11 @@ pub struct UploadedFile {
     pub field: String,
     /// The client's file name.
     pub filename: String,
+    /// The part's `Content-Type`, as the client sent it.
     pub content_type: String,
     /// Where the content is; empty when `error` is set.
     pub path: String,
+    /// The content's length in bytes.
     pub size: u64,
     /// PHP's `UPLOAD_ERR`_* code: 0 for a good upload, 4 for an empty file input.
     pub error: u8,
@@ -41,7 +50,9 @@ pub struct UploadedFile {
 /// A parsed multipart/form-data body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Form {
+    /// The non-file fields, name and value, in body order.
     pub fields: Vec<(String, Bytes)>,
+    /// The file fields, in body order.
     pub files: Vec<UploadedFile>,
 }
 
@@ -50,8 +61,11 @@ pub struct Form {
 /// does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
+    /// Method, target, headers and the connection's addresses.
     pub head: RequestHead,
+    /// The raw body; empty when it came parsed as `form`.
     pub body: Bytes,
+    /// The parsed multipart body; `None` for any other body.
     pub form: Option<Form>,
 }
 
@@ -65,60 +79,190 @@ pub enum ToWorker {
     /// The answer to `ToMaster::DeliverTask`: whether the task was queued.
     TaskAccepted(bool),
     /// Run this task (task workers only). `origin` is the worker to send `finish` to.
-    Task { payload: Bytes, origin: Option<u32> },
+    Task {
+        /// The task, as PHP serialized it.
+        payload: Bytes,
+        /// The worker that delivered it and wants its `finish()`; `None` when none does.
+        origin: Option<u32>,
+    },
     /// Run the `finish()` of a task this worker delivered; answer with `FinishDone`.
-    Finish { payload: Bytes },
+    Finish {
+        /// The finished task, as the task worker returned it.
+        payload: Bytes,
+    },
     /// A WebSocket upgrade request on connection `fd` of port `port` (0: the main port):
     /// run it through the kernel and the handler's handshake and `onOpen`, then answer
     /// with a `Response` (101 accepts).
-    Open { fd: u64, port: u32, head: RequestHead },
+    Open {
+        /// The connection's id (Swoole's `$fd`).
+        fd: u64,
+        /// Index of its listening port in `$server->ports`.
+        port: u32,
+        /// The upgrade request.
+        head: RequestHead,
+    },
     /// A whole WebSocket message from `fd`; answer with `EventDone`.
-    Frame { fd: u64, port: u32, opcode: u8, data: Bytes },
+    Frame {
+        /// The sending connection.
+        fd: u64,
+        /// Index of its listening port in `$server->ports`.
+        port: u32,
+        /// The WebSocket opcode: 1 text, 2 binary.
+        opcode: u8,
+        /// The message's payload, its fragments joined.
+        data: Bytes,
+    },
     /// Connection `fd` (WebSocket, or TCP on an extra port) closed; answer `EventDone`.
-    Close { fd: u64, port: u32 },
+    Close {
+        /// The closed connection.
+        fd: u64,
+        /// Index of its listening port in `$server->ports`.
+        port: u32,
+    },
     /// A TCP connection opened on extra port `port`; answer `EventDone`.
-    Connect { fd: u64, port: u32 },
+    Connect {
+        /// The new connection's id.
+        fd: u64,
+        /// Index of the extra port in `$server->ports`.
+        port: u32,
+    },
     /// One message (as the port's framing cuts them) from TCP connection `fd`.
-    Receive { fd: u64, port: u32, data: Bytes },
+    Receive {
+        /// The sending connection.
+        fd: u64,
+        /// Index of the extra port in `$server->ports`.
+        port: u32,
+        /// One message, as the port's `Framing` cut it.
+        data: Bytes,
+    },
     /// The output queue of TCP connection `fd` passed its high-water mark (`full`), or
     /// drained after that; answer with `EventDone`.
-    Buffer { fd: u64, port: u32, full: bool },
+    Buffer {
+        /// The connection whose queue changed.
+        fd: u64,
+        /// Index of the extra port in `$server->ports`.
+        port: u32,
+        /// True when the queue passed the mark, false when it drained.
+        full: bool,
+    },
     /// A UDP datagram on extra port `port` from `address`:`remote_port`.
-    Packet { port: u32, address: String, remote_port: u16, data: Bytes },
+    Packet {
+        /// Index of the UDP port in `$server->ports`.
+        port: u32,
+        /// The sender's IP address.
+        address: String,
+        /// The sender's port.
+        remote_port: u16,
+        /// The datagram's payload.
+        data: Bytes,
+    },
     /// An HTTP request on an extra port with an `Http` handler; answer with `Response`.
-    PortRequest { fd: u64, port: u32, head: RequestHead, body: Bytes },
+    PortRequest {
+        /// The connection's id.
+        fd: u64,
+        /// Index of the extra port in `$server->ports`.
+        port: u32,
+        /// Method, target, headers and addresses.
+        head: RequestHead,
+        /// The whole request body.
+        body: Bytes,
+    },
 }
 
 /// Worker to master.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToMaster {
     /// First frame on a new connection: who is speaking.
-    Hello { worker_id: u32, pid: u32 },
+    Hello {
+        /// The process's id: HTTP workers from 0, then task workers, the timer, custom processes.
+        worker_id: u32,
+        /// The process's OS pid.
+        pid: u32,
+    },
     /// The response head, with the whole body when `complete`, or the first part of a
     /// streamed body otherwise (then `Chunk`s and one `End` follow).
-    Response { status: u16, reason: Option<String>, headers: Vec<Header>, body: Bytes, complete: bool, retire: bool },
+    Response {
+        /// The HTTP status code.
+        status: u16,
+        /// A non-standard reason phrase the application set; `None`: the standard one.
+        reason: Option<String>,
+        /// The response headers, in the order PHP set them.
+        headers: Vec<Header>,
+        /// The whole body when `complete`, else its first part (maybe empty).
+        body: Bytes,
+        /// Whether `body` is the whole body.
+        complete: bool,
+        /// When `complete`: the worker leaves after this (`max_request`, `worker_memory_limit`, or ending).
+        retire: bool,
+    },
     /// A piece of a streamed body.
     Chunk(Bytes),
     /// The end of a streamed body.
-    End { retire: bool },
+    End {
+        /// The worker leaves after this: `max_request` or `worker_memory_limit` reached, or the process is ending.
+        retire: bool,
+    },
     /// Queue a task (serialized by PHP) for a task worker, after `delay_ms`; the master
     /// answers `ToWorker::TaskAccepted`. `finish` asks for the task back when it is done.
-    DeliverTask { payload: Bytes, finish: bool, delay_ms: u64 },
+    DeliverTask {
+        /// The task, as PHP serialized it.
+        payload: Bytes,
+        /// Send the task back to this worker for its `finish()` once done.
+        finish: bool,
+        /// Milliseconds to wait before queueing it; 0: at once.
+        delay_ms: u64,
+    },
     /// A task worker finished its task; `payload` (the task again) goes to `origin`.
-    TaskDone { payload: Option<Bytes>, origin: Option<u32>, retire: bool },
+    TaskDone {
+        /// The task again, for its `finish()`; `None` when no `finish()` is wanted.
+        payload: Option<Bytes>,
+        /// The worker to run its `finish()`, as `ToWorker::Task` named it.
+        origin: Option<u32>,
+        /// The task worker leaves after this: `task_max_request` or `worker_memory_limit` reached, or the process is ending.
+        retire: bool,
+    },
     /// A worker finished running a task's `finish()`.
-    FinishDone { retire: bool },
+    FinishDone {
+        /// The worker leaves after this: `max_request` or `worker_memory_limit` reached, or the process is ending.
+        retire: bool,
+    },
     /// Send a WebSocket message (`opcode` 1, 2, 9, 10) or raw bytes (`opcode` 0, TCP
     /// ports) to connection `fd`. Never answered: a broadcast must not cost a round trip
     /// per connection.
-    Push { fd: u64, opcode: u8, data: Bytes },
+    Push {
+        /// The target connection.
+        fd: u64,
+        /// The WebSocket opcode, or 0 for raw bytes on a TCP port.
+        opcode: u8,
+        /// The payload.
+        data: Bytes,
+    },
     /// Send a UDP datagram from extra port `port` to `address`:`remote_port`.
-    SendTo { port: u32, address: String, remote_port: u16, data: Bytes },
+    SendTo {
+        /// Index of the UDP port in `$server->ports` to send from.
+        port: u32,
+        /// The receiver's IP address.
+        address: String,
+        /// The receiver's port.
+        remote_port: u16,
+        /// The datagram's payload.
+        data: Bytes,
+    },
     /// Close connection `fd`: with a close frame (`code`, `reason`) when `code` is set,
     /// else at once, as Swoole's `close()` does.
-    Disconnect { fd: u64, code: Option<u16>, reason: String },
+    Disconnect {
+        /// The connection to close.
+        fd: u64,
+        /// The WebSocket close code; `None` closes without a close frame.
+        code: Option<u16>,
+        /// The close frame's reason text (may be empty).
+        reason: String,
+    },
     /// The worker finished a WebSocket `Frame` or `Close` event.
-    EventDone { retire: bool },
+    EventDone {
+        /// The worker leaves after this: `max_request` or `worker_memory_limit` reached, or the process is ending.
+        retire: bool,
+    },
 }
 
 impl ToMaster {

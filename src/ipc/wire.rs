@@ -7,14 +7,19 @@ use thiserror::Error;
 
 use super::message::{Form, Header, RequestHead, UploadedFile};
 
+/// Why a received frame could not be decoded (master and workers are one build, so a bug or a corrupt stream).
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum DecodeError {
+    /// The frame ended before all its fields were read.
     #[error("frame ended early")]
     Truncated,
+    /// The kind byte names no frame of this direction.
     #[error("unknown frame kind {0}")]
     UnknownKind(u8),
+    /// A text field (method, URI, header name, address ...) is not UTF-8.
     #[error("invalid UTF-8 in a text field")]
     Utf8,
+    /// The request head's protocol tag is not one of `PROTOCOLS`.
     #[error("unknown protocol tag {0}")]
     Protocol(u8),
 }

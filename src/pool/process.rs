@@ -5,7 +5,9 @@ use nix::unistd::{fork, ForkResult, Pid};
 
 /// Which side of a fork we are on.
 pub enum Forked {
+    /// The calling process; the pid is the new child's.
     Parent(Pid),
+    /// The new child process.
     Child,
 }
 

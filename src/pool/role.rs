@@ -11,14 +11,25 @@ use crate::config::ServerConfig;
 pub enum ProcessRole {
     /// An HTTP worker: requests, WebSocket and port events, its tasks' `finish()`.
     /// `index` is its queue slot in the master (`reactor::dispatch`), 0 .. `worker_num`.
-    Http { index: u32 },
+    Http {
+        /// The worker's queue slot in the master, equal to its process id.
+        index: u32,
+    },
     /// A task worker; `index` counts the task workers from 0.
-    Task { index: u32 },
+    Task {
+        /// 0 .. `task_worker_num`; its process id is `worker_num` + `index`.
+        index: u32,
+    },
     /// The timer process (`timer.enable`).
     Timer,
     /// A custom process: `process` indexes `ServerConfig::processes` (one entry per
     /// instance), `instance` numbers it among the processes of the same name.
-    Custom { process: usize, instance: u32 },
+    Custom {
+        /// The index of its entry in `ServerConfig::processes`.
+        process: usize,
+        /// 0 for the first process of its name, 1 for the next, ...
+        instance: u32,
+    },
 }
 
 /// How process ids are laid out, from the config's counts.

@@ -22,7 +22,10 @@ use crate::log;
 #[derive(Debug, PartialEq, Eq)]
 pub enum SupervisorExit {
     /// This process is a newly forked worker and must go on to serve.
-    BecomeWorker { worker_id: u32 },
+    BecomeWorker {
+        /// The process id the manager forked it for (`ProcessLayout::role` decodes it).
+        worker_id: u32,
+    },
     /// This process was forked to report a worker's abnormal end (`WorkerError` handlers),
     /// then exit.
     ReportWorkerError(WorkerFailure),
@@ -38,13 +41,18 @@ const RESTART_PAUSE: Duration = Duration::from_millis(500);
 /// How a worker ended abnormally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerFailure {
+    /// The process id of the child that failed.
     pub worker_id: u32,
+    /// Its pid when it ended.
     pub pid: i32,
+    /// Its exit status, 0 if a signal killed it.
     pub exit_code: i32,
     /// The signal that killed it, 0 if none.
     pub signal: i32,
 }
 
+/// The manager's state: which children run, which wait to be forked again, and the stop
+/// in progress.
 pub struct Supervisor {
     worker_num: u32,
     /// How long to wait for workers after a stop before killing them.

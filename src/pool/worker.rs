@@ -48,25 +48,35 @@ pub enum Exchange {
     Event,
 }
 
+/// Why a call on the worker's link to the master failed.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
+    /// Reading or writing the master socket failed: the master is gone.
     #[error("lost the connection to the master: {0}")]
     Io(#[from] io::Error),
+    /// A frame from the master did not decode.
     #[error("the master sent a malformed frame: {0}")]
     Decode(#[from] ipc::DecodeError),
+    /// A response call while no request is in hand.
     #[error("no request is waiting for a response")]
     NoRequest,
+    /// `respond` or `start_stream` after a streamed response's head went out.
     #[error("the response head was already sent")]
     HeadSent,
+    /// A call for another exchange than the current one (say `task_done` during a request).
     #[error("this call does not fit what the worker is doing now")]
     WrongState,
+    /// A frame the master should not send now, named.
     #[error("the master sent {0} out of turn")]
     Unexpected(&'static str),
 }
 
+/// A worker's blocking connection to the master: one exchange at a time, and the
+/// `WorkerLimits` that decide when the worker retires.
 pub struct WorkerLink {
     reader: BufReader<UnixStream>,
     writer: BufWriter<UnixStream>,
+    /// This process's id (Swoole's `$workerId`), sent to the master in `Hello`.
     pub worker_id: u32,
     limits: WorkerLimits,
     served: u64,
@@ -95,10 +105,13 @@ impl WorkerLink {
         Ok(link)
     }
 
+    /// Where the current exchange stands; PHP reads it as the worker's state.
     pub fn exchange(&self) -> Exchange {
         self.exchange
     }
 
+    /// Exchanges finished so far (responses, tasks, `finish()` runs, events), the count
+    /// `max_request` is checked against.
     pub fn served(&self) -> u64 {
         self.served
     }

@@ -14,21 +14,27 @@ use super::job::Reply;
 #[error("the worker stopped before the end of the streamed body")]
 pub struct Aborted;
 
+/// The body hyper sends for a response the master or a worker made.
 pub enum ResponseBody {
+    /// The whole body in one frame; `None` for an empty body (or once it was sent).
     Full(Option<Bytes>),
     /// The first part, then `Chunk`s from the worker's reply channel until it closes.
     Stream {
+        /// The body bytes that came with the response head; `None` once sent.
         first: Option<Bytes>,
+        /// The job's reply channel: `Reply::Chunk`s until the worker ends the stream.
         rest: mpsc::Receiver<Reply>,
     },
 }
 
 impl ResponseBody {
+    /// A body of `data`, sent whole (no data frame when it is empty).
     pub fn full(data: impl Into<Bytes>) -> Self {
         let data = data.into();
         ResponseBody::Full((!data.is_empty()).then_some(data))
     }
 
+    /// A body of no bytes.
     pub fn empty() -> Self {
         ResponseBody::Full(None)
     }

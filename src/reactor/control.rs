@@ -24,7 +24,10 @@ pub enum Command {
     /// Replace every worker after its current request.
     Reload,
     /// Drain and stop; the master exits with `exit_code`.
-    Stop { exit_code: i32 },
+    Stop {
+        /// 0 when a signal asked for the stop.
+        exit_code: i32,
+    },
     /// The manager is gone: no worker can be replaced any more, so stop with exit code 1
     /// and let a supervisor start the server again.
     ManagerDied,

@@ -16,6 +16,7 @@ use crate::ipc::ToWorker;
 
 /// What an HTTP worker is asked to do.
 pub enum Work {
+    /// An HTTP request (or a WebSocket handshake) for the application or a port's handler.
     Request(Job),
     /// Run `finish()` of a task this worker delivered (the task, serialized).
     Finish(Bytes),
@@ -25,6 +26,8 @@ pub enum Work {
 
 type Queue<T> = (async_channel::Sender<T>, async_channel::Receiver<T>);
 
+/// Every HTTP worker slot's queue and the shared one, and the rule (`dispatch_mode`) that
+/// picks one for each job.
 pub struct Dispatcher {
     mode: DispatchMode,
     shared: Queue<Work>,
@@ -34,6 +37,8 @@ pub struct Dispatcher {
 
 /// What a slot reads jobs from.
 pub struct SlotQueues {
+    /// The slot's own queue: its jobs in modes 1 and 2, and in any mode the `finish()` of
+    /// the tasks its worker delivered.
     pub own: async_channel::Receiver<Work>,
     /// The shared queue in mode 3.
     pub shared: Option<async_channel::Receiver<Work>>,

@@ -12,6 +12,7 @@ use crate::ipc::RequestHead;
 /// Who may tell us about the client.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies {
+    /// Peer addresses whose headers are believed (`trusted_proxies`; loopback by default).
     pub nets: Vec<IpNet>,
     /// Peers on the unix socket (`socket_type` `UNIX_STREAM`), listed as "unix".
     pub unix: bool,

@@ -27,10 +27,15 @@ use crate::log;
 pub struct ConnInfo {
     /// The connection's number, Swoole's `$fd`: unique for the life of the master.
     pub id: u64,
+    /// The peer's IP address (IPv4-mapped ones as IPv4); empty on a unix socket.
     pub remote_addr: String,
+    /// The peer's port; 0 on a unix socket.
     pub remote_port: u16,
+    /// The local IP address the connection reached; empty on a unix socket.
     pub server_addr: String,
+    /// The local port the connection reached; 0 on a unix socket.
     pub server_port: u16,
+    /// Whether the connection came over TLS (the request's `HTTPS` server variable).
     pub https: bool,
     /// The port it came on: 0 for the main port, else its index in `sockets` + 1.
     pub port: u32,

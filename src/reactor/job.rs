@@ -75,11 +75,15 @@ impl Ticket {
 /// The head of a worker's response.
 #[derive(Debug)]
 pub struct ReplyHead {
+    /// The HTTP status code; one hyper cannot use becomes a 500.
     pub status: u16,
+    /// A custom reason phrase; `None` sends the status code's standard one.
     pub reason: Option<String>,
+    /// Response headers in the worker's order; repeated names are all sent.
     pub headers: Vec<Header>,
     /// The whole body when `complete`, else the first part (maybe empty).
     pub body: Bytes,
+    /// Whether `body` is the whole body; else `Chunk`s follow until the worker ends it.
     pub complete: bool,
 }
 
@@ -87,8 +91,11 @@ pub struct ReplyHead {
 /// `Failed` status when no worker answered.
 #[derive(Debug)]
 pub enum Reply {
+    /// The status, headers and first body bytes of the worker's response.
     Head(ReplyHead),
+    /// The next part of a streamed body.
     Chunk(Bytes),
+    /// No worker answered: the master answers 502 or 504 (or cuts a started stream).
     Failed(Failure),
 }
 

@@ -10,20 +10,27 @@ use socket2::{Domain, Protocol, Type};
 use crate::config::{ServerConfig, SocketType};
 use crate::error::StartError;
 
+/// The main port (`listen_ip`, `listen_port`, `socket_type`), bound in the PHP call that
+/// constructs the server.
 pub struct Listener {
+    /// The bound listening socket.
     pub socket: Socket,
     /// Set when the port speaks TLS; its certificate was read at bind time.
     pub tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
+/// A bound, non-blocking listening socket of `socket_type`.
 pub enum Socket {
+    /// `SWOOLE_SOCK_TCP` or `SWOOLE_SOCK_TCP6`: IPv6 sockets take IPv4 clients too.
     Tcp(std::net::TcpListener),
+    /// `SWOOLE_SOCK_UNIX_STREAM`, with its path (`listen_ip`), mode 0666.
     Unix(UnixListener, PathBuf),
 }
 
 const BACKLOG: i32 = 1024;
 
 impl Listener {
+    /// Reads the TLS certificate if any, then binds the main port.
     pub fn bind(config: &ServerConfig) -> Result<Self, StartError> {
         // The certificate first: a bad file is reported before the port is taken.
         let tls = match &config.tls {
@@ -88,6 +95,7 @@ impl Listener {
         }
     }
 
+    /// The socket's fd, which the manager closes after the fork.
     pub fn raw_fd(&self) -> std::os::fd::RawFd {
         use std::os::fd::AsRawFd;
         match &self.socket {

@@ -68,14 +68,20 @@ use workers::Workers;
 
 /// State every task of the master shares.
 pub struct Shared {
+    /// The parsed `config('laravels')`.
     pub config: ServerConfig,
     /// What each connecting process is, by its id.
     pub layout: ProcessLayout,
+    /// The queues that carry requests and events to the HTTP workers.
     pub dispatcher: Dispatcher,
     /// The task queue, for every process that delivers tasks (`slot/task.rs`).
     pub tasks: slot::TaskQueue,
+    /// The pid connected in each process id, for the ready table and reload lines.
     pub workers: Workers,
+    /// `document_root` and its file cache, for `handle_static`.
     pub statics: Statics,
+    /// The `Server` header added to responses without one (`laravels.server`); `None`
+    /// when that is empty.
     pub server_header: Option<HeaderValue>,
     /// Set when the server stops (not reloads): custom processes get SIGTERM, not SIGUSR1.
     pub stopping: std::sync::atomic::AtomicBool,
@@ -93,7 +99,9 @@ pub struct Shared {
 
 /// What the master needs besides its config, all made before the fork.
 pub struct MasterParts {
+    /// The main port.
     pub listener: Listener,
+    /// The worker socket every child of the manager connects to.
     pub ipc: std::os::unix::net::UnixListener,
     /// The manager process; `None` when workers are not forked by one (tests).
     pub manager: Option<Pid>,

@@ -77,6 +77,7 @@ pub enum SpinEnd {
     Crowded,
 }
 
+/// The master's spin state, one per process ([`install`]), shared by its reactor threads.
 pub struct Spin {
     limit: Duration,
     /// CPUs this process may run on; a spin needs one that no busy worker needs.
@@ -92,6 +93,8 @@ pub struct Spin {
 }
 
 impl Spin {
+    /// A spin of at most `limit` per park (`reactor_spin_us`; zero never spins), in a
+    /// process that may run on `cpus` CPUs.
     pub fn new(limit: Duration, cpus: usize) -> Self {
         Spin {
             limit,

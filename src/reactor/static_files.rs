@@ -54,6 +54,7 @@ const CACHE_ENTRIES: usize = 4096;
 const CACHE_FILE_BYTES: u64 = 64 * 1024;
 
 impl Statics {
+    /// Resolves `document_root`; when it does not exist, no file is served from it.
     pub fn new(document_root: &Path) -> Self {
         Statics { root: document_root.canonicalize().ok(), cache: Mutex::new(HashMap::new()) }
     }

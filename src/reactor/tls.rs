@@ -28,17 +28,55 @@ const KEY_KEY: &str = "ssl_key_file";
 #[derive(Debug, Error)]
 pub enum TlsError {
     #[error("laravels.swoole.{key}: cannot read {}: {source}. Fix: check the path (relative paths start at the app's base path) and that the user running the server may read it", path.display())]
-    Read { key: &'static str, path: PathBuf, source: std::io::Error },
+    /// The file cannot be read.
+    Read {
+        /// The setting that names the file: `ssl_cert_file` or `ssl_key_file`.
+        key: &'static str,
+        /// The file as configured.
+        path: PathBuf,
+        /// The read error.
+        source: std::io::Error,
+    },
     #[error("laravels.swoole.{key}: {} is not valid PEM ({detail}). Fix: use the PEM text file ('-----BEGIN ...-----' blocks), not DER or PKCS#12", path.display())]
-    Pem { key: &'static str, path: PathBuf, detail: String },
+    /// The file is not PEM text.
+    Pem {
+        /// The setting that names the file: `ssl_cert_file` or `ssl_key_file`.
+        key: &'static str,
+        /// The file as configured.
+        path: PathBuf,
+        /// What the PEM parser reported.
+        detail: String,
+    },
     #[error("laravels.swoole.ssl_cert_file: {} holds no certificate. Fix: point it at the PEM certificate ('-----BEGIN CERTIFICATE-----'), its chain after it", path.display())]
-    NoCertificate { path: PathBuf },
+    /// The certificate file is PEM but has no certificate block.
+    NoCertificate {
+        /// The `ssl_cert_file` file.
+        path: PathBuf,
+    },
     #[error("laravels.swoole.ssl_key_file: {} holds no private key. Fix: point it at the certificate's unencrypted PEM private key ('-----BEGIN PRIVATE KEY-----', 'RSA PRIVATE KEY' or 'EC PRIVATE KEY')", path.display())]
-    NoKey { path: PathBuf },
+    /// The key file has no unencrypted private key block.
+    NoKey {
+        /// The `ssl_key_file` file.
+        path: PathBuf,
+    },
     #[error("laravels.swoole.ssl_key_file: the key in {} does not belong to the certificate in {}. Fix: use the private key the certificate was issued for", key.display(), cert.display())]
-    Mismatch { cert: PathBuf, key: PathBuf },
+    /// The private key is not the certificate's.
+    Mismatch {
+        /// The `ssl_cert_file` file.
+        cert: PathBuf,
+        /// The `ssl_key_file` file.
+        key: PathBuf,
+    },
     #[error("laravels.swoole.ssl_cert_file / ssl_key_file: {} with {} cannot be used: {source}. Fix: use an X.509 certificate with an RSA, ECDSA (P-256, P-384) or Ed25519 key", cert.display(), key.display())]
-    Rejected { cert: PathBuf, key: PathBuf, source: rustls::Error },
+    /// rustls refused the pair (an unsupported key type or certificate).
+    Rejected {
+        /// The `ssl_cert_file` file.
+        cert: PathBuf,
+        /// The `ssl_key_file` file.
+        key: PathBuf,
+        /// rustls's reason.
+        source: rustls::Error,
+    },
 }
 
 /// Reads the certificate chain and key and makes the acceptor every connection of the

@@ -15,12 +15,16 @@ use crate::ipc::{Form, UploadedFile};
 /// PHP's `UPLOAD_ERR_NO_FILE`: a file input left empty.
 const UPLOAD_ERR_NO_FILE: u8 = 4;
 
+/// Why a multipart body was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
+    /// The body passed `package_max_length` (answered 413).
     #[error("request body larger than package_max_length")]
     TooLarge,
+    /// The body is not valid multipart/form-data, as multer says (answered 400).
     #[error("malformed multipart body: {0}")]
     Malformed(String),
+    /// A file part could not be spooled to `upload_tmp_dir` (answered 500).
     #[error("cannot write to upload_tmp_dir: {0}")]
     Disk(#[from] std::io::Error),
 }

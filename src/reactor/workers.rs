@@ -9,10 +9,12 @@ pub struct Workers {
 }
 
 impl Workers {
+    /// `worker_num` empty slots, one per process id (every child of the manager).
     pub fn new(worker_num: u32) -> Self {
         Workers { slots: Mutex::new(vec![None; worker_num as usize]) }
     }
 
+    /// Records that process `worker_id` connected as `pid`; an id past the last is ignored.
     pub fn attach(&self, worker_id: u32, pid: u32) {
         if let Some(slot) = self.slots.lock().get_mut(worker_id as usize) {
             *slot = Some(pid);
@@ -33,6 +35,7 @@ impl Workers {
         self.slots.lock().clone()
     }
 
+    /// How many slots have a connected worker.
     pub fn connected(&self) -> usize {
         self.slots.lock().iter().filter(|s| s.is_some()).count()
     }

@@ -29,11 +29,13 @@ struct Cell {
     wakes: AtomicU32,
 }
 
+/// A 64-bit integer in a shared mapping of its own (`Swoole\Atomic`), made before the fork.
 pub struct SharedAtomic {
     region: SharedRegion,
 }
 
 impl SharedAtomic {
+    /// Maps a new atomic holding `initial`; `Err(Map)` when the mapping fails.
     pub fn new(initial: i64) -> Result<Self, TableError> {
         let bytes = size_of::<Cell>();
         let region = SharedRegion::new(bytes).map_err(|source| TableError::Map { bytes, source })?;
@@ -48,10 +50,12 @@ impl SharedAtomic {
         unsafe { &*self.region.base().cast::<Cell>() }
     }
 
+    /// The current value.
     pub fn get(&self) -> i64 {
         self.cell().value.load(Ordering::SeqCst)
     }
 
+    /// Replaces the value with `value`.
     pub fn set(&self, value: i64) {
         self.cell().value.store(value, Ordering::SeqCst);
     }

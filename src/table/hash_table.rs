@@ -52,6 +52,7 @@ impl TableSpec {
         Ok(TableSpec { buckets, capacity, schema: Schema::default() })
     }
 
+    /// Adds a column (see `Schema::add`); only before `create()`.
     pub fn column(&mut self, name: &str, kind: ColumnType, size: i64) -> Result<(), TableError> {
         self.schema.add(name, kind, size)
     }
@@ -71,6 +72,7 @@ impl TableSpec {
     }
 }
 
+/// A created table: fixed-capacity rows in shared memory, seen by every process forked after `create()`.
 pub struct Table {
     store: Store,
     schema: Schema,
@@ -95,6 +97,7 @@ impl Drop for Locked<'_> {
 }
 
 impl Table {
+    /// The table's columns.
     pub fn schema(&self) -> &Schema {
         &self.schema
     }
@@ -164,6 +167,7 @@ impl Table {
         Ok(true)
     }
 
+    /// Whether row `key` exists.
     pub fn exists(&self, key: &[u8]) -> Result<bool, TableError> {
         let slot = self.locate(key)?;
         let _locked = self.lock(slot.stripe)?;

@@ -18,12 +18,16 @@ pub const STRING_MAX: u32 = 1 << 24;
 /// Swoole's column type numbers (`Swoole\Table::TYPE_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnType {
+    /// `TYPE_INT` (1): a 64-bit signed integer.
     Int = 1,
+    /// `TYPE_FLOAT` (2): a 64-bit float.
     Float = 2,
+    /// `TYPE_STRING` (3): up to the column's `size` bytes.
     String = 3,
 }
 
 impl ColumnType {
+    /// The type of Swoole's number `code`; `Err(ColumnType)` for any other.
     pub fn from_code(code: i64) -> Result<Self, TableError> {
         match code {
             1 => Ok(ColumnType::Int),
@@ -47,8 +51,11 @@ pub struct Column {
 /// out of shared memory into a `RowData` (under the lock), then decoded from there.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value<'a> {
+    /// An integer (converted when written to a float column).
     Int(i64),
+    /// A float (truncated when written to an int column).
     Float(f64),
+    /// A string's bytes, borrowed from the caller or from a `RowData`.
     Str(&'a [u8]),
 }
 
@@ -69,6 +76,7 @@ impl RowData {
         unsafe { std::ptr::copy_nonoverlapping(src, self.words.as_mut_ptr().cast::<u8>(), len) };
     }
 
+    /// Column `col`'s value in this row.
     pub fn value(&self, schema: &Schema, col: usize) -> Value<'_> {
         // SAFETY: the buffer holds a whole row of this schema (copy_from sized it), and
         // its string lengths are clamped to the column sizes by `read`.
@@ -81,6 +89,7 @@ impl RowData {
     }
 }
 
+/// A table's columns in declaration order, and the row data size they add up to.
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
     columns: Vec<Column>,
@@ -113,10 +122,12 @@ impl Schema {
         Ok(())
     }
 
+    /// The columns, in declaration order.
     pub fn columns(&self) -> &[Column] {
         &self.columns
     }
 
+    /// The index of column `name`; `None` when the table has none.
     pub fn index_of(&self, name: &[u8]) -> Option<usize> {
         self.columns.iter().position(|c| c.name.as_bytes() == name)
     }

@@ -64,8 +64,11 @@ pub struct TableStats {
     /// The longest bucket a row was added to, counted before the addition
     /// (`conflict_max_level`; 0 when no row ever met another).
     pub max_chain: u32,
+    /// Rows added since the table was created, by every process (`insert_count`).
     pub inserts: u64,
+    /// Writes to existing rows, `incr` and `decr` included (`update_count`).
     pub updates: u64,
+    /// Rows removed (`delete_count`).
     pub deletes: u64,
     /// Rows the pool holds (`total_slice_num`). Every row comes from one pool here,
     /// where Swoole's pool holds only the rows beyond one per bucket.

@@ -20,6 +20,7 @@ use crate::reactor::Shared;
 
 /// A task waiting for a task worker.
 pub struct TaskJob {
+    /// The task as PHP serialized it; the task worker unserializes and runs it.
     pub payload: Bytes,
     /// The HTTP worker (its slot index) to send the finished task back to, for its `finish()`.
     pub origin: Option<u32>,
@@ -36,6 +37,7 @@ pub struct TaskQueue {
 }
 
 impl TaskQueue {
+    /// An empty queue for `workers` task workers (`task_worker_num`).
     pub fn new(workers: u32) -> Self {
         TaskQueue { queue: async_channel::bounded(TASK_QUEUE_CAPACITY), workers }
     }

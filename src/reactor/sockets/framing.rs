@@ -4,10 +4,13 @@ use bytes::{Bytes, BytesMut};
 
 use crate::config::Framing;
 
+/// Why a TCP port's byte stream cannot be cut into messages; the connection is closed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FrameError {
+    /// A message, whole or so far, passed the port's `package_max_length` (in bytes).
     #[error("a message is longer than package_max_length ({0} bytes)")]
     TooLarge(usize),
+    /// `open_length_check`: the length field cannot be read, or is shorter than the header.
     #[error("the length field gives a message shorter than its own header")]
     BadLength,
 }
@@ -20,10 +23,12 @@ pub struct Decoder {
 }
 
 impl Decoder {
+    /// A decoder for a port's `framing`, refusing messages over `max` bytes.
     pub fn new(framing: Framing, max: usize) -> Self {
         Decoder { framing, max, buf: BytesMut::new() }
     }
 
+    /// Appends bytes read from the connection.
     pub fn push(&mut self, data: &[u8]) {
         self.buf.extend_from_slice(data);
     }

@@ -32,13 +32,16 @@ use crate::log;
 
 /// A bound extra port, made before the fork.
 pub struct ExtraPort {
+    /// Its `sockets` entry: address, protocol, framing, limits.
     pub spec: SocketSpec,
+    /// The bound socket.
     pub bound: Bound,
     /// Its TLS acceptor, the certificate read at start (so a bad file stops start-up).
     pub tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl ExtraPort {
+    /// The socket's fd, which the manager closes after the fork.
     pub fn raw_fd(&self) -> std::os::fd::RawFd {
         use std::os::fd::AsRawFd;
         match &self.bound {
@@ -60,8 +63,11 @@ impl ExtraPort {
     }
 }
 
+/// An extra port's socket, bound and listening before the fork.
 pub enum Bound {
+    /// A TCP port: framed messages, HTTP or WebSocket.
     Tcp(std::net::TcpListener),
+    /// A UDP port, for a `UdpSocket` handler.
     Udp(std::net::UdpSocket),
 }
 

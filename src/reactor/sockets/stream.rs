@@ -18,6 +18,9 @@ use crate::log;
 use crate::reactor::websocket::registry::Outbound;
 use crate::reactor::Shared;
 
+/// Serves connection `fd` of extra port `port` (its index in `$server->ports`) until it
+/// closes, breaks its framing or sends nothing for the heartbeat's idle time; `max` is
+/// the port's `package_max_length` in bytes.
 pub async fn serve<S>(mut stream: S, fd: u64, port: u32, framing: Framing, max: usize, shared: Arc<Shared>, permit: OwnedSemaphorePermit)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,

@@ -14,6 +14,8 @@ use crate::ipc::ToWorker;
 use crate::log;
 use crate::reactor::Shared;
 
+/// Hands every datagram on extra port `port` (its index in `$server->ports`) to a worker,
+/// until the master stops.
 pub async fn serve(socket: Arc<UdpSocket>, port: u32, shared: Arc<Shared>) {
     let mut buf = vec![0u8; 65536];
     loop {

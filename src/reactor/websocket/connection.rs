@@ -45,6 +45,9 @@ enum End {
     Drop,
 }
 
+/// Serves WebSocket connection `fd` of port `port` after its 101: client messages to
+/// the handler one at a time, `mailbox`'s pushes to the client, until it closes or idles
+/// past the heartbeat. `permit` is its place under `max_connection`.
 pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, shared: Arc<Shared>, permit: Option<OwnedSemaphorePermit>) {
     let max = shared.config.package_max_length;
     // tungstenite allocates the read buffer up front and keeps it for the connection's

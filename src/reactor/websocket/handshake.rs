@@ -27,19 +27,25 @@ pub fn is_upgrade(headers: &HeaderMap) -> bool {
 /// Why a handshake is refused before any worker sees it.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum HandshakeError {
+    /// The upgrade request is not a GET.
     #[error("a WebSocket handshake must be a GET request")]
     Method,
+    /// The upgrade request came over HTTP/1.0 or older.
     #[error("a WebSocket handshake needs HTTP/1.1 or later")]
     Version,
+    /// `Connection` does not list `upgrade`.
     #[error("the Connection header must contain 'upgrade'")]
     Connection,
+    /// `Sec-WebSocket-Key` is missing or not 16 bytes of base64.
     #[error("Sec-WebSocket-Key must be 16 bytes in base64")]
     Key,
+    /// `Sec-WebSocket-Version` is not 13 (answered 426).
     #[error("only Sec-WebSocket-Version 13 is supported")]
     WsVersion,
 }
 
 impl HandshakeError {
+    /// The status the refusal is answered with: 426 for the version, else 400.
     pub fn status(&self) -> StatusCode {
         match self {
             // RFC 6455 4.2.2: an unsupported version gets 426 and the versions we speak.

@@ -23,9 +23,14 @@ pub use registry::Registry;
 
 /// WebSocket opcodes as Swoole numbers them (`WEBSOCKET_OPCODE_*`), which are RFC 6455's.
 pub mod opcode {
+    /// A UTF-8 text message (`WEBSOCKET_OPCODE_TEXT`).
     pub const TEXT: u8 = 1;
+    /// A binary message (`WEBSOCKET_OPCODE_BINARY`).
     pub const BINARY: u8 = 2;
+    /// A close frame (`WEBSOCKET_OPCODE_CLOSE`).
     pub const CLOSE: u8 = 8;
+    /// A ping (`WEBSOCKET_OPCODE_PING`).
     pub const PING: u8 = 9;
+    /// A pong (`WEBSOCKET_OPCODE_PONG`).
     pub const PONG: u8 = 10;
 }

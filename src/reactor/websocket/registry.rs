@@ -19,13 +19,18 @@ use crate::log;
 /// Something to do on a connection, from any process.
 #[derive(Debug)]
 pub enum Outbound {
+    /// Write a message: a WebSocket frame, or raw bytes on a TCP port.
     Message {
+        /// The frame's `opcode::*`; ignored on a TCP port.
         opcode: u8,
+        /// The payload; its length counts against `buffer_output_size` until written.
         data: Bytes,
     },
     /// Send a close frame, then end the connection once the client answers.
     Close {
+        /// The close code (RFC 6455 7.4); 1001 when the server stops.
         code: u16,
+        /// The close frame's reason text; may be empty.
         reason: String,
     },
     /// End the connection at once, without a close frame (Swoole's `close($fd)`).
@@ -75,6 +80,7 @@ impl Mailbox {
         }
     }
 
+    /// The next thing to do, if one is queued; never waits.
     pub fn try_recv(&self) -> Option<Outbound> {
         let mut items = self.queue.items.lock();
         let out = items.pop_front();
@@ -103,6 +109,8 @@ impl Drop for Mailbox {
     }
 }
 
+/// The outbound queue of every WebSocket and TCP-port connection the master holds, by
+/// connection number (`$fd`).
 #[derive(Default)]
 pub struct Registry {
     conns: RwLock<HashMap<u64, Arc<Queue>>>,
@@ -116,6 +124,7 @@ impl Registry {
         Mailbox { queue }
     }
 
+    /// Forgets connection `fd` once it has ended; pushes to it fail from then on.
     pub fn unregister(&self, fd: u64) {
         self.conns.write().remove(&fd);
     }
@@ -152,10 +161,12 @@ impl Registry {
         conns.len()
     }
 
+    /// How many connections are registered.
     pub fn len(&self) -> usize {
         self.conns.read().len()
     }
 
+    /// Whether no connection is registered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

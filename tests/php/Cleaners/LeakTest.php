@@ -30,6 +30,7 @@ final class LeakTest extends TestCase
     public function testConfig(): void
     {
         $this->assertSame(['set', '{"value":null,"locale":"en"}'], $this->bodies(['/config/set/x', '/config']));
+        $this->assertSame(['set', 'en'], $this->bodies(['/config/set/x', '/translator-locale']), 'and the resident translator');
     }
 
     /** ContainerCleaner: singletons first built in a request are resident, as under LaravelS. */

@@ -6,6 +6,7 @@ use Illuminate\Foundation\Application;
 use Illuminate\Support\Facades\Facade;
 use LaravelS\Cleaners\CleanerManager;
 use LaravelS\Cleaners\ContainerCleaner;
+use LaravelS\Cleaners\ContainerState;
 use LaravelS\Cleaners\RequestInstancesCleaner;
 use LaravelS\Tests\Support\ConfigView;
 use LaravelS\Tests\Support\TestApp;
@@ -87,6 +88,26 @@ final class ContainerCleanerTest extends TestCase
         $app->instance('request', \Illuminate\Http\Request::create('http://second.test/'));
 
         $this->assertSame(['second.test'], $seen->getArrayCopy(), 'the next request reaches the resident service');
+    }
+
+    public function testCallbacksOfRequestsThatAddNoResidentServiceDoNotPileUp(): void
+    {
+        $app = TestApp::boot(function (Application $app) {
+            $app->singleton('follower', fn () => new \stdClass());
+        });
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
+        $app->make('follower');
+        $cleaners->clean();
+        $count = fn () => count(ContainerState::get($app, 'reboundCallbacks')['request'] ?? []);
+        $afterFirst = $count();
+
+        for ($i = 0; $i < 5; $i++) {
+            // What a guard built per request does.
+            $app->rebinding('request', fn () => null);
+            $cleaners->clean();
+        }
+
+        $this->assertSame($afterFirst, $count());
     }
 
     public function testBootedInstancesSurviveAndReplacedOnesComeBack(): void

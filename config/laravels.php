@@ -92,7 +92,9 @@ return [
 
     // Classes that reset state after every request, in this order (LaravelS\Contracts\
     // Cleaner or Hhxsv5\...\CleanerInterface). The container, config, queued cookies and
-    // the request are always reset and need no entry.
+    // the request are always reset and need no entry. Singletons first resolved during a
+    // request stay for the worker's life, as under LaravelS; add
+    // LaravelS\Cleaners\RequestInstancesCleaner to forget every instance a request made.
     //
     // Session and Auth are listed by default. LaravelS ships this list empty, and then
     // one visitor's session and logged-in user are served to the next visitor's request

@@ -116,7 +116,8 @@ final class CleanerManager
 
     /**
      * The always-on cleaners, then the configured ones in order, each class once (a
-     * Hhxsv5\ name and the class it stands for are the same cleaner).
+     * Hhxsv5\ name and the class it stands for are the same cleaner). A listed
+     * RequestInstancesCleaner takes ContainerCleaner's place.
      *
      * @param list<string> $configured
      * @return class-string<Cleaner>[]
@@ -125,7 +126,13 @@ final class CleanerManager
     {
         $classes = self::ALWAYS;
         foreach ($configured as $class) {
-            $classes[] = self::cleanerClass($class);
+            $class = self::cleanerClass($class);
+            if ($class === RequestInstancesCleaner::class) {
+                // It replaces the container cleaner, which must run first.
+                $classes[0] = $class;
+                continue;
+            }
+            $classes[] = $class;
         }
 
         return array_values(array_unique($classes));

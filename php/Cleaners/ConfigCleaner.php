@@ -33,6 +33,7 @@ class ConfigCleaner extends BaseCleaner
 
     public function clean(): void
     {
+        $this->restoreLocale();
         $config = $this->currentApp->make('config');
         // Most requests change nothing: the repository then still holds the very array
         // kept below, and this comparison is a pointer check.
@@ -54,6 +55,23 @@ class ConfigCleaner extends BaseCleaner
         }
         // Share the repository's array from now on (copy-on-write keeps it intact).
         $this->bootItems = $config->all();
+    }
+
+    /**
+     * A resident translator keeps the locale a request set (app()->setLocale('fr')): it
+     * goes back to the booted one, as the config's 'app.locale' does.
+     */
+    private function restoreLocale(): void
+    {
+        $app = $this->currentApp;
+        $locale = $this->bootItems['app']['locale'] ?? null;
+        if (!is_string($locale) || !$app->resolved('translator')) {
+            return;
+        }
+        $translator = $app->make('translator');
+        if (method_exists($translator, 'getLocale') && $translator->getLocale() !== $locale) {
+            $translator->setLocale($locale);
+        }
     }
 
     /** Read from the app's bookkeeping: Lumen has no public accessor for either list. */

@@ -6,14 +6,21 @@ use Illuminate\Container\Container;
 use Illuminate\Support\Facades\Facade;
 
 /**
- * Returns the container to its booted state after each request:
- * - shared instances created during the request are forgotten (and their facade
- *   caches cleared), so the next request builds its own; a booted instance that the
- *   request replaced is put back;
+ * Returns the container to its booted state after each request, keeping what the
+ * request first resolved:
+ * - shared instances first created during a request stay for the worker's life, as
+ *   under LaravelS (a singleton bound in a provider, a lazily built Redis connection);
+ *   they then count as booted, so a later request that replaces one gets it put back.
+ *   Only the PER_REQUEST abstracts, which hold the visitor's request, session or
+ *   logged-in user, are forgotten when a request created them;
+ *   RequestInstancesCleaner forgets every instance the request created instead;
+ * - a booted instance that the request replaced is put back;
  * - scoped instances are forgotten (Laravel's own per-request mechanism);
  * - which abstracts count as resolved, and the rebinding callbacks, go back to their
- *   booted lists: services rebuilt per request register rebinding callbacks each time,
- *   which would otherwise pile up for the life of the worker;
+ *   booted lists: services rebuilt per request (guards, for one) register rebinding
+ *   callbacks each time, which would otherwise pile up for the life of the worker. A
+ *   request that created a resident instance has its callbacks kept with it (a service
+ *   registers them when built, and the list does not say whose a callback is);
  * - Lumen's current route is reset, so a request that matches no route does not
  *   see the previous request's route.
  *
@@ -29,6 +36,25 @@ use Illuminate\Support\Facades\Facade;
  */
 class ContainerCleaner extends BaseCleaner
 {
+    /**
+     * Abstracts forgotten when a request created them, resident mode or not: the request
+     * (Lumen keeps it under its class), the session manager and store and the middleware
+     * holding the manager, the auth manager and its default guard (the logged-in user),
+     * and the redirector and response factory, which hold the session store. A booted
+     * one is kept; the Session and Auth cleaners reset its state.
+     */
+    public const PER_REQUEST = [
+        'request',
+        \Illuminate\Http\Request::class,
+        'session',
+        'session.store',
+        \Illuminate\Session\Middleware\StartSession::class,
+        'auth',
+        'auth.driver',
+        'redirect',
+        \Illuminate\Contracts\Routing\ResponseFactory::class,
+    ];
+
     /** @var array<string, mixed> abstract => instance, as booted */
     private $bootInstances;
     /** @var array<string, bool> */
@@ -43,6 +69,12 @@ class ContainerCleaner extends BaseCleaner
     private $restore;
     /** @var bool the booted 'request' is back but its rebinding callbacks have not run */
     private $requestUnsettled = false;
+
+    /** Whether instances a request created stay (RequestInstancesCleaner: no). */
+    protected function keepsRequestInstances(): bool
+    {
+        return true;
+    }
 
     public function __construct(Container $currentApp, Container $snapshotApp)
     {
@@ -97,14 +129,32 @@ class ContainerCleaner extends BaseCleaner
      */
     private function restorer(): \Closure
     {
-        $bootInstances = $this->bootInstances;
+        // By reference: a resident instance joins the booted lists for later requests.
+        $bootInstances = &$this->bootInstances;
+        $bootRebound = &$this->bootReboundCallbacks;
         $bootResolved = $this->bootResolved;
-        $bootRebound = $this->bootReboundCallbacks;
         $restoreRoute = $this->hasCurrentRoute;
         $bootRoute = $this->bootCurrentRoute;
+        $keep = $this->keepsRequestInstances();
+        $perRequest = array_fill_keys(self::PER_REQUEST, true);
 
-        return \Closure::bind(function (bool $deferRequest) use ($bootInstances, $bootResolved, $bootRebound, $restoreRoute, $bootRoute): ?bool {
+        $state = [$bootResolved, $restoreRoute, $bootRoute, $keep, $perRequest];
+
+        return \Closure::bind(function (bool $deferRequest) use (&$bootInstances, &$bootRebound, $state): ?bool {
+            [$bootResolved, $restoreRoute, $bootRoute, $keep, $perRequest] = $state;
             $requestUnsettled = null;
+            if ($keep) {
+                $adopted = false;
+                foreach ($this->instances as $abstract => $instance) {
+                    if (!array_key_exists($abstract, $bootInstances) && !isset($perRequest[$abstract])) {
+                        $bootInstances[$abstract] = $instance;
+                        $adopted = true;
+                    }
+                }
+                if ($adopted) {
+                    $bootRebound = $this->reboundCallbacks;
+                }
+            }
             // First, so that putting a booted instance back fires only the booted callbacks.
             $this->reboundCallbacks = $bootRebound;
             foreach ($this->instances as $abstract => $instance) {

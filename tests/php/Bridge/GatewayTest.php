@@ -62,12 +62,13 @@ final class GatewayTest extends TestCase
         $this->assertFalse($this->gateway->app()['config']->has('app.added'));
     }
 
-    public function testASingletonIsNewAndAnInstanceBoundByARequestIsGone(): void
+    public function testASingletonFirstResolvedInARequestIsResident(): void
     {
-        $this->assertSame(['1', '1'], [$this->visit('/count')->getContent(), $this->visit('/count')->getContent()]);
+        // As under LaravelS (README "单例问题"): it lives as long as the worker.
+        $this->assertSame(['1', '2'], [$this->visit('/count')->getContent(), $this->visit('/count')->getContent()]);
 
         $this->visit('/bind');
-        $this->assertSame('{"bound":false}', $this->visit('/bound')->getContent());
+        $this->assertSame('{"bound":true}', $this->visit('/bound')->getContent());
     }
 
     public function testTheNextRequestIsNotLoggedIn(): void

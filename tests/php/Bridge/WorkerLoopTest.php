@@ -162,7 +162,7 @@ final class WorkerLoopTest extends TestCase
     {
         $run = $this->scenario('retire');
 
-        $this->assertSame(['1', '1'], $run['bodies'], 'a new Counter per request');
+        $this->assertSame(['1', '2'], $run['bodies'], 'both requests served, by one resident Counter');
         $this->assertSame(1, $run['left in the inbox']);
         $this->assertFalse($run['leave() called']);
         $this->assertStringContainsString('[worker #0] leaving: max_request reached after 2 requests', $run['err']);
@@ -173,7 +173,7 @@ final class WorkerLoopTest extends TestCase
         $run = $this->scenario('cleaner-fails');
 
         $this->assertTrue($run['leave() called']);
-        $this->assertSame(['1', '1'], $run['bodies']);
+        $this->assertSame(['1', '2'], $run['bodies']);
         $this->assertSame(1, $run['left in the inbox'], 'no request after the one already on its way');
         $this->assertStringContainsString('resetting state failed (RuntimeException: cleaner failed); replacing this worker', $run['err']);
     }

@@ -5,13 +5,16 @@ namespace LaravelS\Tests\Cleaners;
 use Illuminate\Foundation\Application;
 use Illuminate\Support\Facades\Facade;
 use LaravelS\Cleaners\CleanerManager;
+use LaravelS\Cleaners\ContainerCleaner;
+use LaravelS\Cleaners\ContainerState;
+use LaravelS\Cleaners\RequestInstancesCleaner;
 use LaravelS\Tests\Support\ConfigView;
 use LaravelS\Tests\Support\TestApp;
 use PHPUnit\Framework\TestCase;
 
 final class ContainerCleanerTest extends TestCase
 {
-    public function testInstancesCreatedDuringARequestAreForgotten(): void
+    public function testASingletonFirstResolvedInARequestIsResident(): void
     {
         $app = TestApp::boot(function (Application $app) {
             $app->singleton('counter', fn () => new \ArrayObject());
@@ -20,12 +23,91 @@ final class ContainerCleanerTest extends TestCase
 
         $app->instance('per-request', new \stdClass());
         $duringRequest = $app->make('counter');
+        $cleaners->clean();
+
+        $this->assertSame($duringRequest, $app->make('counter'), 'the same object for the next request, as under LaravelS');
+        $this->assertTrue($app->bound('per-request'));
+        $app->instance('counter', new \ArrayObject());
+        $cleaners->clean();
+        $this->assertSame($duringRequest, $app->make('counter'), 'a later request that replaces it gets it back');
+    }
+
+    public function testRequestInstancesCleanerForgetsWhatTheRequestCreated(): void
+    {
+        $app = TestApp::boot(function (Application $app) {
+            $app->singleton('counter', fn () => new \ArrayObject());
+        });
+        $cleaners = new CleanerManager($app, ConfigView::cleaners(['cleaners' => [RequestInstancesCleaner::class]]));
+
+        $app->instance('per-request', new \stdClass());
+        $duringRequest = $app->make('counter');
         $duringRequest['hits'] = 1;
+        $first = CounterFacade::getFacadeRoot();
         $cleaners->clean();
 
         $this->assertFalse($app->bound('per-request'));
         $this->assertNotSame($duringRequest, $app->make('counter'), 'a singleton first resolved in a request is rebuilt');
         $this->assertArrayNotHasKey('hits', $app->make('counter'));
+        $this->assertNotSame($first, CounterFacade::getFacadeRoot(), 'and its facade forgets it');
+    }
+
+    public function testThePerRequestAbstractsAreForgottenWhenTheRequestMadeThem(): void
+    {
+        $app = TestApp::boot(function (Application $app) {
+            foreach (ContainerCleaner::PER_REQUEST as $abstract) {
+                $app->singleton($abstract, fn () => new \stdClass());
+            }
+        });
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
+        $made = [];
+        foreach (['auth', 'auth.driver', 'session', 'session.store', 'redirect'] as $abstract) {
+            $made[$abstract] = $app->make($abstract);
+        }
+        $cleaners->clean();
+
+        foreach ($made as $abstract => $instance) {
+            $this->assertNotSame($instance, $app->make($abstract), "$abstract holds the visitor's state");
+        }
+    }
+
+    public function testRebindingCallbacksOfAResidentServiceKeepWorking(): void
+    {
+        $seen = new \ArrayObject();
+        $app = TestApp::boot(function (Application $app) use ($seen) {
+            $app->instance('request', \Illuminate\Http\Request::create('http://booted.test/'));
+            $app->singleton('follower', function ($app) use ($seen) {
+                $app->rebinding('request', fn ($app, $request) => $seen[] = $request->getHost());
+
+                return new \stdClass();
+            });
+        });
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
+
+        $app->make('follower');
+        $cleaners->clean();
+        $app->instance('request', \Illuminate\Http\Request::create('http://second.test/'));
+
+        $this->assertSame(['second.test'], $seen->getArrayCopy(), 'the next request reaches the resident service');
+    }
+
+    public function testCallbacksOfRequestsThatAddNoResidentServiceDoNotPileUp(): void
+    {
+        $app = TestApp::boot(function (Application $app) {
+            $app->singleton('follower', fn () => new \stdClass());
+        });
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
+        $app->make('follower');
+        $cleaners->clean();
+        $count = fn () => count(ContainerState::get($app, 'reboundCallbacks')['request'] ?? []);
+        $afterFirst = $count();
+
+        for ($i = 0; $i < 5; $i++) {
+            // What a guard built per request does.
+            $app->rebinding('request', fn () => null);
+            $cleaners->clean();
+        }
+
+        $this->assertSame($afterFirst, $count());
     }
 
     public function testBootedInstancesSurviveAndReplacedOnesComeBack(): void
@@ -46,19 +128,6 @@ final class ContainerCleanerTest extends TestCase
         $this->assertSame($booted, $app->make('service'));
         $this->assertSame($booted, ServiceFacade::getFacadeRoot(), 'and the facade forgets the replacement');
         $this->assertSame($warm, $app->make('warm'));
-    }
-
-    public function testFacadesForgetWhatTheyResolvedDuringTheRequest(): void
-    {
-        $app = TestApp::boot(function (Application $app) {
-            $app->singleton('counter', fn () => new \ArrayObject());
-        });
-        $cleaners = new CleanerManager($app, ConfigView::cleaners());
-
-        $first = CounterFacade::getFacadeRoot();
-        $cleaners->clean();
-
-        $this->assertNotSame($first, CounterFacade::getFacadeRoot());
     }
 
     public function testResolvedFlagsGoBackToTheirBootedValues(): void

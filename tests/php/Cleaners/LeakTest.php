@@ -3,6 +3,7 @@
 namespace LaravelS\Tests\Cleaners;
 
 use LaravelS\Cleaners\AuthCleaner;
+use LaravelS\Cleaners\RequestInstancesCleaner;
 use LaravelS\Cleaners\SessionCleaner;
 use LaravelS\Tests\Fixtures\BridgeApp\PerRequestProvider;
 use LaravelS\Tests\Support\BridgeApp;
@@ -29,13 +30,31 @@ final class LeakTest extends TestCase
     public function testConfig(): void
     {
         $this->assertSame(['set', '{"value":null,"locale":"en"}'], $this->bodies(['/config/set/x', '/config']));
+        $this->assertSame(['set', 'en'], $this->bodies(['/config/set/x', '/translator-locale']), 'and the resident translator');
     }
 
-    /** ContainerCleaner: instances a request bound, and singletons it built. */
+    /** ContainerCleaner: singletons first built in a request are resident, as under LaravelS. */
     public function testContainer(): void
     {
-        $this->assertSame(['bound', '{"bound":false}'], $this->bodies(['/bind', '/bound']));
-        $this->assertSame(['1', '1', '1'], $this->bodies(['/count', '/count', '/count']));
+        $this->assertSame(['bound', '{"bound":true}'], $this->bodies(['/bind', '/bound']));
+        $this->assertSame(['1', '2', '3'], $this->bodies(['/count', '/count', '/count']));
+    }
+
+    /** RequestInstancesCleaner: instances a request bound, and singletons it built, are forgotten. */
+    public function testRequestInstances(): void
+    {
+        $cleaners = ['cleaners' => array_merge(BridgeApp::CLEANERS, [RequestInstancesCleaner::class])];
+        $this->assertSame(['bound', '{"bound":false}'], $this->bodies(['/bind', '/bound'], $cleaners));
+        $this->assertSame(['1', '1', '1'], $this->bodies(['/count', '/count', '/count'], $cleaners));
+    }
+
+    /** The logged-in user and the session stay with their request, singletons resident or not. */
+    public function testAuthAndSessionInBothModes(): void
+    {
+        foreach ([BridgeApp::CLEANERS, array_merge(BridgeApp::CLEANERS, [RequestInstancesCleaner::class])] as $list) {
+            $this->assertSame('{"user":null}', $this->bodies(['/login/7', '/whoami'], ['cleaners' => $list])[1]);
+            $this->assertSame('{"probe":null}', $this->bodies(['/session/put/secret', '/session'], ['cleaners' => $list])[1]);
+        }
     }
 
     /** CookieCleaner: a cookie queued and sent goes with that response only. */

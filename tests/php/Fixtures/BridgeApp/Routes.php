@@ -41,6 +41,7 @@ class Routes extends ServiceProvider
 
                 return 'set';
             });
+            $router->get('/translator-locale', fn () => app('translator')->getLocale());
             $router->get('/count', fn () => (string) ++app(Counter::class)->n);
             $router->get('/bind', function () {
                 app()->instance('probe.bound', new \stdClass());

@@ -84,8 +84,8 @@ final class Gateway
      */
     private static function warm(Container $app, CleanerConfig $config): void
     {
-        // The controller dispatcher is stateless (it holds the container): built per request
-        // otherwise, then dropped by the Container cleaner.
+        // The controller dispatcher is stateless (it holds the container): built here so the
+        // first request does not pay for it.
         $warm = ['view', 'url', 'encrypter', 'cookie', \Illuminate\Routing\Contracts\ControllerDispatcher::class];
         $cleaners = array_map(fn ($c) => is_string($c) && class_exists($c) ? (new \ReflectionClass($c))->getName() : $c, $config->cleaners);
         if (in_array(\LaravelS\Cleaners\SessionCleaner::class, $cleaners, true)) {

@@ -833,6 +833,32 @@ def baseline(b: Bench) -> list[Section]:
     return sections
 
 
+def leaks(b: Bench) -> list[Section]:
+    """What `leak_detector.enable` costs per request: one worker with it on, one with it off, side by side."""
+    on_app = b.workdir / "leak-detector-app"
+    if on_app.exists():
+        shutil.rmtree(on_app)
+    shutil.copytree(b.app, on_app, symlinks=True)
+    sections = []
+    for number, (path, body, what) in enumerate((("/api/hello", HELLO_BODY, "Hello JSON"),
+                                                 (DB_PATH, DB_BODY, "One query (Eloquent find on sqlite)")), start=1):
+        s = Section(f"L.{number} {what}, one worker: leak_detector on vs off",
+                    f"`GET {path}`. The same app in two copies; one has `leak_detector.enable` true. The difference "
+                    "is the detector's cost per request (before the request, after it, after the cleaners).")
+        off = b.laravels(workers=1, label="leak_detector off, ")
+        on = b.laravels(workers=1, label="leak_detector on, ", app=on_app, extra={"leak_detector": {"enable": True}})
+        s.contenders = [Contender(off.name, url(off, path), [off], body), Contender(on.name, url(on, path), [on], body)]
+        alternate(s, b.opts)
+        s.verdicts = [verdict("on / off", s.contenders[1], s.contenders[0], None, "%")]
+        off_ms, on_ms = (1000 / c.median("rps") for c in s.contenders)
+        s.extra = f"Time per request at saturation: {off_ms:.3f} ms off, {on_ms:.3f} ms on: the detector adds {on_ms - off_ms:.3f} ms."
+        sections.append(s)
+        for c in s.contenders:
+            for service in c.services:
+                service.stop()
+    return sections
+
+
 def prepared_with(checkout: Path, workdir: Path) -> Path:
     """The example app prepared by another checkout's harness (its package, its prepare script), production env."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -848,10 +874,10 @@ def prepared_with(checkout: Path, workdir: Path) -> Path:
 
 COMPARISONS: dict[str, Callable[[Bench], list[Section]]] = {
     "ceiling": ceiling, "workers": workers, "static": static, "plain": plain, "tls": tls, "proxies": proxies, "tcp": tcp,
-    "queries": queries, "mariadb": mariadb, "baseline": baseline,
+    "queries": queries, "mariadb": mariadb, "baseline": baseline, "leaks": leaks,
 }
-# What a run without --only measures: everything but the before/after comparison.
-DEFAULT = [name for name in COMPARISONS if name != "baseline"]
+# What a run without --only measures: everything but the before/after comparison and the leak detector's cost.
+DEFAULT = [name for name in COMPARISONS if name not in ("baseline", "leaks")]
 
 
 # ---------------------------------------------------------------- setup and main

@@ -113,6 +113,15 @@ return [
         'excluded_list' => [],
     ],
 
+    // laravels-rs, for development: after each request, report once per offender what
+    // the request left behind (a singleton or controller holding its user, a static
+    // array that grows, a config value it set). Keep it off in production: it costs time
+    // on every request. See docs/leak-detector.md.
+    'leak_detector' => [
+        'enable' => env('LARAVELS_LEAK_DETECTOR', false),
+        'ignore' => [],
+    ],
+
     // laravels-rs: the X-Real-IP, X-Real-PORT, Scheme (or X-Forwarded-Proto), Server-Addr
     // and Server-Port headers of the README's nginx block set the client's address, port
     // and scheme only when the peer is one of these: addresses, CIDR ranges, or 'unix' for

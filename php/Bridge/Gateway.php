@@ -8,6 +8,7 @@ use Illuminate\Contracts\Http\Kernel as HttpKernel;
 use Illuminate\Http\Request;
 use LaravelS\Cleaners\CleanerManager;
 use LaravelS\Config\CleanerConfig;
+use LaravelS\Diagnostics\LeakDetector;
 use Symfony\Component\HttpFoundation\Response;
 
 /**
@@ -28,6 +29,7 @@ final class Gateway
     private $hasRequestListeners;
     /** @var bool */
     private $hasResponseListeners;
+    private ?LeakDetector $leakDetector = null;
 
     private function __construct(Container $app, ?HttpKernel $kernel)
     {
@@ -108,9 +110,16 @@ final class Gateway
         return $this->app;
     }
 
+    /** Turns on `leak_detector`: it looks at the app around every request from now on. */
+    public function detectLeaks(LeakDetector $detector): void
+    {
+        $this->leakDetector = $detector;
+    }
+
     /** Runs the request through the application; never throws. */
     public function handle(Request $request): Response
     {
+        $this->watchLeaks(fn (LeakDetector $d) => $d->before());
         try {
             $this->cleaners->cleanProviders();
             if ($this->hasRequestListeners) {
@@ -149,8 +158,23 @@ final class Gateway
         } catch (\Throwable $e) {
             $this->report($e);
         }
+        $this->watchLeaks(fn (LeakDetector $d) => $d->afterRequest($request));
         $this->cleaners->destroyControllers();
         $this->cleaners->cleanAfterRequest();
+        $this->watchLeaks(fn (LeakDetector $d) => $d->afterReset());
+    }
+
+    /** A leak detector step; a failure of the detector is reported and never fails the request. */
+    private function watchLeaks(\Closure $step): void
+    {
+        if ($this->leakDetector === null) {
+            return;
+        }
+        try {
+            $step($this->leakDetector);
+        } catch (\Throwable $e) {
+            $this->report($e);
+        }
     }
 
     /** Puts the app back in its booted state (after a task, a finish() or an event). */

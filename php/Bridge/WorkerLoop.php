@@ -3,6 +3,7 @@
 namespace LaravelS\Bridge;
 
 use LaravelS\Config\ServerConfig;
+use LaravelS\Diagnostics\LeakDetectorFactory;
 use LaravelS\Server\HttpServer;
 use LaravelS\Transport\CurrentTransport;
 use LaravelS\Transport\MessageKind;
@@ -61,6 +62,9 @@ final class WorkerLoop
         $server->taskworker = $taskWorker;
 
         $this->gateway = Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $server]);
+        if (!$taskWorker && $this->config->cleaners->leakDetector->enable) {
+            $this->gateway->detectLeaks(LeakDetectorFactory::make($this->gateway->app(), $this->config, $this->role));
+        }
         $this->captureDumps();
         $handler = $this->config->websocket->handler;
         if (!$taskWorker && $server instanceof \LaravelS\Server\WebSocketServer && $handler !== null) {

@@ -354,6 +354,7 @@ TXT;
         foreach ($config->sockets as $socket) {
             $rows[] = [sprintf('Port #%d', $socket->index), sprintf('%s:%s %s', $socket->host, $socket->port, $socket->handler)];
         }
+        array_push($rows, ...\LaravelS\Diagnostics\LeakSummary::rows($config));
         $this->out->table(['Component', 'Version / value'], $rows);
 
         return 0;

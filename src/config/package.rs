@@ -39,6 +39,8 @@ pub struct PackageConfig {
     pub cleaners: Vec<String>,
     /// `destroy_controllers`: whether controller instances are dropped after each request, and which are kept.
     pub destroy_controllers: DestroyControllers,
+    /// `leak_detector`: the development mode that reports state outliving a request.
+    pub leak_detector: LeakDetector,
     /// The `swoole` section as given: the base of `app('swoole')->setting`.
     pub swoole: Map<String, Value>,
 }
@@ -96,6 +98,15 @@ pub struct DestroyControllers {
     pub excluded_list: Vec<String>,
 }
 
+/// `leak_detector`: whether the worker reports state that outlives a request, and what not to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeakDetector {
+    /// `leak_detector.enable`.
+    pub enable: bool,
+    /// `leak_detector.ignore`: classes, `Class::$property`, bindings or `config:` prefixes.
+    pub ignore: Vec<String>,
+}
+
 pub(super) fn parse(top: &Map<String, Value>, swoole: &Map<String, Value>, base_path: &str, websocket: bool) -> Result<PackageConfig, ConfigError> {
     let timer = section(top, "timer", "set 'timer' => ['enable' => ..., 'jobs' => [...]]")?;
     Ok(PackageConfig {
@@ -110,6 +121,7 @@ pub(super) fn parse(top: &Map<String, Value>, swoole: &Map<String, Value>, base_
         register_providers: class_list(top.get("register_providers"), "register_providers")?,
         cleaners: class_list(top.get("cleaners"), "cleaners")?,
         destroy_controllers: destroy_controllers(top)?,
+        leak_detector: leak_detector(top)?,
         swoole: swoole.clone(),
     })
 }
@@ -278,5 +290,13 @@ fn destroy_controllers(top: &Map<String, Value>) -> Result<DestroyControllers, C
             .into_iter()
             .map(|c| c.trim_start_matches('\\').to_owned())
             .collect(),
+    })
+}
+
+fn leak_detector(top: &Map<String, Value>) -> Result<LeakDetector, ConfigError> {
+    let s = section(top, "leak_detector", "set 'leak_detector' => ['enable' => false, 'ignore' => []]")?;
+    Ok(LeakDetector {
+        enable: bool_value(s.get("enable"), "leak_detector.enable", false)?,
+        ignore: strings(s.get("ignore"), "leak_detector.ignore")?.into_iter().map(|c| c.trim_start_matches('\\').to_owned()).collect(),
     })
 }

@@ -38,6 +38,8 @@ final class LeakDetector
     private string $route = '';
     private StaticProperties $staticProperties;
     private OwnProperties $own;
+    /** @var array<string, mixed> static properties last seen holding plain data (no object), by name */
+    private array $plain = [];
 
     public function __construct(
         private Container $app,
@@ -103,7 +105,17 @@ final class LeakDetector
             $this->controllers[$class] = [spl_object_id($controller), $this->own->of($controller)];
         }
         foreach ($this->staticProperties->values() as $name => $value) {
-            $found = $finder->find($value);
+            // Plain data seen before, unchanged (the same array is identical at once): it
+            // cannot hold a request's object, and needs no walk (a table of 50 arrays does).
+            $found = null;
+            if (!isset($this->plain[$name]) || $this->plain[$name] !== $value) {
+                $found = $finder->find($value);
+                if ($finder->sawObject || !is_array($value)) {
+                    unset($this->plain[$name]);
+                } else {
+                    $this->plain[$name] = $value;
+                }
+            }
             if ($found !== null) {
                 $this->found(FindingKind::StaticProperty, 'static ' . $name, sprintf('holds %s at %s', $found[0], $found[1]));
                 continue;

@@ -22,6 +22,8 @@ final class ReferenceFinder
     /** @var array<string, true> */
     private array $visited = [];
     private int $budget = 0;
+    /** Whether the last find() met an object on its way (false: the value is plain data). */
+    public bool $sawObject = false;
 
     /** @param array<int, string> $targets object id => what the object is ("this request's user") */
     public function __construct(private array $targets, private OffenderFilter $filter, private OwnProperties $own)
@@ -60,6 +62,7 @@ final class ReferenceFinder
         }
         $this->visited = [];
         $this->budget = self::BUDGET;
+        $this->sawObject = false;
 
         return $this->walk($value, $path, 0);
     }
@@ -71,6 +74,7 @@ final class ReferenceFinder
             return null;
         }
         if (is_object($value)) {
+            $this->sawObject = true;
             $id = spl_object_id($value);
             if (isset($this->targets[$id])) {
                 return [$this->targets[$id], $path === '' ? '(itself)' : $path];

@@ -49,6 +49,9 @@ pub enum StartError {
     /// The doorbell page shared with the children could not be mapped.
     #[error("cannot map the workers' doorbell (one shared page): {0}")]
     Doorbell(crate::table::TableError),
+    /// The boot board shared with the children (`pool::boot`) could not be mapped.
+    #[error("cannot map the workers' boot board (one shared page): {0}")]
+    BootBoard(std::io::Error),
     /// `start()` was called a second time on the same server.
     #[error("the server was already started")]
     AlreadyStarted,

@@ -47,7 +47,10 @@ pub enum Role {
         manager_pid: u32,
     },
     /// The manager after all workers stopped.
-    Manager,
+    Manager {
+        /// 0 after a stop; `boot::GAVE_UP_STATUS` when no worker could boot.
+        exit_code: i32,
+    },
     /// Forked by the manager to run `WorkerError` handlers for a worker that failed.
     WorkerError(WorkerFailure),
     /// The master after the server stopped.
@@ -99,6 +102,7 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
     let clients = Arc::new(Clients::new(config.max_connection).map_err(|source| StartError::Clients { max_connection: config.max_connection, source })?);
     Clients::install(clients.clone());
     crate::ipc::doorbell::install().map_err(StartError::Doorbell)?;
+    crate::pool::boot::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::BootBoard)?;
 
     let manager = match fork_process().map_err(StartError::Fork)? {
         Forked::Child => {
@@ -150,7 +154,7 @@ fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &
             _ => None,
         })
         .collect();
-    match Supervisor::new(layout.len(), grace, config.report_worker_errors, delays).run() {
+    match Supervisor::new(layout.len(), config.worker_num, grace, config.report_worker_errors, delays).run() {
         Ok(SupervisorExit::BecomeWorker { worker_id }) => {
             let process = layout.role(worker_id).expect("the supervisor forks the ids of the layout only");
             process::reset_signals();
@@ -166,10 +170,11 @@ fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &
             process::die_with_parent(Signal::SIGTERM);
             Role::WorkerError(failure)
         }
-        Ok(SupervisorExit::Stopped) => Role::Manager,
+        Ok(SupervisorExit::Stopped) => Role::Manager { exit_code: 0 },
+        Ok(SupervisorExit::GaveUp) => Role::Manager { exit_code: crate::pool::boot::GAVE_UP_STATUS },
         Err(e) => {
             log::line("manager", &format!("stopped on an error: {e}"));
-            Role::Manager
+            Role::Manager { exit_code: 1 }
         }
     }
 }

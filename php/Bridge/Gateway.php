@@ -83,6 +83,9 @@ final class Gateway
      * callback), the encrypter and the cookie jar (its queue is flushed per request).
      * The redirector and the response factory hold the session store: they are built
      * here only when the Session cleaner gives them a fresh store after every request.
+     * None of them is needed to boot: one that cannot be built here (no APP_KEY for the
+     * encrypter, no config/session.php for the cookie jar) is left for the requests that
+     * use it, which then fail on their own as under php-fpm.
      */
     private static function warm(Container $app, CleanerConfig $config): void
     {
@@ -94,8 +97,12 @@ final class Gateway
             array_push($warm, 'redirect', \Illuminate\Contracts\Routing\ResponseFactory::class);
         }
         foreach ($warm as $abstract) {
-            if ($app->bound($abstract)) {
-                $app->make($abstract);
+            try {
+                if ($app->bound($abstract)) {
+                    $app->make($abstract);
+                }
+            } catch (\Throwable) {
+                // Not built: see above.
             }
         }
     }

@@ -36,7 +36,7 @@ final class ProcessLoop
         putenv('APP_RUNNING_IN_CONSOLE=false');
         CurrentTransport::set($this->transport);
         $this->server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
-        $gateway = Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $this->server]);
+        $gateway = (new BootGuard("process $name"))->boot(fn () => Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $this->server]));
         $this->process->becomeSelf();
         // The handlers are in place before the pid file names this process: whoever reads it
         // may signal at once.

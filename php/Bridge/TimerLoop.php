@@ -40,7 +40,7 @@ final class TimerLoop
         $transport = $this->transport;
         CurrentTransport::set($transport);
         $server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
-        $this->gateway = Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $server]);
+        $this->gateway = (new BootGuard('timer'))->boot(fn () => Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $server]));
         @file_put_contents($this->pidFile, getmypid() . "\n");
         $transport->connect();
         $transport->waitStop(0);

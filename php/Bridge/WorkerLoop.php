@@ -60,23 +60,7 @@ final class WorkerLoop
         CurrentTransport::set($transport);
         $server->bindWorker($id, (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $server->taskworker = $taskWorker;
-
-        $this->gateway = Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $server]);
-        if (!$taskWorker && $this->config->cleaners->leakDetector->enable) {
-            $this->gateway->detectLeaks(LeakDetectorFactory::make($this->gateway->app(), $this->config, $this->role));
-        }
-        $this->captureDumps();
-        $handler = $this->config->websocket->handler;
-        if (!$taskWorker && $server instanceof \LaravelS\Server\WebSocketServer && $handler !== null) {
-            $this->websocket = new WebSocketEvents($this->gateway, $server, $transport, new $handler());
-        }
-        $ports = [];
-        foreach ($this->config->sockets as $socket) {
-            $ports[$socket->index] = $socket->handler;
-        }
-        $this->ports = new PortEvents($this->gateway, $server, $transport, $ports);
-        $this->events->fire('WorkerStart', $server, $id);
-        $transport->setServerDefaults($this->serverDefaults);
+        (new BootGuard(sprintf('%s #%d', $taskWorker ? 'task worker' : 'worker', $id)))->boot(fn () => $this->boot($id, $taskWorker));
         register_shutdown_function([$this, 'answerInterruptedRequest']);
         $this->baseObLevel = ob_get_level();
         $transport->connect();
@@ -103,6 +87,29 @@ final class WorkerLoop
         }
 
         return 0;
+    }
+
+    /** Boots the application and builds what serves it; WorkerStart runs last. */
+    private function boot(int $id, bool $taskWorker): void
+    {
+        $server = $this->server;
+        $transport = $this->transport;
+        $this->gateway = Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $server]);
+        if (!$taskWorker && $this->config->cleaners->leakDetector->enable) {
+            $this->gateway->detectLeaks(LeakDetectorFactory::make($this->gateway->app(), $this->config, $this->role));
+        }
+        $this->captureDumps();
+        $handler = $this->config->websocket->handler;
+        if (!$taskWorker && $server instanceof \LaravelS\Server\WebSocketServer && $handler !== null) {
+            $this->websocket = new WebSocketEvents($this->gateway, $server, $transport, new $handler());
+        }
+        $ports = [];
+        foreach ($this->config->sockets as $socket) {
+            $ports[$socket->index] = $socket->handler;
+        }
+        $this->ports = new PortEvents($this->gateway, $server, $transport, $ports);
+        $this->events->fire('WorkerStart', $server, $id);
+        $transport->setServerDefaults($this->serverDefaults);
     }
 
     /** A WebSocket event of the main port (`websocket.handler`) or of an extra port's. */

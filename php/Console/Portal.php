@@ -225,7 +225,7 @@ TXT;
 
                 return 0;
             case ProcessRole::Manager:
-                return 0;
+                return (int) ($role['exit_code'] ?? 0);
             case ProcessRole::Launcher:
                 return (int) $role['exit_code'];
         }

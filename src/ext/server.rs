@@ -142,7 +142,10 @@ impl Server {
                 put("master_pid", long(master_pid.into()));
                 put("manager_pid", long(manager_pid.into()));
             }
-            Role::Manager => put("role", text(PhpRole::Manager.as_str())),
+            Role::Manager { exit_code } => {
+                put("role", text(PhpRole::Manager.as_str()));
+                put("exit_code", long(exit_code.into()));
+            }
             Role::WorkerError(f) => {
                 put("role", text(PhpRole::WorkerError.as_str()));
                 put("worker_id", long(f.worker_id.into()));

@@ -5,12 +5,15 @@
 //! - `role.rs`: what each child is (`ProcessRole`: HTTP worker, task worker, timer,
 //!   custom process), decoded from its process id in one place (`ProcessLayout`).
 //! - `supervisor.rs`: the manager's loop that keeps `worker_num` workers alive.
+//! - `boot.rs`: which children booted (a board in shared memory) and the policy for those
+//!   that cannot: retry with a growing pause, or stop a server that never booted.
 //! - `worker.rs`: `WorkerLink`, the blocking client a worker uses to take requests from
 //!   the master and send responses back. It knows nothing of PHP: `ext/` wraps it.
 //!
 //! The manager is forked from the master before any thread exists and stays
 //! single-threaded, so it can fork workers safely for the server's whole life.
 
+pub mod boot;
 pub mod process;
 pub mod role;
 pub mod supervisor;

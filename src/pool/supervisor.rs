@@ -15,6 +15,7 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
+use super::boot::{self, AfterExit, BootPolicy, GAVE_UP_STATUS};
 use super::process::{fork_process, Forked};
 use crate::log;
 
@@ -31,10 +32,14 @@ pub enum SupervisorExit {
     ReportWorkerError(WorkerFailure),
     /// The manager is done: every worker has exited after a stop.
     Stopped,
+    /// The manager gave up: no HTTP worker could boot (`boot::GIVE_UP_AFTER` tries each);
+    /// every child has exited. The manager exits with `boot::GAVE_UP_STATUS`.
+    GaveUp,
 }
 
-/// A worker that died this soon after its start is restarted after a pause, so a worker
-/// that cannot boot does not fork in a tight loop.
+/// A booted worker that died this soon after its start is restarted after a pause, so a
+/// worker that crashes at once does not fork in a tight loop (one that cannot boot at
+/// all is `BootPolicy`'s).
 const QUICK_DEATH: Duration = Duration::from_secs(1);
 const RESTART_PAUSE: Duration = Duration::from_millis(500);
 
@@ -66,12 +71,17 @@ pub struct Supervisor {
     failures: Vec<WorkerFailure>,
     reporters: std::collections::HashSet<Pid>,
     restart_delays: Vec<Option<Duration>>,
+    /// Boot failures in a row, and when to give up.
+    boot: BootPolicy,
+    /// Set when the manager gave up on a server that cannot boot.
+    gave_up: bool,
 }
 
 impl Supervisor {
     /// `restart_delays[id]`, when present, is how long to wait before starting process `id`
-    /// again after it exited (custom processes' `restart_interval`).
-    pub fn new(worker_num: u32, stop_grace: Duration, report_failures: bool, restart_delays: Vec<Option<Duration>>) -> Self {
+    /// again after it exited (custom processes' `restart_interval`). Ids below
+    /// `http_workers` are HTTP workers (`ProcessLayout`).
+    pub fn new(worker_num: u32, http_workers: u32, stop_grace: Duration, report_failures: bool, restart_delays: Vec<Option<Duration>>) -> Self {
         let now = Instant::now();
         Supervisor {
             worker_num,
@@ -83,6 +93,8 @@ impl Supervisor {
             failures: Vec::new(),
             reporters: std::collections::HashSet::new(),
             restart_delays,
+            boot: BootPolicy::new(worker_num, http_workers),
+            gave_up: false,
         }
     }
 
@@ -102,6 +114,10 @@ impl Supervisor {
                 return Ok(exit);
             }
             if self.stop_deadline.is_some() && self.children.is_empty() && self.reporters.is_empty() {
+                if self.gave_up {
+                    log::line("manager", &format!("every child has exited; the manager exits with status {GAVE_UP_STATUS}"));
+                    return Ok(SupervisorExit::GaveUp);
+                }
                 log::line("manager", "all workers exited, manager stops");
                 return Ok(SupervisorExit::Stopped);
             }
@@ -175,6 +191,14 @@ impl Supervisor {
 
     /// Collects every exited child and schedules its replacement unless stopping.
     fn reap(&mut self) {
+        // Children up and booted now: their slot holds their pid.
+        if let Some(board) = boot::board() {
+            for (pid, (id, _)) in &self.children {
+                if board.booted(*id, pid.as_raw().unsigned_abs()) {
+                    self.boot.booted(*id);
+                }
+            }
+        }
         loop {
             let status = match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
                 Ok(WaitStatus::StillAlive) | Err(_) => return,
@@ -196,13 +220,51 @@ impl Supervisor {
                 log::line("manager", &format!("worker #{worker_id} (pid {pid}) {how}"));
                 continue;
             }
-            let at = match self.restart_delays.get(worker_id as usize).copied().flatten() {
-                Some(delay) => Instant::now() + delay,
-                None if started.elapsed() < QUICK_DEATH => Instant::now() + RESTART_PAUSE,
-                None => Instant::now(),
+            // Without a board (a test supervisor) every child counts as booted.
+            let booted = boot::board().is_none_or(|b| b.booted(worker_id, pid.as_raw().unsigned_abs()));
+            let delay = self.restart_delays.get(worker_id as usize).copied().flatten();
+            let at = match self.boot.exited(worker_id, booted) {
+                AfterExit::Replace => {
+                    log::line("manager", &format!("worker #{worker_id} (pid {pid}) {how}; starting a new one"));
+                    match delay {
+                        Some(delay) => Instant::now() + delay,
+                        None if started.elapsed() < QUICK_DEATH => Instant::now() + RESTART_PAUSE,
+                        None => Instant::now(),
+                    }
+                }
+                AfterExit::Retry { in_a_row, pause } => {
+                    let pause = delay.map_or(pause, |d| d.max(pause));
+                    log::line(
+                        "manager",
+                        &format!(
+                            "worker #{worker_id} (pid {pid}) failed to boot ({how}; {in_a_row} time(s) in a row, the error is above); trying again in {:.1}s",
+                            pause.as_secs_f64()
+                        ),
+                    );
+                    Instant::now() + pause
+                }
+                AfterExit::GiveUp { in_a_row } => {
+                    log::line(
+                        "manager",
+                        &format!(
+                            "no worker could boot: worker #{worker_id} (pid {pid}) failed {in_a_row} times in a row ({how}), as did every other; \
+                             stopping the server. Fix the error above, then start it again"
+                        ),
+                    );
+                    self.give_up();
+                    continue;
+                }
             };
-            log::line("manager", &format!("worker #{worker_id} (pid {pid}) {how}; starting a new one"));
             self.pending.push((worker_id, at));
+        }
+    }
+
+    /// Stops every child and forks no more: the server cannot boot.
+    fn give_up(&mut self) {
+        self.gave_up = true;
+        self.begin_stop();
+        for pid in self.children.keys() {
+            let _ = kill(*pid, Signal::SIGTERM);
         }
     }
 }

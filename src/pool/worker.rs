@@ -102,6 +102,7 @@ impl WorkerLink {
             leaving: false,
         };
         link.send(&ToMaster::Hello { worker_id, pid: std::process::id() })?;
+        super::boot::mark_booted(worker_id);
         Ok(link)
     }
 

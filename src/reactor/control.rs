@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::Shared;
 use crate::log;
+use crate::pool::boot::GAVE_UP_STATUS;
 
 /// What the master is asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +31,11 @@ pub enum Command {
     },
     /// The manager is gone: no worker can be replaced any more, so stop with exit code 1
     /// and let a supervisor start the server again.
-    ManagerDied,
+    ManagerDied {
+        /// It gave up because no worker could boot (it exited with
+        /// `boot::GAVE_UP_STATUS`), rather than dying.
+        gave_up: bool,
+    },
 }
 
 /// PHP installs its own handlers for these at request start-up; a handler tokio chains to
@@ -58,11 +63,10 @@ pub fn signal_commands(manager: Pid) -> std::io::Result<mpsc::Receiver<Command>>
                 _ = quit.recv() => stop_by("SIGQUIT"),
                 _ = usr1.recv() => Command::Reload,
                 _ = usr2.recv() => Command::Reload,
-                _ = child.recv() => {
-                    if matches!(waitpid(manager, Some(WaitPidFlag::WNOHANG)), Ok(WaitStatus::StillAlive)) {
-                        continue;
-                    }
-                    Command::ManagerDied
+                _ = child.recv() => match waitpid(manager, Some(WaitPidFlag::WNOHANG)) {
+                    Ok(WaitStatus::StillAlive) => continue,
+                    Ok(WaitStatus::Exited(_, status)) => Command::ManagerDied { gave_up: status == GAVE_UP_STATUS },
+                    _ => Command::ManagerDied { gave_up: false },
                 }
             };
             if tx.send(command).await.is_err() {
@@ -98,7 +102,11 @@ pub async fn run_until_stopped(
                     ));
                 }
                 Some(Command::Stop { exit_code }) => return exit_code,
-                Some(Command::ManagerDied) => {
+                Some(Command::ManagerDied { gave_up: true }) => {
+                    log::line("master", "no worker could boot; the server stops (the error is above)");
+                    return 1;
+                }
+                Some(Command::ManagerDied { gave_up: false }) => {
                     log::line("master", "the manager process died; stopping so a supervisor can restart the server");
                     return 1;
                 }

@@ -38,5 +38,6 @@ mod store;
 pub use atomic::SharedAtomic;
 pub use error::TableError;
 pub use hash_table::{Table, TableSpec, KEY_MAX};
+pub use region::SharedRegion;
 pub use schema::{ColumnType, RowData, Schema, Value};
 pub use stats::TableStats;

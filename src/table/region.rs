@@ -18,6 +18,7 @@ unsafe impl Send for SharedRegion {}
 unsafe impl Sync for SharedRegion {}
 
 impl SharedRegion {
+    /// Maps `len` zero-filled bytes (at least one).
     pub fn new(len: usize) -> io::Result<Self> {
         let len = len.max(1);
         // SAFETY: a fresh anonymous mapping aliases nothing; the result is checked below.
@@ -34,6 +35,7 @@ impl SharedRegion {
         self.ptr.as_ptr()
     }
 
+    /// The mapped length in bytes.
     pub fn len(&self) -> usize {
         self.len
     }

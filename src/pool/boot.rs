@@ -54,6 +54,8 @@ impl BootBoard {
         if index >= self.slots {
             return None;
         }
+        // The region's base is page-aligned (mmap), so the cast keeps u32's alignment.
+        #[allow(clippy::cast_ptr_alignment)]
         // SAFETY: the region is zero-filled, page-aligned and `slots` u32s long, so slot
         // `index` is in bounds and aligned; AtomicU32 has u32's layout, and every process
         // only ever reaches these bytes through atomics.
@@ -226,7 +228,10 @@ mod tests {
     #[test]
     fn the_package_exits_with_the_status_the_manager_reads() {
         let php = include_str!("../../php/Bridge/BootGuard.php");
-        assert!(php.contains(&format!("public const EXIT_CODE = {BOOT_FAILED_STATUS};")), "php/Bridge/BootGuard.php::EXIT_CODE differs from BOOT_FAILED_STATUS");
+        assert!(
+            php.contains(&format!("public const EXIT_CODE = {BOOT_FAILED_STATUS};")),
+            "php/Bridge/BootGuard.php::EXIT_CODE differs from BOOT_FAILED_STATUS"
+        );
     }
 
     #[test]

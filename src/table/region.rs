@@ -39,6 +39,11 @@ impl SharedRegion {
     pub fn len(&self) -> usize {
         self.len
     }
+
+    /// Never: a region is at least one byte long.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 impl Drop for SharedRegion {

@@ -8,7 +8,8 @@ use Illuminate\Http\UploadedFile;
 /**
  * Builds the Illuminate request from what the extension hands a worker: a CGI-style
  * server array and the raw body. Query strings and form bodies go through parse_str, so
- * `a[]=1&a[]=2` and friends decode exactly as under php-fpm.
+ * `a[]=1&a[]=2` and friends decode exactly as under php-fpm. Given the worker's
+ * PhpGlobals, it also sets `$_GET`, `$_POST`, ... from the same parse.
  */
 final class RequestFactory
 {
@@ -19,7 +20,7 @@ final class RequestFactory
      * @param array|null $form a multipart body as the extension parsed it:
      *                         ['fields' => [[name, value]...], 'files' => [[field, name, type, tmp, size, error]...]]
      */
-    public static function make(array $server, string $body, ?array $form = null): Request
+    public static function make(array $server, string $body, ?array $form = null, ?PhpGlobals $globals = null): Request
     {
         $post = $files = [];
         if ($form !== null) {
@@ -37,6 +38,7 @@ final class RequestFactory
         ) {
             parse_str($body, $post);
         }
+        $globals?->enter($server, $query, $post, $cookies, $form['files'] ?? []);
 
         $request = new Request($query, $post, [], $cookies, $files, $server, $body);
         // What Request::createFromBase() does for JSON bodies.

@@ -18,13 +18,18 @@ final class ResponseEmitter
     }
 
     /**
-     * @param string $output what the request echoed; used as the body when the response
-     *                       has none (LaravelS's rule: response content first, then echo output)
+     * @param string   $output     what the request echoed; used as the body when the response
+     *                             has none (LaravelS's rule: response content first, then echo output)
+     * @param string[] $sapiLines  what header() and setcookie() set in the request (headers_list()),
+     *                             merged in as php-fpm sends them (SapiHeaders)
      */
-    public function emit(Response $response, string $output = ''): void
+    public function emit(Response $response, string $output = '', array $sapiLines = []): void
     {
         $status = $response->getStatusCode();
         $headers = self::headers($response);
+        if ($sapiLines !== []) {
+            $headers = SapiHeaders::merge($sapiLines, $headers);
+        }
         $reason = self::customReason($response);
 
         if ($response instanceof StreamedResponse || $response instanceof BinaryFileResponse) {

@@ -34,6 +34,10 @@ final class WorkerLoop
     private $ports;
     /** @var ResponseEmitter */
     private $emitter;
+    /** @var PhpGlobals|null $_GET, $_POST, ... of the request in hand */
+    private $globals;
+    /** @var resource|null the request body php://input reads, one stream reused by every request */
+    private $input;
 
     public function __construct(
         private string $basePath,
@@ -63,6 +67,7 @@ final class WorkerLoop
         (new BootGuard(sprintf('%s #%d', $taskWorker ? 'task worker' : 'worker', $id)))->boot(fn () => $this->boot($id, $taskWorker));
         register_shutdown_function([$this, 'answerInterruptedRequest']);
         $this->baseObLevel = ob_get_level();
+        $this->globals = new PhpGlobals($this->basePath);
         $transport->connect();
 
         while (($message = $transport->next()) !== null) {
@@ -131,11 +136,37 @@ final class WorkerLoop
     private function serve(array $incoming): void
     {
         $this->dumped = false;
-        $request = RequestFactory::make($incoming['server'], $incoming['body'], $incoming['form'] ?? null);
-        ob_start();
-        $response = $this->gateway->handle($request);
-        $output = $this->collectOutput();
-        $this->emitter->emit($response, $output);
+        $request = RequestFactory::make($incoming['server'], $incoming['body'], $incoming['form'] ?? null, $this->globals);
+        $this->transport->beginSapi($this->input($incoming['body']));
+        try {
+            ob_start();
+            $response = $this->gateway->handle($request);
+            $output = $this->collectOutput();
+            // header() and setcookie() of code that ran in the request join the response.
+            [$headers] = $this->transport->sapiHeaders();
+            $this->emitter->emit($response, $output, $headers);
+            $this->terminate($request, $response);
+        } finally {
+            $this->transport->endSapi();
+            $this->globals->leave();
+        }
+    }
+
+    /** The request's body as the stream php://input reads. */
+    private function input(string $body)
+    {
+        $input = $this->input ??= fopen('php://temp', 'w+b');
+        ftruncate($input, 0);
+        if ($body !== '') {
+            fwrite($input, $body);
+        }
+        rewind($input);
+
+        return $input;
+    }
+
+    private function terminate(\Illuminate\Http\Request $request, Response $response): void
+    {
         try {
             $this->gateway->terminate($request, $response);
         } catch (\Throwable $e) {
@@ -270,7 +301,12 @@ final class WorkerLoop
         if ($fatal && $output === '') {
             $output = 'Internal Server Error';
         }
-        $transport->respond($fatal || $this->dumped ? 500 : 200, ['Content-Type' => 'text/html; charset=UTF-8'], $output);
+        // As php-fpm ends such a request: what header() and setcookie() set goes out, with
+        // the code http_response_code() or a Location header set (PHP's default 200 else).
+        // The globals stay as they are: the process ends, and its replacement boots afresh.
+        [$headers, $code] = $transport->sapiHeaders();
+        $status = $fatal || $this->dumped ? 500 : ($code ?: 200);
+        $transport->respond($status, SapiHeaders::alone($headers), $output);
     }
 
     /** dump()/dd() render HTML, as they would under php-fpm, and are noticed for the status. */

@@ -2,13 +2,14 @@
 
 namespace LaravelS\Transport;
 
+use LaravelS\Runtime\Sapi;
 use LaravelS\Runtime\Worker;
 
 /**
- * The transport over the extension's LaravelS\Runtime\Worker: each method is one static
- * call, with its arguments passed through as they are. The only file of the package
- * that names Worker; it holds no state, so one instance serves every process the
- * master forks.
+ * The transport over the extension's LaravelS\Runtime\Worker (and Sapi): each method is
+ * one static call, with its arguments passed through as they are. The only file of the
+ * package that names Worker or Sapi; it holds no state, so one instance serves every
+ * process the master forks.
  */
 final class ExtensionTransport implements Transport
 {
@@ -55,6 +56,22 @@ final class ExtensionTransport implements Transport
     public function retireReason(): ?string
     {
         return Worker::retireReason();
+    }
+
+    public function beginSapi($input): void
+    {
+        Sapi::begin($input);
+    }
+
+    public function sapiHeaders(): array
+    {
+        // PHP's own functions: Sapi keeps the headers in PHP's list while a request is on.
+        return [headers_list(), http_response_code()];
+    }
+
+    public function endSapi(): void
+    {
+        Sapi::end();
     }
 
     public function respond(int $status, array $headers, string $body, ?string $reason = null): void

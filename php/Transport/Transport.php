@@ -47,6 +47,23 @@ interface Transport
     /** Why this worker leaves after its last answer, if it does. */
     public function retireReason(): ?string;
 
+    // PHP's own request state for the request in hand (the extension's Sapi): header(),
+    // setcookie(), http_response_code(), headers_sent() and php://input as under php-fpm.
+
+    /** @param resource $input the request body, open until endSapi(); php://input reads it */
+    public function beginSapi($input): void;
+
+    /**
+     * What the request set with header() and setcookie(), as headers_list() lists them,
+     * and http_response_code() (false when nothing set it).
+     *
+     * @return array{0: string[], 1: int|false}
+     */
+    public function sapiHeaders(): array;
+
+    /** Drops the request's headers and code; the CLI's behaviour is back. */
+    public function endSapi(): void;
+
     // Answers to the message in hand.
 
     /** @param array<string, string|string[]> $headers */

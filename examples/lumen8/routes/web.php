@@ -19,6 +19,12 @@ $router->group(['prefix' => 'api'], function () use ($router) {
     // The one-query benchmark route: a user row by id, one SELECT on the sqlite database.
     $router->get('/db/{id:[0-9]+}', 'ResponseController@user');
     $router->get('/redis/{key:[a-z0-9-]+}', 'ResponseController@counter');
+    // Code written for php-fpm: PHP's request globals and header functions (tests/e2e/test_php_globals.py).
+    $router->addRoute(['GET', 'POST', 'PUT'], '/php/globals', 'PhpGlobalsController@globals');
+    $router->get('/php/headers', 'PhpGlobalsController@headers');
+    $router->get('/php/legacy', 'PhpGlobalsController@legacy');
+    $router->get('/php/exit', 'PhpGlobalsController@exit');
+    $router->get('/php/stream', 'PhpGlobalsController@stream');
 });
 
 $router->addRoute(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], '/echo', 'EchoController@echo');

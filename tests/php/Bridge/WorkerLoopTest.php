@@ -41,7 +41,7 @@ final class WorkerLoopTest extends TestCase
         $this->assertSame([200, 200, 404], array_column($transport->responses, 'status'));
         $this->assertSame(['X_VERSION' => 'test'], $transport->serverDefaults);
         $this->assertSame(
-            ['setServerDefaults', 'connect', 'next', 'respond', 'next', 'respond', 'next', 'respond', 'next'],
+            ['setServerDefaults', 'connect', ...array_merge(...array_fill(0, 3, ['next', 'beginSapi', 'sapiHeaders', 'respond', 'endSapi'])), 'next'],
             array_column($transport->calls, 0)
         );
         $this->assertSame($transport, CurrentTransport::get(), 'Task::deliver() in this process reaches the same transport');

@@ -44,6 +44,17 @@ final class FakeTransport implements Transport
     public $connected = false;
     /** @var bool leave() was called */
     public $leaving = false;
+    /** @var string[] the body php://input read in each request, taken at beginSapi() */
+    public $inputs = [];
+    /**
+     * @var string[] what headers_list() gives at the end of each request: the CLI keeps
+     *      no header(), so a test sets what the extension's Sapi would have kept
+     */
+    public $sapiHeaders = [];
+    /** @var int|false what http_response_code() gives at the end of each request */
+    public $sapiStatus = false;
+    /** @var bool between beginSapi() and endSapi() */
+    public $sapiActive = false;
 
     /** @var WorkerState */
     private $state;
@@ -141,6 +152,30 @@ final class FakeTransport implements Transport
         }
 
         return $this->leaving ? 'the process is ending' : 'max_request reached';
+    }
+
+    public function beginSapi($input): void
+    {
+        $this->record(__FUNCTION__);
+        $this->expect(WorkerState::Received, __FUNCTION__);
+        if ($this->sapiActive) {
+            throw new \LogicException('beginSapi() twice without endSapi()');
+        }
+        $this->sapiActive = true;
+        $this->inputs[] = stream_get_contents($input, -1, 0);
+    }
+
+    public function sapiHeaders(): array
+    {
+        $this->record(__FUNCTION__);
+
+        return [$this->sapiActive ? $this->sapiHeaders : [], $this->sapiActive ? $this->sapiStatus : false];
+    }
+
+    public function endSapi(): void
+    {
+        $this->record(__FUNCTION__);
+        $this->sapiActive = false;
     }
 
     public function respond(int $status, array $headers, string $body, ?string $reason = null): void

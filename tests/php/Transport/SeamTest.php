@@ -8,7 +8,7 @@ use LaravelS\Transport\CurrentTransport;
 use LaravelS\Transport\ExtensionTransport;
 use PHPUnit\Framework\TestCase;
 
-/** The package reaches the extension's Worker through the transport only. */
+/** The package reaches the extension's Worker and Sapi through the transport only. */
 final class SeamTest extends TestCase
 {
     protected function tearDown(): void
@@ -16,12 +16,12 @@ final class SeamTest extends TestCase
         CurrentTransport::set(null);
     }
 
-    public function testOnlyExtensionTransportNamesTheExtensionsWorker(): void
+    public function testOnlyExtensionTransportNamesTheExtensionsWorkerAndSapi(): void
     {
         $root = dirname(__DIR__, 3) . '/php';
         $naming = [];
         foreach (new \RecursiveIteratorIterator(new \RecursiveDirectoryIterator($root, \FilesystemIterator::SKIP_DOTS)) as $file) {
-            if ($file->getExtension() === 'php' && preg_match('/\bWorker::|Runtime\\\\Worker\b/', file_get_contents($file->getPathname()))) {
+            if ($file->getExtension() === 'php' && preg_match('/\b(Worker|Sapi)::|Runtime\\\\(Worker|Sapi)\b/', file_get_contents($file->getPathname()))) {
                 $naming[] = substr($file->getPathname(), strlen($root) + 1);
             }
         }

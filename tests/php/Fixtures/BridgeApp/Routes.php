@@ -87,6 +87,13 @@ class Routes extends ServiceProvider
                     $request->allFiles()
                 ),
             ]));
+            // PHP's own request globals, as code that reads them instead of the request sees them.
+            $router->any('/globals', fn () => new JsonResponse([
+                'get' => $_GET, 'post' => $_POST, 'cookie' => $_COOKIE, 'files' => $_FILES, 'request' => $_REQUEST,
+                'server' => array_intersect_key($_SERVER, array_flip([
+                    'REQUEST_METHOD', 'REMOTE_ADDR', 'HTTP_X_PROBE', 'SCRIPT_NAME', 'APP_RUNNING_IN_CONSOLE', 'argv',
+                ])),
+            ]));
             $router->get('/per-request', function () {
                 $list = app('probe.per-request');
                 $list[] = 'entry';

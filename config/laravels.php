@@ -122,6 +122,17 @@ return [
         'ignore' => [],
     ],
 
+    // laravels-rs: paths the master answers itself, without PHP, for load balancers and
+    // orchestrators (Kubernetes probes): liveness is 200 while the master runs; readiness
+    // is 200 while a worker is booted and the server is not stopping, else 503. On stop,
+    // readiness turns 503 and the server keeps serving for drain_seconds before it closes
+    // its listeners. Empty paths: off.
+    'health' => [
+        'liveness_path' => env('LARAVELS_LIVENESS_PATH', ''),
+        'readiness_path' => env('LARAVELS_READINESS_PATH', ''),
+        'drain_seconds' => env('LARAVELS_DRAIN_SECONDS', 0),
+    ],
+
     // laravels-rs: the X-Real-IP, X-Real-PORT, Scheme (or X-Forwarded-Proto), Server-Addr
     // and Server-Port headers of the README's nginx block set the client's address, port
     // and scheme only when the peer is one of these: addresses, CIDR ranges, or 'unix' for

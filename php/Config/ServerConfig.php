@@ -31,6 +31,8 @@ final class ServerConfig
         public readonly ?string $logFile,
         /** Seconds a stop or reload waits for requests in progress. */
         public readonly int $maxWaitTime,
+        /** Seconds a stop keeps serving with readiness 503 before the listeners close (`health.drain_seconds`). */
+        public readonly int $drainSeconds,
         public readonly string $laravelBasePath,
         public readonly InotifyConfig $inotifyReload,
         /** @var array<string, list<string>> each of EVENTS => handler classes */
@@ -65,6 +67,7 @@ final class ServerConfig
             $view['pid_file'],
             $view['log_file'],
             $view['max_wait_time'],
+            $view['drain_seconds'],
             $view['laravel_base_path'],
             InotifyConfig::fromArray($view['inotify_reload']),
             $view['event_handlers'],

@@ -260,19 +260,26 @@ TXT;
     /** The master's pid file of the app's config; null when it cannot be read. */
     private function pidFile(): ?string
     {
+        return $this->config()?->pidFile;
+    }
+
+    /** The app's config, parsed; null (and the reason printed) when it cannot be read. */
+    private function config(): ?ServerConfig
+    {
         if (!$this->extensionLoaded()) {
             return null;
         }
 
-        return $this->parse(AppConfig::load($this->basePath))?->pidFile;
+        return $this->parse(AppConfig::load($this->basePath));
     }
 
     private function stop(): int
     {
-        $pidFile = $this->pidFile();
-        if ($pidFile === null) {
+        $config = $this->config();
+        if ($config === null) {
             return 1;
         }
+        $pidFile = $config->pidFile;
         $pid = PidFile::runningPid($pidFile);
         if ($pid === null) {
             $this->out->info("LaravelS is not running (no live process in $pidFile)");
@@ -280,11 +287,15 @@ TXT;
             return 0;
         }
         $this->out->info("stopping LaravelS (master pid $pid)...");
+        if ($config->drainSeconds > 0) {
+            $this->out->info("draining: readiness answers 503 for {$config->drainSeconds}s before the listeners close");
+        }
         posix_kill($pid, SIGTERM);
         $started = microtime(true);
+        $limit = 120 + $config->drainSeconds;
         while (PidFile::isAlive($pid)) {
-            if (microtime(true) - $started > 120) {
-                $this->out->error("master pid $pid is still running after 120s; check the log, or kill -9 it");
+            if (microtime(true) - $started > $limit) {
+                $this->out->error("master pid $pid is still running after {$limit}s; check the log, or kill -9 it");
 
                 return 1;
             }

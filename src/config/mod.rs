@@ -30,6 +30,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
+mod health;
 mod keys;
 mod listen;
 mod package;
@@ -46,6 +47,7 @@ mod view;
 #[cfg(test)]
 mod view_tests;
 
+pub use health::Health;
 pub use package::PackageConfig;
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
 use values::Reader;
@@ -186,6 +188,8 @@ pub struct ServerConfig {
     pub buffer_output_size: usize,
     /// `sockets`: the extra ports, in `$server->ports` order after the main one.
     pub sockets: Vec<SocketSpec>,
+    /// `health`: liveness and readiness paths the master answers, and the stop's drain.
+    pub health: Health,
     /// What only the PHP package acts on, typed here too (see `view.rs`).
     pub package: PackageConfig,
     /// Warnings for settings that were accepted but have no effect here.
@@ -262,6 +266,7 @@ impl ServerConfig {
             sockets,
             heartbeat_idle: swoole::heartbeat_idle(&r)?,
             buffer_output_size: swoole::buffer_output_size(&r)?,
+            health: Health::parse(top)?,
             // Last: it relies on `processes` having been checked above.
             package: package::parse(top, swoole, base_path, websocket)?,
             warnings,

@@ -31,6 +31,7 @@ pub fn view(c: &ServerConfig) -> Value {
         "pid_file": path(&c.pid_file),
         "log_file": c.log_file.as_deref().map(path),
         "max_wait_time": c.max_wait_time.as_secs(),
+        "drain_seconds": c.health.drain.as_secs(),
         "laravel_base_path": p.laravel_base_path,
         "inotify_reload": {
             "enable": p.inotify_reload.enable,

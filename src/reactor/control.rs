@@ -83,6 +83,10 @@ fn stop_by(name: &str) -> Command {
 }
 
 /// Serves until told to stop; returns the exit code.
+///
+/// A stop turns readiness to 503 (`health.rs`) at once; with `health.drain_seconds`, the
+/// listeners keep serving for that long before this returns, so a load balancer that
+/// polls readiness takes the server out before it closes. A second stop ends the drain.
 pub async fn run_until_stopped(
     accepting: impl Future<Output = ()>,
     mut commands: mpsc::Receiver<Command>,
@@ -90,9 +94,16 @@ pub async fn run_until_stopped(
     generation: &watch::Sender<u64>,
 ) -> i32 {
     tokio::pin!(accepting);
+    let drain_end = tokio::time::sleep(Duration::ZERO);
+    tokio::pin!(drain_end);
+    let mut draining: Option<i32> = None;
     loop {
         tokio::select! {
             () = &mut accepting => return 1,
+            () = &mut drain_end, if draining.is_some() => {
+                log::line("master", "drain period over; closing the listeners");
+                return draining.unwrap_or(0);
+            }
             command = commands.recv() => match command {
                 Some(Command::Reload) => {
                     generation.send_modify(|g| *g += 1);
@@ -101,7 +112,16 @@ pub async fn run_until_stopped(
                         shared.workers.connected()
                     ));
                 }
-                Some(Command::Stop { exit_code }) => return exit_code,
+                Some(Command::Stop { exit_code }) => {
+                    shared.drain.start();
+                    let drain = shared.config.health.drain;
+                    if drain.is_zero() || draining.is_some() {
+                        return exit_code;
+                    }
+                    log::line("master", &format!("draining: readiness answers 503; still serving for {}s before the listeners close", drain.as_secs()));
+                    drain_end.as_mut().reset(tokio::time::Instant::now() + drain);
+                    draining = Some(exit_code);
+                }
                 Some(Command::ManagerDied { gave_up: true }) => {
                     log::line("master", "no worker could boot; the server stops (the error is above)");
                     return 1;

@@ -58,6 +58,11 @@ pub async fn handle(req: Request<hyper::body::Incoming>, shared: Arc<Shared>, co
         }
         Some(_) => Some(conn.port),
     };
+    if protocol.is_none() {
+        if let Some(resp) = super::health::answer(&shared, &req) {
+            return Ok(finish(resp, &shared));
+        }
+    }
     if upgrade && !matches!(protocol, Some(Protocol::Http)) {
         return Ok(finish(super::websocket::open(req, &shared, &conn).await, &shared));
     }

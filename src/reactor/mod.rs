@@ -6,6 +6,7 @@
 //! - `tls.rs`: the port's certificate and key, and each connection's TLS handshake.
 //! - `http.rs`: one request in, one response out; limits and errors answered here.
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
+//! - `health.rs`: liveness and readiness answers (`health`), and the stop's drain flag.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
 //! - `job.rs`: what a connection hands a worker (its frame, built once) and the answer.
 //! - `deadline.rs`: `max_request_time`, one deadline per job and who acts on it.
@@ -29,6 +30,7 @@ pub mod control;
 pub mod deadline;
 pub mod dispatch;
 pub mod forwarded;
+pub mod health;
 pub mod http;
 pub mod job;
 pub mod listener;
@@ -85,6 +87,8 @@ pub struct Shared {
     pub server_header: Option<HeaderValue>,
     /// Set when the server stops (not reloads): custom processes get SIGTERM, not SIGUSR1.
     pub stopping: std::sync::atomic::AtomicBool,
+    /// Set when a stop begins: readiness answers 503 (`health.drain_seconds`).
+    pub drain: health::Drain,
     /// WebSocket connections and their outgoing queues.
     pub sockets: websocket::Registry,
     /// The client list in shared memory, which every process reads.
@@ -160,6 +164,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
         workers: Workers::new(ProcessLayout::of(&config).len()),
         statics: Statics::new(&config.document_root),
         stopping: std::sync::atomic::AtomicBool::new(false),
+        drain: health::Drain::default(),
         sockets: websocket::Registry::default(),
         clients: parts.clients.clone(),
         server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),

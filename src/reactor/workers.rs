@@ -35,6 +35,11 @@ impl Workers {
         self.slots.lock().clone()
     }
 
+    /// How many of the first `n` slots (the HTTP workers' ids) have a connected worker.
+    pub fn connected_below(&self, n: usize) -> usize {
+        self.slots.lock().iter().take(n).filter(|s| s.is_some()).count()
+    }
+
     /// How many slots have a connected worker.
     pub fn connected(&self) -> usize {
         self.slots.lock().iter().filter(|s| s.is_some()).count()

@@ -145,6 +145,23 @@ namespace LaravelS\Runtime {
         public static function load(array $config, string $base_path): array {}
     }
 
+    class Control {
+        public function __construct() {}
+
+        /**
+         * The status of the master `$master_pid` listening on `$port`, as JSON: the master,
+         * then each process with its pid, state, current request, requests served and
+         * memory. Throws `WorkerException` when the master cannot be reached in `$timeout`
+         * seconds.
+         *
+         * @param int $master_pid
+         * @param int $port
+         * @param float|null $timeout
+         * @return string
+         */
+        public static function status(int $master_pid, int $port, ?float $timeout = null): string {}
+    }
+
     /**
      * A bad `config('laravels')` value; the message names the key and the fix.
      */

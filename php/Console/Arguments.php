@@ -8,6 +8,8 @@ final class Arguments
     public string $command = '';
     public bool $daemonize = false;
     public bool $ignore = false;
+    /** `status --json`: print the master's JSON instead of a table. */
+    public bool $json = false;
     public ?string $env = null;
     public ?string $xVersion = null;
     /** Set when the command line cannot be understood. */
@@ -39,6 +41,8 @@ final class Arguments
                 $args->daemonize = true;
             } elseif ($arg === '-i' || $arg === '--ignore') {
                 $args->ignore = true;
+            } elseif ($arg === '--json') {
+                $args->json = true;
             } elseif ($arg === '-h' || $arg === '--help') {
                 $args->command = 'help';
             } elseif ($arg !== '' && $arg[0] === '-') {

@@ -21,7 +21,7 @@ use LaravelS\Transport\ExtensionTransport;
 use LaravelS\Transport\ProcessRole;
 
 /**
- * `php bin/laravels start|stop|restart|reload|info|help`: the operator's entry point.
+ * `php bin/laravels start|stop|restart|reload|status|info|help`: the operator's entry point.
  *
  * `start` boots the application once in this process only to read config('laravels'),
  * has the extension parse it into the typed ServerConfig every process then reads (the
@@ -31,13 +31,15 @@ use LaravelS\Transport\ProcessRole;
 final class Portal
 {
     private const USAGE = <<<'TXT'
-Usage: php bin/laravels {start|stop|restart|reload|info|help} [options]
+Usage: php bin/laravels {start|stop|restart|reload|status|info|help} [options]
 
 Commands:
   start     Start the server and print its processes
   stop      Stop gracefully: in-flight requests finish (up to swoole.max_wait_time)
   restart   stop, then start
   reload    Replace the workers without dropping a connection; new workers run the current code
+  status    Show each process of the running server: pid, idle or busy on what, requests, memory
+            (--json: the same for scripts)
   info      Show versions and the listen address
   help      Show this help
 
@@ -77,6 +79,8 @@ TXT;
                 return $code === 0 ? $this->start($args) : $code;
             case 'reload':
                 return $this->reload();
+            case 'status':
+                return $this->status($args);
             case 'info':
                 return $this->info();
             case 'help':
@@ -335,6 +339,23 @@ TXT;
         $this->out->error('workers were not all replaced within 120s; see the log for what they are doing');
 
         return 1;
+    }
+
+    private function status(Arguments $args): int
+    {
+        $config = $this->config();
+        if ($config === null) {
+            return 1;
+        }
+        $pid = PidFile::runningPid($config->pidFile);
+        if ($pid === null) {
+            $this->out->error("LaravelS is not running (no live process in {$config->pidFile})");
+
+            return 1;
+        }
+
+        // The master's worker socket is named after its pid and its TCP port (0 on a unix socket).
+        return (new StatusReport($this->out))->show($pid, $config->listen->unix ? 0 : $config->listen->port, $args->json);
     }
 
     private function info(): int

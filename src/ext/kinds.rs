@@ -88,7 +88,7 @@ impl MessageKind {
             ToWorker::Buffer { full: false, .. } => Self::BufferEmpty,
             ToWorker::Packet { .. } => Self::Packet,
             ToWorker::PortRequest { .. } => Self::PortRequest,
-            ToWorker::Stop | ToWorker::TaskAccepted(_) => return None,
+            ToWorker::Stop | ToWorker::TaskAccepted(_) | ToWorker::Status(_) => return None,
         })
     }
 }

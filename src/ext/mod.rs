@@ -4,6 +4,8 @@
 //! - `server.rs`: `LaravelS\Runtime\Server` (validate, bind, start).
 //! - `config.rs`: `LaravelS\Runtime\Config` (parse only) and the config view as a PHP
 //!   array.
+//! - `control.rs`: `LaravelS\Runtime\Control` (what `bin/laravels status` asks a running
+//!   master).
 //! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests, responses, pushes).
 //! - `sapi.rs`: `LaravelS\Runtime\Sapi` (`header()`, `setcookie()`, <php://input> inside a
 //!   request, as under a web SAPI).
@@ -20,6 +22,7 @@ pub mod alias;
 pub mod atomic;
 pub mod clients;
 pub mod config;
+pub mod control;
 pub mod convert;
 pub mod exceptions;
 pub mod kinds;
@@ -38,6 +41,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<exceptions::WorkerException>()
         .class::<server::Server>()
         .class::<config::Config>()
+        .class::<control::Control>()
         .class::<worker::Worker>()
         .class::<sapi::Sapi>()
         .class::<clients::Clients>()

@@ -37,6 +37,8 @@ mod kind {
     pub const DISCONNECT: u8 = 18;
     pub const EVENT_DONE: u8 = 19;
     pub const SEND_TO: u8 = 24;
+    pub const STATUS_QUERY: u8 = 26;
+    pub const STATUS: u8 = 27;
 }
 
 /// Encodes a frame for a worker, length prefix included, ready to write.
@@ -50,6 +52,11 @@ pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
             w.finish()
         }
         ToWorker::Stop => Writer::frame(kind::STOP, 0).finish(),
+        ToWorker::Status(json) => {
+            let mut w = Writer::frame(kind::STATUS, json.len() + 4);
+            w.bytes(json);
+            w.finish()
+        }
         ToWorker::TaskAccepted(ok) => {
             let mut w = Writer::frame(kind::TASK_ACCEPTED, 1);
             w.u8(u8::from(*ok));
@@ -142,6 +149,7 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
             Ok(ToWorker::Request(Request { head, body, form }))
         }
         kind::STOP => Ok(ToWorker::Stop),
+        kind::STATUS => Ok(ToWorker::Status(r.bytes()?)),
         kind::TASK_ACCEPTED => Ok(ToWorker::TaskAccepted(r.u8()? != 0)),
         kind::TASK => Ok(ToWorker::Task { payload: r.bytes()?, origin: r.opt_u32()? }),
         kind::FINISH => Ok(ToWorker::Finish { payload: r.bytes()? }),
@@ -239,6 +247,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.u8(u8::from(*retire));
             w.finish()
         }
+        ToMaster::StatusQuery => Writer::frame(kind::STATUS_QUERY, 0).finish(),
     }
 }
 
@@ -247,6 +256,7 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
     let mut r = Reader::new(frame);
     match r.u8()? {
         kind::HELLO => Ok(ToMaster::Hello { worker_id: r.u32()?, pid: r.u32()? }),
+        kind::STATUS_QUERY => Ok(ToMaster::StatusQuery),
         kind::RESPONSE => {
             let status = r.u16()?;
             let reason = r.string()?;
@@ -333,6 +343,7 @@ mod tests {
         roundtrip_worker(ToWorker::Request(Request { head: head(), body: Bytes::new(), form: Some(form) }));
         roundtrip_worker(ToWorker::Stop);
         roundtrip_worker(ToWorker::TaskAccepted(true));
+        roundtrip_worker(ToWorker::Status(Bytes::from_static(b"{\"workers\":[]}")));
         roundtrip_worker(ToWorker::Task { payload: Bytes::from_static(b"O:4:..."), origin: Some(2) });
         roundtrip_worker(ToWorker::Task { payload: Bytes::new(), origin: None });
         roundtrip_worker(ToWorker::Finish { payload: Bytes::from_static(b"x") });
@@ -358,6 +369,7 @@ mod tests {
     #[test]
     fn master_messages_roundtrip() {
         roundtrip_master(ToMaster::Hello { worker_id: 3, pid: 4242 });
+        roundtrip_master(ToMaster::StatusQuery);
         roundtrip_master(ToMaster::Response {
             status: 418,
             reason: Some("Teapot".into()),

@@ -78,6 +78,9 @@ pub enum ToWorker {
     Stop,
     /// The answer to `ToMaster::DeliverTask`: whether the task was queued.
     TaskAccepted(bool),
+    /// The answer to `ToMaster::StatusQuery`: the server's status as JSON
+    /// (`reactor::status`).
+    Status(Bytes),
     /// Run this task (task workers only). `origin` is the worker to send `finish` to.
     Task {
         /// The task, as PHP serialized it.
@@ -263,6 +266,9 @@ pub enum ToMaster {
         /// The worker leaves after this: `max_request` or `worker_memory_limit` reached, or the process is ending.
         retire: bool,
     },
+    /// First and only frame of a `bin/laravels status` connection, instead of `Hello`:
+    /// the master answers `ToWorker::Status` and closes it.
+    StatusQuery,
 }
 
 impl ToMaster {

@@ -6,6 +6,7 @@
 //! - `wire.rs`: the field encoding the frames share (integers, byte strings, a request
 //!   head, headers, a form).
 //! - `address.rs`: where the master listens for its workers.
+//! - `query.rs`: `bin/laravels status` asking a running master over the same socket.
 //! - `doorbell.rs`: a shared-memory counter the children bump after each frame they send,
 //!   which lets a reactor thread wait for an answer without sleeping (`reactor::spin`).
 //!
@@ -17,6 +18,7 @@ pub mod address;
 pub mod codec;
 pub mod doorbell;
 pub mod message;
+pub mod query;
 mod wire;
 
 pub use codec::{decode_to_master, decode_to_worker, encode_to_master, encode_to_worker, DecodeError};

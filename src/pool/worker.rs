@@ -146,6 +146,7 @@ impl WorkerLink {
             | ToWorker::Buffer { .. } => Exchange::Event,
             ToWorker::Stop => return Ok(None),
             ToWorker::TaskAccepted(_) => return Err(LinkError::Unexpected("TaskAccepted")),
+            ToWorker::Status(_) => return Err(LinkError::Unexpected("Status")),
         };
         Ok(Some(frame))
     }

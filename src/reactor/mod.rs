@@ -15,7 +15,8 @@
 //!   (`http.rs`), a task worker's and the task queue (`task.rs`), the timer's and the
 //!   custom processes' (`timer.rs`).
 //! - `push.rs`: the one-way frames any process sends (push, send, sendto, close).
-//! - `workers.rs`: which worker pids are connected.
+//! - `workers.rs`: which worker pids are connected, and what each is doing.
+//! - `status.rs`: the status document `bin/laravels status` asks for.
 //! - `spin.rs`: a reactor thread waits briefly for a worker's answer before it sleeps.
 //! - `upload.rs`: multipart bodies parsed as they arrive, files spooled to disk.
 //! - `body.rs`: the response body, whole or streamed.
@@ -39,6 +40,7 @@ pub mod slot;
 pub mod sockets;
 pub mod spin;
 pub mod static_files;
+pub mod status;
 pub mod tls;
 pub mod upload;
 pub mod websocket;

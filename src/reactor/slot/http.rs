@@ -46,11 +46,13 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
             }
             work = queues.next() => work,
         };
+        shared.workers.begin(index, doing(&work));
         let outcome = match work {
             Work::Request(job) => run_job(&mut conn, job, shared, pid).await,
             Work::Finish(payload) => run_finish(&mut conn, payload, shared).await,
             Work::Event(event) => run_event(&mut conn, event, shared).await,
         };
+        shared.workers.end(index);
         match outcome {
             Outcome::Done { retire: false } => {}
             Outcome::Done { retire: true } | Outcome::Lost => break,
@@ -59,6 +61,31 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
             let _ = conn.write(&ToWorker::Stop).await;
             break;
         }
+    }
+}
+
+/// What `bin/laravels status` shows for a job: the method and path of a request (never
+/// its query, which may carry secrets), or the kind of event.
+fn doing(work: &Work) -> String {
+    const MAX: usize = 120;
+    let request = |prefix: &str, head: &crate::ipc::RequestHead| {
+        let path = head.uri.split('?').next().unwrap_or("");
+        let cut = path.char_indices().nth(MAX).map_or(path.len(), |(i, _)| i);
+        format!("{prefix}{} {}", head.method, &path[..cut])
+    };
+    match work {
+        Work::Request(job) => match &job.frame {
+            ToWorker::Request(r) => request("", &r.head),
+            ToWorker::PortRequest { port, head, .. } => request(&format!("port {port}: "), head),
+            ToWorker::Open { head, .. } => request("WebSocket handshake: ", head),
+            _ => "request".to_owned(),
+        },
+        Work::Finish(_) => "task finish()".to_owned(),
+        Work::Event(event) => match event.frame {
+            ToWorker::Frame { fd, .. } => format!("WebSocket message of #{fd}"),
+            ToWorker::Close { fd, .. } => format!("close of #{fd}"),
+            _ => format!("event of #{}", event.fd),
+        },
     }
 }
 

@@ -93,7 +93,13 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
     let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
     let mut conn = Conn { frames, writer: w, origin: None };
     let (worker_id, pid) = match hello(&mut conn).await {
-        Ok(who) => who,
+        Ok(Some(who)) => who,
+        Ok(None) => {
+            // `bin/laravels status`: one answer, then the connection ends.
+            let json = serde_json::to_vec(&super::status::report(&shared)).unwrap_or_default();
+            let _ = conn.write(&ToWorker::Status(json.into())).await;
+            return;
+        }
         Err(e) => {
             log::line("master", &format!("rejected a worker connection: {e}"));
             return;
@@ -144,9 +150,12 @@ impl Generation {
     }
 }
 
-async fn hello(conn: &mut Conn) -> Result<(u32, u32), SlotError> {
+/// Who connected: a process of the server (`Some((id, pid))`), or `bin/laravels status`
+/// (`None`).
+async fn hello(conn: &mut Conn) -> Result<Option<(u32, u32)>, SlotError> {
     match conn.read().await? {
-        Some(ToMaster::Hello { worker_id, pid }) => Ok((worker_id, pid)),
+        Some(ToMaster::Hello { worker_id, pid }) => Ok(Some((worker_id, pid))),
+        Some(ToMaster::StatusQuery) => Ok(None),
         _ => Err(SlotError::NoHello),
     }
 }

@@ -80,7 +80,10 @@ pub(super) async fn serve(mut conn: Conn, shared: &Arc<Shared>, mut generation: 
         if conn.write(&ToWorker::Task { payload: task.payload, origin }).await.is_err() {
             break;
         }
-        if let Some(ToMaster::TaskDone { payload, origin, retire }) = next_frame(&mut conn, shared, None).await {
+        shared.workers.begin(worker_id, "task".to_owned());
+        let done = next_frame(&mut conn, shared, None).await;
+        shared.workers.end(worker_id);
+        if let Some(ToMaster::TaskDone { payload, origin, retire }) = done {
             if let (Some(payload), Some(origin)) = (payload, origin) {
                 shared.dispatcher.finish(origin, payload);
             }

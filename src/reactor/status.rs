@@ -1,0 +1,73 @@
+//! The server's status as `bin/laravels status` shows it, from what the master already
+//! knows: each process id's pid, whether it is busy and on what, for how long, how many
+//! jobs it finished, and its resident memory (read from /proc at the time of asking).
+//! Answered from memory, without asking any worker: a probe costs microseconds.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::Shared;
+use crate::pool::ProcessRole;
+
+/// The status document (JSON): the master, then one entry per process id.
+pub fn report(shared: &Shared) -> Value {
+    let now = Instant::now();
+    let processes: Vec<Value> = shared
+        .workers
+        .snapshot()
+        .into_iter()
+        .enumerate()
+        .map(|(id, slot)| {
+            let id = id as u32;
+            let role = shared.layout.role(id).map(|role| role_name(shared, role)).unwrap_or_default();
+            let Some(pid) = slot.pid else {
+                return json!({"id": id, "role": role, "pid": null, "state": "down"});
+            };
+            let (state, current, busy_ms) = match &slot.busy {
+                Some((what, since)) => ("busy", Some(what.clone()), Some(now.duration_since(*since).as_millis() as u64)),
+                None => ("idle", None, None),
+            };
+            json!({
+                "id": id,
+                "role": role,
+                "pid": pid,
+                "state": state,
+                "current": current,
+                "busy_ms": busy_ms,
+                "served": slot.served,
+                "uptime_s": slot.since.map_or(0, |s| now.duration_since(s).as_secs()),
+                "rss_bytes": rss_bytes(pid),
+            })
+        })
+        .collect();
+    json!({
+        "master": {
+            "pid": std::process::id(),
+            "rss_bytes": rss_bytes(std::process::id()),
+            "draining": shared.drain.started(),
+            "connections": shared.config.max_connection - shared.connection_limit.available_permits(),
+        },
+        "processes": processes,
+    })
+}
+
+fn role_name(shared: &Shared, role: ProcessRole) -> String {
+    match role {
+        ProcessRole::Http { .. } => "worker".to_owned(),
+        ProcessRole::Task { .. } => "task worker".to_owned(),
+        ProcessRole::Timer => "timer".to_owned(),
+        ProcessRole::Custom { process, instance } => {
+            format!("process {}#{instance}", shared.config.processes.get(process).map_or("?", |p| p.name.as_str()))
+        }
+    }
+}
+
+/// Resident memory of `pid` in bytes, from /proc/PID/statm; `None` when it cannot be read.
+fn rss_bytes(pid: u32) -> Option<u64> {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf only reads a system constant.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * u64::try_from(page).ok()?)
+}

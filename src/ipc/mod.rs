@@ -20,4 +20,4 @@ pub mod message;
 mod wire;
 
 pub use codec::{decode_to_master, decode_to_worker, encode_to_master, encode_to_worker, DecodeError};
-pub use message::{Form, Header, Request, RequestHead, ToMaster, ToWorker, UploadedFile};
+pub use message::{Form, Header, Request, RequestHead, ToMaster, ToWorker, UploadedFile, ANY_UDP_PORT};

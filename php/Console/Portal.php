@@ -7,7 +7,6 @@ use LaravelS\Bridge\ProcessLoop;
 use LaravelS\Bridge\ServerEvents;
 use LaravelS\Bridge\TimerLoop;
 use LaravelS\Bridge\WorkerLoop;
-use LaravelS\Config\ListenConfig;
 use LaravelS\Config\ProcessConfig;
 use LaravelS\Config\ServerConfig;
 use LaravelS\Runtime\ConfigException;
@@ -329,33 +328,14 @@ TXT;
     private function info(): int
     {
         $app = AppConfig::load($this->basePath);
-        $rows = [
-            ['PHP', PHP_VERSION],
-            ['laravels extension', phpversion('laravels') ?: 'not loaded'],
-            [$app->framework(), $app->frameworkVersion()],
-        ];
-        if (!extension_loaded('laravels')) {
-            $rows[] = ['Listen', ListenConfig::unparsed($app->laravels)->address()];
-            $this->out->table(['Component', 'Version / value'], $rows);
-
-            return 0;
+        $config = null;
+        if (extension_loaded('laravels')) {
+            $config = $this->parse($app);
+            if ($config === null) {
+                return 1;
+            }
         }
-        $config = $this->parse($app);
-        if ($config === null) {
-            return 1;
-        }
-        array_push(
-            $rows,
-            ['Listen', $config->listen->address()],
-            ['Workers', (string) $config->workerNum],
-            ['WebSocket', $config->websocket->enable ? 'on: ' . $config->websocket->handler : 'off'],
-            ['PID file', $config->pidFile],
-        );
-        foreach ($config->sockets as $socket) {
-            $rows[] = [sprintf('Port #%d', $socket->index), sprintf('%s:%s %s', $socket->host, $socket->port, $socket->handler)];
-        }
-        array_push($rows, ...\LaravelS\Diagnostics\LeakSummary::rows($config));
-        $this->out->table(['Component', 'Version / value'], $rows);
+        (new Info($this->out))->show($app->isLumen, $app->env(), $app->frameworkVersion(), $app->laravels, $config);
 
         return 0;
     }

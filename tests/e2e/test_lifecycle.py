@@ -132,7 +132,13 @@ def test_x_version_and_env_options(laravel_app):
         assert (worker["env"], worker["app_name"]) == ("staging", "Staged"), "workers read .env.staging"
         assert "starting Staged" in s.startup
         info = s.command("info")
-    assert info.returncode == 0 and ("Lumen" if IS_LUMEN else "Laravel") in info.stdout
+    # LaravelS's labels: its console application's name with the environment, then the version.
+    assert info.returncode == 0, info.stderr
+    version = r"Lumen \(\d+\." if IS_LUMEN else r"\d+\.\d+\.\d+"
+    app_env = re.search(r"^APP_ENV=(\w+)", (laravel_app / ".env").read_text(), re.M).group(1)  # info has no --env
+    assert re.search(rf"Laravel Framework \[{app_env}\]\s*\|\s*" + version, info.stdout), info.stdout
+    router = "Lumen Router" if IS_LUMEN else "Laravel Router"
+    assert re.search(rf"Main HTTP\s*\|\s*On\s*\|\s*{router}\s*\|\s*http://127.0.0.1:{s.port}", info.stdout), info.stdout
 
 
 def test_sigint_stops_gracefully(server):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import struct
 import subprocess
@@ -120,7 +121,6 @@ def test_udp_round_trip_and_dev_udp(ports_server):
     assert b"Hello LaravelS\n" in log.read_bytes()
 
 
-def test_http_handler_on_its_own_port(ports_server):
 DEFAULT_SENDTO = r"""<?php
 
 namespace App\Sockets;
@@ -168,6 +168,7 @@ def test_sendto_with_swooles_default_server_socket_reaches_the_client(laravel_ap
     assert level == 512 and "sendto()" in message and "$serverSocket" in message and "7" in message  # E_USER_WARNING
 
 
+def test_http_handler_on_its_own_port(ports_server):
     r = httpx.post(f"http://127.0.0.1:{ports_server.ports['http']}/anything?a=1", data={"b": "2"}, headers={"X-Test": "yes"})
     assert r.status_code == 201 and r.cookies["port"] == str(ports_server.ports["http"])
     body = r.json()
@@ -218,8 +219,11 @@ def test_start_and_info_list_the_extra_ports(ports_server):
     assert f"extra port #1: tcp://127.0.0.1:{ports_server.ports['tcp']} (App\\Sockets\\TestTcpSocket)" in ports_server.startup
     assert f"udp://127.0.0.1:{ports_server.ports['udp']}" in ports_server.startup
     info = ports_server.command("info").stdout
-    assert f"127.0.0.1:{ports_server.ports['http']} App\\Sockets\\TestHttp" in info
-    assert "on: App\\Services\\EchoWebSocket" in info
+    # LaravelS's Protocols table: the entry's key in `sockets`, its type, handler and address.
+    row = lambda *cells: re.search(r"\s*\|\s*".join(map(re.escape, cells)), info)  # noqa: E731
+    assert row("Port#1 UDP IPV4 Socket", "On", "App\\Sockets\\TestUdpSocket", f"127.0.0.1:{ports_server.ports['udp']}"), info
+    assert row("Port#2 TCP IPV4 Socket", "On", "App\\Sockets\\TestHttp", f"127.0.0.1:{ports_server.ports['http']}"), info
+    assert row("Main WebSocket", "On", "App\\Services\\EchoWebSocket", f"ws://127.0.0.1:{ports_server.port}"), info
 
 
 def test_bad_socket_config_stops_start(laravel_app):

@@ -71,9 +71,7 @@ TXT;
             case 'stop':
                 return $this->stop();
             case 'restart':
-                $code = $this->stop();
-
-                return $code === 0 ? $this->start($args) : $code;
+                return $this->restart($args);
             case 'reload':
                 return $this->reload();
             case 'info':
@@ -91,7 +89,77 @@ TXT;
         }
     }
 
-    private function start(Arguments $args): int
+    /**
+     * stop, then start once the old master and every process under it are gone (a worker
+     * still finishing a request keeps its port and its resources); with -d, returns once
+     * the new master has written its pid file and accepts connections.
+     */
+    private function restart(Arguments $args): int
+    {
+        $pidFile = $this->pidFile();
+        if ($pidFile === null) {
+            return 1;
+        }
+        $old = PidFile::runningPid($pidFile);
+        $family = $old === null ? [] : [$old, ...PidFile::descendants($old)];
+        $code = $this->stop();
+        if ($code !== 0) {
+            return $code;
+        }
+        if ($family !== []) {
+            $this->out->info(sprintf('waiting for the %d process(es) of master pid %d to exit...', count($family), $old));
+            $started = microtime(true);
+            while (($left = array_values(array_filter($family, [PidFile::class, 'isAlive']))) !== []) {
+                if (microtime(true) - $started > 120) {
+                    $this->out->error(sprintf('pid(s) %s of the old server still run after 120s; kill them and start again', implode(', ', $left)));
+
+                    return 1;
+                }
+                usleep(20000);
+            }
+        }
+
+        return $this->start($args, $old);
+    }
+
+    /**
+     * After a daemonized start that replaces $old: waits until the new master's pid file
+     * names a live process other than $old and its address accepts a connection.
+     */
+    private function awaitServing(ServerConfig $config, ?int $old): int
+    {
+        $listen = $config->listen;
+        $target = $listen->unix ? 'unix://' . $listen->ip : sprintf('tcp://%s', self::connectAddress($listen->ip, $listen->port));
+        $started = microtime(true);
+        while (microtime(true) - $started < 60) {
+            $pid = PidFile::runningPid($config->pidFile);
+            if ($pid !== null && $pid !== $old && ($client = @stream_socket_client($target, $errno, $error, 1)) !== false) {
+                fclose($client);
+                $this->out->info(sprintf('restarted: master pid %d serves %s', $pid, $listen->address()));
+
+                return 0;
+            }
+            usleep(20000);
+        }
+        $this->out->error('the new server did not answer on ' . $listen->address() . ' within 60s; see the log file');
+
+        return 1;
+    }
+
+    /** Where to connect to reach a server listening on $ip (every interface: this host). */
+    private static function connectAddress(string $ip, int $port): string
+    {
+        $ip = match ($ip) {
+            '0.0.0.0', '' => '127.0.0.1',
+            '::' => '::1',
+            default => $ip,
+        };
+
+        return str_contains($ip, ':') ? "[$ip]:$port" : "$ip:$port";
+    }
+
+    /** @param int|null $replacing the old master's pid when restarting */
+    private function start(Arguments $args, ?int $replacing = null): int
     {
         if (!$this->extensionLoaded()) {
             return 1;
@@ -226,7 +294,9 @@ TXT;
             case ProcessRole::Manager:
                 return 0;
             case ProcessRole::Launcher:
-                return (int) $role['exit_code'];
+                $code = (int) $role['exit_code'];
+
+                return $code === 0 && $args->command === 'restart' ? $this->awaitServing($config, $replacing) : $code;
         }
     }
 

@@ -109,15 +109,37 @@ def test_daemonize_returns_after_start_and_stop_ends_it(laravel_app):
         pass
 
 
-def test_restart_stops_then_starts(laravel_app):
-    s = Server(laravel_app)
+def family(pid):
+    """`pid` and every live process under it (a zombie has ended: it is not counted)."""
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = (fields[0], int(fields[1]))
+    found, level = [], [pid]
+    while level:
+        found += [p for p in level if p in stats and stats[p][0] != "Z"]
+        level = [p for p, (_, ppid) in stats.items() if ppid in level]
+    return found
+
+
+def test_restart_returns_once_the_old_processes_are_gone_and_the_new_master_serves(laravel_app):
+    processes = {"test": {"class": "App\\Processes\\TestProcess", "redirect": False, "pipe": 1}}
+    s = Server(laravel_app, overrides={"processes": processes, "swoole": {"task_worker_num": 1}})
     assert s.command("start", "-d").returncode == 0
     first = s.master_pid()
     restarted = s.command("restart", "-d")
+    old = family(first)
+    assert len(old) >= 5, "master, manager, 2 workers, a task worker and a custom process"
     try:
         assert restarted.returncode == 0, restarted.stderr
-        assert s.master_pid() != first
-        assert httpx.get(s.url + "/api/hello").status_code == 200
+        assert [p for p in old if p in family(p)] == [], "no process of the old master is left"
+        assert "waiting for the" in restarted.stdout and f"master pid {first}" in restarted.stdout
+        assert s.master_pid() != first and f"restarted: master pid {s.master_pid()}" in restarted.stdout
+        assert httpx.get(s.url + "/api/hello").status_code == 200, "serves at once, no retry"
     finally:
         s.command("stop")
 

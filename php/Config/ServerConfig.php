@@ -48,6 +48,8 @@ final class ServerConfig
         public readonly array $trustedProxies,
         /** The `swoole` settings with the values the runtime uses: `app('swoole')->setting`. */
         public readonly array $setting,
+        /** @var list<string> what accepted settings mean here, when not what LaravelS does; printed at start */
+        public readonly array $notes = [],
     ) {
     }
 
@@ -76,6 +78,7 @@ final class ServerConfig
             CleanerConfig::fromArray($view),
             $view['trusted_proxies'],
             $view['setting'],
+            $view['notes'],
         );
     }
 

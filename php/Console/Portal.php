@@ -226,6 +226,9 @@ TXT;
         foreach ($server->warnings() as $warning) {
             $this->out->warning($warning);
         }
+        foreach ($config->notes as $note) {
+            $this->out->info($note);
+        }
         $this->out->info(sprintf(
             'starting %s (%s) with %d worker(s) and %d task worker(s) on %s',
             $app->name,
@@ -273,16 +276,19 @@ TXT;
         }
         $events->fire('ServerStart', $swoole);
         $role = $server->start();
+        // `laravel_base_path`: the processes that run the app boot it from there (a
+        // release directory reached through a link), as LaravelS's workers do.
+        $appPath = $config->laravelBasePath;
         switch (ProcessRole::from($role['role'])) {
             case ProcessRole::Worker:
-                return (new WorkerLoop($this->basePath, $config, $role, $swoole, $events, $transport, $serverDefaults))->run();
+                return (new WorkerLoop($appPath, $config, $role, $swoole, $events, $transport, $serverDefaults))->run();
             case ProcessRole::Process:
                 $name = $role['process_name'];
                 $process = $processes[$name][$role['process_instance']];
 
-                return (new ProcessLoop($this->basePath, $config, $role, $swoole, $transport, $definitions[$name], $process))->run();
+                return (new ProcessLoop($appPath, $config, $role, $swoole, $transport, $definitions[$name], $process))->run();
             case ProcessRole::Timer:
-                return (new TimerLoop($this->basePath, $config, $role, $swoole, $transport))->run();
+                return (new TimerLoop($appPath, $config, $role, $swoole, $transport))->run();
             case ProcessRole::Master:
                 $events->fire('ServerStop', $swoole);
 

@@ -32,6 +32,7 @@ pub fn view(c: &ServerConfig) -> Value {
         "log_file": c.log_file.as_deref().map(path),
         "max_wait_time": c.max_wait_time.as_secs(),
         "laravel_base_path": p.laravel_base_path,
+        "notes": c.notes,
         "inotify_reload": {
             "enable": p.inotify_reload.enable,
             "watch_path": p.inotify_reload.watch_path,

@@ -1,6 +1,7 @@
 """Start, stop, reload, restart and the runtime files, through bin/laravels."""
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -131,9 +132,9 @@ def test_restart_returns_once_the_old_processes_are_gone_and_the_new_master_serv
     s = Server(laravel_app, overrides={"processes": processes, "swoole": {"task_worker_num": 1}})
     assert s.command("start", "-d").returncode == 0
     first = s.master_pid()
-    restarted = s.command("restart", "-d")
     old = family(first)
     assert len(old) >= 5, "master, manager, 2 workers, a task worker and a custom process"
+    restarted = s.command("restart", "-d")
     try:
         assert restarted.returncode == 0, restarted.stderr
         assert [p for p in old if p in family(p)] == [], "no process of the old master is left"
@@ -142,6 +143,24 @@ def test_restart_returns_once_the_old_processes_are_gone_and_the_new_master_serv
         assert httpx.get(s.url + "/api/hello").status_code == 200, "serves at once, no retry"
     finally:
         s.command("stop")
+
+
+def test_laravel_base_path_is_the_app_the_workers_boot(laravel_app, tmp_path):
+    """The seed's laravel_base_path (LARAVEL_BASE_PATH in the published config): a release
+    reached through a symbolic link is the application the workers serve."""
+    release = tmp_path / "release-2"
+    shutil.copytree(laravel_app, release, symlinks=True, ignore=shutil.ignore_patterns("vendor"))
+    if (laravel_app / "vendor").exists():
+        # One Composer install, as releases behind a link share in practice: the master
+        # already loaded it, and its autoloader class cannot be declared twice.
+        (release / "vendor").symlink_to((laravel_app / "vendor").resolve())
+    env = re.sub(r"^APP_NAME=.*$", "APP_NAME=Release2", (release / ".env").read_text(), flags=re.M)
+    (release / ".env").write_text(env)
+    (tmp_path / "current").symlink_to(release)
+    with Server(laravel_app, env={"LARAVEL_BASE_PATH": str(tmp_path / "current")}) as s:
+        assert httpx.get(s.url + "/pid").json()["app_name"] == "Release2"
+    bad = Server(laravel_app, env={"LARAVEL_BASE_PATH": str(tmp_path / "nowhere")}).command("start")
+    assert bad.returncode == 1 and "laravel_base_path" in bad.stderr and "bootstrap/app.php" in bad.stderr
 
 
 def test_x_version_and_env_options(laravel_app):

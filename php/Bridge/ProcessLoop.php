@@ -4,6 +4,7 @@ namespace LaravelS\Bridge;
 
 use LaravelS\Config\ProcessConfig;
 use LaravelS\Config\ServerConfig;
+use LaravelS\Console\PidFile;
 use LaravelS\Runtime\Process;
 use LaravelS\Server\HttpServer;
 use LaravelS\Transport\CurrentTransport;
@@ -49,7 +50,7 @@ final class ProcessLoop
                 $class::$method($this->server, $this->process);
             }, false); // interrupt a blocking read() so the handler runs now
         }
-        @file_put_contents($this->config->processPidFile(), sprintf("%s#%d %d\n", $name, $this->role['process_instance'], getmypid()), FILE_APPEND | LOCK_EX);
+        self::recordPid($this->config->processPidFile(), getmypid());
         $this->transport->connect();
         $this->transport->waitStop(0);
 
@@ -71,5 +72,29 @@ final class ProcessLoop
         }
 
         return 0;
+    }
+
+    /**
+     * Adds $pid to the custom processes' pid file, one pid a line as LaravelS writes it (so
+     * `kill $(cat storage/laravels-custom-processes.pid)` works), and drops the pids of
+     * processes that have ended (one this process replaces).
+     */
+    private static function recordPid(string $file, int $pid): void
+    {
+        $handle = @fopen($file, 'c+');
+        if ($handle === false) {
+            return;
+        }
+        flock($handle, LOCK_EX);
+        $live = array_filter(
+            array_map('intval', preg_split('/\s+/', (string) stream_get_contents($handle), -1, PREG_SPLIT_NO_EMPTY) ?: []),
+            fn (int $p) => $p > 0 && $p !== $pid && PidFile::isAlive($p)
+        );
+        $live[] = $pid;
+        ftruncate($handle, 0);
+        rewind($handle);
+        fwrite($handle, implode("\n", $live) . "\n");
+        flock($handle, LOCK_UN);
+        fclose($handle);
     }
 }

@@ -50,6 +50,8 @@ final class ServerConfig
         public readonly array $trustedProxies,
         /** The `swoole` settings with the values the runtime uses: `app('swoole')->setting`. */
         public readonly array $setting,
+        /** @var list<string> what accepted settings mean here, when not what LaravelS does; printed at start */
+        public readonly array $notes = [],
     ) {
     }
 
@@ -79,6 +81,7 @@ final class ServerConfig
             CleanerConfig::fromArray($view),
             $view['trusted_proxies'],
             $view['setting'],
+            $view['notes'],
         );
     }
 

@@ -16,6 +16,8 @@ final class AppConfig
     public array $laravels = [];
     public string $name = 'Laravel';
     public bool $isLumen = false;
+    /** The app's environment (APP_ENV), as `info` shows it. */
+    public string $environment = 'production';
     private string $version = '';
     private string $storagePath;
 
@@ -42,6 +44,7 @@ final class AppConfig
         $self->laravels = $laravels;
         $self->name = (string) $app['config']->get('app.name', 'Laravel');
         $self->version = $app->version();
+        $self->environment = (string) $app->environment();
         $self->storagePath = $app->storagePath();
 
         return $self;
@@ -50,6 +53,11 @@ final class AppConfig
     public function framework(): string
     {
         return $this->isLumen ? 'Lumen' : 'Laravel';
+    }
+
+    public function env(): string
+    {
+        return $this->environment;
     }
 
     public function frameworkVersion(): string

@@ -31,6 +31,22 @@ final class PidFile
         return $children;
     }
 
+    /** Pids of every process under $ancestor: its children, theirs, and so on. */
+    public static function descendants(int $ancestor): array
+    {
+        $found = [];
+        for ($level = [$ancestor]; $level !== [];) {
+            $next = [];
+            foreach ($level as $pid) {
+                $next = array_merge($next, self::children($pid));
+            }
+            $found = array_merge($found, $next);
+            $level = $next;
+        }
+
+        return $found;
+    }
+
     public static function isAlive(int $pid): bool
     {
         if (!posix_kill($pid, 0)) {

@@ -7,7 +7,6 @@ use LaravelS\Bridge\ProcessLoop;
 use LaravelS\Bridge\ServerEvents;
 use LaravelS\Bridge\TimerLoop;
 use LaravelS\Bridge\WorkerLoop;
-use LaravelS\Config\ListenConfig;
 use LaravelS\Config\ProcessConfig;
 use LaravelS\Config\ServerConfig;
 use LaravelS\Runtime\ConfigException;
@@ -74,9 +73,7 @@ TXT;
             case 'stop':
                 return $this->stop();
             case 'restart':
-                $code = $this->stop();
-
-                return $code === 0 ? $this->start($args) : $code;
+                return $this->restart($args);
             case 'reload':
                 return $this->reload();
             case 'status':
@@ -96,7 +93,77 @@ TXT;
         }
     }
 
-    private function start(Arguments $args): int
+    /**
+     * stop, then start once the old master and every process under it are gone (a worker
+     * still finishing a request keeps its port and its resources); with -d, returns once
+     * the new master has written its pid file and accepts connections.
+     */
+    private function restart(Arguments $args): int
+    {
+        $pidFile = $this->pidFile();
+        if ($pidFile === null) {
+            return 1;
+        }
+        $old = PidFile::runningPid($pidFile);
+        $family = $old === null ? [] : [$old, ...PidFile::descendants($old)];
+        $code = $this->stop();
+        if ($code !== 0) {
+            return $code;
+        }
+        if ($family !== []) {
+            $this->out->info(sprintf('waiting for the %d process(es) of master pid %d to exit...', count($family), $old));
+            $started = microtime(true);
+            while (($left = array_values(array_filter($family, [PidFile::class, 'isAlive']))) !== []) {
+                if (microtime(true) - $started > 120) {
+                    $this->out->error(sprintf('pid(s) %s of the old server still run after 120s; kill them and start again', implode(', ', $left)));
+
+                    return 1;
+                }
+                usleep(20000);
+            }
+        }
+
+        return $this->start($args, $old);
+    }
+
+    /**
+     * After a daemonized start that replaces $old: waits until the new master's pid file
+     * names a live process other than $old and its address accepts a connection.
+     */
+    private function awaitServing(ServerConfig $config, ?int $old): int
+    {
+        $listen = $config->listen;
+        $target = $listen->unix ? 'unix://' . $listen->ip : sprintf('tcp://%s', self::connectAddress($listen->ip, $listen->port));
+        $started = microtime(true);
+        while (microtime(true) - $started < 60) {
+            $pid = PidFile::runningPid($config->pidFile);
+            if ($pid !== null && $pid !== $old && ($client = @stream_socket_client($target, $errno, $error, 1)) !== false) {
+                fclose($client);
+                $this->out->info(sprintf('restarted: master pid %d serves %s', $pid, $listen->address()));
+
+                return 0;
+            }
+            usleep(20000);
+        }
+        $this->out->error('the new server did not answer on ' . $listen->address() . ' within 60s; see the log file');
+
+        return 1;
+    }
+
+    /** Where to connect to reach a server listening on $ip (every interface: this host). */
+    private static function connectAddress(string $ip, int $port): string
+    {
+        $ip = match ($ip) {
+            '0.0.0.0', '' => '127.0.0.1',
+            '::' => '::1',
+            default => $ip,
+        };
+
+        return str_contains($ip, ':') ? "[$ip]:$port" : "$ip:$port";
+    }
+
+    /** @param int|null $replacing the old master's pid when restarting */
+    private function start(Arguments $args, ?int $replacing = null): int
     {
         if (!$this->extensionLoaded()) {
             return 1;
@@ -163,6 +230,9 @@ TXT;
         foreach ($server->warnings() as $warning) {
             $this->out->warning($warning);
         }
+        foreach ($config->notes as $note) {
+            $this->out->info($note);
+        }
         $this->out->info(sprintf(
             'starting %s (%s) with %d worker(s) and %d task worker(s) on %s',
             $app->name,
@@ -210,16 +280,19 @@ TXT;
         }
         $events->fire('ServerStart', $swoole);
         $role = $server->start();
+        // `laravel_base_path`: the processes that run the app boot it from there (a
+        // release directory reached through a link), as LaravelS's workers do.
+        $appPath = $config->laravelBasePath;
         switch (ProcessRole::from($role['role'])) {
             case ProcessRole::Worker:
-                return (new WorkerLoop($this->basePath, $config, $role, $swoole, $events, $transport, $serverDefaults))->run();
+                return (new WorkerLoop($appPath, $config, $role, $swoole, $events, $transport, $serverDefaults))->run();
             case ProcessRole::Process:
                 $name = $role['process_name'];
                 $process = $processes[$name][$role['process_instance']];
 
-                return (new ProcessLoop($this->basePath, $config, $role, $swoole, $transport, $definitions[$name], $process))->run();
+                return (new ProcessLoop($appPath, $config, $role, $swoole, $transport, $definitions[$name], $process))->run();
             case ProcessRole::Timer:
-                return (new TimerLoop($this->basePath, $config, $role, $swoole, $transport))->run();
+                return (new TimerLoop($appPath, $config, $role, $swoole, $transport))->run();
             case ProcessRole::Master:
                 $events->fire('ServerStop', $swoole);
 
@@ -231,7 +304,9 @@ TXT;
             case ProcessRole::Manager:
                 return (int) ($role['exit_code'] ?? 0);
             case ProcessRole::Launcher:
-                return (int) $role['exit_code'];
+                $code = (int) $role['exit_code'];
+
+                return $code === 0 && $args->command === 'restart' ? $this->awaitServing($config, $replacing) : $code;
         }
     }
 
@@ -361,33 +436,14 @@ TXT;
     private function info(): int
     {
         $app = AppConfig::load($this->basePath);
-        $rows = [
-            ['PHP', PHP_VERSION],
-            ['laravels extension', phpversion('laravels') ?: 'not loaded'],
-            [$app->framework(), $app->frameworkVersion()],
-        ];
-        if (!extension_loaded('laravels')) {
-            $rows[] = ['Listen', ListenConfig::unparsed($app->laravels)->address()];
-            $this->out->table(['Component', 'Version / value'], $rows);
-
-            return 0;
+        $config = null;
+        if (extension_loaded('laravels')) {
+            $config = $this->parse($app);
+            if ($config === null) {
+                return 1;
+            }
         }
-        $config = $this->parse($app);
-        if ($config === null) {
-            return 1;
-        }
-        array_push(
-            $rows,
-            ['Listen', $config->listen->address()],
-            ['Workers', (string) $config->workerNum],
-            ['WebSocket', $config->websocket->enable ? 'on: ' . $config->websocket->handler : 'off'],
-            ['PID file', $config->pidFile],
-        );
-        foreach ($config->sockets as $socket) {
-            $rows[] = [sprintf('Port #%d', $socket->index), sprintf('%s:%s %s', $socket->host, $socket->port, $socket->handler)];
-        }
-        array_push($rows, ...\LaravelS\Diagnostics\LeakSummary::rows($config));
-        $this->out->table(['Component', 'Version / value'], $rows);
+        (new Info($this->out))->show($app->isLumen, $app->env(), $app->frameworkVersion(), $app->laravels, $config);
 
         return 0;
     }

@@ -77,12 +77,17 @@ class Process
      * useQueue(): push() and pop() then pass messages whole; every process popping from
      * the queue competes for them (mode 2, the default and only mode here).
      */
-    public function useQueue($key = 0, $mode = 2, $capacity = 8192)
+    public function useQueue($key = 0, $mode = 2, $capacity = -1)
     {
         if (!function_exists('msg_get_queue')) {
             throw new \RuntimeException('the queue option of custom processes needs PHP\'s sysvmsg extension');
         }
-        $this->queueCapacity = max(1, (int) $capacity);
+        // Swoole's IPC_NOWAIT bit (256) may be OR-ed into the mode; pop() blocks here.
+        if (((int) $mode & ~256) !== 2) {
+            trigger_error("useQueue(): \$mode: $mode is not implemented: every process pops from the queue in turn (mode 2)", E_USER_WARNING);
+        }
+        // -1, Swoole's default, leaves the size limit to the system.
+        $this->queueCapacity = (int) $capacity > 0 ? (int) $capacity : 65536;
         $this->queue = msg_get_queue((int) $key !== 0 ? (int) $key : ftok(__FILE__, 'l'));
 
         return true;

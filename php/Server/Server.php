@@ -48,6 +48,10 @@ class Server
     /** @var Transport|null null for a server user code made itself: the process's, at each call */
     protected $transport;
 
+    /** SWOOLE_SOCK_UDP and SWOOLE_SOCK_UDP6. */
+    private const UDP_TYPES = [2, 4];
+    private const SWOOLE_SSL = 512;
+
     /**
      * @param array $setting ServerConfig::$setting
      * @param \LaravelS\Config\SocketConfig[] $sockets the enabled extra ports, which follow
@@ -79,11 +83,35 @@ class Server
 
     /**
      * Sends a UDP datagram to $ip:$port from a UDP port: $serverSocket is the
-     * 'server_socket' of onPacket's $clientInfo, or -1 for the first UDP port.
+     * 'server_socket' of onPacket's $clientInfo, or -1 (Swoole's default) for the first
+     * UDP port. A value that cannot be sent to or from warns, naming it.
      */
     public function sendto($ip, $port, $data, $serverSocket = -1): bool
     {
-        return ($this->transport ?? CurrentTransport::get())->sendTo((int) $serverSocket, (string) $ip, (int) $port, (string) $data);
+        $socket = (int) $serverSocket;
+        $udp = array_keys(array_filter($this->ports, fn (Port $p) => in_array($p->type & ~self::SWOOLE_SSL, self::UDP_TYPES, true)));
+        if ($socket === -1 && $udp === []) {
+            return self::unhonoured('sendto', '$serverSocket', '-1 sends from the first UDP port of `sockets`, and there is none');
+        }
+        if ($socket !== -1 && !in_array($socket, $udp, true)) {
+            return self::unhonoured('sendto', '$serverSocket', "$socket is not a UDP port in \$server->ports; pass \$clientInfo['server_socket'], or omit it");
+        }
+        if (filter_var($ip, FILTER_VALIDATE_IP) === false) {
+            return self::unhonoured('sendto', '$ip', sprintf("'%s' is not an IP address", $ip));
+        }
+        if ((int) $port < 1 || (int) $port > 65535) {
+            return self::unhonoured('sendto', '$port', "$port is not a port number");
+        }
+
+        return ($this->transport ?? CurrentTransport::get())->sendTo($socket, (string) $ip, (int) $port, (string) $data);
+    }
+
+    /** Reports an argument this runtime cannot act on (Swoole warns too), and fails the call. */
+    protected static function unhonoured(string $method, string $argument, string $why): bool
+    {
+        trigger_error(sprintf('%s(): %s: %s', $method, $argument, $why), E_USER_WARNING);
+
+        return false;
     }
 
     /** Marks this object as the one of worker $workerId in the current process. */

@@ -12,18 +12,35 @@ use LaravelS\Transport\CurrentTransport;
  */
 class WebSocketServer extends HttpServer
 {
+    private const FLAG_FIN = 1;
+
     /**
      * Sends $data to WebSocket connection $fd. $data may be a Frame. False when $fd is
      * not an established WebSocket connection.
      *
-     * @param int|bool $flags Swoole's finish flag or SWOOLE_WEBSOCKET_FLAG_* bits; messages
-     *                        always go whole
+     * @param int|bool $flags Swoole's finish flag or SWOOLE_WEBSOCKET_FLAG_* bits: messages
+     *                        go whole (FIN) and uncompressed; a flag asking otherwise warns
      */
     public function push($fd, $data, $opcode = 1, $flags = 1): bool
     {
         if ($data instanceof Frame) {
             $opcode = $data->opcode;
+            $flags = $data->finish ? $data->flags | self::FLAG_FIN : $data->flags & ~self::FLAG_FIN;
             $data = $data->data;
+        }
+        $flags = (int) $flags; // true: Swoole's older "finish" argument
+        if (($flags & self::FLAG_FIN) === 0) {
+            return self::unhonoured('push', '$flags', 'a message without SWOOLE_WEBSOCKET_FLAG_FIN (a fragment) cannot be sent: messages go whole');
+        }
+        if (($flags & ~self::FLAG_FIN) !== 0) {
+            // Compression and the RSV bits change how a frame is encoded, not what it says.
+            trigger_error(
+                sprintf('push(): $flags: %d has bits other than SWOOLE_WEBSOCKET_FLAG_FIN, which are not implemented: the message goes uncompressed', $flags),
+                E_USER_WARNING
+            );
+        }
+        if (!in_array((int) $opcode, [1, 2, 9, 10], true)) {
+            return self::unhonoured('push', '$opcode', "$opcode is not an opcode a server pushes; use 1 (text), 2 (binary), 9 (ping) or 10 (pong)");
         }
 
         return ($this->transport ?? CurrentTransport::get())->push((int) $fd, (string) $data, (int) $opcode);

@@ -194,6 +194,9 @@ pub struct ServerConfig {
     pub package: PackageConfig,
     /// Warnings for settings that were accepted but have no effect here.
     pub warnings: Vec<String>,
+    /// Settings that are accepted and mean something else here, one line each for the
+    /// operator (`enable_coroutine_runtime`).
+    pub notes: Vec<String>,
 }
 
 impl ServerConfig {
@@ -209,6 +212,13 @@ impl ServerConfig {
         };
         let mut warnings = keys::warnings(root);
         let r = Reader::new(top, swoole, base_path);
+        // LaravelS's legacy switch: it gzipped responses itself; here the reactor does.
+        let enable_gzip = r.boolean("enable_gzip", false)?;
+        if enable_gzip {
+            warnings.push(
+                "laravels.enable_gzip is LaravelS's deprecated switch: it turns swoole.http_compression on (gzip for clients that accept it). Fix: set 'swoole' => ['http_compression' => true] and remove enable_gzip".to_owned(),
+            );
+        }
         // Read in the order errors are reported in: the first wrong value stops here.
         let (socket_type, ssl_flag) = listen::socket_type(&r)?;
         let tls = listen::tls(&r, ssl_flag)?;
@@ -251,7 +261,7 @@ impl ServerConfig {
             max_request_time: (!max_request_time.is_zero()).then_some(max_request_time),
             worker_memory_limit: (memory_limit > 0).then_some(memory_limit as u64),
             upload_tmp_dir: r.sw_path("upload_tmp_dir", "/tmp")?,
-            http_compression: r.sw_bool("http_compression", false)?,
+            http_compression: r.sw_bool("http_compression", false)? || enable_gzip,
             enable_reuse_port: r.sw_bool("enable_reuse_port", true)?,
             report_worker_errors: sections::reports_worker_errors(top),
             processes: sections::processes(top.get("processes"))?,
@@ -270,8 +280,20 @@ impl ServerConfig {
             // Last: it relies on `processes` having been checked above.
             package: package::parse(top, swoole, base_path, websocket)?,
             warnings,
+            notes: notes(top),
         })
     }
+}
+
+/// What an accepted setting means in this runtime, when that differs from `LaravelS`.
+fn notes(top: &Map<String, Value>) -> Vec<String> {
+    let mut notes = Vec::new();
+    if top.contains_key("enable_coroutine_runtime") {
+        notes.push(
+            "laravels.enable_coroutine_runtime: nothing to turn on here; each worker process runs one request at a time, so blocking calls (PDO, Redis, curl) block only that worker".to_owned(),
+        );
+    }
+    notes
 }
 
 /// Swoole's flag for TLS, OR-ed into a socket type.

@@ -98,6 +98,24 @@ pub struct DestroyControllers {
     pub excluded_list: Vec<String>,
 }
 
+/// `laravel_base_path`: the application the workers boot, relative to the base path
+/// unless absolute; it must hold an application (`bootstrap/app.php`).
+fn laravel_base_path(top: &Map<String, Value>, base_path: &str) -> Result<String, ConfigError> {
+    let given = string_value(top.get("laravel_base_path"), "laravel_base_path", base_path)?;
+    if given == base_path {
+        return Ok(given);
+    }
+    let path = std::path::Path::new(base_path).join(&given);
+    if !path.join("bootstrap/app.php").is_file() {
+        return Err(invalid(
+            "laravel_base_path",
+            format!("{} has no bootstrap/app.php", path.display()),
+            "point it at the application's root (or a link to it), or leave it out for base_path()",
+        ));
+    }
+    Ok(path.to_string_lossy().into_owned())
+}
+
 /// `leak_detector`: whether the worker reports state that outlives a request, and what not to report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeakDetector {
@@ -110,7 +128,7 @@ pub struct LeakDetector {
 pub(super) fn parse(top: &Map<String, Value>, swoole: &Map<String, Value>, base_path: &str, websocket: bool) -> Result<PackageConfig, ConfigError> {
     let timer = section(top, "timer", "set 'timer' => ['enable' => ..., 'jobs' => [...]]")?;
     Ok(PackageConfig {
-        laravel_base_path: string_value(top.get("laravel_base_path"), "laravel_base_path", base_path)?,
+        laravel_base_path: laravel_base_path(top, base_path)?,
         inotify_reload: inotify_reload(top, base_path)?,
         event_handlers: event_handlers(top.get("event_handlers"))?,
         websocket_handler: if websocket { top.get("websocket").and_then(|w| w.get("handler")).and_then(Value::as_str).map(str::to_owned) } else { None },

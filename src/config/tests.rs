@@ -110,3 +110,30 @@ fn websocket_and_heartbeat() {
     let e = parse(json!({"swoole": {"buffer_output_size": 10}})).unwrap_err().to_string();
     assert!(e.contains("swoole.buffer_output_size"), "{e}");
 }
+
+#[test]
+fn laravels_legacy_switches_are_accepted() {
+    // enable_gzip: LaravelS's deprecated switch turns http_compression on, with a warning
+    // naming what to set instead; enable_coroutine_runtime is a note, not a warning.
+    let c = parse(json!({"enable_gzip": true, "enable_coroutine_runtime": true})).unwrap();
+    assert!(c.http_compression);
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    assert!(c.warnings[0].contains("laravels.enable_gzip") && c.warnings[0].contains("http_compression"));
+    assert_eq!(c.notes.len(), 1);
+    assert!(c.notes[0].starts_with("laravels.enable_coroutine_runtime:"));
+    let c = parse(json!({"enable_gzip": false, "enable_coroutine_runtime": false})).unwrap();
+    assert!(!c.http_compression && c.warnings.is_empty());
+}
+
+#[test]
+fn laravel_base_path_must_hold_an_application() {
+    let dir = std::env::temp_dir().join(format!("laravels-base-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("bootstrap")).unwrap();
+    std::fs::write(dir.join("bootstrap/app.php"), "<?php").unwrap();
+    let c = parse(json!({"laravel_base_path": dir.to_str()})).unwrap();
+    assert_eq!(c.package.laravel_base_path, dir.to_str().unwrap());
+    let e = parse(json!({"laravel_base_path": "/nowhere/at/all"})).unwrap_err().to_string();
+    assert!(e.contains("laravel_base_path") && e.contains("bootstrap/app.php"), "{e}");
+    assert_eq!(parse(json!({})).unwrap().package.laravel_base_path, "/app");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -33,6 +33,7 @@ pub fn view(c: &ServerConfig) -> Value {
         "max_wait_time": c.max_wait_time.as_secs(),
         "drain_seconds": c.health.drain.as_secs(),
         "laravel_base_path": p.laravel_base_path,
+        "notes": c.notes,
         "inotify_reload": {
             "enable": p.inotify_reload.enable,
             "watch_path": p.inotify_reload.watch_path,

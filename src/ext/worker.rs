@@ -170,9 +170,11 @@ impl Worker {
         with_link(|l| l.push(fd, 0, data)).map(|()| true)
     }
 
-    /// Sends a UDP datagram from extra port `$port` to `$address`:`$remotePort`.
+    /// Sends a UDP datagram from extra port `$port` to `$address`:`$remotePort`; a
+    /// negative `$port` (Swoole's default -1) sends from the first UDP port.
     pub fn send_to(port: i64, address: String, remote_port: i64, data: &Zval) -> PhpResult<bool> {
-        let (Ok(port), Ok(remote_port)) = (u32::try_from(port), u16::try_from(remote_port)) else { return Ok(false) };
+        let port = if port < 0 { Ok(crate::ipc::ANY_UDP_PORT) } else { u32::try_from(port) };
+        let (Ok(port), Ok(remote_port)) = (port, u16::try_from(remote_port)) else { return Ok(false) };
         if address.parse::<std::net::IpAddr>().is_err() {
             return Ok(false);
         }

@@ -172,6 +172,9 @@ pub enum ToWorker {
     },
 }
 
+/// `SendTo::port` for Swoole's `$serverSocket = -1`: the first UDP port of `sockets`.
+pub const ANY_UDP_PORT: u32 = u32::MAX;
+
 /// Worker to master.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToMaster {
@@ -242,7 +245,7 @@ pub enum ToMaster {
     },
     /// Send a UDP datagram from extra port `port` to `address`:`remote_port`.
     SendTo {
-        /// Index of the UDP port in `$server->ports` to send from.
+        /// Index of the UDP port in `$server->ports` to send from, or `ANY_UDP_PORT`.
         port: u32,
         /// The receiver's IP address.
         address: String,

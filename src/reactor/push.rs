@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use super::websocket::registry::Outbound;
 use super::Shared;
-use crate::ipc::ToMaster;
+use crate::ipc::{ToMaster, ANY_UDP_PORT};
 use crate::log;
 
 /// Carries out a push, datagram or disconnect a process sent; gives any other frame back.
@@ -22,13 +22,13 @@ pub fn route(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
             None
         }
         ToMaster::SendTo { port, address, remote_port, data } => {
-            // Port numbers from PHP may be Swoole's -1 ("the UDP port"): take the first.
-            let socket = shared.udp.get(&port).or_else(|| shared.udp.iter().min_by_key(|(index, _)| **index).map(|(_, s)| s));
+            // Swoole's -1 ("the UDP port") arrives as ANY_UDP_PORT: take the first.
+            let socket = if port == ANY_UDP_PORT { shared.udp.iter().min_by_key(|(index, _)| **index).map(|(_, s)| s) } else { shared.udp.get(&port) };
             match (socket, address.parse::<IpAddr>()) {
                 (Some(socket), Ok(ip)) => {
                     let _ = socket.try_send_to(&data, SocketAddr::new(ip, remote_port));
                 }
-                _ => log::line("master", "sendto dropped: no UDP port in `sockets`, or a bad address"),
+                _ => log::line("master", &format!("sendto dropped: no UDP port #{port} in `sockets`, or a bad address")),
             }
             None
         }

@@ -1,6 +1,7 @@
 """Start, stop, reload, restart and the runtime files, through bin/laravels."""
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -109,17 +110,57 @@ def test_daemonize_returns_after_start_and_stop_ends_it(laravel_app):
         pass
 
 
-def test_restart_stops_then_starts(laravel_app):
-    s = Server(laravel_app)
+def family(pid):
+    """`pid` and every live process under it (a zombie has ended: it is not counted)."""
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = (fields[0], int(fields[1]))
+    found, level = [], [pid]
+    while level:
+        found += [p for p in level if p in stats and stats[p][0] != "Z"]
+        level = [p for p, (_, ppid) in stats.items() if ppid in level]
+    return found
+
+
+def test_restart_returns_once_the_old_processes_are_gone_and_the_new_master_serves(laravel_app):
+    processes = {"test": {"class": "App\\Processes\\TestProcess", "redirect": False, "pipe": 1}}
+    s = Server(laravel_app, overrides={"processes": processes, "swoole": {"task_worker_num": 1}})
     assert s.command("start", "-d").returncode == 0
     first = s.master_pid()
+    old = family(first)
+    assert len(old) >= 5, "master, manager, 2 workers, a task worker and a custom process"
     restarted = s.command("restart", "-d")
     try:
         assert restarted.returncode == 0, restarted.stderr
-        assert s.master_pid() != first
-        assert httpx.get(s.url + "/api/hello").status_code == 200
+        assert [p for p in old if p in family(p)] == [], "no process of the old master is left"
+        assert "waiting for the" in restarted.stdout and f"master pid {first}" in restarted.stdout
+        assert s.master_pid() != first and f"restarted: master pid {s.master_pid()}" in restarted.stdout
+        assert httpx.get(s.url + "/api/hello").status_code == 200, "serves at once, no retry"
     finally:
         s.command("stop")
+
+
+def test_laravel_base_path_is_the_app_the_workers_boot(laravel_app, tmp_path):
+    """The seed's laravel_base_path (LARAVEL_BASE_PATH in the published config): a release
+    reached through a symbolic link is the application the workers serve."""
+    release = tmp_path / "release-2"
+    shutil.copytree(laravel_app, release, symlinks=True, ignore=shutil.ignore_patterns("vendor"))
+    if (laravel_app / "vendor").exists():
+        # One Composer install, as releases behind a link share in practice: the master
+        # already loaded it, and its autoloader class cannot be declared twice.
+        (release / "vendor").symlink_to((laravel_app / "vendor").resolve())
+    env = re.sub(r"^APP_NAME=.*$", "APP_NAME=Release2", (release / ".env").read_text(), flags=re.M)
+    (release / ".env").write_text(env)
+    (tmp_path / "current").symlink_to(release)
+    with Server(laravel_app, env={"LARAVEL_BASE_PATH": str(tmp_path / "current")}) as s:
+        assert httpx.get(s.url + "/pid").json()["app_name"] == "Release2"
+    bad = Server(laravel_app, env={"LARAVEL_BASE_PATH": str(tmp_path / "nowhere")}).command("start")
+    assert bad.returncode == 1 and "laravel_base_path" in bad.stderr and "bootstrap/app.php" in bad.stderr
 
 
 def test_x_version_and_env_options(laravel_app):
@@ -132,7 +173,13 @@ def test_x_version_and_env_options(laravel_app):
         assert (worker["env"], worker["app_name"]) == ("staging", "Staged"), "workers read .env.staging"
         assert "starting Staged" in s.startup
         info = s.command("info")
-    assert info.returncode == 0 and ("Lumen" if IS_LUMEN else "Laravel") in info.stdout
+    # LaravelS's labels: its console application's name with the environment, then the version.
+    assert info.returncode == 0, info.stderr
+    version = r"Lumen \(\d+\." if IS_LUMEN else r"\d+\.\d+\.\d+"
+    app_env = re.search(r"^APP_ENV=(\w+)", (laravel_app / ".env").read_text(), re.M).group(1)  # info has no --env
+    assert re.search(rf"Laravel Framework \[{app_env}\]\s*\|\s*" + version, info.stdout), info.stdout
+    router = "Lumen Router" if IS_LUMEN else "Laravel Router"
+    assert re.search(rf"Main HTTP\s*\|\s*On\s*\|\s*{router}\s*\|\s*http://127.0.0.1:{s.port}", info.stdout), info.stdout
 
 
 def test_sigint_stops_gracefully(server):

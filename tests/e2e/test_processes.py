@@ -2,6 +2,7 @@
 restarted when killed, onReload on reload and onStop on stop."""
 import os
 import signal
+import subprocess
 import time
 
 import httpx
@@ -12,8 +13,13 @@ PROCESSES = {"test": {"class": "App\\Processes\\TestProcess", "redirect": False,
 
 
 def process_pids(app):
+    """The pid file as LaravelS writes it: one pid a line, nothing else (int() fails otherwise)."""
     path = app / "storage" / "laravels-custom-processes.pid"
-    return [int(line.split()[1]) for line in path.read_text().splitlines()] if path.exists() else []
+    return [int(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def parent(pid):
+    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
 
 
 def wait(check, timeout=10.0):
@@ -36,13 +42,13 @@ def test_custom_process_echoes_restarts_reloads_and_stops(laravel_app):
         assert "laravels: custom process test#0" in open(f"/proc/{first}/cmdline").read()
 
         os.kill(first, signal.SIGKILL)
-        assert wait(lambda: len(process_pids(s.app)) == 2), "restarted after restart_interval"
+        assert wait(lambda: len(process_pids(s.app)) == 1 and process_pids(s.app) != [first]), "restarted after restart_interval, the dead pid dropped"
         assert "TestProcess: TestController" in httpx.get(s.url + "/process/write").text
 
         second = process_pids(s.app)[-1]
         assert s.command("reload").returncode == 0
         assert wait(lambda: events.exists() and f"reload {second}" in events.read_text())
-        assert wait(lambda: len(process_pids(s.app)) == 3)
+        assert wait(lambda: len(process_pids(s.app)) == 1 and process_pids(s.app) != [second])
         third = process_pids(s.app)[-1]
     assert f"stop {third}" in events.read_text()
 
@@ -50,3 +56,24 @@ def test_custom_process_echoes_restarts_reloads_and_stops(laravel_app):
 def test_a_wrong_process_class_stops_start_up(laravel_app):
     bad = Server(laravel_app, overrides={"processes": {"x": {"class": "App\\Nope"}}}).command("start")
     assert bad.returncode == 1 and "laravels.processes.x.class" in bad.stderr
+
+
+def test_the_pid_file_holds_pids_only_and_kill_takes_it_as_arguments(laravel_app):
+    """LaravelS's storage/laravels-custom-processes.pid: `kill -USR1 $(cat ...)` reaches
+    every custom process (each runs its onReload and is started again)."""
+    processes = {"test": {**PROCESSES["test"], "num": 2}}
+    s = Server(laravel_app, overrides={"processes": processes})
+    events = laravel_app / "storage" / "app" / "process-events.log"
+    path = laravel_app / "storage" / "laravels-custom-processes.pid"
+    with s:
+        assert wait(lambda: len(process_pids(s.app)) == 2)
+        lines = path.read_text().splitlines()
+        assert all(line.isdigit() for line in lines), lines
+        for pid in map(int, lines):
+            assert "laravels: custom process test#" in open(f"/proc/{pid}/cmdline").read()
+            assert parent(parent(pid)) == s.master_pid(), "a child of our manager"
+        killed = subprocess.run(["bash", "-c", f"kill -USR1 $(cat {path})"], capture_output=True, text=True)
+        assert killed.returncode == 0, killed.stderr
+        old = set(map(int, lines))
+        assert wait(lambda: events.exists() and all(f"reload {pid}" in events.read_text() for pid in old))
+        assert wait(lambda: len(process_pids(s.app)) == 2 and not old & set(process_pids(s.app))), "restarted, the file names the new ones only"

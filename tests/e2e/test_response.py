@@ -94,6 +94,21 @@ def test_http_compression_gzips_for_clients_that_accept_it(laravel_app):
         assert "content-encoding" not in plain.headers and plain.text == page.text
 
 
+def test_legacy_enable_gzip_and_enable_coroutine_runtime_are_accepted(laravel_app):
+    """LaravelS's `enable_gzip` (deprecated there for Swoole's http_compression) gzips as
+    http_compression does, with a warning naming what to set instead;
+    `enable_coroutine_runtime` is accepted with a note on what it means here."""
+    from harness import Server
+    with Server(laravel_app, overrides={"enable_gzip": True, "enable_coroutine_runtime": True}) as s:
+        page = httpx.get(s.url + "/", headers={"Accept-Encoding": "gzip"})
+        assert page.headers["content-encoding"] == "gzip" and "<html" in page.text.lower()
+        assert "content-encoding" not in httpx.get(s.url + "/", headers={"Accept-Encoding": "identity"}).headers
+        assert "laravels.enable_coroutine_runtime: nothing to turn on here" in s.startup
+        log = s.read_log()
+    assert "laravels.enable_gzip is LaravelS's deprecated switch" in log and "http_compression" in log
+    assert "not a LaravelS setting" not in log
+
+
 @pytest.mark.laravel_only  # Lumen runs terminate() of global middleware only, never of route middleware
 def test_terminable_middleware_runs_after_each_of_its_responses_and_nowhere_else(server):
     log = server.app / "storage" / "app" / "terminated.log"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import struct
 import subprocess
@@ -120,6 +121,53 @@ def test_udp_round_trip_and_dev_udp(ports_server):
     assert b"Hello LaravelS\n" in log.read_bytes()
 
 
+DEFAULT_SENDTO = r"""<?php
+
+namespace App\Sockets;
+
+use Hhxsv5\LaravelS\Swoole\Socket\UdpSocket;
+use Swoole\Server;
+
+/** Answers with Swoole's three-argument sendto, after trying a $serverSocket that names no UDP port. */
+class DefaultSendtoSocket extends UdpSocket
+{
+    public function onPacket(Server $server, $data, array $clientInfo)
+    {
+        $warning = null;
+        set_error_handler(function ($level, $message) use (&$warning) {
+            $warning = [$level, $message];
+
+            return true;
+        });
+        $sent = $server->sendto($clientInfo['address'], $clientInfo['port'], 'nowhere', 7);
+        restore_error_handler();
+        $server->sendto($clientInfo['address'], $clientInfo['port'], json_encode(['got' => $data, 'sent' => $sent, 'warning' => $warning]));
+    }
+}
+"""
+
+
+def test_sendto_with_swooles_default_server_socket_reaches_the_client(laravel_app):
+    """Swoole's `sendto($ip, $port, $data)`: $serverSocket defaults to -1, the UDP port.
+    A $serverSocket naming no UDP port is an E_USER_WARNING naming it, not a silent false."""
+    (laravel_app / "app" / "Sockets" / "DefaultSendtoSocket.php").write_text(DEFAULT_SENDTO)
+    udp = free_port()
+    sockets = [
+        {"host": "127.0.0.1", "port": free_port(), "type": 1, "handler": "App\\Sockets\\TestTcpSocket"},
+        {"host": "127.0.0.1", "port": udp, "type": 2, "handler": "App\\Sockets\\DefaultSendtoSocket"},
+    ]
+    with Server(laravel_app, overrides={"sockets": sockets}):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(10)
+            s.sendto(b"ping", ("127.0.0.1", udp))
+            data, sender = s.recvfrom(4096)
+    reply = json.loads(data)
+    assert sender == ("127.0.0.1", udp), "sent from the UDP port"
+    assert reply["got"] == "ping" and reply["sent"] is False
+    level, message = reply["warning"]
+    assert level == 512 and "sendto()" in message and "$serverSocket" in message and "7" in message  # E_USER_WARNING
+
+
 def test_http_handler_on_its_own_port(ports_server):
     r = httpx.post(f"http://127.0.0.1:{ports_server.ports['http']}/anything?a=1", data={"b": "2"}, headers={"X-Test": "yes"})
     assert r.status_code == 201 and r.cookies["port"] == str(ports_server.ports["http"])
@@ -171,8 +219,11 @@ def test_start_and_info_list_the_extra_ports(ports_server):
     assert f"extra port #1: tcp://127.0.0.1:{ports_server.ports['tcp']} (App\\Sockets\\TestTcpSocket)" in ports_server.startup
     assert f"udp://127.0.0.1:{ports_server.ports['udp']}" in ports_server.startup
     info = ports_server.command("info").stdout
-    assert f"127.0.0.1:{ports_server.ports['http']} App\\Sockets\\TestHttp" in info
-    assert "on: App\\Services\\EchoWebSocket" in info
+    # LaravelS's Protocols table: the entry's key in `sockets`, its type, handler and address.
+    row = lambda *cells: re.search(r"\s*\|\s*".join(map(re.escape, cells)), info)  # noqa: E731
+    assert row("Port#1 UDP IPV4 Socket", "On", "App\\Sockets\\TestUdpSocket", f"127.0.0.1:{ports_server.ports['udp']}"), info
+    assert row("Port#2 TCP IPV4 Socket", "On", "App\\Sockets\\TestHttp", f"127.0.0.1:{ports_server.ports['http']}"), info
+    assert row("Main WebSocket", "On", "App\\Services\\EchoWebSocket", f"ws://127.0.0.1:{ports_server.port}"), info
 
 
 def test_bad_socket_config_stops_start(laravel_app):

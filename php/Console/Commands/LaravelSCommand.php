@@ -3,8 +3,9 @@
 namespace LaravelS\Console\Commands;
 
 use Illuminate\Console\Command;
-use LaravelS\Config\ListenConfig;
 use LaravelS\Config\ServerConfig;
+use LaravelS\Console\Info;
+use LaravelS\Console\Output;
 use LaravelS\Runtime\ConfigException;
 use LaravelS\ServiceProvider;
 
@@ -115,23 +116,19 @@ final class LaravelSCommand extends Command
     }
 
     /** Versions and the listen address. */
+    /** The tables `php bin/laravels info` prints (LaravelS's `artisan laravels info`). */
     private function showInfo(): int
     {
         $laravels = (array) $this->laravel->make('config')->get('laravels', []);
         try {
             // Without the extension (artisan often runs without it) the address is shown as written.
-            $listen = extension_loaded('laravels') ? ServerConfig::load($laravels, $this->laravel->basePath())->listen : ListenConfig::unparsed($laravels);
+            $config = extension_loaded('laravels') ? ServerConfig::load($laravels, $this->laravel->basePath()) : null;
         } catch (ConfigException $e) {
             $this->error($e->getMessage());
 
             return 1;
         }
-        $this->table(['Component', 'Version / value'], [
-            ['PHP', PHP_VERSION],
-            ['laravels extension', phpversion('laravels') ?: 'not loaded'],
-            [$this->isLumen() ? 'Lumen' : 'Laravel', $this->laravel->version()],
-            ['Listen', $listen->address()],
-        ]);
+        (new Info(new Output()))->show($this->isLumen(), (string) $this->laravel->environment(), $this->laravel->version(), $laravels, $config);
 
         return 0;
     }

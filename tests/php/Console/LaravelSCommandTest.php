@@ -94,13 +94,16 @@ final class LaravelSCommandTest extends TestCase
 
         $this->assertMatchesRegularExpression('/PHP\s+\|\s+' . preg_quote(PHP_VERSION, '/') . '/', $out);
         $this->assertMatchesRegularExpression('/laravels extension\s+\|\s+' . preg_quote(phpversion('laravels') ?: 'not loaded', '/') . '/', $out);
-        // Lumen 8 and 10 come with the Illuminate components of their own major version.
+        // LaravelS's labels: its console application's name, "Laravel Framework" for Laravel
+        // and Lumen alike, with the environment. Lumen 8 and 10 come with the Illuminate
+        // components of their own major version.
         $major = explode('.', \Illuminate\Foundation\Application::VERSION)[0];
         $frameworkRow = $framework === 'lumen'
-            ? "/Lumen\\s+\\|\\s+Lumen \\($major\\./"
-            : "/Laravel\\s+\\|\\s+$major\\.\\d+\\.\\d+/";
+            ? "/Laravel Framework \\[\\w+\\]\\s+\\|\\s+Lumen \\($major\\./"
+            : "/Laravel Framework \\[\\w+\\]\\s+\\|\\s+$major\\.\\d+\\.\\d+/";
         $this->assertMatchesRegularExpression($frameworkRow, $out);
-        $this->assertMatchesRegularExpression('/Listen\s+\|\s+\[::1\]:6103/', $out);
+        $router = $framework === 'lumen' ? 'Lumen Router' : 'Laravel Router';
+        $this->assertMatchesRegularExpression("/Main HTTP\\s+\\|\\s+On\\s+\\|\\s+$router\\s+\\|\\s+http:\\/\\/\\[::1\\]:6103/", $out);
     }
 
     public function testStartIsTheRunnersJob(): void

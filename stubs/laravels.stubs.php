@@ -163,19 +163,23 @@ namespace LaravelS\Runtime {
         public static function active(): bool {}
 
         /**
-         * Starts a request's SAPI state: no headers, none sent yet, no response code, and
+         * Starts a request's SAPI state: no headers, none sent yet, no response code,
          * `php://input` reads `$input` (a stream the caller keeps open until `end()`; it is
-         * rewound on each open).
+         * rewound on each open), and the paths in `$uploads` (the request's spooled files,
+         * `$_FILES[...]['tmp_name']`) are uploaded files to `is_uploaded_file()` and
+         * `move_uploaded_file()`.
          *
          * @param mixed $input
+         * @param array|null $uploads
          * @return void
          */
-        public static function begin(mixed $input): void {}
+        public static function begin(mixed $input, ?array $uploads = null): void {}
 
         /**
          * Ends the request's SAPI state: the request's headers and code are dropped (read
          * them first with `headers_list()` and `http_response_code()`), the CLI's behaviour
-         * is back and `php://input` no longer points at the request's stream.
+         * is back, `php://input` no longer points at the request's stream and the request's
+         * files are no longer uploaded files (they are not deleted here).
          *
          * @return void
          */

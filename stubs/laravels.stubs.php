@@ -4,8 +4,8 @@
 
 namespace LaravelS\Runtime {
     /**
-     * A counter in shared memory: made before the server forks (in a ServerStart handler),
-     * every process adds to the same value. wait() and wakeup() use it as a flag between
+     * A counter in shared memory: made before the server forks (in a `ServerStart` handler),
+     * every process adds to the same value. `wait()` and `wakeup()` use it as a flag between
      * processes, as Swoole's do.
      */
     class Atomic {
@@ -58,7 +58,7 @@ namespace LaravelS\Runtime {
 
         /**
          * When the value is 1, takes it back to 0 and returns true. While it is 0, sleeps
-         * until a wakeup() or `$timeout` seconds (0 or less: no limit, as in Swoole), then
+         * until a `wakeup()` or `$timeout` seconds (0 or less: no limit, as in Swoole), then
          * returns whether this process took the flag that wakeup set: when one wakeup wakes
          * several processes, one gets true and the others false, at once. False as well on
          * timeout, on a signal, and when the value is neither 0 nor 1.
@@ -89,8 +89,8 @@ namespace LaravelS\Runtime {
         public static function count(): int {}
 
         /**
-         * The server-wide counters: start_time, connection_num, accept_count, close_count,
-         * request_count, websocket_message_count.
+         * The server-wide counters: `start_time`, `connection_num`, `accept_count`, `close_count`,
+         * `request_count`, `websocket_message_count`.
          *
          * @return array
          */
@@ -105,7 +105,7 @@ namespace LaravelS\Runtime {
         public static function exists(int $fd): bool {}
 
         /**
-         * Swoole's getClientInfo() keys for `$fd`, or null when it is not open.
+         * Swoole's `getClientInfo()` keys for `$fd`, or null when it is not open.
          *
          * @param int $fd
          * @return array|null
@@ -180,19 +180,23 @@ namespace LaravelS\Runtime {
         public static function active(): bool {}
 
         /**
-         * Starts a request's SAPI state: no headers, none sent yet, no response code, and
+         * Starts a request's SAPI state: no headers, none sent yet, no response code,
          * `php://input` reads `$input` (a stream the caller keeps open until `end()`; it is
-         * rewound on each open).
+         * rewound on each open), and the paths in `$uploads` (the request's spooled files,
+         * `$_FILES[...]['tmp_name']`) are uploaded files to `is_uploaded_file()` and
+         * `move_uploaded_file()`.
          *
          * @param mixed $input
+         * @param array|null $uploads
          * @return void
          */
-        public static function begin(mixed $input): void {}
+        public static function begin(mixed $input, ?array $uploads = null): void {}
 
         /**
          * Ends the request's SAPI state: the request's headers and code are dropped (read
          * them first with `headers_list()` and `http_response_code()`), the CLI's behaviour
-         * is back and `php://input` no longer points at the request's stream.
+         * is back, `php://input` no longer points at the request's stream and the request's
+         * files are no longer uploaded files (they are not deleted here).
          *
          * @return void
          */
@@ -272,7 +276,7 @@ namespace LaravelS\Runtime {
      * A table of rows in shared memory, created before the server forks so every process
      * reads and writes the same rows. Keys are strings of 1 to 63 bytes; a longer key, or
      * a string longer than its column's size, throws (Swoole truncates). `$size` and
-     * `$memorySize` are set by create(), null before.
+     * `$memorySize` are set by `create()`, null before.
      */
     class Table implements \Iterator, \Countable {
         public const TYPE_FLOAT = 2;
@@ -282,14 +286,14 @@ namespace LaravelS\Runtime {
         public const TYPE_STRING = 3;
 
         /**
-         * `$table->memorySize`: getMemorySize() as create() found it; null before create().
+         * `$table->memorySize`: `getMemorySize()` as `create()` found it; null before `create()`.
          *
          * @var int|null
          */
         public readonly ?int $memorySize;
 
         /**
-         * `$table->size`: getSize() as create() found it; null before create().
+         * `$table->size`: `getSize()` as `create()` found it; null before `create()`.
          *
          * @var int|null
          */
@@ -297,7 +301,7 @@ namespace LaravelS\Runtime {
 
         /**
          * `$size` rows (rounded up to a power of two), plus `$conflict_proportion` of that
-         * again; `$name` appears in warnings and errors (swoole_tables gives e.g. wsTable).
+         * again; `$name` appears in warnings and errors (`swoole_tables` gives e.g. wsTable).
          *
          * @param int $size
          * @param float $conflict_proportion
@@ -306,7 +310,7 @@ namespace LaravelS\Runtime {
         public function __construct(int $size, float $conflict_proportion = 0.2, string $name = '') {}
 
         /**
-         * Adds a column: TYPE_INT and TYPE_FLOAT take 8 bytes, TYPE_STRING `$size` bytes.
+         * Adds a column: `TYPE_INT` and `TYPE_FLOAT` take 8 bytes, `TYPE_STRING` `$size` bytes.
          *
          * @param string $name
          * @param int $type
@@ -316,7 +320,7 @@ namespace LaravelS\Runtime {
         public function column(string $name, int $type, int $size = 0): bool {}
 
         /**
-         * Rows in the table (0 before create() and after destroy()).
+         * Rows in the table (0 before `create()` and after `destroy()`).
          *
          * @return int
          */
@@ -330,14 +334,14 @@ namespace LaravelS\Runtime {
         public function create(): bool {}
 
         /**
-         * The current row of the iteration, as get() returns it.
+         * The current row of the iteration, as `get()` returns it.
          *
          * @return mixed
          */
         public function current(): mixed {}
 
         /**
-         * Subtracts `$decrby`; as incr().
+         * Subtracts `$decrby`; as `incr()`.
          *
          * @param mixed $key
          * @param string $column
@@ -355,7 +359,7 @@ namespace LaravelS\Runtime {
         public function del(mixed $key): bool {}
 
         /**
-         * Alias of del().
+         * Alias of `del()`.
          *
          * @param mixed $key
          * @return bool
@@ -364,7 +368,7 @@ namespace LaravelS\Runtime {
 
         /**
          * Unmaps the table's shared memory in this process; afterwards every method but
-         * count(), getSize(), getMemorySize() and stats() throws. Processes forked before
+         * `count()`, `getSize()`, `getMemorySize()` and `stats()` throws. Processes forked before
          * keep their own mapping and rows; the memory goes back to the system when the
          * last process unmaps it (or exits).
          *
@@ -373,7 +377,7 @@ namespace LaravelS\Runtime {
         public function destroy(): bool {}
 
         /**
-         * Alias of exists().
+         * Alias of `exists()`.
          *
          * @param mixed $key
          * @return bool
@@ -399,14 +403,14 @@ namespace LaravelS\Runtime {
         public function get(mixed $key, ?string $field = null): mixed {}
 
         /**
-         * Bytes of shared memory the table occupies (0 before create() and after destroy()).
+         * Bytes of shared memory the table occupies (0 before `create()` and after `destroy()`).
          *
          * @return int
          */
         public function getMemorySize(): int {}
 
         /**
-         * The size given to the constructor, rounded up to a power of two (0 after destroy()).
+         * The size given to the constructor, rounded up to a power of two (0 after `destroy()`).
          *
          * @return int
          */
@@ -457,8 +461,8 @@ namespace LaravelS\Runtime {
         public function set(mixed $key, array $value): bool {}
 
         /**
-         * Swoole's statistics, summed over every process; false before create() and after
-         * destroy(). `num`: rows; `insert_count`, `update_count`, `delete_count`: rows
+         * Swoole's statistics, summed over every process; false before `create()` and after
+         * `destroy()`. `num`: rows; `insert_count`, `update_count`, `delete_count`: rows
          * created, written again, removed; `conflict_count`: rows created in a bucket that
          * already held rows; `conflict_max_level`: the most rows such a bucket held;
          * `total_slice_num` and `available_slice_num`: all rows and free rows (every row
@@ -546,7 +550,7 @@ namespace LaravelS\Runtime {
         public static function finishDone(): void {}
 
         /**
-         * This worker's id, 0 to worker_num - 1, or -1 outside a worker.
+         * This worker's id, 0 to `worker_num` - 1, or -1 outside a worker.
          *
          * @return int
          */
@@ -563,14 +567,14 @@ namespace LaravelS\Runtime {
 
         /**
          * Blocks for the next message; null when this worker must leave (reload, stop,
-         * max_request, memory ceiling). A request is `['type' => 'request', 'server' => [...],
+         * `max_request`, memory ceiling). A request is `['type' => 'request', 'server' => [...],
          * 'body' => '...']`, plus `'form' => ['fields' => [[name, value]...], 'files' =>
          * [[field, filename, type, tmp path, size, error]...]]` for a multipart body; a task
          * `['type' => 'task', 'payload' => ..., 'origin' => ?int]`; a finished task back at
          * its origin `['type' => 'finish', 'payload' => ...]`; WebSocket events `['type' =>
-         * 'open', 'fd' => int, 'server' => [...]]` (answer with respond(), 101 accepts),
+         * 'open', 'fd' => int, 'server' => [...]]` (answer with `respond()`, 101 accepts),
          * `['type' => 'message', 'fd', 'opcode', 'data']` and `['type' => 'close', 'fd']`
-         * (end both with eventDone()).
+         * (end both with `eventDone()`).
          *
          * @return array|null
          */
@@ -708,7 +712,7 @@ namespace LaravelS\Runtime {
 namespace LaravelS\Runtime\Atomic {
     /**
      * `Swoole\Atomic\Long`: a signed 64-bit counter in shared memory, made before the
-     * server forks like Atomic. Swoole's has no wait() and wakeup(), nor does this one.
+     * server forks like Atomic. Swoole's has no `wait()` and `wakeup()`, nor does this one.
      */
     class Long {
         /**

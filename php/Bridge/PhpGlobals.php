@@ -13,7 +13,9 @@ namespace LaravelS\Bridge;
  *   APP_RUNNING_IN_CONSOLE); the command line's entries (argv, argc, the script path) are
  *   replaced by the front controller's, as nginx and php-fpm present `public/index.php`.
  * - `$_POST` and `$_FILES` are filled for POST only, as PHP does (a PUT form body is in
- *   the Illuminate request, not in `$_POST`).
+ *   the Illuminate request, not in `$_POST`). The files of `$_FILES` are the request's
+ *   uploads (uploads()): the worker has the extension register them with PHP, so
+ *   is_uploaded_file() and move_uploaded_file() take them as under php-fpm.
  * - `$_REQUEST` follows php.ini-production's request_order "GP": GET, then POST over it.
  */
 final class PhpGlobals
@@ -25,6 +27,8 @@ final class PhpGlobals
     private $boot;
     /** @var array what every request's $_SERVER starts from */
     private $base;
+    /** @var string[] the paths of the request's uploaded files, as $_FILES lists them */
+    private $uploads = [];
 
     /** Takes the current globals as the boot-time ones; call it once the app is booted. */
     public function __construct(string $basePath)
@@ -61,19 +65,37 @@ final class PhpGlobals
         $_SERVER = $server + $this->base;
         $_GET = $query;
         $_COOKIE = $cookies;
+        $this->uploads = [];
         if (($server['REQUEST_METHOD'] ?? '') === 'POST') {
             $_POST = $post;
             $_FILES = $files === [] ? [] : self::files($files);
+            foreach ($files as $row) {
+                if ($row[5] === UPLOAD_ERR_OK) {
+                    $this->uploads[] = $row[3];
+                }
+            }
         } else {
             $_POST = $_FILES = [];
         }
         $_REQUEST = $_POST === [] ? $_GET : array_replace_recursive($_GET, $_POST);
     }
 
+    /**
+     * The tmp_name of each file in `$_FILES` that arrived (error UPLOAD_ERR_OK): the files
+     * PHP's upload functions accept in this request, as php-fpm registers them (POST only).
+     *
+     * @return string[]
+     */
+    public function uploads(): array
+    {
+        return $this->uploads;
+    }
+
     /** Puts the boot-time globals back. */
     public function leave(): void
     {
         [$_GET, $_POST, $_COOKIE, $_FILES, $_SERVER, $_REQUEST] = $this->boot;
+        $this->uploads = [];
     }
 
     /**

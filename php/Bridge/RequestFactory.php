@@ -65,7 +65,9 @@ final class RequestFactory
     /**
      * Uploaded files shaped as Laravel's `$request->file()` returns them: a field named
      * `photos[]` gives a list, `doc[a]` a keyed array. Each file is an UploadedFile in
-     * test mode, since PHP's is_uploaded_file() knows nothing of files the master spooled.
+     * test mode: PHP's is_uploaded_file() knows only a POST's files (registered for the
+     * request's PHP globals, see PhpGlobals::uploads()), and Laravel takes files from a
+     * PUT or PATCH as well.
      * A failed one (an empty file input: UPLOAD_ERR_NO_FILE) is described as $_FILES
      * describes it, which Symfony turns into what php-fpm gives: no file at all.
      */

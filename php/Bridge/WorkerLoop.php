@@ -137,7 +137,7 @@ final class WorkerLoop
     {
         $this->dumped = false;
         $request = RequestFactory::make($incoming['server'], $incoming['body'], $incoming['form'] ?? null, $this->globals);
-        $this->transport->beginSapi($this->input($incoming['body']));
+        $this->transport->beginSapi($this->input($incoming['body']), $this->globals?->uploads() ?? []);
         try {
             ob_start();
             $response = $this->gateway->handle($request);

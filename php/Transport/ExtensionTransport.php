@@ -58,9 +58,9 @@ final class ExtensionTransport implements Transport
         return Worker::retireReason();
     }
 
-    public function beginSapi($input): void
+    public function beginSapi($input, array $uploads = []): void
     {
-        Sapi::begin($input);
+        Sapi::begin($input, $uploads);
     }
 
     public function sapiHeaders(): array

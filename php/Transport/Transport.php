@@ -48,10 +48,16 @@ interface Transport
     public function retireReason(): ?string;
 
     // PHP's own request state for the request in hand (the extension's Sapi): header(),
-    // setcookie(), http_response_code(), headers_sent() and php://input as under php-fpm.
+    // setcookie(), http_response_code(), headers_sent(), php://input, is_uploaded_file()
+    // and move_uploaded_file() as under php-fpm.
 
-    /** @param resource $input the request body, open until endSapi(); php://input reads it */
-    public function beginSapi($input): void;
+    /**
+     * @param resource $input   the request body, open until endSapi(); php://input reads it
+     * @param string[] $uploads the request's uploaded files ($_FILES' tmp_name): until
+     *                          endSapi(), is_uploaded_file() accepts them and
+     *                          move_uploaded_file() moves them
+     */
+    public function beginSapi($input, array $uploads = []): void;
 
     /**
      * What the request set with header() and setcookie(), as headers_list() lists them,
@@ -61,7 +67,7 @@ interface Transport
      */
     public function sapiHeaders(): array;
 
-    /** Drops the request's headers and code; the CLI's behaviour is back. */
+    /** Drops the request's headers, code and uploads (not their files); the CLI's behaviour is back. */
     public function endSapi(): void;
 
     // Answers to the message in hand.

@@ -9,6 +9,8 @@
 //! - `worker.rs`: `LaravelS\Runtime\Worker` (a worker's requests, responses, pushes).
 //! - `sapi.rs`: `LaravelS\Runtime\Sapi` (`header()`, `setcookie()`, <php://input> inside a
 //!   request, as under a web SAPI).
+//! - `uploads.rs`: PHP's list of uploaded files, filled by `Sapi` with a request's
+//!   spooled files for `is_uploaded_file()` and `move_uploaded_file()`.
 //! - `clients.rs`: `LaravelS\Runtime\Clients` (the shared client list and counters).
 //! - `table.rs`, `atomic.rs`: `LaravelS\Runtime\Table`, `Atomic` and `Atomic\Long`
 //!   (shared memory).
@@ -29,6 +31,7 @@ pub mod kinds;
 pub mod sapi;
 pub mod server;
 pub mod table;
+pub mod uploads;
 pub mod worker;
 
 use ext_php_rs::builders::ModuleBuilder;

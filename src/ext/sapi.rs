@@ -7,17 +7,20 @@
 //! [`Sapi::begin`] and [`Sapi::end`] a worker behaves as a web SAPI does for one request:
 //! the headers are kept in PHP's own list (read back with `headers_list()` and
 //! `http_response_code()`), `headers_sent()` turns true once output reaches the SAPI,
-//! and `php://input` reads the request body. Outside a request the CLI behaviour is back.
+//! and `php://input` reads the request body; the request's uploaded files are PHP's
+//! uploaded files (`is_uploaded_file()`, `move_uploaded_file()`: see [`super::uploads`]).
+//! Outside a request the CLI behaviour is back.
 
 use std::os::raw::c_int;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ext_php_rs::ffi::{sapi_header_op_enum, sapi_header_struct, sapi_headers_struct, zend_resource};
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::Zval;
+use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::SapiGlobals;
 
 use super::exceptions::worker_error;
+use super::uploads;
 
 extern "C" {
     /// The resource type id of PHP streams (main/streams/streams.c).
@@ -80,22 +83,42 @@ fn stream_of(input: &Zval) -> PhpResult<*mut ext_php_rs::ffi::php_stream> {
     }
 }
 
+/// The paths of a list of uploaded files, or an error naming what was not a string.
+fn paths_of(uploads: Option<&ZendHashTable>) -> PhpResult<Vec<String>> {
+    let Some(uploads) = uploads else { return Ok(Vec::new()) };
+    uploads
+        .values()
+        .map(|path| {
+            path.string()
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| worker_error(format!("Sapi::begin(): an upload must be a file path, got {}", path.get_type())))
+        })
+        .collect()
+}
+
 #[php_class]
 #[php(name = "LaravelS\\Runtime\\Sapi")]
 pub struct Sapi;
 
 #[php_impl]
 impl Sapi {
-    /// Starts a request's SAPI state: no headers, none sent yet, no response code, and
+    /// Starts a request's SAPI state: no headers, none sent yet, no response code,
     /// `php://input` reads `$input` (a stream the caller keeps open until `end()`; it is
-    /// rewound on each open).
-    pub fn begin(input: &Zval) -> PhpResult<()> {
+    /// rewound on each open), and the paths in `$uploads` (the request's spooled files,
+    /// `$_FILES[...]['tmp_name']`) are uploaded files to `is_uploaded_file()` and
+    /// `move_uploaded_file()`.
+    pub fn begin(input: &Zval, uploads: Option<&ZendHashTable>) -> PhpResult<()> {
         let stream = stream_of(input)?;
+        let paths = paths_of(uploads)?;
         install_handler();
         let mut globals = SapiGlobals::get_mut();
-        if !ACTIVE.swap(true, Ordering::Relaxed) {
+        if ACTIVE.swap(true, Ordering::Relaxed) {
+            // A request that was never ended: its files are no longer uploads.
+            uploads::forget(&mut globals);
+        } else {
             SENT_BEFORE.store(globals.headers_sent != 0, Ordering::Relaxed);
         }
+        uploads::register(&mut globals, &paths);
         clear_headers(&mut globals);
         globals.headers_sent = 0;
         globals.sapi_headers.http_response_code = 0;
@@ -107,12 +130,14 @@ impl Sapi {
 
     /// Ends the request's SAPI state: the request's headers and code are dropped (read
     /// them first with `headers_list()` and `http_response_code()`), the CLI's behaviour
-    /// is back and `php://input` no longer points at the request's stream.
+    /// is back, `php://input` no longer points at the request's stream and the request's
+    /// files are no longer uploaded files (they are not deleted here).
     pub fn end() {
         if !ACTIVE.swap(false, Ordering::Relaxed) {
             return;
         }
         let mut globals = SapiGlobals::get_mut();
+        uploads::forget(&mut globals);
         clear_headers(&mut globals);
         globals.headers_sent = u8::from(SENT_BEFORE.load(Ordering::Relaxed));
         globals.request_info.request_body = std::ptr::null_mut();

@@ -1,12 +1,14 @@
 """Code written for php-fpm runs unchanged: PHP's request globals ($_GET, $_POST, $_COOKIE,
-$_FILES, $_SERVER, $_REQUEST), php://input, and header(), setcookie(), header_remove(),
-headers_sent() and http_response_code() behave as the PHP manual describes them under a
-web SAPI, and their headers reach the client as php-fpm sends them after Symfony's
+$_FILES, $_SERVER, $_REQUEST), php://input, is_uploaded_file() and move_uploaded_file(),
+and header(), setcookie(), header_remove(), headers_sent() and http_response_code() behave
+as the PHP manual describes them under a web SAPI, and their headers reach the client as php-fpm sends them after Symfony's
 Response::sendHeaders() (header() with $replace false but for Content-Type, cookies added,
 the response's status line last). Routes: PhpGlobalsController in the example apps."""
 import hashlib
 import json
+import os
 import subprocess
+import time
 
 import httpx
 import pytest
@@ -76,6 +78,44 @@ def test_uploads_fill_files_in_phps_shape(server, tmp_path):
     assert json.loads(out)["post"] == {"title": "t"}
 
 
+def upload(server, path, query="", earlier=None):
+    """POSTs `path` as the file field `f` with curl -F to the classic upload handler."""
+    args = ["curl", "-sS", "-F", f"f=@{path};type=application/octet-stream"]
+    if earlier is not None:
+        args += ["-F", f"earlier={earlier}"]
+    out = subprocess.run(args + [server.url + "/api/php/upload" + query], capture_output=True, text=True, check=True, timeout=30).stdout
+    return json.loads(out)
+
+
+def test_is_uploaded_file_and_move_uploaded_file_take_the_requests_uploads(server, tmp_path):
+    # PHP manual, is_uploaded_file() and move_uploaded_file(): true for a file uploaded
+    # by the request ($_FILES[...]['tmp_name']), which moves once; false for any other.
+    sent = tmp_path / "upload.bin"
+    sent.write_bytes(bytes(range(256)) * 300 + b"end")
+    kept = upload(server, sent, "?move=0")
+    assert kept["is_uploaded_file"] is True and kept["moved_to"] is None and kept["tmp_left"] is True
+    assert kept["not_uploaded"] is False, "a file the request did not upload is not an uploaded file"
+    # The master removes a request's spooled files once it is answered.
+    deadline = time.monotonic() + 5
+    while os.path.exists(kept["tmp_name"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(kept["tmp_name"]), "the unmoved upload was removed after its request"
+
+    moved = upload(server, sent, earlier=kept["tmp_name"])
+    assert moved["is_uploaded_file"] is True and moved["tmp_name"] != kept["tmp_name"]
+    assert moved["moved_to"], moved
+    with open(moved["moved_to"], "rb") as f:
+        assert f.read() == sent.read_bytes(), "the moved file holds the bytes sent"
+    assert moved["tmp_left"] is False, "moved, not copied"
+    assert moved["moved_again"] is False, "a moved upload is no longer an uploaded file"
+    assert moved["earlier_is_uploaded_file"] is False and moved["earlier_moved"] is False, "an earlier request's tmp_name is not accepted"
+    # The master's clean-up of the moved upload finds nothing to remove, and the moved
+    # file stays where the application put it.
+    httpx.get(server.url + "/api/php/globals")
+    assert os.path.exists(moved["moved_to"])
+    assert "laravels-upload" not in server.read_log(), "no error about the spooled files"
+
+
 def test_the_next_request_sees_nothing_of_the_one_before(server):
     first = globals_of(server, "POST", "?left=behind", data={"p": "1"}, headers={"Cookie": "old=1", "X-Probe": "old"})
     httpx.get(server.url + "/api/php/headers")
@@ -118,10 +158,18 @@ def test_an_echoed_page_streams_and_exit_carry_their_headers(server):
     assert after["get"] == {"from": "exit"} and after["headers_list"] == []
 
 
-def test_on_lumen(lumen_app):
+def test_on_lumen(lumen_app, tmp_path):
     with Server(lumen_app, env={"LARAVELS_WORKER_NUM": "1"}) as s:
         seen = globals_of(s, "POST", "?q=1", data={"p": "2"}, headers={"Cookie": "c=3"})
         assert (seen["get"], seen["post"], seen["cookie"], seen["remote_addr"]) == ({"q": "1"}, {"p": "2"}, {"c": "3"}, "127.0.0.1")
         r = httpx.get(s.url + "/api/php/headers")
         assert r.status_code == 200 and r.headers.get_list("x-both") == ["legacy", "framework"]
         assert globals_of(s)["get"] == [] and globals_of(s)["headers_list"] == []
+        sent = tmp_path / "upload.txt"
+        sent.write_text("lumen upload")
+        first = upload(s, sent, "?move=0")
+        moved = upload(s, sent, earlier=first["tmp_name"])
+        assert first["is_uploaded_file"] is True and moved["is_uploaded_file"] is True
+        with open(moved["moved_to"], "rb") as f:
+            assert f.read() == b"lumen upload"
+        assert moved["earlier_is_uploaded_file"] is False

@@ -72,6 +72,47 @@ ob_end_clean();
 check($warned, 'header() after output warns "headers already sent", as under php-fpm');
 Sapi::end();
 
+// Uploaded files (PHP's manual for is_uploaded_file() and move_uploaded_file()): the
+// paths begin() is given are uploads of the request, as a web SAPI's multipart parser
+// registers them, until end().
+$dir = sys_get_temp_dir() . '/laravels-sapi-' . getmypid();
+@mkdir($dir);
+$spooled = [];
+foreach (['a', 'b', 'c'] as $name) {
+    $spooled[$name] = "$dir/upload-$name";
+    file_put_contents($spooled[$name], "bytes of $name\0\xff");
+}
+check(!is_uploaded_file($spooled['a']), 'CLI: no file is an upload');
+$third = fopen('php://memory', 'r+');
+Sapi::begin($third, [$spooled['a'], $spooled['b']]);
+check(is_uploaded_file($spooled['a']) && is_uploaded_file($spooled['b']), 'a registered file is an uploaded file');
+check(!is_uploaded_file($spooled['c']), 'a file begin() was not given is not an uploaded file');
+check(!move_uploaded_file($spooled['c'], "$dir/moved-c") && is_file($spooled['c']) && !file_exists("$dir/moved-c"), 'move_uploaded_file() refuses a file that is not an upload and leaves it');
+check(move_uploaded_file($spooled['a'], "$dir/moved-a"), 'move_uploaded_file() moves an upload');
+check(file_get_contents("$dir/moved-a") === "bytes of a\0\xff" && !file_exists($spooled['a']), 'the upload is at its new place, with its bytes, and gone from the old');
+check(!is_uploaded_file($spooled['a']), 'a moved upload is no longer an uploaded file (PHP deletes its entry)');
+check(!move_uploaded_file($spooled['a'], "$dir/again-a"), 'a moved upload cannot be moved again');
+Sapi::end();
+check(!is_uploaded_file($spooled['b']), 'after end(), the request\'s files are not uploads any more');
+check(!move_uploaded_file($spooled['b'], "$dir/moved-b") && !file_exists("$dir/moved-b"), 'after end(), move_uploaded_file() refuses them');
+check(is_file($spooled['b']), 'end() does not delete the files (the master removes them)');
+
+// Each request has its own uploads: a begin() without end() drops the previous ones.
+Sapi::begin($third, [$spooled['b']]);
+check(is_uploaded_file($spooled['b']), 'a second request registers its files');
+Sapi::begin($third);
+check(!is_uploaded_file($spooled['b']), 'a new begin() drops the uploads of a request that was not ended');
+Sapi::end();
+try {
+    Sapi::begin($third, [$spooled['c'], 42]);
+    check(false, 'an upload that is not a path is refused');
+} catch (WorkerException $e) {
+    check(str_contains($e->getMessage(), 'must be a file path'), $e->getMessage());
+}
+check(!Sapi::active() && !is_uploaded_file($spooled['c']), 'a refused begin() registers nothing');
+array_map('unlink', glob("$dir/*"));
+rmdir($dir);
+
 try {
     Sapi::begin('not a stream');
     check(false, 'a string is not a stream');

@@ -19,6 +19,7 @@ Route::get('/redis/{key}', [ResponseController::class, 'counter'])->where('key',
 
 // Code written for php-fpm: PHP's request globals and header functions (tests/e2e/test_php_globals.py).
 Route::any('/php/globals', [PhpGlobalsController::class, 'globals']);
+Route::post('/php/upload', [PhpGlobalsController::class, 'upload']);
 Route::get('/php/headers', [PhpGlobalsController::class, 'headers']);
 Route::get('/php/legacy', [PhpGlobalsController::class, 'legacy']);
 Route::get('/php/exit', [PhpGlobalsController::class, 'exit']);

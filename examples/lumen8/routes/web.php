@@ -21,6 +21,7 @@ $router->group(['prefix' => 'api'], function () use ($router) {
     $router->get('/redis/{key:[a-z0-9-]+}', 'ResponseController@counter');
     // Code written for php-fpm: PHP's request globals and header functions (tests/e2e/test_php_globals.py).
     $router->addRoute(['GET', 'POST', 'PUT'], '/php/globals', 'PhpGlobalsController@globals');
+    $router->post('/php/upload', 'PhpGlobalsController@upload');
     $router->get('/php/headers', 'PhpGlobalsController@headers');
     $router->get('/php/legacy', 'PhpGlobalsController@legacy');
     $router->get('/php/exit', 'PhpGlobalsController@exit');

@@ -100,6 +100,46 @@ final class PhpGlobalsTest extends TestCase
         rmdir($dir);
     }
 
+    public function testAPostsArrivedFilesAreTheRequestsUploads(): void
+    {
+        // PHP registers the files of a POST that arrived for is_uploaded_file() and
+        // move_uploaded_file() (PHP manual, "Handling file uploads"): neither a file
+        // input left empty nor a PUT's files.
+        $dir = sys_get_temp_dir() . '/laravels-uploads-' . getmypid();
+        @mkdir($dir);
+        file_put_contents("$dir/a", 'a');
+        file_put_contents("$dir/b", 'b');
+        $multipart = ['Content-Type' => 'multipart/form-data; boundary=x'];
+        $files = ['fields' => [], 'files' => [
+            ['photo', 'a.png', 'image/png', "$dir/a", 1, 0],
+            ['docs[]', 'b.txt', 'text/plain', "$dir/b", 1, 0],
+            ['empty', '', '', '', 0, UPLOAD_ERR_NO_FILE],
+        ]];
+        $transport = $this->serve([
+            FakeTransport::request('POST', '/globals', $multipart, '', $files),
+            FakeTransport::request('PUT', '/globals', $multipart, '', $files),
+            FakeTransport::request('GET', '/globals'),
+        ]);
+        array_map('unlink', glob("$dir/*"));
+        rmdir($dir);
+
+        $this->assertSame([["$dir/a", "$dir/b"], [], []], $transport->uploads);
+        $this->assertSame([[["$dir/a", "$dir/b"]], [[]], [[]]], $transport->callsOf('beginSapi'));
+        $posted = json_decode($transport->responses[0]['body'], true)['files'];
+        $this->assertSame(["$dir/a", ["$dir/b"]], [$posted['photo']['tmp_name'], $posted['docs']['tmp_name']], 'the uploads are $_FILES\' tmp_name');
+        $this->assertCount(3, $transport->callsOf('endSapi'), 'each request ends its SAPI state, its uploads with it');
+    }
+
+    public function testLeaveForgetsTheUploads(): void
+    {
+        $globals = new PhpGlobals('/app');
+        $globals->enter(['REQUEST_METHOD' => 'POST'], [], [], [], [['f', 'a', '', '/tmp/spooled-a', 1, 0]]);
+        $this->assertSame(['/tmp/spooled-a'], $globals->uploads());
+        $globals->leave();
+
+        $this->assertSame([], $globals->uploads());
+    }
+
     public function testPhpInputReadsEachRequestsBody(): void
     {
         $transport = $this->serve([

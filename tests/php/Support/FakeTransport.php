@@ -46,6 +46,8 @@ final class FakeTransport implements Transport
     public $leaving = false;
     /** @var string[] the body php://input read in each request, taken at beginSapi() */
     public $inputs = [];
+    /** @var string[][] the uploaded files' paths each request registered at beginSapi() */
+    public $uploads = [];
     /**
      * @var string[] what headers_list() gives at the end of each request: the CLI keeps
      *      no header(), so a test sets what the extension's Sapi would have kept
@@ -154,15 +156,16 @@ final class FakeTransport implements Transport
         return $this->leaving ? 'the process is ending' : 'max_request reached';
     }
 
-    public function beginSapi($input): void
+    public function beginSapi($input, array $uploads = []): void
     {
-        $this->record(__FUNCTION__);
+        $this->record(__FUNCTION__, $uploads);
         $this->expect(WorkerState::Received, __FUNCTION__);
         if ($this->sapiActive) {
             throw new \LogicException('beginSapi() twice without endSapi()');
         }
         $this->sapiActive = true;
         $this->inputs[] = stream_get_contents($input, -1, 0);
+        $this->uploads[] = $uploads;
     }
 
     public function sapiHeaders(): array

@@ -41,6 +41,34 @@ class PhpGlobalsController extends Controller
         ]);
     }
 
+    /**
+     * The classic upload handler: is_uploaded_file() on $_FILES['f']['tmp_name'], then
+     * move_uploaded_file() to storage/app/ (unless ?move=0). The field `earlier` names a
+     * path to ask both functions about (a tmp_name of an earlier request).
+     */
+    public function upload(): JsonResponse
+    {
+        $tmp = $_FILES['f']['tmp_name'] ?? '';
+        $uploaded = $tmp !== '' && is_uploaded_file($tmp);
+        $target = null;
+        if ($uploaded && ($_GET['move'] ?? '1') !== '0') {
+            $target = storage_path('app/upload-' . getmypid() . '-' . basename($tmp));
+            $target = move_uploaded_file($tmp, $target) ? $target : false;
+        }
+        $earlier = $_POST['earlier'] ?? null;
+
+        return new JsonResponse([
+            'tmp_name' => $tmp,
+            'is_uploaded_file' => $uploaded,
+            'moved_to' => $target,
+            'tmp_left' => $tmp !== '' && file_exists($tmp),
+            'moved_again' => $target ? move_uploaded_file($tmp, $target . '.again') : null,
+            'earlier_is_uploaded_file' => $earlier === null ? null : is_uploaded_file($earlier),
+            'earlier_moved' => $earlier === null ? null : move_uploaded_file($earlier, storage_path('app/earlier-' . getmypid())),
+            'not_uploaded' => is_uploaded_file(__FILE__),
+        ]);
+    }
+
     /** Headers set the legacy way, then a framework response with its own. */
     public function headers(): JsonResponse
     {

@@ -145,6 +145,13 @@ namespace LaravelS\Runtime {
         public static function load(array $config, string $base_path): array {}
     }
 
+    /**
+     * A bad `config('laravels')` value; the message names the key and the fix.
+     */
+    class ConfigException extends \Exception {
+        public function __construct() {}
+    }
+
     class Control {
         public function __construct() {}
 
@@ -160,13 +167,6 @@ namespace LaravelS\Runtime {
          * @return string
          */
         public static function status(int $master_pid, int $port, ?float $timeout = null): string {}
-    }
-
-    /**
-     * A bad `config('laravels')` value; the message names the key and the fix.
-     */
-    class ConfigException extends \Exception {
-        public function __construct() {}
     }
 
     class Sapi {
@@ -621,7 +621,8 @@ namespace LaravelS\Runtime {
         public static function send(int $fd, mixed $data): bool {}
 
         /**
-         * Sends a UDP datagram from extra port `$port` to `$address`:`$remotePort`.
+         * Sends a UDP datagram from extra port `$port` to `$address`:`$remotePort`; a
+         * negative `$port` (Swoole's default -1) sends from the first UDP port.
          *
          * @param int $port
          * @param string $address

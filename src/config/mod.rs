@@ -46,7 +46,7 @@ mod view;
 #[cfg(test)]
 mod view_tests;
 
-pub use package::PackageConfig;
+pub use package::{InotifyReload, PackageConfig};
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
 use values::Reader;
 pub use view::view;

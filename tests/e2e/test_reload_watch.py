@@ -56,6 +56,14 @@ def reloads(s: Server) -> list[int]:
     return [int(n) for n in REPLACED.findall(s.read_log())]
 
 
+def read_pid(path: Path) -> int:
+    """The pid in a pid file; 0 while it is missing or being rewritten."""
+    try:
+        return int(path.read_text().split()[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        return 0
+
+
 def inotify_fds(pid: int) -> int:
     fds = Path(f"/proc/{pid}/fd")
     return sum(1 for fd in fds.iterdir() if os.readlink(fd) == "anon_inode:inotify")
@@ -138,6 +146,35 @@ def test_excluded_dirs_and_other_file_types_start_no_reload(laravel_app):
         while time.time() < deadline and not reloads(s):
             time.sleep(0.05)
         assert changes(s) == [(str(s.app / "app" / "Counted.php"), 0)], s.read_log()
+
+
+def test_a_file_change_reloads_task_workers_the_timer_and_custom_processes(laravel_app):
+    overrides = {
+        **watching(),
+        "swoole": {"task_worker_num": 1},
+        "timer": {"enable": True, "jobs": [["App\\Jobs\\Timer\\CountJob", [100, True]]]},
+        "processes": {"test": {"class": "App\\Processes\\TestProcess", "redirect": False, "pipe": 1, "restart_interval": 1}},
+    }
+    with one_worker(laravel_app, overrides) as s:
+        timer_pid_file = s.app / "storage" / "laravels-timer-process.pid"
+        processes = s.app / "storage" / "laravels-custom-processes.pid"
+        events = s.app / "storage" / "app" / "process-events.log"
+        deadline = time.time() + 10
+        while time.time() < deadline and not (timer_pid_file.exists() and processes.exists()):
+            time.sleep(0.05)
+        timer = read_pid(timer_pid_file)
+        custom = int(processes.read_text().splitlines()[-1].split()[1])
+
+        (s.app / "app" / "Touched.php").write_text("<?php\n")
+        deadline = time.time() + 10
+        while time.time() < deadline and not (
+            read_pid(timer_pid_file) not in (0, timer) and events.exists() and f"reload {custom}" in events.read_text()
+        ):
+            time.sleep(0.05)
+        # One reload for all: the HTTP worker, the task worker, the timer and the process.
+        assert reloads(s) == [4], s.read_log()
+        assert read_pid(timer_pid_file) not in (0, timer), "the timer process was replaced"
+        assert f"reload {custom}" in events.read_text(), "the custom process's onReload ran"
 
 
 def test_polling_reloads_without_inotify(laravel_app):

@@ -95,11 +95,11 @@ pub async fn run_until_stopped(
             () = &mut accepting => return 1,
             command = commands.recv() => match command {
                 Some(Command::Reload) => {
+                    // Counted first: a slot leaves the count as soon as it told its worker
+                    // to stop, which another reactor thread may do before this line.
+                    let replaced = shared.workers.connected();
                     generation.send_modify(|g| *g += 1);
-                    log::line("master", &format!(
-                        "reloading: {} worker(s) finish their current request and are replaced",
-                        shared.workers.connected()
-                    ));
+                    log::line("master", &format!("reloading: {replaced} worker(s) finish their current request and are replaced"));
                 }
                 Some(Command::Stop { exit_code }) => return exit_code,
                 Some(Command::ManagerDied { gave_up: true }) => {

@@ -12,7 +12,7 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Relative `excluded_dirs` are taken from `root` (LaravelS's example gives absolute
+    /// Relative `excluded_dirs` are taken from `root` (`LaravelS`'s example gives absolute
     /// ones: `[base_path('vendor')]`). An empty `file_types` lets every file count.
     pub fn new(root: impl Into<PathBuf>, file_types: &[String], excluded_dirs: &[String]) -> Self {
         let root = root.into();

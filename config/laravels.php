@@ -30,14 +30,20 @@ return [
     // The application's root; set it when the app is reached through a symbolic link.
     'laravel_base_path' => env('LARAVEL_BASE_PATH', base_path()),
 
-    // Reload the workers when code changes (development only).
+    // Reload every process when code changes (development only): the server watches
+    // watch_path and everything below it with inotify; a burst of changes (a git checkout)
+    // is one reload, 200 ms after the last change.
     'inotify_reload' => [
         'enable' => env('LARAVELS_INOTIFY_RELOAD', false),
         'watch_path' => base_path(),
         'file_types' => ['.php'],
+        // Directories not watched, such as [base_path('vendor')] (relative ones are under watch_path).
         'excluded_dirs' => [],
-        // Print each file change that triggers a reload.
+        // Log each reload with the file that triggered it.
         'log' => true,
+        // Scan modification times every N ms instead of using inotify, for a directory mounted
+        // from a host where inotify sees no change; 0: inotify.
+        'poll_ms' => env('LARAVELS_INOTIFY_POLL_MS', 0),
     ],
 
     // Server event handlers: 'ServerStart' => [Handler::class, ...], likewise ServerStop,

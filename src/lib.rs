@@ -11,6 +11,7 @@
 //! - `pool/`: the manager (forks and respawns workers) and the worker's IPC client.
 //! - `ipc/`: the master <-> worker messages and their binary codec.
 //! - `log.rs`: timestamped status lines.
+//! - `watch/`: `inotify_reload`: the master watches the app's files and reloads on change.
 //! - `table/`: shared memory made before the fork: `Swoole\Table` rows and `Swoole\Atomic`.
 //! - `ext/`: the PHP binding (the only module that knows PHP); `stubs/` is generated from it.
 //!
@@ -27,6 +28,7 @@ pub mod log;
 pub mod pool;
 pub mod reactor;
 pub mod table;
+pub mod watch;
 
 mod ext;
 

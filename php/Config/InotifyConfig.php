@@ -4,7 +4,7 @@ declare(strict_types=1);
 
 namespace LaravelS\Config;
 
-/** `inotify_reload` (accepted, not implemented: the runtime warns when it is enabled). */
+/** `inotify_reload`: the master watches the files and reloads on change (src/watch/); PHP only reads it. */
 final class InotifyConfig
 {
     public function __construct(
@@ -15,11 +15,13 @@ final class InotifyConfig
         /** @var list<string> */
         public readonly array $excludedDirs,
         public readonly bool $log,
+        /** Milliseconds between scans of modification times; 0: inotify. */
+        public readonly int $pollMs,
     ) {
     }
 
     public static function fromArray(array $inotify): self
     {
-        return new self($inotify['enable'], $inotify['watch_path'], $inotify['file_types'], $inotify['excluded_dirs'], $inotify['log']);
+        return new self($inotify['enable'], $inotify['watch_path'], $inotify['file_types'], $inotify['excluded_dirs'], $inotify['log'], $inotify['poll_ms']);
     }
 }

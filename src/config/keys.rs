@@ -102,12 +102,13 @@ pub(super) const KEYS: &[Key] = &[
     key("laravel_base_path", Path, "base_path()", LaravelS, Read, "The application's root the workers boot, when it is reached through a symbolic link (a release directory behind a `current` link)."),
     key("enable_coroutine_runtime", Bool, "false", LaravelS, AnyValue, "Accepted with a note at start: each worker process runs one request at a time and there is no coroutine runtime to turn on."),
     key("enable_gzip", Bool, "false", LaravelS, Read, "Legacy (LaravelS deprecated it for `swoole.http_compression`): true turns `swoole.http_compression` on, with a warning to set that instead."),
-    key("inotify_reload", Array, "", LaravelS, Read, "Reloading on file changes (development)."),
-    key("inotify_reload.enable", Bool, "false", LaravelS, SameAs("false"), "Not implemented: true warns at start. Run `bin/laravels reload` from a file watcher instead."),
-    key("inotify_reload.watch_path", Path, "base_path()", LaravelS, AnyValue, "Directory to watch."),
-    key("inotify_reload.file_types", Strings, "['.php']", LaravelS, AnyValue, "File name endings to watch."),
-    key("inotify_reload.excluded_dirs", Strings, "[]", LaravelS, AnyValue, "Directories not to watch."),
-    key("inotify_reload.log", Bool, "true", LaravelS, AnyValue, "Print each change that triggers a reload."),
+    key("inotify_reload", Array, "", LaravelS, Read, "The master reloads every process (workers, task workers, the timer, custom processes through their `onReload`) when a watched file changes; for development. Changes are gathered until none came for 200 ms, so a `git checkout` of many files is one reload."),
+    key("inotify_reload.enable", Bool, "false", LaravelS, Read, "Turn it on (no PHP extension needed: the server's own inotify watcher)."),
+    key("inotify_reload.watch_path", Path, "base_path()", LaravelS, Read, "Directory watched, with every directory below it, new ones included; symbolic links below it are not followed."),
+    key("inotify_reload.file_types", Strings, "['.php']", LaravelS, Read, "File name endings that count; an empty list: every file."),
+    key("inotify_reload.excluded_dirs", Strings, "[]", LaravelS, Read, "Directories not watched, with everything below them (`[base_path('vendor')]`; a relative one is under `watch_path`)."),
+    key("inotify_reload.log", Bool, "true", LaravelS, Read, "Log each reload with the file that triggered it: `reloading: FILE changed (N more)`."),
+    key("inotify_reload.poll_ms", Int, "0", Ours, Read, "Scan modification times every this many milliseconds instead of using inotify, for file systems where inotify sees nothing (a host directory mounted into a VM or container); 0: inotify."),
     key("event_handlers", Array, "[]", LaravelS, Read, "Event name => list of handler classes, run in array order; an unknown event name stops start-up."),
     key("event_handlers.ServerStart", Classes, "[]", LaravelS, Read, "In the master before any fork: what a handler attaches to the server object reaches every process."),
     key("event_handlers.ServerStop", Classes, "[]", LaravelS, Read, "In the master, after the server stopped."),
@@ -308,7 +309,7 @@ mod tests {
             "swoole": {"worker_num": 1, "enable_coroutine": true, "reload_async": true},
             "sockets": [{"host": "h", "port": 1, "handler": "H", "hanlder": "H"}],
             "processes": {"p": {"class": "P", "nmu": 2}},
-            "inotify_reload": {"enable": true, "log": false},
+            "inotify_reload": {"enable": true, "log": false, "poll": 1},
         });
         let w = warnings(&config);
         assert_eq!(
@@ -316,7 +317,7 @@ mod tests {
             [
                 "laravels.lsiten_ip is not a LaravelS setting and is ignored",
                 "laravels.swoole.enable_coroutine is not implemented by laravels-rs and has no effect",
-                "laravels.inotify_reload.enable is not implemented by laravels-rs and has no effect",
+                "laravels.inotify_reload.poll is not a LaravelS setting and is ignored",
                 "laravels.timer.enabled is not a LaravelS setting and is ignored",
                 "laravels.sockets.0.hanlder is not a LaravelS setting and is ignored",
                 "laravels.processes.p.nmu is not a LaravelS setting and is ignored",

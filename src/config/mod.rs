@@ -48,7 +48,7 @@ mod view;
 mod view_tests;
 
 pub use health::Health;
-pub use package::PackageConfig;
+pub use package::{InotifyReload, PackageConfig};
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
 use values::Reader;
 pub use view::view;

@@ -1,6 +1,6 @@
 //! The sections only the PHP package acts on: class lists, handlers, timer jobs, custom
-//! process definitions, `destroy_controllers`, `inotify_reload`. The runtime does not use
-//! them, but they are typed and shape-checked here, once, so the package reads them from
+//! process definitions, `destroy_controllers`; and `inotify_reload`, which the master's
+//! file watcher (`src/watch/`) acts on. The runtime does not use the others, but they are typed and shape-checked here, once, so the package reads them from
 //! the view (`view.rs`) instead of `config('laravels')`, and a wrong shape stops start-up
 //! with the same `ConfigError` as any other key. Whether a class exists is left to PHP,
 //! which can autoload it.
@@ -45,13 +45,21 @@ pub struct PackageConfig {
     pub swoole: Map<String, Value>,
 }
 
+/// `inotify_reload`: the master reloads every process when a watched file changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InotifyReload {
+    /// `enable`: watch and reload.
     pub enable: bool,
+    /// `watch_path`, absolute (a relative one is taken from the application's root).
     pub watch_path: String,
+    /// `file_types`: name endings that count (`.php`); empty: every file.
     pub file_types: Vec<String>,
+    /// `excluded_dirs`: directories not watched, as given (relative ones are under `watch_path`).
     pub excluded_dirs: Vec<String>,
+    /// `log`: print the file that triggered each reload.
     pub log: bool,
+    /// `poll_ms`: scan modification times this often instead of using inotify; 0: inotify.
+    pub poll_ms: u64,
 }
 
 /// One entry of `timer.jobs`: `Job::class` or `[Job::class, [interval_ms, isImmediate]]`.
@@ -208,11 +216,30 @@ fn inotify_reload(top: &Map<String, Value>, base_path: &str) -> Result<InotifyRe
     let s = section(top, "inotify_reload", "set 'inotify_reload' => ['enable' => false, ...]")?;
     Ok(InotifyReload {
         enable: bool_value(s.get("enable"), "inotify_reload.enable", false)?,
-        watch_path: string_value(s.get("watch_path"), "inotify_reload.watch_path", base_path)?,
+        watch_path: absolute(&string_value(s.get("watch_path"), "inotify_reload.watch_path", base_path)?, base_path),
         file_types: strings(s.get("file_types"), "inotify_reload.file_types").map(|t| if s.contains_key("file_types") { t } else { vec![".php".into()] })?,
         excluded_dirs: strings(s.get("excluded_dirs"), "inotify_reload.excluded_dirs")?,
         log: bool_value(s.get("log"), "inotify_reload.log", true)?,
+        poll_ms: match int_value(s.get("poll_ms"), "inotify_reload.poll_ms", 0)? {
+            ms @ 0..=3_600_000 => ms as u64,
+            ms => {
+                return Err(invalid(
+                    "inotify_reload.poll_ms",
+                    format!("{ms} is not between 0 and 3600000"),
+                    "give milliseconds between scans, such as 500, or 0 to use inotify",
+                ))
+            }
+        },
     })
+}
+
+/// `path` as an absolute path: relative ones are taken from `base_path`.
+fn absolute(path: &str, base_path: &str) -> String {
+    if path.starts_with('/') || path.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{}/{path}", base_path.trim_end_matches('/'))
+    }
 }
 
 fn timer_jobs(v: Option<&Value>) -> Result<Vec<TimerJob>, ConfigError> {

@@ -40,6 +40,7 @@ pub fn view(c: &ServerConfig) -> Value {
             "file_types": p.inotify_reload.file_types,
             "excluded_dirs": p.inotify_reload.excluded_dirs,
             "log": p.inotify_reload.log,
+            "poll_ms": p.inotify_reload.poll_ms,
         },
         "event_handlers": p.event_handlers.iter().map(|(event, classes)| ((*event).to_owned(), json!(classes))).collect::<Map<_, _>>(),
         "websocket": {"enable": c.websocket, "handler": p.websocket_handler},

@@ -46,15 +46,15 @@ pub fn reset_inherited_handlers() {
     crate::pool::process::ignore(Signal::SIGPIPE);
 }
 
-/// Turns the master's signals, and the manager's death, into commands.
-pub fn signal_commands(manager: Pid) -> std::io::Result<mpsc::Receiver<Command>> {
+/// Turns the master's signals, and the manager's death, into commands on `tx` (the file
+/// watcher of `inotify_reload` sends its reloads on a clone of it).
+pub fn signal_commands(manager: Pid, tx: mpsc::Sender<Command>) -> std::io::Result<()> {
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut quit = signal(SignalKind::quit())?;
     let mut usr1 = signal(SignalKind::user_defined1())?;
     let mut usr2 = signal(SignalKind::user_defined2())?;
     let mut child = signal(SignalKind::child())?;
-    let (tx, rx) = mpsc::channel(8);
     tokio::spawn(async move {
         loop {
             let command = tokio::select! {
@@ -74,7 +74,7 @@ pub fn signal_commands(manager: Pid) -> std::io::Result<mpsc::Receiver<Command>>
             }
         }
     });
-    Ok(rx)
+    Ok(())
 }
 
 fn stop_by(name: &str) -> Command {
@@ -106,11 +106,11 @@ pub async fn run_until_stopped(
             }
             command = commands.recv() => match command {
                 Some(Command::Reload) => {
+                    // Counted first: a slot leaves the count as soon as it told its worker
+                    // to stop, which another reactor thread may do before this line.
+                    let replaced = shared.workers.connected();
                     generation.send_modify(|g| *g += 1);
-                    log::line("master", &format!(
-                        "reloading: {} worker(s) finish their current request and are replaced",
-                        shared.workers.connected()
-                    ));
+                    log::line("master", &format!("reloading: {replaced} worker(s) finish their current request and are replaced"));
                 }
                 Some(Command::Stop { exit_code }) => {
                     shared.drain.start();

@@ -137,8 +137,10 @@ pub fn run(config: ServerConfig, parts: MasterParts) -> i32 {
     };
     runtime.block_on(async {
         let manager = parts.manager.expect("a forked server has a manager");
-        match control::signal_commands(manager) {
-            Ok(commands) => serve(config, parts, commands).await,
+        let (tx, commands) = mpsc::channel(8);
+        crate::watch::start(&config.package.inotify_reload, tx.clone());
+        match control::signal_commands(manager, tx) {
+            Ok(()) => serve(config, parts, commands).await,
             Err(e) => {
                 log::line("master", &format!("cannot install signal handlers: {e}"));
                 1

@@ -126,10 +126,13 @@ final class ConfigFileTest extends TestCase
         $this->assertSame('0', $laravels['swoole']['worker_memory_limit']);
         $this->assertSame(16384, $laravels['swoole']['max_header_size']);
         $this->assertSame(10000, $laravels['swoole']['max_connection']);
+        $this->assertSame(0, $laravels['inotify_reload']['poll_ms']);
 
         $this->setEnv('LARAVELS_MAX_REQUEST_TIME', '5');
         $this->setEnv('LARAVELS_WORKER_MEMORY_LIMIT', '256M');
+        $this->setEnv('LARAVELS_INOTIFY_POLL_MS', '500');
         $laravels = $this->load();
+        $this->assertSame('500', $laravels['inotify_reload']['poll_ms']);
         $this->assertSame('5', $laravels['swoole']['max_request_time']);
         $this->assertSame('256M', $laravels['swoole']['worker_memory_limit']);
     }

@@ -34,7 +34,13 @@ final class LaravelSCommandTest extends TestCase
         $this->assertSame(0755, fileperms($runner) & 0777);
         $this->assertStringContainsString("to $config", $run['out']);
         $this->assertStringContainsString("to $runner", $run['out']);
-        $this->assertFileDoesNotExist($this->app->path . '/bin/fswatch', 'optional scripts only when the package has them');
+        // The seed's outside watchers: ./bin/fswatch [dir] and ./bin/inotify [dir].
+        foreach (['fswatch', 'inotify'] as $script) {
+            $copy = $this->app->path . "/bin/$script";
+            $this->assertFileEquals(self::PACKAGE . "/bin/$script", $copy);
+            $this->assertSame(0755, fileperms($copy) & 0777);
+            $this->assertStringContainsString("to $copy", $run['out']);
+        }
     }
 
     /** @dataProvider frameworks */

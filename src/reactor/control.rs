@@ -63,10 +63,9 @@ pub fn signal_commands(manager: Pid, tx: mpsc::Sender<Command>) -> std::io::Resu
                 _ = quit.recv() => stop_by("SIGQUIT"),
                 _ = usr1.recv() => Command::Reload,
                 _ = usr2.recv() => Command::Reload,
-                _ = child.recv() => match waitpid(manager, Some(WaitPidFlag::WNOHANG)) {
-                    Ok(WaitStatus::StillAlive) => continue,
-                    Ok(WaitStatus::Exited(_, status)) => Command::ManagerDied { gave_up: status == GAVE_UP_STATUS },
-                    _ => Command::ManagerDied { gave_up: false },
+                _ = child.recv() => match reap_children(manager) {
+                    None => continue,
+                    Some(status) => Command::ManagerDied { gave_up: status == Some(GAVE_UP_STATUS) },
                 }
             };
             if tx.send(command).await.is_err() {
@@ -75,6 +74,25 @@ pub fn signal_commands(manager: Pid, tx: mpsc::Sender<Command>) -> std::io::Resu
         }
     });
     Ok(())
+}
+
+/// Reaps every child that ended: the manager, and any orphan re-parented to the master
+/// (as PID 1 of a container, every orphan of the tree is; nothing else reaps them, and
+/// they would stay zombies). The master runs no PHP after the fork, so no other code
+/// waits for a child of its own. Returns the manager's exit status (`None` for a
+/// signal) once it has ended, `None` while it runs.
+#[allow(clippy::option_option, reason = "whether the manager ended, then how")]
+fn reap_children(manager: Pid) -> Option<Option<i32>> {
+    loop {
+        match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Exited(pid, status)) if pid == manager => return Some(Some(status)),
+            Ok(WaitStatus::Signaled(pid, ..)) if pid == manager => return Some(None),
+            // ECHILD: nothing left to wait for, the manager included.
+            Err(nix::errno::Errno::ECHILD) => return Some(None),
+            Ok(WaitStatus::StillAlive) | Err(_) => return None,
+            Ok(_) => {}
+        }
+    }
 }
 
 fn stop_by(name: &str) -> Command {

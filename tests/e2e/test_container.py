@@ -1,0 +1,72 @@
+"""`php bin/laravels start` in the foreground as PID 1 of a container (issue 13, item 4):
+the master handles the stop signals (PID 1 has no default action for them) and reaps the
+orphans re-parented to it, so none stays a zombie. The container is a new PID namespace
+made with util-linux's unshare, as Docker makes one."""
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from harness import EXTENSION, RUNTIME_EXEC, Server
+
+pytestmark = pytest.mark.laravel_only
+
+# A route whose request leaves an orphan behind: sh starts `sleep` in the background and
+# exits, so `sleep` is re-parented to PID 1 and, when it ends, must be reaped there.
+ORPHAN_ROUTE = "\nRoute::get('/orphan', function () { exec('sh -c \"sleep 0.3 >/dev/null 2>&1 &\"'); return 'ok'; });\n"
+
+
+def children_of(pid: int) -> list[tuple[int, str]]:
+    """(pid, state) of each process whose parent is `pid`, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after its ')'.
+        fields = text[text.rindex(")") + 2:].split()
+        if int(fields[1]) == pid:
+            found.append((int(text.split()[0]), fields[0]))
+    return found
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a new PID namespace needs root")
+def test_the_master_as_pid_1_stops_on_sigterm_and_reaps_orphans(laravel_app):
+    with open(laravel_app / "routes" / "api.php", "a") as api:
+        api.write(ORPHAN_ROUTE)
+    s = Server(laravel_app)
+    command = ["unshare", "--pid", "--fork", "--mount-proc", *RUNTIME_EXEC, "php", "-d", f"extension={EXTENSION}", "bin/laravels", "start"]
+    proc = subprocess.Popen(command, cwd=laravel_app, env=s.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out: list[str] = []
+    threading.Thread(target=lambda: out.extend(proc.stdout), daemon=True).start()
+    try:
+        deadline = time.time() + 30
+        while "listening on" not in "".join(out) and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert "listening on" in "".join(out), "".join(out)
+        # The pid file says 1: the master is PID 1 in its namespace.
+        assert (laravel_app / "storage" / "laravels.pid").read_text().strip() == "1"
+        # unshare forks the master; the PHP root's wrappers (if any) exec in place.
+        [(master, _)] = children_of(proc.pid)
+        nspid = [l for l in Path(f"/proc/{master}/status").read_text().splitlines() if l.startswith("NSpid:")]
+        assert nspid and nspid[0].split()[-1] == "1", nspid
+        for _ in range(5):
+            r = httpx.get(s.url + "/api/orphan")
+            assert r.status_code == 200 and r.text == "ok"
+        time.sleep(1.5)
+        zombies = [pid for pid, state in children_of(master) if state == "Z"]
+        assert zombies == [], f"orphans left as zombies under the master: {zombies}"
+        # docker stop: SIGTERM to PID 1, which must act on it.
+        os.kill(master, signal.SIGTERM)
+        assert proc.wait(30) == 0, "".join(out)
+        assert "received SIGTERM, stopping" in "".join(out)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 import socket
+import subprocess
+import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from harness import APP_LOG, FRAMEWORK, IS_LUMEN, Server, free_port
+from harness import APP_LOG, EXTENSION, FRAMEWORK, IS_LUMEN, RUNTIME_EXEC, Server, free_port
 from seed_snippets import PLACES, SEED_README, SeedApp, snippets
 
 pytestmark = [
@@ -302,6 +307,41 @@ def test_serverless_storage_path(laravel_app, tmp_path):
         assert httpx.get(s.url + "/seed/log").text == str(storage)
         assert "seed: storage" in (storage / "logs" / APP_LOG).read_text()
         assert (storage / "laravels.pid").exists(), "the runtime files follow the storage path"
+
+
+def test_the_serverless_bootstrap_script_runs_as_written(laravel_app, tmp_path):
+    """Serverless (39 and the `laravels_bootstrap` script): the platform runs the script
+    from the app's root and sends its requests to the server it starts. The script is the
+    README's bash block as written; the platform's port and the loaded extension come
+    from the environment, as a custom runtime's do."""
+    text = SEED_README.read_text()
+    scripts = [b for b in re.findall(r"```bash\n(.*?)```", text, re.S) if "APP_STORAGE_PATH" in b and "bin/laravels start" in b]
+    assert len(scripts) == 1, "the README's laravels_bootstrap block"
+    bootstrap = laravel_app / "laravels_bootstrap"
+    bootstrap.write_text(scripts[0])
+    bootstrap.chmod(0o755)
+    seed_app(laravel_app, 39, routes="Route::get('/seed/storage', function () { return storage_path(); });")
+    # extension=... from an ini directory PHP scans besides its own (the leading ':').
+    ini = tmp_path / "ini"
+    ini.mkdir()
+    (ini / "laravels.ini").write_text(f"extension={EXTENSION}\n")
+    s = Server(laravel_app)
+    env = {**s.env, "PHP_INI_SCAN_DIR": f":{ini}"}
+    env.pop("APP_STORAGE_PATH", None)
+    proc = subprocess.Popen([*RUNTIME_EXEC, "./laravels_bootstrap"], cwd=laravel_app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out: list[str] = []
+    threading.Thread(target=lambda: out.extend(proc.stdout), daemon=True).start()
+    pid_file = Path("/tmp/storage/laravels.pid")
+    try:
+        assert wait_for(lambda: "listening on" in "".join(out) or proc.poll() is not None, 30) and proc.poll() is None, "".join(out)
+        assert httpx.get(s.url + "/seed/storage").text == "/tmp/storage"
+        assert pid_file.exists(), "the runtime files follow the storage path"
+        os.kill(int(pid_file.read_text()), signal.SIGTERM)
+        assert proc.wait(30) == 0, "".join(out)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_reading_the_request_and_writing_the_response(laravel_app):

@@ -1,8 +1,14 @@
-"""`php bin/laravels start` in the foreground as PID 1 of a container (issue 13, item 4):
-the master handles the stop signals (PID 1 has no default action for them) and reaps the
-orphans re-parented to it, so none stays a zombie. The container is a new PID namespace
-made with util-linux's unshare, as Docker makes one."""
+"""Supervision recipes that work as written (issue 13, item 4).
+
+`php bin/laravels start` in the foreground as PID 1 of a container: the master handles the
+stop signals (PID 1 has no default action for them) and reaps the orphans re-parented to
+it, so none stays a zombie. The container is a new PID namespace made with util-linux's
+unshare, as Docker makes one. And docs/deploy/laravels.service, the systemd unit: verified
+by systemd-analyze, its ExecStart, ExecReload and stop signal run as systemd runs them.
+(The Supervisord block is tests/e2e/test_supervisord.py; Serverless, test_seed_readme.py.)"""
 import os
+import re
+import shlex
 import signal
 import subprocess
 import threading
@@ -12,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness import EXTENSION, RUNTIME_EXEC, Server
+from harness import EXTENSION, REPO, RUNTIME_EXEC, Server
 
 pytestmark = pytest.mark.laravel_only
 
@@ -66,6 +72,63 @@ def test_the_master_as_pid_1_stops_on_sigterm_and_reaps_orphans(laravel_app):
         os.kill(master, signal.SIGTERM)
         assert proc.wait(30) == 0, "".join(out)
         assert "received SIGTERM, stopping" in "".join(out)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def service_settings(unit: str) -> dict[str, str]:
+    """The [Service] section's settings of a systemd unit."""
+    section = unit.split("[Service]", 1)[1].split("\n[", 1)[0]
+    return dict(re.findall(r"(?m)^(\w+)=(.*)$", section))
+
+
+def test_the_systemd_unit_verifies_and_its_commands_work_as_written(laravel_app, tmp_path):
+    unit = (REPO / "docs" / "deploy" / "laravels.service").read_text()
+    unit = unit.replace("/var/www/app", str(laravel_app)).replace("=www-data", "=root")
+    path = tmp_path / "laravels.service"
+    path.write_text(unit)
+    verify = subprocess.run(["systemd-analyze", "verify", str(path)], capture_output=True, text=True)
+    assert verify.returncode == 0 and "laravels.service" not in verify.stderr, verify.stderr
+    service = service_settings(unit)
+    assert service["Type"] == "simple" and service["KillMode"] == "mixed"
+
+    # ExecStart as systemd runs it: in WorkingDirectory, the extension from php.ini (here
+    # an extra ini directory), the PHP binary of the framework under test.
+    ini = tmp_path / "ini"
+    ini.mkdir()
+    (ini / "laravels.ini").write_text(f"extension={EXTENSION}\n")
+    argv = shlex.split(service["ExecStart"])
+    assert argv[0] == "/usr/bin/php"
+    s = Server(laravel_app)
+    env = {**s.env, "PHP_INI_SCAN_DIR": f":{ini}"}
+    proc = subprocess.Popen([*RUNTIME_EXEC, *(argv if not RUNTIME_EXEC else ["php", *argv[1:]])], cwd=service["WorkingDirectory"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out: list[str] = []
+    threading.Thread(target=lambda: out.extend(proc.stdout), daemon=True).start()
+    try:
+        deadline = time.time() + 30
+        while "listening on" not in "".join(out) and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert "listening on" in "".join(out), "".join(out)
+        main_pid = s.master_pid()
+        assert main_pid == proc.pid, "Type=simple: the started process is the master itself"
+        before = set(s.worker_pids())
+        assert httpx.get(s.url + "/api/hello").status_code == 200
+
+        # systemctl reload: ExecReload with $MAINPID.
+        reload = subprocess.run(shlex.split(service["ExecReload"].replace("$MAINPID", str(main_pid))))
+        assert reload.returncode == 0
+        deadline = time.time() + 20
+        while time.time() < deadline and (set(s.worker_pids()) & before or len(s.worker_pids()) < 2):
+            time.sleep(0.1)
+        assert not set(s.worker_pids()) & before, "every worker was replaced"
+        assert httpx.get(s.url + "/api/hello").status_code == 200
+
+        # systemctl stop, KillMode=mixed: KillSignal to the main process alone.
+        os.kill(main_pid, getattr(signal, service["KillSignal"]))
+        assert proc.wait(int(service["TimeoutStopSec"])) == 0, "".join(out)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -8,10 +8,11 @@ APT_PACKAGES=(
   php-laravel-framework php-laravel-lumen-framework composer phpunit
   clang libclang-dev debootstrap
   curl nginx apache2 wrk supervisor redis-server php8.2-redis mariadb-server php8.2-mysql
-  openssl nghttp2-client chromium php-codesniffer inotify-tools fswatch
+  openssl nghttp2-client chromium php-codesniffer systemd inotify-tools fswatch
 )
 # inotify-tools, fswatch: bin/inotify and bin/fswatch, the outside watchers (tests/e2e/test_reload_watch.py).
-# debootstrap: the PHP 8.4 roots (scripts/php-root.sh); php-codesniffer: scripts/lint.sh.
+# debootstrap: the PHP 8.4 roots (scripts/php-root.sh); php-codesniffer: scripts/lint.sh;
+# systemd: systemd-analyze verifies docs/deploy/laravels.service (tests/e2e/test_container.py).
 # h2: httpx's HTTP/2 support (tests/e2e/test_tls.py); websockets: the WebSocket tests' client.
 PIP_PACKAGES=(pytest httpx h2 websockets)
 

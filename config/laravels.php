@@ -139,6 +139,16 @@ return [
         'drain_seconds' => env('LARAVELS_DRAIN_SECONDS', 0),
     ],
 
+    // laravels-rs: the overload policy. While every worker is busy, requests wait for the
+    // next free one, oldest first: at most max_requests at once (the next one is answered
+    // 503 at once) and at most max_wait_seconds each (then 503), with Retry-After: 5, so a
+    // client or a load balancer never waits in silence. Readiness is 503 "saturated" while
+    // the queue is full. 0: no bound.
+    'queue' => [
+        'max_requests' => env('LARAVELS_QUEUE_MAX_REQUESTS', 1024),
+        'max_wait_seconds' => env('LARAVELS_QUEUE_MAX_WAIT_SECONDS', 30),
+    ],
+
     // laravels-rs: the X-Real-IP, X-Real-PORT, Scheme (or X-Forwarded-Proto), Server-Addr
     // and Server-Port headers of the README's nginx block set the client's address, port
     // and scheme only when the peer is one of these: addresses, CIDR ranges, or 'unix' for

@@ -34,6 +34,7 @@ mod health;
 mod keys;
 mod listen;
 mod package;
+mod queue;
 #[cfg(test)]
 mod readme;
 mod sections;
@@ -49,6 +50,7 @@ mod view_tests;
 
 pub use health::Health;
 pub use package::{InotifyReload, PackageConfig};
+pub use queue::{QueuePolicy, RETRY_AFTER_SECONDS};
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
 use values::Reader;
 pub use view::view;
@@ -190,6 +192,8 @@ pub struct ServerConfig {
     pub sockets: Vec<SocketSpec>,
     /// `health`: liveness and readiness paths the master answers, and the stop's drain.
     pub health: Health,
+    /// `queue`: how many HTTP requests may wait for a worker, and for how long.
+    pub queue: QueuePolicy,
     /// What only the PHP package acts on, typed here too (see `view.rs`).
     pub package: PackageConfig,
     /// Warnings for settings that were accepted but have no effect here.
@@ -277,6 +281,7 @@ impl ServerConfig {
             heartbeat_idle: swoole::heartbeat_idle(&r)?,
             buffer_output_size: swoole::buffer_output_size(&r)?,
             health: Health::parse(top)?,
+            queue: QueuePolicy::parse(top)?,
             // Last: it relies on `processes` having been checked above.
             package: package::parse(top, swoole, base_path, websocket)?,
             warnings,

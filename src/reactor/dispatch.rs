@@ -4,14 +4,23 @@
 //! request never waits behind a busy worker while another is idle. Modes 1 and 2 pick a
 //! worker slot up front (in turn, or by connection) and use that slot's own queue; a slot
 //! outlives the process in it, so a replaced worker takes over its queue.
+//!
+//! Requests are admitted by the overload policy (`queue`): while `queue.max_requests`
+//! wait, the next one is refused (the connection answers 503 at once), and a request
+//! that waited `queue.max_wait_seconds` is withdrawn by its connection (`deadline.rs`).
+//! Each queue is FIFO, so when a worker frees up it takes the oldest request.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::oneshot;
 
-use super::job::{EventJob, Job};
-use crate::config::DispatchMode;
+use super::deadline::Deadline;
+use super::job::{EventJob, Job, Ticket};
+use super::upload::TempFiles;
+use crate::config::{DispatchMode, QueuePolicy};
 use crate::ipc::ToWorker;
 
 /// What an HTTP worker is asked to do.
@@ -33,7 +42,16 @@ pub struct Dispatcher {
     shared: Queue<Work>,
     slots: Vec<Queue<Work>>,
     turn: AtomicUsize,
+    policy: QueuePolicy,
+    /// Requests queued and not yet taken nor withdrawn (`Deadline` keeps it).
+    waiting: Arc<AtomicUsize>,
+    /// Requests refused because the queue was full, and withdrawn after waiting too long.
+    shed: AtomicU64,
 }
+
+/// The queue is full (`queue.max_requests`): the request was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueFull;
 
 /// What a slot reads jobs from.
 pub struct SlotQueues {
@@ -46,8 +64,49 @@ pub struct SlotQueues {
 
 impl Dispatcher {
     /// One slot per HTTP worker (`ProcessRole::Http`'s index).
-    pub fn new(mode: DispatchMode, worker_num: u32) -> Self {
-        Dispatcher { mode, shared: async_channel::unbounded(), slots: (0..worker_num).map(|_| async_channel::unbounded()).collect(), turn: AtomicUsize::new(0) }
+    pub fn new(mode: DispatchMode, worker_num: u32, policy: QueuePolicy) -> Self {
+        Dispatcher {
+            mode,
+            shared: async_channel::unbounded(),
+            slots: (0..worker_num).map(|_| async_channel::unbounded()).collect(),
+            turn: AtomicUsize::new(0),
+            policy,
+            waiting: Arc::new(AtomicUsize::new(0)),
+            shed: AtomicU64::new(0),
+        }
+    }
+
+    /// Queues a request for a worker if fewer than `queue.max_requests` wait, due within
+    /// `limit` (`max_request_time`); the ticket its connection waits on, or `QueueFull`.
+    pub fn enqueue(&self, frame: ToWorker, connection: u64, uploads: TempFiles, limit: Option<Duration>) -> Result<Ticket, QueueFull> {
+        let max = self.policy.max_requests.unwrap_or(usize::MAX);
+        if self.waiting.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < max).then_some(n + 1)).is_err() {
+            return Err(QueueFull);
+        }
+        let deadline = Deadline::queued(limit, self.policy.max_wait, self.waiting.clone());
+        let (job, ticket) = Job::new(frame, connection, uploads, deadline);
+        self.submit(job);
+        Ok(ticket)
+    }
+
+    /// Counts a request the overload policy answered with 503 (`overload.rs`).
+    pub fn count_shed(&self) {
+        self.shed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests refused or given up by the overload policy since the start.
+    pub fn shed(&self) -> u64 {
+        self.shed.load(Ordering::Relaxed)
+    }
+
+    /// Requests waiting for a worker.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
+    /// Whether the queue is full: the next request would be refused.
+    pub fn saturated(&self) -> bool {
+        self.policy.max_requests.is_some_and(|max| self.waiting() >= max)
     }
 
     /// Sends a finished task back to the HTTP worker slot that delivered it (`slot/task.rs`).
@@ -57,7 +116,8 @@ impl Dispatcher {
         }
     }
 
-    /// Queues a job for a worker.
+    /// Queues a job already admitted (`enqueue`), or one handed back by a slot whose
+    /// worker died before it could read it.
     pub fn submit(&self, job: Job) {
         let queue = self.queue_for(job.connection);
         // The receivers live as long as the dispatcher, so the queue cannot be closed.
@@ -114,8 +174,7 @@ impl SlotQueues {
 mod tests {
     use super::*;
     use crate::ipc::{Request, RequestHead};
-    use crate::reactor::job::Ticket;
-    use crate::reactor::upload::TempFiles;
+    use crate::reactor::job::{Failure, Reply, ReplyHead};
 
     fn uri(w: Work) -> String {
         match w {
@@ -126,7 +185,7 @@ mod tests {
         }
     }
 
-    fn job(connection: u64) -> (Job, Ticket) {
+    fn frame(connection: u64) -> ToWorker {
         let head = RequestHead {
             method: "GET".into(),
             uri: format!("/{connection}"),
@@ -139,13 +198,103 @@ mod tests {
             https: false,
             time: 0.0,
         };
-        let frame = ToWorker::Request(Request { head, body: Bytes::new(), form: None });
-        Job::new(frame, connection, TempFiles::default(), None)
+        ToWorker::Request(Request { head, body: Bytes::new(), form: None })
+    }
+
+    fn job(connection: u64) -> (Job, Ticket) {
+        Job::new(frame(connection), connection, TempFiles::default(), Deadline::queued(None, None, Arc::default()))
+    }
+
+    fn bounded(max_requests: Option<usize>, max_wait: Option<u64>) -> Dispatcher {
+        Dispatcher::new(DispatchMode::Idle, 2, QueuePolicy { max_requests, max_wait: max_wait.map(Duration::from_secs) })
+    }
+
+    /// What a slot does with the next request: takes it, unless its connection withdrew it.
+    async fn take_next(q: &SlotQueues) -> Option<String> {
+        match q.next().await {
+            Work::Request(job) if job.deadline.take() => Some(uri(Work::Request(job))),
+            _ => None,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_queue_refuses_the_next_request_at_once() {
+        let d = bounded(Some(3), None);
+        let tickets: Vec<_> = (1..=3).map(|c| d.enqueue(frame(c), c, TempFiles::default(), None).unwrap()).collect();
+        assert!(d.saturated());
+        assert_eq!(d.enqueue(frame(4), 4, TempFiles::default(), None).err(), Some(QueueFull), "the 4th over a bound of 3");
+        assert_eq!(d.waiting(), 3, "the refused one is not queued");
+        let q = d.queues_for(0).unwrap();
+        assert_eq!(take_next(&q).await.as_deref(), Some("/1"), "a worker takes the oldest");
+        assert!(!d.saturated(), "a taken request frees its place");
+        assert!(d.enqueue(frame(5), 5, TempFiles::default(), None).is_ok());
+        drop(tickets);
+        let unbounded = bounded(None, None);
+        let _many: Vec<_> = (0..5000).map(|c| unbounded.enqueue(frame(c), c, TempFiles::default(), None).unwrap()).collect();
+        assert!(!unbounded.saturated(), "0: no bound");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn queued_requests_are_taken_in_the_order_sent() {
+        let d = bounded(Some(10), Some(30));
+        let _tickets: Vec<_> = (1..=5).map(|c| d.enqueue(frame(c), c, TempFiles::default(), None).unwrap()).collect();
+        let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
+        let mut order = Vec::new();
+        for q in [&a, &b, &b, &a, &a] {
+            order.push(take_next(q).await.unwrap());
+        }
+        assert_eq!(order, ["/1", "/2", "/3", "/4", "/5"]);
+        assert_eq!(d.waiting(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_waiting_past_max_wait_gets_queue_wait_and_never_reaches_a_worker() {
+        let d = bounded(Some(3), Some(2));
+        let mut ticket = d.enqueue(frame(1), 1, TempFiles::default(), Some(Duration::from_secs(60))).unwrap();
+        let started = tokio::time::Instant::now();
+        let first = ticket.first().await;
+        assert!(matches!(first, Some(Reply::Failed(Failure::QueueWait))), "{first:?}");
+        assert_eq!(started.elapsed(), Duration::from_secs(2), "answered at the bound, not later");
+        assert_eq!(d.waiting(), 0, "a withdrawn request no longer counts");
+        assert_eq!(take_next(&d.queues_for(0).unwrap()).await, None, "no worker gets it");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn max_request_time_below_max_wait_still_answers_504() {
+        let d = bounded(Some(3), Some(30));
+        let mut ticket = d.enqueue(frame(1), 1, TempFiles::default(), Some(Duration::from_secs(1))).unwrap();
+        assert!(matches!(ticket.first().await, Some(Reply::Failed(Failure::Deadline))));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_taken_request_outlives_the_wait_bound() {
+        let d = bounded(Some(3), Some(2));
+        let mut ticket = d.enqueue(frame(1), 1, TempFiles::default(), None).unwrap();
+        let Work::Request(job) = d.queues_for(0).unwrap().next().await else { panic!("a request") };
+        assert!(job.deadline.take());
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            let head = ReplyHead { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: true };
+            job.reply.send(Reply::Head(head)).await.unwrap();
+        });
+        assert!(matches!(ticket.first().await, Some(Reply::Head(h)) if h.status == 200), "the wait bound is for the queue only");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_whose_client_left_is_dropped_before_a_worker() {
+        let d = bounded(Some(3), Some(30));
+        let gone = d.enqueue(frame(1), 1, TempFiles::default(), None).unwrap();
+        let _kept = d.enqueue(frame(2), 2, TempFiles::default(), None).unwrap();
+        drop(gone);
+        assert_eq!(d.waiting(), 1, "its place is freed at once");
+        let q = d.queues_for(0).unwrap();
+        assert_eq!(take_next(&q).await, None, "the slot skips it");
+        assert_eq!(take_next(&q).await.as_deref(), Some("/2"));
     }
 
     #[tokio::test]
     async fn idle_mode_shares_one_queue() {
-        let d = Dispatcher::new(DispatchMode::Idle, 2);
+        let d = Dispatcher::new(DispatchMode::Idle, 2, QueuePolicy::default());
         d.submit(job(1).0);
         d.submit(job(2).0);
         let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
@@ -156,7 +305,7 @@ mod tests {
 
     #[tokio::test]
     async fn fixed_mode_keeps_a_connection_on_one_slot() {
-        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3);
+        let d = Dispatcher::new(DispatchMode::FixedByConnection, 3, QueuePolicy::default());
         for _ in 0..3 {
             d.submit(job(4).0);
         }
@@ -172,7 +321,7 @@ mod tests {
 
     #[tokio::test]
     async fn round_robin_spreads_jobs() {
-        let d = Dispatcher::new(DispatchMode::RoundRobin, 2);
+        let d = Dispatcher::new(DispatchMode::RoundRobin, 2, QueuePolicy::default());
         for c in 0..4 {
             d.submit(job(c).0);
         }
@@ -185,7 +334,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_finished_task_goes_back_to_its_origin_slot() {
-        let d = Dispatcher::new(DispatchMode::Idle, 2);
+        let d = Dispatcher::new(DispatchMode::Idle, 2, QueuePolicy::default());
         d.finish(1, Bytes::from_static(b"t"));
         let q = d.queues_for(1).unwrap();
         assert_eq!(uri(q.next().await), "finish");

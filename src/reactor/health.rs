@@ -2,8 +2,9 @@
 //!
 //! Liveness says the master runs and answers: 200 whatever the workers do. Readiness says
 //! a request sent now would be served: 200 while at least one HTTP worker is booted and
-//! connected and the server is not draining, 503 otherwise (booting, every worker down,
-//! or a stop under way), so a load balancer or a Kubernetes probe routes around it.
+//! connected, the server is not draining and the request queue is not full, 503 otherwise
+//! (booting, every worker down, a stop under way, or `queue.max_requests` requests
+//! waiting: "saturated"), so a load balancer or a Kubernetes probe routes around it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -46,6 +47,9 @@ pub fn answer<B>(shared: &Shared, req: &Request<B>) -> Option<Response<ResponseB
         Probe::Liveness => (StatusCode::OK, "{\"status\":\"alive\"}".to_owned()),
         Probe::Readiness if shared.drain.started() => (StatusCode::SERVICE_UNAVAILABLE, format!("{{\"status\":\"draining\",\"workers\":{booted}}}")),
         Probe::Readiness if booted == 0 => (StatusCode::SERVICE_UNAVAILABLE, "{\"status\":\"no worker\",\"workers\":0}".to_owned()),
+        Probe::Readiness if shared.dispatcher.saturated() => {
+            (StatusCode::SERVICE_UNAVAILABLE, format!("{{\"status\":\"saturated\",\"workers\":{booted},\"queued\":{}}}", shared.dispatcher.waiting()))
+        }
         Probe::Readiness => (StatusCode::OK, format!("{{\"status\":\"ready\",\"workers\":{booted}}}")),
     };
     let mut resp = Response::new(ResponseBody::full(body));

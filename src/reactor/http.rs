@@ -14,7 +14,8 @@ use tokio::sync::mpsc;
 
 use super::body::ResponseBody;
 use super::compress;
-use super::job::{Failure, Job, Reply, ReplyHead};
+use super::job::{Failure, Reply, ReplyHead};
+use super::overload::{self, Overload};
 use super::static_files;
 use super::upload::{self, TempFiles, UploadError};
 use super::Shared;
@@ -115,12 +116,14 @@ async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn:
         None => ToWorker::Request(ipc::Request { head, body, form }),
         Some(port) => ToWorker::PortRequest { fd: conn.id, port, head, body },
     };
-    let (job, mut ticket) = Job::new(frame, conn.id, uploads, shared.config.max_request_time);
-    shared.dispatcher.submit(job);
-    // Queue time counts too: without a free worker (all busy, or none able to boot) the
-    // client gets its 504 at max_request_time instead of waiting forever.
+    // Past the overload policy (`queue`) the client gets a 503 with Retry-After, at once or
+    // at queue.max_wait_seconds. Queue time counts towards max_request_time too.
+    let Ok(mut ticket) = shared.dispatcher.enqueue(frame, conn.id, uploads, shared.config.max_request_time) else {
+        return overload::unavailable(shared, Overload::QueueFull);
+    };
     match ticket.first().await {
         Some(Reply::Head(head)) => from_worker(head, ticket.rest()),
+        Some(Reply::Failed(Failure::QueueWait)) => overload::unavailable(shared, Overload::WaitedTooLong),
         Some(Reply::Failed(Failure::Deadline)) => error(StatusCode::GATEWAY_TIMEOUT, "no worker answered within max_request_time"),
         Some(Reply::Failed(Failure::WorkerLost)) => error(StatusCode::BAD_GATEWAY, "the worker handling this request stopped before answering"),
         Some(Reply::Chunk(_)) | None => error(StatusCode::BAD_GATEWAY, "no worker answered"),

@@ -3,13 +3,12 @@
 //! A job carries the frame the worker will read, built once where the request or event
 //! is read (`http.rs`, `websocket/`, `sockets/`): the slot writes it as it is, and puts
 //! the job back in the queue unchanged if the worker died before it could read it. The
-//! connection keeps a `Ticket`: the answer's channel and the job's deadline
+//! connection keeps a `Ticket`: the answer's channel and the job's deadlines
 //! (`deadline.rs`).
-
-use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 use super::deadline::Deadline;
 use super::upload::TempFiles;
@@ -26,41 +25,61 @@ pub struct Job {
     pub reply: mpsc::Sender<Reply>,
     /// The client connection, which `dispatch_mode` 2 keeps on one worker.
     pub connection: u64,
-    /// When the answer is due (`max_request_time`); `None` when there is no limit.
-    pub deadline: Option<Deadline>,
+    /// Who holds the job, and when its answer is due (`max_request_time`).
+    pub deadline: Deadline,
 }
 
 impl Job {
-    /// A job for `frame` from connection `connection`, due within `limit` from now, and
+    /// A job for `frame` from connection `connection`, queued now with `deadline`, and
     /// the ticket its connection waits on.
-    pub fn new(frame: ToWorker, connection: u64, uploads: TempFiles, limit: Option<Duration>) -> (Job, Ticket) {
+    pub fn new(frame: ToWorker, connection: u64, uploads: TempFiles, deadline: Deadline) -> (Job, Ticket) {
         let (reply, replies) = mpsc::channel(16);
-        let deadline = Deadline::after(limit);
-        (Job { frame, uploads, reply, connection, deadline: deadline.clone() }, Ticket { replies, deadline })
+        (Job { frame, uploads, reply, connection, deadline: deadline.clone() }, Ticket { replies, place: Withdraw(deadline) })
     }
 }
 
-/// What a connection keeps of the job it queued.
+/// What a connection keeps of the job it queued. Dropped while the job is still queued
+/// (hyper drops a request's future when its client closes the connection), it withdraws
+/// the job, so no worker runs a request nobody waits for.
 pub struct Ticket {
     replies: mpsc::Receiver<Reply>,
-    deadline: Option<Deadline>,
+    place: Withdraw,
+}
+
+/// Withdraws a job still queued when its connection stops waiting for it.
+struct Withdraw(Deadline);
+
+impl Drop for Withdraw {
+    fn drop(&mut self) {
+        self.0.withdraw();
+    }
 }
 
 impl Ticket {
-    /// The first part of the answer. `Failed(Deadline)` when the deadline passed with the
-    /// job still queued (this connection withdraws it); once a slot has the job, whatever
-    /// the slot answers, which is `Failed(Deadline)` too if its worker ran past the
-    /// deadline. `None` when the job was dropped unanswered.
+    /// The first part of the answer. `Failed(Deadline)` when `max_request_time` passed
+    /// with the job still queued, `Failed(QueueWait)` when `queue.max_wait_seconds` did
+    /// (this connection withdraws it); once a slot has the job, whatever the slot answers,
+    /// which is `Failed(Deadline)` too if its worker ran past the deadline. `None` when
+    /// the job was dropped unanswered.
     pub async fn first(&mut self) -> Option<Reply> {
-        let Some(deadline) = &self.deadline else { return self.replies.recv().await };
-        tokio::select! {
-            biased;
-            reply = self.replies.recv() => reply,
-            () = tokio::time::sleep_until(deadline.at()) => {
-                if deadline.withdraw() {
-                    Some(Reply::Failed(Failure::Deadline))
-                } else {
-                    self.replies.recv().await
+        let place = self.place.0.clone();
+        let mut wait_until = place.wait_until();
+        loop {
+            tokio::select! {
+                biased;
+                reply = self.replies.recv() => return reply,
+                () = sleep_until(place.at()) => {
+                    if place.withdraw() {
+                        return Some(Reply::Failed(Failure::Deadline));
+                    }
+                    return self.replies.recv().await;
+                }
+                () = sleep_until(wait_until) => {
+                    if place.withdraw() {
+                        return Some(Reply::Failed(Failure::QueueWait));
+                    }
+                    // A slot has it: only `max_request_time` bounds it from now on.
+                    wait_until = None;
                 }
             }
         }
@@ -69,6 +88,14 @@ impl Ticket {
     /// The rest of the answer (a streamed body's chunks), after `first`.
     pub fn rest(self) -> mpsc::Receiver<Reply> {
         self.replies
+    }
+}
+
+/// Sleeps until `at`; forever when there is no such time.
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -106,6 +133,8 @@ pub enum Failure {
     WorkerLost,
     /// The request ran past `max_request_time` (504).
     Deadline,
+    /// The request waited for a worker longer than `queue.max_wait_seconds` (503).
+    QueueWait,
 }
 
 /// An event for a handler (a WebSocket message or close, a TCP port's connect, receive,

@@ -9,7 +9,8 @@
 //! - `health.rs`: liveness and readiness answers (`health`), and the stop's drain flag.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
 //! - `job.rs`: what a connection hands a worker (its frame, built once) and the answer.
-//! - `deadline.rs`: `max_request_time`, one deadline per job and who acts on it.
+//! - `deadline.rs`: `max_request_time` and `queue.max_wait_seconds`, per job, and who acts on them.
+//! - `overload.rs`: the 503 + `Retry-After` of the overload policy (`queue`).
 //! - `dispatch.rs`: the queues that carry jobs to HTTP workers (`dispatch_mode`).
 //! - `slot/`: one worker connection per child of the manager: an HTTP worker's
 //!   (`http.rs`), a task worker's and the task queue (`task.rs`), the timer's and the
@@ -35,6 +36,7 @@ pub mod health;
 pub mod http;
 pub mod job;
 pub mod listener;
+pub mod overload;
 pub mod push;
 pub mod slot;
 pub mod sockets;
@@ -162,7 +164,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
         next_fd: AtomicU64::new(1),
         connection_limit: Arc::new(Semaphore::new(config.max_connection)),
         udp,
-        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num),
+        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.queue.clone()),
         tasks: slot::TaskQueue::new(config.task_worker_num),
         layout: ProcessLayout::of(&config),
         workers: Workers::new(ProcessLayout::of(&config).len()),

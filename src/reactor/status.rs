@@ -47,6 +47,8 @@ pub fn report(shared: &Shared) -> Value {
             "rss_bytes": rss_bytes(std::process::id()),
             "draining": shared.drain.started(),
             "connections": shared.config.max_connection - shared.connection_limit.available_permits(),
+            "queued": shared.dispatcher.waiting(),
+            "shed": shared.dispatcher.shed(),
         },
         "processes": processes,
     })

@@ -127,12 +127,15 @@ final class ConfigFileTest extends TestCase
         $this->assertSame(16384, $laravels['swoole']['max_header_size']);
         $this->assertSame(10000, $laravels['swoole']['max_connection']);
         $this->assertSame(0, $laravels['inotify_reload']['poll_ms']);
+        $this->assertSame(['max_requests' => 1024, 'max_wait_seconds' => 30], $laravels['queue']);
 
         $this->setEnv('LARAVELS_MAX_REQUEST_TIME', '5');
         $this->setEnv('LARAVELS_WORKER_MEMORY_LIMIT', '256M');
         $this->setEnv('LARAVELS_INOTIFY_POLL_MS', '500');
+        $this->setEnv('LARAVELS_QUEUE_MAX_REQUESTS', '3');
         $laravels = $this->load();
         $this->assertSame('500', $laravels['inotify_reload']['poll_ms']);
+        $this->assertSame('3', $laravels['queue']['max_requests']);
         $this->assertSame('5', $laravels['swoole']['max_request_time']);
         $this->assertSame('256M', $laravels['swoole']['worker_memory_limit']);
     }

@@ -12,7 +12,6 @@ use tokio::io::AsyncBufReadExt;
 use super::{next_frame, Conn, Generation};
 use crate::ipc::{ToMaster, ToWorker};
 use crate::log;
-use crate::reactor::deadline::Deadline;
 use crate::reactor::dispatch::Work;
 use crate::reactor::job::{EventJob, Failure, Job, Reply, ReplyHead};
 use crate::reactor::Shared;
@@ -46,6 +45,13 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
             }
             work = queues.next() => work,
         };
+        if let Work::Request(job) = &work {
+            if job.reply.is_closed() || !job.deadline.take() {
+                // Its client went away while it was queued, or had its 503 or 504: no
+                // worker runs it, and it is not counted as served.
+                continue;
+            }
+        }
         shared.workers.begin(index, doing(&work));
         let outcome = match work {
             Work::Request(job) => run_job(&mut conn, job, shared, pid).await,
@@ -89,22 +95,18 @@ fn doing(work: &Work) -> String {
     }
 }
 
-/// Sends one job to the worker and relays its answer. Once this slot has taken the job,
-/// it alone acts on the job's deadline (`reactor::deadline`): past it, the client gets
-/// `Failed(Deadline)` and the worker is killed, and the manager replaces it.
+/// Sends one job this slot has taken to the worker and relays its answer. Once this slot
+/// has taken the job, it alone acts on the job's deadline (`reactor::deadline`): past it,
+/// the client gets `Failed(Deadline)` and the worker is killed, and the manager replaces it.
 async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> Outcome {
-    if job.reply.is_closed() || !job.deadline.as_ref().is_none_or(Deadline::take) {
-        // The client went away while the job was queued, or had its 504 at the deadline.
-        return Outcome::Done { retire: false };
-    }
-    if job.deadline.as_ref().is_some_and(Deadline::is_past) {
+    if job.deadline.is_past() {
         // Taken as its deadline passed: no worker gets it, and only this slot can answer.
         let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
         return Outcome::Done { retire: false };
     }
     if conn.write(&job.frame).await.is_err() {
         // The worker died before it could read the request: another worker takes it.
-        if job.deadline.as_ref().is_none_or(Deadline::put_back) {
+        if job.deadline.put_back() {
             shared.dispatcher.submit(job);
         } else {
             let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
@@ -116,8 +118,8 @@ async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> O
     let origin = conn.origin;
     let _in_hand = crate::reactor::spin::in_hand();
     let relay = relay(conn, &reply, shared, origin);
-    let result = match &deadline {
-        Some(deadline) => tokio::time::timeout_at(deadline.at(), relay).await,
+    let result = match deadline.at() {
+        Some(at) => tokio::time::timeout_at(at, relay).await,
         None => Ok(relay.await),
     };
     match result {

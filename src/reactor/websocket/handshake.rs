@@ -13,7 +13,8 @@ use crate::clients::WsStatus;
 use crate::ipc::ToWorker;
 use crate::reactor::body::ResponseBody;
 use crate::reactor::http::{self, ConnInfo};
-use crate::reactor::job::{Failure, Job, Reply};
+use crate::reactor::job::{Failure, Reply};
+use crate::reactor::overload::{self, Overload};
 use crate::reactor::upload::TempFiles;
 use crate::reactor::Shared;
 
@@ -112,11 +113,14 @@ pub async fn open(mut req: Request<hyper::body::Incoming>, shared: &Arc<Shared>,
     // Until the upgrade is handed over, any way out of here (a refusal, a timeout, the
     // client leaving, which drops this future) takes the registration back.
     let pending = Pending { shared, fd, armed: true };
-    let (job, mut ticket) = Job::new(ToWorker::Open { fd, port: conn.port, head }, fd, TempFiles::default(), shared.config.max_request_time);
-    shared.dispatcher.submit(job);
+    let open = ToWorker::Open { fd, port: conn.port, head };
+    let Ok(mut ticket) = shared.dispatcher.enqueue(open, fd, TempFiles::default(), shared.config.max_request_time) else {
+        return overload::unavailable(shared, Overload::QueueFull);
+    };
     let head = match ticket.first().await {
         Some(Reply::Head(head)) if head.status == 101 => head,
         Some(Reply::Head(head)) => return http::from_worker(head, ticket.rest()),
+        Some(Reply::Failed(Failure::QueueWait)) => return overload::unavailable(shared, Overload::WaitedTooLong),
         Some(Reply::Failed(Failure::WorkerLost)) => {
             return http::error(StatusCode::BAD_GATEWAY, "the worker handling the WebSocket handshake stopped before answering");
         }

@@ -168,7 +168,7 @@ pub(super) const KEYS: &[Key] = &[
     key("health.liveness_path", Str, "''", Ours, Read, "A path (e.g. `'/healthz'`) answered 200 while the master runs; empty: off."),
     key("health.readiness_path", Str, "''", Ours, Read, "A path (e.g. `'/readyz'`) answered 200 while at least one HTTP worker is booted and the server is not stopping, else 503; empty: off."),
     key("health.drain_seconds", Seconds, "0", Ours, Read, "On stop, how long the server keeps serving with readiness 503 before it closes its listeners, so a load balancer takes it out first."),
-    key("trusted_proxies", Strings, "['127.0.0.1', '::1', 'unix']", Ours, Read, "Peers whose X-Real-IP, X-Real-PORT, Scheme and Server-Port headers (the README's nginx block) set the client's address, port and scheme: addresses, CIDR ranges, `'unix'`."),
+    key("trusted_proxies", Strings, "[]", Ours, Read, "Peers whose X-Real-IP, X-Real-PORT, Scheme and Server-Port headers (the README's nginx block) set the client's address, port and scheme: addresses, CIDR ranges, `'unix'`. None by default; nginx on the same machine needs `['127.0.0.1', '::1']`, or `['unix']` over the unix socket. From any other peer these headers are plain headers, and a throttled log line says so."),
     key("_runtime", Array, "", Ours, Internal, "Reserved."),
     key("swoole", Array, "", LaravelS, Read, "Server settings under Swoole's names; also `app('swoole')->setting`."),
     key("swoole.daemonize", Bool, "false", LaravelS, Read, "Run in the background; output goes to `log_file`."),

@@ -5,6 +5,7 @@
 //! - `listener.rs`: binds the main socket (TCP or unix) before any fork.
 //! - `tls.rs`: the port's certificate and key, and each connection's TLS handshake.
 //! - `http.rs`: one request in, one response out; limits and errors answered here.
+//! - `strict.rs`: RFC 9112's Host rules and case-sensitive methods, checked first.
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `health.rs`: liveness and readiness answers (`health`), and the stop's drain flag.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
@@ -41,6 +42,7 @@ pub mod sockets;
 pub mod spin;
 pub mod static_files;
 pub mod status;
+pub mod strict;
 pub mod tls;
 pub mod upload;
 pub mod websocket;

@@ -148,6 +148,14 @@ return [
     // ['127.0.0.1', '::1'] (TCP) or ['unix'] (socket_type 5).
     'trusted_proxies' => [],
 
+    // laravels-rs: limits on HTTP/1.x connections. A request line and headers must arrive
+    // whole within header_timeout seconds, else the client gets 408 and the connection is
+    // closed (nginx's client_header_timeout, 60 s); 0: never. An idle keep-alive connection
+    // is closed after swoole.heartbeat_idle_time, or 75 s without it.
+    'http' => [
+        'header_timeout' => env('LARAVELS_HEADER_TIMEOUT', 60),
+    ],
+
     // Server settings, under Swoole's names. A Swoole setting this runtime does not
     // implement is reported once at start and otherwise ignored.
     'swoole' => [

@@ -19,6 +19,7 @@
 //! - `sections.rs`: `websocket`, `timer`, `processes`, `event_handlers`,
 //!   `trusted_proxies`.
 //! - `sockets.rs`: the extra ports of `sockets`.
+//! - `health.rs`, `http.rs`: the `health` and `http` sections.
 //! - `package.rs`, `tables.rs`: what only the PHP package acts on (class lists, handlers,
 //!   timer jobs, process definitions, `swoole_tables`), shape-checked here too.
 //! - `view.rs`: the parsed config as the PHP package reads it (`Server::view()`,
@@ -31,6 +32,7 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 mod health;
+mod http;
 mod keys;
 mod listen;
 mod package;
@@ -48,6 +50,7 @@ mod view;
 mod view_tests;
 
 pub use health::Health;
+pub use http::HttpTimeouts;
 pub use package::{InotifyReload, PackageConfig};
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
 use values::Reader;
@@ -190,6 +193,8 @@ pub struct ServerConfig {
     pub sockets: Vec<SocketSpec>,
     /// `health`: liveness and readiness paths the master answers, and the stop's drain.
     pub health: Health,
+    /// `http`: the header timeout and the idle keep-alive timeout of HTTP/1.x connections.
+    pub http_timeouts: HttpTimeouts,
     /// What only the PHP package acts on, typed here too (see `view.rs`).
     pub package: PackageConfig,
     /// Warnings for settings that were accepted but have no effect here.
@@ -275,6 +280,7 @@ impl ServerConfig {
             websocket,
             sockets,
             heartbeat_idle: swoole::heartbeat_idle(&r)?,
+            http_timeouts: HttpTimeouts::parse(top, swoole::heartbeat_idle(&r)?)?,
             buffer_output_size: swoole::buffer_output_size(&r)?,
             health: Health::parse(top)?,
             // Last: it relies on `processes` having been checked above.

@@ -152,8 +152,19 @@ return [
     // laravels-rs: the X-Real-IP, X-Real-PORT, Scheme (or X-Forwarded-Proto), Server-Addr
     // and Server-Port headers of the README's nginx block set the client's address, port
     // and scheme only when the peer is one of these: addresses, CIDR ranges, or 'unix' for
-    // nginx on the unix socket. From anyone else they are plain headers.
-    'trusted_proxies' => ['127.0.0.1', '::1', 'unix'],
+    // nginx on the unix socket. From anyone else they are plain headers (one log line, at
+    // most every 60 s, says they arrived from a peer not listed). Nobody is trusted until
+    // listed, as Laravel's TrustProxies: with the README's nginx on the same machine, list
+    // ['127.0.0.1', '::1'] (TCP) or ['unix'] (socket_type 5).
+    'trusted_proxies' => [],
+
+    // laravels-rs: limits on HTTP/1.x connections. A request line and headers must arrive
+    // whole within header_timeout seconds, else the client gets 408 and the connection is
+    // closed (nginx's client_header_timeout, 60 s); 0: never. An idle keep-alive connection
+    // is closed after swoole.heartbeat_idle_time, or 75 s without it.
+    'http' => [
+        'header_timeout' => env('LARAVELS_HEADER_TIMEOUT', 60),
+    ],
 
     // Server settings, under Swoole's names. A Swoole setting this runtime does not
     // implement is reported once at start and otherwise ignored.

@@ -19,6 +19,7 @@
 //! - `sections.rs`: `websocket`, `timer`, `processes`, `event_handlers`,
 //!   `trusted_proxies`.
 //! - `sockets.rs`: the extra ports of `sockets`.
+//! - `health.rs`, `http.rs`: the `health` and `http` sections.
 //! - `package.rs`, `tables.rs`: what only the PHP package acts on (class lists, handlers,
 //!   timer jobs, process definitions, `swoole_tables`), shape-checked here too.
 //! - `view.rs`: the parsed config as the PHP package reads it (`Server::view()`,
@@ -31,6 +32,7 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 mod health;
+mod http;
 mod keys;
 mod listen;
 mod package;
@@ -49,6 +51,7 @@ mod view;
 mod view_tests;
 
 pub use health::Health;
+pub use http::HttpTimeouts;
 pub use package::{InotifyReload, PackageConfig};
 pub use queue::{QueuePolicy, RETRY_AFTER_SECONDS};
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
@@ -194,6 +197,8 @@ pub struct ServerConfig {
     pub health: Health,
     /// `queue`: how many HTTP requests may wait for a worker, and for how long.
     pub queue: QueuePolicy,
+    /// `http`: the header timeout and the idle keep-alive timeout of HTTP/1.x connections.
+    pub http_timeouts: HttpTimeouts,
     /// What only the PHP package acts on, typed here too (see `view.rs`).
     pub package: PackageConfig,
     /// Warnings for settings that were accepted but have no effect here.
@@ -279,6 +284,7 @@ impl ServerConfig {
             websocket,
             sockets,
             heartbeat_idle: swoole::heartbeat_idle(&r)?,
+            http_timeouts: HttpTimeouts::parse(top, swoole::heartbeat_idle(&r)?)?,
             buffer_output_size: swoole::buffer_output_size(&r)?,
             health: Health::parse(top)?,
             queue: QueuePolicy::parse(top)?,

@@ -60,11 +60,12 @@ pub(super) fn reports_worker_errors(top: &Map<String, Value>) -> bool {
 }
 
 /// `trusted_proxies`: addresses or CIDR ranges, and "unix" for unix-socket peers. Without
-/// the key, loopback and unix peers are trusted (a proxy on the same machine).
+/// the key nobody is trusted, as Laravel's `TrustProxies` until told: any local process
+/// could otherwise claim any client address and https.
 pub(super) fn trusted_proxies(v: Option<&Value>) -> Result<TrustedProxies, ConfigError> {
     let fix = "list addresses or ranges, e.g. ['127.0.0.1', '10.0.0.0/8', 'unix']";
     let items: Vec<&Value> = match v {
-        None | Some(Value::Null) => return Ok(TrustedProxies { nets: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()], unix: true }),
+        None | Some(Value::Null) => return Ok(TrustedProxies::default()),
         Some(Value::Array(a)) => a.iter().collect(),
         Some(Value::Object(o)) => o.values().collect(),
         Some(_) => return Err(invalid("trusted_proxies", "must be a list", fix)),

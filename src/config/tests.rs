@@ -44,6 +44,8 @@ fn unimplemented_swoole_settings_warn_once_each() {
 
 #[test]
 fn trusted_proxies_parse_addresses_ranges_and_unix() {
+    let none = parse(json!({})).unwrap().trusted_proxies;
+    assert!(none.nets.is_empty() && !none.unix, "nobody is trusted by default: {none:?}");
     let c = parse(json!({"trusted_proxies": ["127.0.0.2", "10.0.0.0/8", "unix"]})).unwrap();
     assert_eq!(c.trusted_proxies.nets.len(), 2);
     assert!(c.trusted_proxies.unix);

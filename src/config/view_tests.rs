@@ -51,7 +51,7 @@ fn defaults_are_filled_in() {
     assert_eq!(events.keys().collect::<Vec<_>>(), ["ServerStart", "ServerStop", "WorkerStart", "WorkerStop", "WorkerError"]);
     assert!(events.values().all(|l| l == &json!([])));
     assert_eq!(v["destroy_controllers"], json!({"enable": false, "excluded_list": []}));
-    assert_eq!(v["trusted_proxies"], json!(["127.0.0.0/8", "::1/128", "unix"]));
+    assert_eq!(v["trusted_proxies"], json!([]), "nobody is trusted until listed");
     assert_eq!(v["inotify_reload"]["file_types"], json!([".php"]));
     assert_eq!(v["laravel_base_path"], "/app");
     assert_eq!(v["setting"], json!({"worker_num": 2, "task_worker_num": 0}));

@@ -1,7 +1,8 @@
 //! The headers a reverse proxy sets about the client (the README's nginx block:
 //! `X-Real-IP`, `X-Real-PORT`, `Scheme`, `Server-Addr`, `Server-Port`, and
 //! `X-Forwarded-Proto`), believed only when the peer is one of `trusted_proxies`.
-//! `LaravelS` believes them from anyone, so any client could claim any address.
+//! `LaravelS` believes them from anyone, so any client could claim any address; here
+//! nobody is trusted until listed, and headers from anyone else are logged (throttled).
 
 use std::net::IpAddr;
 
@@ -12,7 +13,7 @@ use crate::ipc::RequestHead;
 /// Who may tell us about the client.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies {
-    /// Peer addresses whose headers are believed (`trusted_proxies`; loopback by default).
+    /// Peer addresses whose headers are believed (`trusted_proxies`; none by default).
     pub nets: Vec<IpNet>,
     /// Peers on the unix socket (`socket_type` `UNIX_STREAM`), listed as "unix".
     pub unix: bool,
@@ -27,10 +28,28 @@ impl TrustedProxies {
     }
 }
 
+/// The headers `apply` reads, lowercase as hyper gives them.
+const FORWARDED: [&str; 6] = ["x-real-ip", "x-real-port", "scheme", "x-forwarded-proto", "server-addr", "server-port"];
+
+/// One line a minute at most: a proxy left out of `trusted_proxies` is a configuration
+/// mistake worth seeing, a client that sends such headers is not worth a line each.
+fn untrusted(peer: &str) {
+    static UNTRUSTED: crate::log::Throttled = crate::log::Throttled::new("master", 60);
+    let peer = if peer.is_empty() { "unix" } else { peer };
+    UNTRUSTED.event(|count| {
+        format!(
+            "ignored X-Real-IP/Scheme/Server-Port headers on {count} request(s), the last from {peer}, which is not in trusted_proxies. Fix: if that peer is your proxy, list it in trusted_proxies (nginx on this machine: '127.0.0.1', '::1', or 'unix' on the unix socket)"
+        )
+    });
+}
+
 /// Rewrites the client's address, port, scheme and the server's address and port from the
 /// proxy's headers, when the peer is trusted. The headers themselves stay as sent.
 pub fn apply(head: &mut RequestHead, trusted: &TrustedProxies) {
     if !trusted.trusts(&head.remote_addr) {
+        if head.headers.iter().any(|(n, _)| FORWARDED.contains(&n.as_str())) {
+            untrusted(&head.remote_addr);
+        }
         return;
     }
     let header = |name: &str| head.headers.iter().find(|(n, _)| n == name).and_then(|(_, v)| std::str::from_utf8(v).ok()).map(|v| v.trim().to_owned());

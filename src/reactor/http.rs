@@ -48,6 +48,9 @@ pub struct ConnInfo {
 
 /// Answers one request: a static file, an error found here, or a worker's response.
 pub async fn handle(req: Request<hyper::body::Incoming>, shared: Arc<Shared>, conn: Arc<ConnInfo>) -> Result<Response<ResponseBody>, Infallible> {
+    if let Some(refusal) = super::strict::check(req.method(), req.version(), req.headers()) {
+        return Ok(finish(refusal.response(), &shared));
+    }
     // Port 0 is the main port; an extra port speaks what its `sockets` entry says.
     let protocol = shared.config.sockets.get((conn.port as usize).wrapping_sub(1)).map(|s| &s.protocol);
     let upgrade = shared.config.websocket && super::websocket::is_upgrade(req.headers());
@@ -152,17 +155,18 @@ pub fn request_head(parts: &hyper::http::request::Parts, conn: &ConnInfo, shared
     head
 }
 
-/// The request's headers for the worker. HTTP/2 carries the host in `:authority`, which
-/// hyper keeps in the URI: it becomes a `host` header, so the application sees the same
-/// request as over HTTP/1.1.
+/// The request's headers for the worker. An absolute-form target's authority replaces the
+/// `Host` header (RFC 9112 3.2.2: the server MUST ignore the received Host); HTTP/2
+/// carries the host in `:authority`, which hyper keeps in the URI the same way, so the
+/// application sees the same request as over HTTP/1.1.
 fn head_headers(parts: &hyper::http::request::Parts) -> Vec<crate::ipc::Header> {
     let mut headers = Vec::with_capacity(parts.headers.len() + 1);
-    if !parts.headers.contains_key(hyper::header::HOST) {
-        if let Some(authority) = parts.uri.authority() {
-            headers.push(("host".to_owned(), Bytes::copy_from_slice(authority.as_str().as_bytes())));
-        }
+    let authority = parts.uri.authority().filter(|_| parts.uri.scheme().is_some() || parts.version == hyper::Version::HTTP_2);
+    if let Some(authority) = authority {
+        headers.push(("host".to_owned(), Bytes::copy_from_slice(authority.as_str().as_bytes())));
     }
-    headers.extend(parts.headers.iter().map(|(n, v)| (n.as_str().to_owned(), Bytes::copy_from_slice(v.as_bytes()))));
+    let kept = parts.headers.iter().filter(|(n, _)| authority.is_none() || *n != hyper::header::HOST);
+    headers.extend(kept.map(|(n, v)| (n.as_str().to_owned(), Bytes::copy_from_slice(v.as_bytes()))));
     headers
 }
 

@@ -5,6 +5,8 @@
 //! - `listener.rs`: binds the main socket (TCP or unix) before any fork.
 //! - `tls.rs`: the port's certificate and key, and each connection's TLS handshake.
 //! - `http.rs`: one request in, one response out; limits and errors answered here.
+//! - `strict.rs`: RFC 9112's Host rules and case-sensitive methods, checked first.
+//! - `timeouts.rs`: the header timeout (408) and idle keep-alive timeout of HTTP/1.x.
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `health.rs`: liveness and readiness answers (`health`), and the stop's drain flag.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
@@ -43,6 +45,8 @@ pub mod sockets;
 pub mod spin;
 pub mod static_files;
 pub mod status;
+pub mod strict;
+pub mod timeouts;
 pub mod tls;
 pub mod upload;
 pub mod websocket;
@@ -359,10 +363,17 @@ pub(crate) fn spawn_connection<S>(
         },
     );
     let info = Arc::new(info);
+    let activity = Arc::new(timeouts::Activity::default());
     let service = {
-        let (shared, info) = (shared.clone(), info.clone());
-        service_fn(move |req| http::handle(req, shared.clone(), info.clone()))
+        let (shared, info, activity) = (shared.clone(), info.clone(), activity.clone());
+        service_fn(move |req| {
+            // In flight from here until hyper is done with the response body.
+            let in_flight = timeouts::InFlight::begin(&activity);
+            let answer = http::handle(req, shared.clone(), info.clone());
+            async move { answer.await.map(|resp| resp.map(|body| timeouts::Tracked::new(body, in_flight))) }
+        })
     };
+    let limits = shared.config.http_timeouts.clone();
     let shared = shared.clone();
     let builder = builder.clone();
     let tls = tls.cloned();
@@ -373,11 +384,13 @@ pub(crate) fn spawn_connection<S>(
         // handshake such as plain HTTP on the TLS port) ends that connection only.
         match tls {
             None => {
-                let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await;
+                let io = timeouts::Timed::new(stream, activity, info.clone(), limits);
+                let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service)).await;
             }
             Some(acceptor) => {
                 if let Ok(stream) = tls::handshake(&acceptor, stream).await {
-                    let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service)).await;
+                    let io = timeouts::Timed::new(stream, activity, info.clone(), limits);
+                    let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service)).await;
                 }
             }
         }

@@ -44,7 +44,7 @@ TypesConfig /etc/mime.types
 
 @pytest.mark.skipif(APACHE is None, reason="apache2 is installed by scripts/install-deps.sh")
 def test_apache_in_front(laravel_app):
-    overrides = {"websocket": {"enable": True, "handler": "App\\Services\\EchoWebSocket"}, "swoole": {"dispatch_mode": 2}}
+    overrides = {"websocket": {"enable": True, "handler": "App\\Services\\EchoWebSocket"}, "swoole": {"dispatch_mode": 2}, "trusted_proxies": ["127.0.0.1"]}
     root = Path(tempfile.mkdtemp(prefix="laravels-apache-"))
     # Apache's children run as www-data: they need a document root they can read.
     docroot = root / "public"

@@ -121,7 +121,7 @@ final class ConfigFileTest extends TestCase
     {
         $laravels = $this->load();
 
-        $this->assertSame(['127.0.0.1', '::1', 'unix'], $laravels['trusted_proxies']);
+        $this->assertSame([], $laravels['trusted_proxies']);
         $this->assertSame(60, $laravels['swoole']['max_request_time']);
         $this->assertSame('0', $laravels['swoole']['worker_memory_limit']);
         $this->assertSame(16384, $laravels['swoole']['max_header_size']);

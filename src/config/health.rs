@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::values::{int_value, kind_of, string_value};
+use super::values::{bounded_seconds, section, string_value};
 use super::{invalid, ConfigError};
 
 /// Health and readiness answers, and how long a stop keeps serving with readiness 503.
@@ -25,21 +25,13 @@ impl Health {
     /// Parses the `health` section (missing or empty: everything off).
     pub(super) fn parse(top: &Map<String, Value>) -> Result<Self, ConfigError> {
         let fix = "set 'health' => ['liveness_path' => '/healthz', 'readiness_path' => '/readyz', 'drain_seconds' => 5]";
-        let section = match top.get("health") {
-            None | Some(Value::Null) => return Ok(Health::default()),
-            Some(Value::Array(a)) if a.is_empty() => return Ok(Health::default()),
-            Some(Value::Object(o)) => o,
-            Some(other) => return Err(invalid("health", format!("must be an array, not {}", kind_of(other)), fix)),
-        };
+        let section = section(top, "health", fix)?;
         let liveness_path = path(section, "liveness_path")?;
         let readiness_path = path(section, "readiness_path")?;
         if liveness_path.is_some() && liveness_path == readiness_path {
             return Err(invalid("health.readiness_path", "is the same path as health.liveness_path", "give each its own path, e.g. /healthz and /readyz"));
         }
-        let drain = match int_value(section.get("drain_seconds"), "health.drain_seconds", 0)? {
-            n @ 0..=3600 => Duration::from_secs(n.unsigned_abs()),
-            n => return Err(invalid("health.drain_seconds", format!("{n} is out of range"), "use a number of seconds from 0 to 3600")),
-        };
+        let drain = bounded_seconds(section.get("drain_seconds"), "health.drain_seconds", 0, 3600, "no drain")?.unwrap_or_default();
         Ok(Health { liveness_path, readiness_path, drain })
     }
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::values::{int_value, kind_of};
-use super::{invalid, ConfigError};
+use super::values::{bounded_seconds, section};
+use super::ConfigError;
 
 /// nginx's `client_header_timeout` default.
 const HEADER_TIMEOUT: u64 = 60;
@@ -30,17 +30,8 @@ impl HttpTimeouts {
     /// Parses the `http` section; `heartbeat` is the parsed `heartbeat_idle_time`.
     pub(super) fn parse(top: &Map<String, Value>, heartbeat: Option<Duration>) -> Result<Self, ConfigError> {
         let keepalive = heartbeat.unwrap_or(Duration::from_secs(KEEPALIVE_TIMEOUT));
-        let section = match top.get("http") {
-            None | Some(Value::Null) => return Ok(HttpTimeouts { header: Some(Duration::from_secs(HEADER_TIMEOUT)), keepalive }),
-            Some(Value::Array(a)) if a.is_empty() => return Ok(HttpTimeouts { header: Some(Duration::from_secs(HEADER_TIMEOUT)), keepalive }),
-            Some(Value::Object(o)) => o,
-            Some(other) => return Err(invalid("http", format!("must be an array, not {}", kind_of(other)), "set 'http' => ['header_timeout' => 60]")),
-        };
-        let header = match int_value(section.get("header_timeout"), "http.header_timeout", HEADER_TIMEOUT as i64)? {
-            0 => None,
-            n @ 1..=3600 => Some(Duration::from_secs(n.unsigned_abs())),
-            n => return Err(invalid("http.header_timeout", format!("{n} is out of range"), "use a number of seconds from 1 to 3600, or 0 for never")),
-        };
+        let section = section(top, "http", "set 'http' => ['header_timeout' => 60]")?;
+        let header = bounded_seconds(section.get("header_timeout"), "http.header_timeout", HEADER_TIMEOUT, 3600, "never")?;
         Ok(HttpTimeouts { header, keepalive })
     }
 }

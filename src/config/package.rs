@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::tables::{self, TableDefinition};
-use super::values::{bool_value, int_value, kind_of, string_value};
+use super::values::{bool_value, int_value, kind_of, section, string_value};
 use super::{invalid, ConfigError};
 
 /// The server events of `event_handlers`, in the order the view lists them.
@@ -150,17 +150,6 @@ pub(super) fn parse(top: &Map<String, Value>, swoole: &Map<String, Value>, base_
         leak_detector: leak_detector(top)?,
         swoole: swoole.clone(),
     })
-}
-
-/// A section that is an array of settings; missing or empty is an empty one.
-fn section<'a>(top: &'a Map<String, Value>, key: &str, fix: &str) -> Result<&'a Map<String, Value>, ConfigError> {
-    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-    match top.get(key) {
-        None | Some(Value::Null) => Ok(EMPTY.get_or_init(Map::new)),
-        Some(Value::Array(a)) if a.is_empty() => Ok(EMPTY.get_or_init(Map::new)),
-        Some(Value::Object(o)) => Ok(o),
-        Some(other) => Err(invalid(key, format!("must be an array, not {}", kind_of(other)), fix)),
-    }
 }
 
 /// The entries of a list, or of a PHP array used as one (its values, in order).

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::values::{int_value, kind_of};
+use super::values::{bounded_seconds, int_value, section};
 use super::{invalid, ConfigError};
 
 /// Requests that may wait for a worker by default. With typical 10-100 ms requests and a
@@ -43,22 +43,13 @@ impl QueuePolicy {
     /// Parses the `queue` section (missing or empty: the defaults).
     pub(super) fn parse(top: &Map<String, Value>) -> Result<Self, ConfigError> {
         let fix = "set 'queue' => ['max_requests' => 1024, 'max_wait_seconds' => 30]";
-        let section = match top.get("queue") {
-            None | Some(Value::Null) => return Ok(QueuePolicy::default()),
-            Some(Value::Array(a)) if a.is_empty() => return Ok(QueuePolicy::default()),
-            Some(Value::Object(o)) => o,
-            Some(other) => return Err(invalid("queue", format!("must be an array, not {}", kind_of(other)), fix)),
-        };
+        let section = section(top, "queue", fix)?;
         let max_requests = match int_value(section.get("max_requests"), "queue.max_requests", DEFAULT_MAX_REQUESTS as i64)? {
             0 => None,
             n @ 1..=1_000_000 => Some(n.unsigned_abs() as usize),
             n => return Err(invalid("queue.max_requests", format!("{n} is out of range"), "use a number of requests from 1 to 1000000, or 0 for no bound")),
         };
-        let max_wait = match int_value(section.get("max_wait_seconds"), "queue.max_wait_seconds", DEFAULT_MAX_WAIT.as_secs() as i64)? {
-            0 => None,
-            n @ 1..=86_400 => Some(Duration::from_secs(n.unsigned_abs())),
-            n => return Err(invalid("queue.max_wait_seconds", format!("{n} is out of range"), "use a number of seconds from 1 to 86400, or 0 for no bound")),
-        };
+        let max_wait = bounded_seconds(section.get("max_wait_seconds"), "queue.max_wait_seconds", DEFAULT_MAX_WAIT.as_secs(), 86_400, "no bound")?;
         Ok(QueuePolicy { max_requests, max_wait })
     }
 }

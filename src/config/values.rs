@@ -3,6 +3,7 @@
 //! the key it was read from.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 
@@ -140,4 +141,26 @@ fn parse_size(s: &str) -> Option<i64> {
         _ => (s, 1),
     };
     digits.trim().parse::<i64>().ok().filter(|n| *n >= 0).map(|n| n * mult)
+}
+
+/// A section that is an array of settings; missing or empty is an empty one.
+pub(super) fn section<'a>(top: &'a Map<String, Value>, key: &str, fix: &str) -> Result<&'a Map<String, Value>, ConfigError> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    match top.get(key) {
+        None | Some(Value::Null) => Ok(EMPTY.get_or_init(Map::new)),
+        Some(Value::Array(a)) if a.is_empty() => Ok(EMPTY.get_or_init(Map::new)),
+        Some(Value::Object(o)) => Ok(o),
+        Some(other) => Err(invalid(key, format!("must be an array, not {}", kind_of(other)), fix)),
+    }
+}
+
+/// `key`: whole seconds from 1 to `max`, or 0 for none (`None`); `default` when unset.
+/// `zero` says what 0 means, for the error's fix.
+pub(super) fn bounded_seconds(v: Option<&Value>, key: &str, default: u64, max: u64, zero: &str) -> Result<Option<Duration>, ConfigError> {
+    let default = i64::try_from(default).unwrap_or(i64::MAX);
+    match int_value(v, key, default)? {
+        0 => Ok(None),
+        n if n > 0 && n.unsigned_abs() <= max => Ok(Some(Duration::from_secs(n.unsigned_abs()))),
+        n => Err(invalid(key, format!("{n} is out of range"), format!("use a number of seconds from 1 to {max}, or 0 for {zero}"))),
+    }
 }

@@ -92,6 +92,23 @@ def our_deprecations(log: str, app: Path) -> list[str]:
     return found
 
 
+def start_foreground(argv: list[str], cwd: Path, env: dict[str, str], timeout: float = 30) -> tuple[subprocess.Popen, list[str]]:
+    """Runs a command that starts a server in the foreground (a recipe's own way of
+    starting it), its output read into the returned list; returns once the server printed
+    its 'listening on' table, or fails with the output."""
+    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out: list[str] = []
+    threading.Thread(target=lambda: out.extend(proc.stdout), daemon=True).start()
+    deadline = time.time() + timeout
+    while "listening on" not in "".join(out) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    if "listening on" not in "".join(out):
+        proc.kill()
+        proc.wait()
+        raise AssertionError("server did not start:\n" + "".join(out))
+    return proc, out
+
+
 class Server:
     """One running server; `start()` waits until every worker is connected. Its stderr and
     Laravel's deprecation log go to storage/logs/server-PORT.log; `stop()` fails on a

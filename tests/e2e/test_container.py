@@ -11,14 +11,13 @@ import re
 import shlex
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from harness import EXTENSION, REPO, RUNTIME_EXEC, Server
+from harness import EXTENSION, REPO, RUNTIME_EXEC, Server, start_foreground
 
 pytestmark = pytest.mark.laravel_only
 
@@ -48,14 +47,8 @@ def test_the_master_as_pid_1_stops_on_sigterm_and_reaps_orphans(laravel_app):
         api.write(ORPHAN_ROUTE)
     s = Server(laravel_app)
     command = ["unshare", "--pid", "--fork", "--mount-proc", *RUNTIME_EXEC, "php", "-d", f"extension={EXTENSION}", "bin/laravels", "start"]
-    proc = subprocess.Popen(command, cwd=laravel_app, env=s.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out: list[str] = []
-    threading.Thread(target=lambda: out.extend(proc.stdout), daemon=True).start()
+    proc, out = start_foreground(command, laravel_app, s.env)
     try:
-        deadline = time.time() + 30
-        while "listening on" not in "".join(out) and time.time() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert "listening on" in "".join(out), "".join(out)
         # The pid file says 1: the master is PID 1 in its namespace.
         assert (laravel_app / "storage" / "laravels.pid").read_text().strip() == "1"
         # unshare forks the master; the PHP root's wrappers (if any) exec in place.
@@ -103,15 +96,8 @@ def test_the_systemd_unit_verifies_and_its_commands_work_as_written(laravel_app,
     assert argv[0] == "/usr/bin/php"
     s = Server(laravel_app)
     env = {**s.env, "PHP_INI_SCAN_DIR": f":{ini}"}
-    proc = subprocess.Popen([*RUNTIME_EXEC, *(argv if not RUNTIME_EXEC else ["php", *argv[1:]])], cwd=service["WorkingDirectory"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out: list[str] = []
-    threading.Thread(target=lambda: out.extend(proc.stdout), daemon=True).start()
+    proc, out = start_foreground([*RUNTIME_EXEC, *(argv if not RUNTIME_EXEC else ["php", *argv[1:]])], Path(service["WorkingDirectory"]), env)
     try:
-        deadline = time.time() + 30
-        while "listening on" not in "".join(out) and time.time() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert "listening on" in "".join(out), "".join(out)
         main_pid = s.master_pid()
         assert main_pid == proc.pid, "Type=simple: the started process is the master itself"
         before = set(s.worker_pids())

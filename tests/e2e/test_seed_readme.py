@@ -14,8 +14,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from harness import APP_LOG, EXTENSION, FRAMEWORK, IS_LUMEN, RUNTIME_EXEC, Server, free_port
+from harness import APP_LOG, EXTENSION, FRAMEWORK, IS_LUMEN, RUNTIME_EXEC, Server, free_port, start_foreground
 from seed_snippets import PLACES, SEED_README, SeedApp, snippets
 
 pytestmark = [
@@ -328,12 +326,9 @@ def test_the_serverless_bootstrap_script_runs_as_written(laravel_app, tmp_path):
     s = Server(laravel_app)
     env = {**s.env, "PHP_INI_SCAN_DIR": f":{ini}"}
     env.pop("APP_STORAGE_PATH", None)
-    proc = subprocess.Popen([*RUNTIME_EXEC, "./laravels_bootstrap"], cwd=laravel_app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out: list[str] = []
-    threading.Thread(target=lambda: out.extend(proc.stdout), daemon=True).start()
+    proc, out = start_foreground([*RUNTIME_EXEC, "./laravels_bootstrap"], laravel_app, env)
     pid_file = Path("/tmp/storage/laravels.pid")
     try:
-        assert wait_for(lambda: "listening on" in "".join(out) or proc.poll() is not None, 30) and proc.poll() is None, "".join(out)
         assert httpx.get(s.url + "/seed/storage").text == "/tmp/storage"
         assert pid_file.exists(), "the runtime files follow the storage path"
         os.kill(int(pid_file.read_text()), signal.SIGTERM)

@@ -387,33 +387,18 @@ TXT;
 
     private function reload(): int
     {
-        $pidFile = $this->pidFile();
-        if ($pidFile === null) {
+        $config = $this->config();
+        if ($config === null) {
             return 1;
         }
-        $pid = PidFile::runningPid($pidFile);
+        $pid = PidFile::runningPid($config->pidFile);
         if ($pid === null) {
-            $this->out->error("LaravelS is not running (no live process in $pidFile)");
+            $this->out->error("LaravelS is not running (no live process in {$config->pidFile})");
 
             return 1;
         }
-        $workers = self::workersOf($pid);
-        posix_kill($pid, SIGUSR1);
-        $this->out->info(sprintf('reloading %d worker(s) of master pid %d: each finishes its current request first', count($workers), $pid));
-        $started = microtime(true);
-        // Done when none of the old workers is left and as many new ones are up.
-        while (microtime(true) - $started < 120) {
-            $now = self::workersOf($pid);
-            if (array_intersect($now, $workers) === [] && count($now) >= count($workers)) {
-                $this->out->info(sprintf('reloaded in %.1fs: workers %s', microtime(true) - $started, implode(', ', $now)));
 
-                return 0;
-            }
-            usleep(50000);
-        }
-        $this->out->error('workers were not all replaced within 120s; see the log for what they are doing');
-
-        return 1;
+        return (new Reload($this->out))->run($pid, $config->listen->unix ? 0 : $config->listen->port);
     }
 
     private function status(Arguments $args): int
@@ -482,17 +467,6 @@ TXT;
     }
 
     /** The worker pids of a master: the children of its manager. */
-    private static function workersOf(int $masterPid): array
-    {
-        $workers = [];
-        foreach (PidFile::children($masterPid) as $manager) {
-            $workers = array_merge($workers, PidFile::children($manager));
-        }
-        sort($workers);
-
-        return $workers;
-    }
-
     private function setEnv(string $name, string $value): void
     {
         putenv("$name=$value");

@@ -47,7 +47,11 @@ final class StatusReport
                 isset($p['served']) ? (string) $p['served'] : '-',
                 isset($p['rss_bytes']) ? self::bytes($p['rss_bytes']) : '-',
                 isset($p['uptime_s']) ? self::duration($p['uptime_s'] * 1000) : '-',
-                $p['state'] === 'busy' ? sprintf('%s for %s', $p['current'], self::duration($p['busy_ms'])) : '',
+                match ($p['state']) {
+                    'busy' => sprintf('%s for %s', $p['current'], self::duration($p['busy_ms'])),
+                    'failing to boot' => sprintf('%d failure(s) in a row; the error is in the log', $p['boot_failures']),
+                    default => '',
+                },
             ];
         }
         $this->out->table(['Process', 'PID', 'State', 'Served', 'Memory', 'Up', 'Doing'], $rows);

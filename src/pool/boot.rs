@@ -36,8 +36,9 @@ pub const GIVE_UP_AFTER: u32 = 5;
 
 static BOARD: OnceLock<BootBoard> = OnceLock::new();
 
-/// One slot per process id, in shared memory: the pid of the child that last booted
-/// in it.
+/// Two slots per process id, in shared memory: the pid of the child that last booted
+/// in it, and its boot failures in a row since (the manager writes them, a boot clears
+/// them; the master reads them for `bin/laravels status` and `reload`).
 pub struct BootBoard {
     region: SharedRegion,
     slots: usize,
@@ -45,33 +46,47 @@ pub struct BootBoard {
 
 impl BootBoard {
     fn new(slots: usize) -> std::io::Result<Self> {
-        let region = SharedRegion::new(slots * std::mem::size_of::<AtomicU32>())?;
+        let region = SharedRegion::new(2 * slots * std::mem::size_of::<AtomicU32>())?;
         Ok(BootBoard { region, slots })
     }
 
-    fn slot(&self, id: u32) -> Option<&AtomicU32> {
-        let index = id as usize;
-        if index >= self.slots {
+    /// The pid slot of `id` (`failures` false) or its failure count (`failures` true).
+    fn slot(&self, id: u32, failures: bool) -> Option<&AtomicU32> {
+        if id as usize >= self.slots {
             return None;
         }
+        let index = id as usize + if failures { self.slots } else { 0 };
         // The region's base is page-aligned (mmap), so the cast keeps u32's alignment.
         #[allow(clippy::cast_ptr_alignment)]
-        // SAFETY: the region is zero-filled, page-aligned and `slots` u32s long, so slot
-        // `index` is in bounds and aligned; AtomicU32 has u32's layout, and every process
+        // SAFETY: the region is zero-filled, page-aligned and `2 * slots` u32s long, so
+        // slot `index` (< 2 * slots) is in bounds and aligned; AtomicU32 has u32's layout, and every process
         // only ever reaches these bytes through atomics.
         Some(unsafe { &*self.region.base().cast::<AtomicU32>().add(index) })
     }
 
-    /// Marks process `id` as booted by `pid`.
+    /// Marks process `id` as booted by `pid`, which ends its run of boot failures.
     pub fn mark(&self, id: u32, pid: u32) {
-        if let Some(slot) = self.slot(id) {
+        if let Some(slot) = self.slot(id, false) {
             slot.store(pid, Ordering::Release);
         }
+        self.set_failures(id, 0);
     }
 
     /// Whether `pid` booted in slot `id` (it connected to the master).
     pub fn booted(&self, id: u32, pid: u32) -> bool {
-        self.slot(id).is_some_and(|slot| slot.load(Ordering::Acquire) == pid)
+        self.slot(id, false).is_some_and(|slot| slot.load(Ordering::Acquire) == pid)
+    }
+
+    /// Records that process `id` failed to boot `in_a_row` times in a row.
+    pub fn set_failures(&self, id: u32, in_a_row: u32) {
+        if let Some(slot) = self.slot(id, true) {
+            slot.store(in_a_row, Ordering::Release);
+        }
+    }
+
+    /// How many times in a row process `id` failed to boot since it last booted.
+    pub fn failures(&self, id: u32) -> u32 {
+        self.slot(id, true).map_or(0, |slot| slot.load(Ordering::Acquire))
     }
 }
 
@@ -242,5 +257,17 @@ mod tests {
         assert!(board.booted(0, 42));
         assert!(!board.booted(0, 43), "a later child in the same slot has not booted");
         assert!(!board.booted(5, 42), "out of range");
+    }
+
+    #[test]
+    fn the_board_counts_failures_until_a_boot() {
+        let board = BootBoard::new(2).unwrap();
+        board.set_failures(1, 3);
+        assert_eq!(board.failures(1), 3);
+        assert_eq!(board.failures(0), 0, "each id has its own count");
+        assert!(!board.booted(1, 3), "the count is not a pid");
+        board.mark(1, 77);
+        assert_eq!(board.failures(1), 0, "a boot ends the run");
+        assert_eq!(board.failures(9), 0, "out of range");
     }
 }

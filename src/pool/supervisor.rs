@@ -233,6 +233,9 @@ impl Supervisor {
                     }
                 }
                 AfterExit::Retry { in_a_row, pause } => {
+                    if let Some(board) = boot::board() {
+                        board.set_failures(worker_id, in_a_row);
+                    }
                     let pause = delay.map_or(pause, |d| d.max(pause));
                     log::line(
                         "manager",

@@ -1,6 +1,7 @@
 //! The server's status as `bin/laravels status` shows it, from what the master already
 //! knows: each process id's pid, whether it is busy and on what, for how long, how many
-//! jobs it finished, and its resident memory (read from /proc at the time of asking).
+//! jobs it finished, its resident memory (read from /proc at the time of asking), and
+//! how many times in a row it failed to boot (from the boot board the manager keeps).
 //! Answered from memory, without asking any worker: a probe costs microseconds.
 
 use std::time::Instant;
@@ -8,7 +9,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use super::Shared;
-use crate::pool::ProcessRole;
+use crate::pool::{boot, ProcessRole};
 
 /// The status document (JSON): the master, then one entry per process id.
 pub fn report(shared: &Shared) -> Value {
@@ -21,8 +22,11 @@ pub fn report(shared: &Shared) -> Value {
         .map(|(id, slot)| {
             let id = id as u32;
             let role = shared.layout.role(id).map(|role| role_name(shared, role)).unwrap_or_default();
+            // Failures in a row since it last booted (the manager counts them on the board).
+            let boot_failures = boot::board().map_or(0, |b| b.failures(id));
             let Some(pid) = slot.pid else {
-                return json!({"id": id, "role": role, "pid": null, "state": "down"});
+                let state = if boot_failures > 0 { "failing to boot" } else { "down" };
+                return json!({"id": id, "role": role, "pid": null, "state": state, "boot_failures": boot_failures});
             };
             let (state, current, busy_ms) = match &slot.busy {
                 Some((what, since)) => ("busy", Some(what.clone()), Some(now.duration_since(*since).as_millis() as u64)),
@@ -38,6 +42,7 @@ pub fn report(shared: &Shared) -> Value {
                 "served": slot.served,
                 "uptime_s": slot.since.map_or(0, |s| now.duration_since(s).as_secs()),
                 "rss_bytes": rss_bytes(pid),
+                "boot_failures": boot_failures,
             })
         })
         .collect();

@@ -5,6 +5,7 @@ booting; a server whose workers never boot stops with the error on the console a
 the log; a server that has served keeps retrying with a growing pause, so a fixed
 deploy boots again.
 """
+import json
 import re
 import time
 
@@ -105,7 +106,16 @@ def test_a_server_that_served_retries_a_broken_deploy_until_it_boots_again(larav
     with Server(laravel_app, env={"LARAVELS_WORKER_NUM": "1"}) as s:
         assert httpx.get(s.url + HELLO).status_code == 200
         before = inject(laravel_app, THROWS)
-        assert s.command("reload").returncode == 0
+        # reload tells the deploy script that the release does not boot, once the new
+        # worker failed, instead of waiting for a worker that never comes.
+        started = time.time()
+        reload = s.command("reload")
+        assert reload.returncode == 1, reload.stdout + reload.stderr
+        assert "worker #0 failed to boot" in reload.stdout + reload.stderr, reload.stdout + reload.stderr
+        assert time.time() - started < 15
+        status = json.loads(s.command("status", "--json").stdout)
+        worker = status["processes"][0]
+        assert worker["state"] == "failing to boot" and worker["boot_failures"] >= 1, worker
         deadline = time.time() + 30
         while s.read_log().count("failed to boot:") < 3 and time.time() < deadline:
             time.sleep(0.2)

@@ -33,8 +33,8 @@ final class ProcessLoop
     {
         $name = $this->role['process_name'];
         $class = $this->definition->class;
-        $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
-        putenv('APP_RUNNING_IN_CONSOLE=false');
+        // The environment as before the master read .env, and not a console command.
+        ProcessEnvironment::forRequests();
         CurrentTransport::set($this->transport);
         $this->server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $gateway = (new BootGuard("process $name"))->boot(fn () => Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $this->server]));

@@ -34,8 +34,8 @@ final class TimerLoop
 
     public function run(): int
     {
-        $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
-        putenv('APP_RUNNING_IN_CONSOLE=false');
+        // The environment as before the master read .env, and not a console command.
+        ProcessEnvironment::forRequests();
         $server = $this->server;
         $transport = $this->transport;
         CurrentTransport::set($transport);

@@ -55,10 +55,8 @@ final class WorkerLoop
     {
         $id = (int) $this->role['worker_id'];
         $taskWorker = (bool) ($this->role['task_worker'] ?? false);
-        // Requests are served as under php-fpm: Laravel must not take this process for a
-        // console command (exception rendering, console-only providers).
-        $_ENV['APP_RUNNING_IN_CONSOLE'] = $_SERVER['APP_RUNNING_IN_CONSOLE'] = 'false';
-        putenv('APP_RUNNING_IN_CONSOLE=false');
+        // The environment as before the master read .env, and not a console command.
+        ProcessEnvironment::forRequests();
         $server = $this->server;
         $transport = $this->transport;
         CurrentTransport::set($transport);

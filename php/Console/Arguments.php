@@ -12,6 +12,13 @@ final class Arguments
     public bool $json = false;
     public ?string $env = null;
     public ?string $xVersion = null;
+    /**
+     * The Apollo options as given (`--enable-apollo`, `--apollo-*`; names without the
+     * dashes, `apollo-namespaces` a list): LaravelS\Components\Apollo\Options reads them.
+     *
+     * @var array<string, string|bool|list<string>>
+     */
+    public array $apollo = [];
     /** Set when the command line cannot be understood. */
     public ?string $error = null;
 
@@ -36,6 +43,20 @@ final class Arguments
                     $args->env = $value;
                 } else {
                     $args->xVersion = $value;
+                }
+            } elseif (preg_match('/^--(enable-apollo|apollo-backup-old-env)$/', $arg, $m)) {
+                $args->apollo[$m[1]] = true;
+            } elseif (preg_match('/^--(apollo-(?:server|app-id|namespaces|cluster|client-ip|pull-timeout))(?:=(.*))?$/', $arg, $m)) {
+                $value = $m[2] ?? ($argv[++$i] ?? null);
+                if ($value === null || $value === '') {
+                    $args->error = "option --{$m[1]} needs a value";
+
+                    return $args;
+                }
+                if ($m[1] === 'apollo-namespaces') {
+                    $args->apollo[$m[1]][] = $value;
+                } else {
+                    $args->apollo[$m[1]] = $value;
                 }
             } elseif ($arg === '-d' || $arg === '--daemonize') {
                 $args->daemonize = true;

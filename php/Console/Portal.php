@@ -3,6 +3,7 @@
 namespace LaravelS\Console;
 
 use LaravelS\Bridge\Gateway;
+use LaravelS\Bridge\ProcessEnvironment;
 use LaravelS\Bridge\ProcessLoop;
 use LaravelS\Bridge\ServerEvents;
 use LaravelS\Bridge\TimerLoop;
@@ -47,6 +48,14 @@ Options for start and restart:
   -e, --env=ENV          Use .env.ENV (Laravel's APP_ENV)
   -i, --ignore           Do not refuse to start when the pid file names a running process
   -x, --x-version=VER    Record a version in $_ENV['X_VERSION'] and $_SERVER['X_VERSION']
+  --enable-apollo        Pull the .env file from Apollo before starting (with the options below)
+  --apollo-server=URL    Apollo's config service, e.g. http://127.0.0.1:8080 (required)
+  --apollo-app-id=ID     The app's id in Apollo (required)
+  --apollo-namespaces=NS A namespace to pull; repeat for several (default: application)
+  --apollo-cluster=NAME  The cluster (default: default)
+  --apollo-client-ip=IP  This instance's IP, for grey releases (default: its first non-loopback IPv4)
+  --apollo-pull-timeout=S  Seconds a pull may take (default: 5)
+  --apollo-backup-old-env  Keep the replaced .env as .env.YmdHis
 
 TXT;
 
@@ -174,6 +183,12 @@ TXT;
         if ($args->xVersion !== null) {
             $this->setEnv('X_VERSION', $args->xVersion);
         }
+        if (!(new ApolloPull($this->out))->run($args->apollo, $this->basePath)) {
+            return 1;
+        }
+        // What each process puts back before it boots the app: not the .env values this
+        // process is about to load, so a reload reads an edited .env again.
+        ProcessEnvironment::capture();
         $app = AppConfig::load($this->basePath);
         if ($args->daemonize) {
             $app->daemonize();

@@ -106,6 +106,21 @@ class Server
         return ($this->transport ?? CurrentTransport::get())->sendTo($socket, (string) $ip, (int) $port, (string) $data);
     }
 
+    /**
+     * Swoole's reload(): every worker is replaced after its current request (SIGUSR1 to the
+     * master, as `bin/laravels reload`). Task workers cannot be reloaded alone here: with
+     * $only_reload_taskworker the HTTP workers are replaced too, and a warning says so.
+     */
+    public function reload($only_reload_taskworker = false): bool
+    {
+        if ($only_reload_taskworker) {
+            trigger_error('reload(): $only_reload_taskworker: task workers are not reloaded alone here; every worker is replaced', E_USER_WARNING);
+        }
+        $master = (int) $this->master_pid;
+
+        return $master > 0 && posix_kill($master, SIGUSR1);
+    }
+
     /** Reports an argument this runtime cannot act on (Swoole warns too), and fails the call. */
     protected static function unhonoured(string $method, string $argument, string $why): bool
     {

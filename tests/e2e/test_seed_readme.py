@@ -21,6 +21,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
+from apollo import Apollo, dotenv_values
 from harness import APP_LOG, EXTENSION, FRAMEWORK, IS_LUMEN, RUNTIME_EXEC, Server, free_port, start_foreground
 from seed_snippets import PLACES, SEED_README, SeedApp, snippets
 
@@ -281,6 +282,27 @@ def test_custom_process_pipe(laravel_app):
         m = re.fullmatch(r'string\(\d+\) "TestProcess: TestController: write data(\d+)"\n', body)
         assert m and int(m.group(1)) >= before, body
         assert "TestProcess: read data" in app_log(s.app)
+
+
+@pytest.mark.parametrize("indices", [(32,), (27, 33)], ids=["alone", "beside-TestProcess"])
+def test_apollo(laravel_app, indices):
+    """Apollo: step 1's command line pulls .env, step 2's `processes` (32, or 33 beside
+    the README's TestProcess 27) watches: a release reaches the workers' env()."""
+    seed_app(laravel_app, *indices, routes="Route::get('/seed/env', function () { return (string) env('SEED_RELEASE'); });")
+    with Apollo("LARAVEL-S-TEST") as apollo:
+        apollo.publish("application", {**dotenv_values((laravel_app / ".env").read_text()), "SEED_RELEASE": "a"})
+        s = Server(laravel_app)
+        try:
+            s.start("--enable-apollo", f"--apollo-server={apollo.url}", "--apollo-app-id=LARAVEL-S-TEST")
+            assert httpx.get(s.url + "/seed/env").text == "a"
+            assert wait_for(lambda: any(r.startswith("/notifications/v2") for r in apollo.requests), timeout=20)
+            if 27 in indices:
+                assert wait_for(lambda: "Test process: running" in app_log(s.app))
+            time.sleep(0.5)
+            apollo.publish("application", {**dotenv_values((laravel_app / ".env").read_text()), "SEED_RELEASE": "b"})
+            assert wait_for(lambda: httpx.get(s.url + "/seed/env").text == "b", timeout=30)
+        finally:
+            s.stop()
 
 
 def test_swoole_events(laravel_app):

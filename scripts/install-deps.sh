@@ -8,8 +8,9 @@ APT_PACKAGES=(
   php-laravel-framework php-laravel-lumen-framework composer phpunit
   clang libclang-dev debootstrap
   curl nginx apache2 wrk supervisor redis-server php8.2-redis mariadb-server php8.2-mysql
-  openssl nghttp2-client chromium php-codesniffer systemd inotify-tools fswatch
+  openssl nghttp2-client chromium php-codesniffer systemd inotify-tools fswatch prometheus
 )
+# prometheus: a real server scrapes the exporters (tests/e2e/test_prometheus.py).
 # inotify-tools, fswatch: bin/inotify and bin/fswatch, the outside watchers (tests/e2e/test_reload_watch.py).
 # debootstrap: the PHP 8.4 roots (scripts/php-root.sh); php-codesniffer: scripts/lint.sh;
 # systemd: systemd-analyze verifies docs/deploy/laravels.service (tests/e2e/test_container.py).

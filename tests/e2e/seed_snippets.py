@@ -104,8 +104,8 @@ PLACES: dict[int, tuple[str, str, str, str]] = {
     31: ("自定义进程", "method", "app/Http/Controllers/TestController.php", ""),
     32: ("Apollo", "laravels", "", "enabled by --enable-apollo, against tests/e2e/apollo.py"),
     33: ("Apollo", "laravels", "", "beside the README's TestProcess (27)"),
-    34: ("Prometheus", "skip", "", "Prometheus is not built (issue 15): no LaravelS\\Components\\Prometheus classes"),
-    35: ("Prometheus", "skip", "", "Prometheus is not built (issue 15): no LaravelS\\Components\\Prometheus classes"),
+    34: ("Prometheus", "laravels", "", "with steps 2-4 (prometheus_steps())"),
+    35: ("Prometheus", "route", "prometheus", "a route file of its own, required by the test's routes"),
     36: ("配置Swoole事件", "class", "app/Events/ServerStartEvent.php", ""),
     37: ("配置Swoole事件", "class", "app/Events/WorkerStartEvent.php", ""),
     38: ("配置Swoole事件", "laravels", "", ""),
@@ -231,6 +231,36 @@ class SeedServiceProvider extends ServiceProvider
     }
 }
 """
+
+
+def prometheus_steps(app: Path, version: int) -> None:
+    """Steps 2 to 4 of the README's Prometheus section, which are not PHP blocks: copy the
+    package's config/prometheus.php into the app (the README's `cp vendor/hhxsv5/laravel-s/
+    config/prometheus.php config/`, from where this package installs), put RequestMiddleware
+    first among the global middleware, and register the component's ServiceProvider."""
+    package = app / "vendor" / "laravels-rs" / "laravels"
+    (app / "config" / "prometheus.php").write_text((package / "config" / "prometheus.php").read_text())
+    middleware = "\\Hhxsv5\\LaravelS\\Components\\Prometheus\\RequestMiddleware::class"
+    provider = "Hhxsv5\\LaravelS\\Components\\Prometheus\\ServiceProvider::class"
+    if version >= 11:
+        boot = app / "bootstrap" / "app.php"
+        marker = "->withMiddleware(function (Middleware $middleware): void {"
+        code = boot.read_text()
+        assert marker in code, "bootstrap/app.php has no withMiddleware()"
+        boot.write_text(code.replace(marker, marker + f"\n        $middleware->prepend({middleware});", 1))
+        providers = app / "bootstrap" / "providers.php"
+        providers.write_text(providers.read_text().replace("];", f"    {provider},\n];"))
+    else:
+        kernel = app / "app" / "Http" / "Kernel.php"
+        marker = "protected $middleware = ["
+        code = kernel.read_text()
+        assert marker in code, "app/Http/Kernel.php has no $middleware"
+        kernel.write_text(code.replace(marker, marker + f"\n        {middleware},", 1))
+        app_config = app / "config" / "app.php"
+        marker = "App\\Providers\\RouteServiceProvider::class,"
+        code = app_config.read_text()
+        assert marker in code, "config/app.php lists no RouteServiceProvider"
+        app_config.write_text(code.replace(marker, marker + f"\n        {provider},", 1))
 
 
 def as_array_fragment(text: str) -> str:

@@ -133,3 +133,58 @@ class Redis:
 
     def env(self) -> dict:
         return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port)}
+
+
+PROMETHEUS = shutil.which("prometheus")
+
+
+class Prometheus:
+    """Debian's Prometheus server with the given scrape config (YAML text), its data in a
+    private directory, its HTTP API on a free loopback port."""
+
+    def __init__(self, directory: Path, config: str):
+        self.dir = directory
+        self.port = free_port()
+        self.config = config
+        self.log = directory / "prometheus.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Prometheus":
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "prometheus.yml").write_text(self.config)
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(
+                [PROMETHEUS, f"--config.file={self.dir / 'prometheus.yml'}", f"--storage.tsdb.path={self.dir / 'data'}",
+                 f"--web.listen-address=127.0.0.1:{self.port}"],
+                stdout=log, stderr=subprocess.STDOUT)
+        _wait_port(self.port, "prometheus", self.proc, self.log)
+        return self
+
+    def query(self, expr: str) -> list[dict]:
+        """An instant query through the HTTP API: its result vector."""
+        import httpx
+
+        r = httpx.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10)
+        r.raise_for_status()
+        body = r.json()
+        assert body["status"] == "success", body
+        return body["data"]["result"]
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self) -> "Prometheus":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -23,7 +23,7 @@ from websockets.asyncio.client import connect
 
 from apollo import Apollo, dotenv_values
 from harness import APP_LOG, EXTENSION, FRAMEWORK, IS_LUMEN, RUNTIME_EXEC, Server, free_port, start_foreground
-from seed_snippets import PLACES, SEED_README, SeedApp, snippets
+from seed_snippets import PLACES, SEED_README, SeedApp, prometheus_steps, snippets
 
 pytestmark = [
     pytest.mark.laravel_only,
@@ -303,6 +303,44 @@ def test_apollo(laravel_app, indices):
             assert wait_for(lambda: httpx.get(s.url + "/seed/env").text == "b", timeout=30)
         finally:
             s.stop()
+
+
+def test_prometheus(laravel_app):
+    """Prometheus: steps 2-4 (config, RequestMiddleware first, ServiceProvider), the
+    CollectorProcess (34) and the /actuator/prometheus route (35), as written: every
+    worker's requests are counted in one place, and a worker's death loses none."""
+    prometheus_steps(laravel_app, LARAVEL)
+    seed_app(laravel_app, 34, 35, routes="require base_path('routes/prometheus.php');")
+    s = Server(laravel_app, env={"PROMETHEUS_COLLECT_METRICS_INTERVAL": "1"})
+    with s:
+        hello = "/api/hello"
+        for _ in range(10):
+            assert httpx.get(s.url + hello).status_code == 200
+        assert httpx.get(s.url + "/no/such/page").status_code == 404
+        for pid in s.worker_pids():
+            os.kill(pid, signal.SIGKILL)
+        # Waits in the master's queue until the new workers boot.
+        assert httpx.get(s.url + hello, timeout=30).status_code == 200
+        for _ in range(4):
+            assert httpx.get(s.url + hello).status_code == 200
+
+        def scrape() -> str:
+            r = httpx.get(s.url + "/actuator/prometheus")
+            assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain; version=0.0.4"), r.text
+            return r.text
+
+        sample = 'http_server_requests_seconds_count{application="Laravel",method="GET",uri="/api/hello",status="200"} '
+        assert wait_for(lambda: "swoole_idle_worker_num" in scrape(), timeout=20), scrape()
+        text = scrape()
+        counts = [line for line in text.splitlines() if line.startswith(sample)]
+        # 10 before the kill, the one that waited for the new workers, and 4 after.
+        assert counts == [sample + "15"], text
+        assert "# TYPE http_server_requests_seconds summary" in text
+        assert re.search(r'^http_server_requests_seconds_sum\{[^}]*uri="/api/hello"[^}]*\} [0-9.e-]+$', text, re.M), text
+        assert 'uri="/no/such/page"' not in text, "404 is an ignored status by default"
+        assert re.search(r'^swoole_worker_memory_usage\{application="Laravel",worker_id="[01]",worker_type="worker"\} \d+$', text, re.M), text
+        assert re.search(r'^swoole_worker_num\{application="Laravel"\} 2$', text, re.M), text
+        assert re.search(r'^system_load_average_1m\{application="Laravel"\} [0-9.]+$', text, re.M), text
 
 
 def test_swoole_events(laravel_app):

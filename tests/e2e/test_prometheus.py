@@ -1,0 +1,55 @@
+"""The seed's Prometheus section end to end: its steps 2-6 in the app, and a real
+Prometheus server (Debian's) scraping `/actuator/prometheus` with step 7's configuration
+as written (the target pointed at the test's server): a query through Prometheus's HTTP
+API returns the requests the test made, counted over every worker."""
+import re
+import textwrap
+import time
+
+import httpx
+import pytest
+
+from harness import FRAMEWORK, IS_LUMEN, Server
+from seed_snippets import SEED_README, SeedApp, prometheus_steps
+from services import PROMETHEUS, Prometheus
+
+LARAVEL = int(re.sub(r"\D", "", FRAMEWORK) or 0)
+
+pytestmark = [
+    pytest.mark.skipif(IS_LUMEN, reason="steps 3-4 as written here are Laravel's (Kernel or bootstrap/app.php)"),
+    pytest.mark.skipif(PROMETHEUS is None, reason="Debian's prometheus is not installed (scripts/install-deps.sh installs it)"),
+]
+
+
+def step7_config(port: int) -> str:
+    """The README's step 7 YAML, read from the README, its target moved to the test's port."""
+    block = re.search(r"^( *)```yml\n(.*?)^ *```", SEED_README.read_text(), re.S | re.M)
+    assert block and "scrape_configs:" in block.group(2), "the README's Prometheus step 7 has a yml block"
+    config = textwrap.dedent(block.group(2)).replace("127.0.0.1:5200", f"127.0.0.1:{port}")
+    assert f"127.0.0.1:{port}" in config
+    return config
+
+
+def test_a_real_prometheus_scrapes_the_requests_of_every_worker(laravel_app, tmp_path):
+    prometheus_steps(laravel_app, LARAVEL)
+    SeedApp(laravel_app, LARAVEL).install(34, 35).finish("require base_path('routes/prometheus.php');")
+    with Server(laravel_app, env={"PROMETHEUS_COLLECT_METRICS_INTERVAL": "1"}) as s:
+        for _ in range(25):
+            assert httpx.get(s.url + "/api/hello").status_code == 200
+        with Prometheus(tmp_path / "prometheus", step7_config(s.port)) as prom:
+            deadline = time.time() + 40
+            found = []
+            while time.time() < deadline:
+                found = prom.query('http_server_requests_seconds_count{job="laravel-s-test",uri="/api/hello",status="200"}')
+                if found:
+                    break
+                time.sleep(0.5)
+            assert found, prom.log.read_text()[-2000:]
+            assert [float(r["value"][1]) for r in found] == [25.0]
+            assert found[0]["metric"]["application"] == "Laravel"
+            up = prom.query('up{job="laravel-s-test"}')
+            assert [r["value"][1] for r in up] == ["1"]
+            workers = prom.query('swoole_worker_num{job="laravel-s-test"}')
+            assert [r["value"][1] for r in workers] == ["2"]
+            memory = prom.query('count(swoole_worker_memory_usage{job="laravel-s-test",worker_type="worker"})')
+            assert memory and float(memory[0]["value"][1]) >= 1

@@ -169,6 +169,87 @@ namespace LaravelS\Runtime {
         public static function status(int $master_pid, int $port, ?float $timeout = null): string {}
     }
 
+    /**
+     * A lock between processes (`Swoole\Lock`).
+     */
+    class Lock {
+        public const FILELOCK = 2;
+
+        public const MUTEX = 3;
+
+        public const RWLOCK = 1;
+
+        public const SEM = 4;
+
+        public const SPINLOCK = 5;
+
+        /**
+         * Swoole's `$errCode`: the errno of the last failed call, 0 after a success.
+         *
+         * @var int
+         */
+        public int $errCode;
+
+        /**
+         * A lock of `$type` (`SWOOLE_MUTEX` by default); `SWOOLE_FILELOCK` locks `$filename`.
+         *
+         * @param int $type
+         * @param string $filename
+         */
+        public function __construct(int $type = 3, string $filename = '') {}
+
+        /**
+         * Kept for Swoole's API: the lock's memory goes with the object.
+         *
+         * @return void
+         */
+        public function destroy(): void {}
+
+        /**
+         * Takes the lock (a rwlock's write side), waiting as long as it takes.
+         *
+         * @return bool
+         */
+        public function lock(): bool {}
+
+        /**
+         * A rwlock's read side, shared with other readers (the lock itself for other kinds).
+         *
+         * @return bool
+         */
+        public function lock_read(): bool {}
+
+        /**
+         * Waits `$timeout` seconds at most for a mutex (or a semaphore); false when it stayed
+         * held.
+         *
+         * @param float $timeout
+         * @return bool
+         */
+        public function lockwait(float $timeout = 1.0): bool {}
+
+        /**
+         * Takes the lock if it is free; false at once otherwise.
+         *
+         * @return bool
+         */
+        public function trylock(): bool {}
+
+        /**
+         * The read side if it is free; false at once otherwise.
+         *
+         * @return bool
+         */
+        public function trylock_read(): bool {}
+
+        /**
+         * Lets the lock go; false (with `errCode`) when this process did not hold a mutex.
+         *
+         * @return bool
+         */
+        public function unlock(): bool {}
+    }
+
     class Sapi {
         public function __construct() {}
 

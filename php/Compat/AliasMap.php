@@ -78,6 +78,7 @@ final class AliasMap
         'Swoole\Table' => 'LaravelS\Runtime\Table',
         'Swoole\Atomic' => 'LaravelS\Runtime\Atomic',
         'Swoole\Atomic\Long' => 'LaravelS\Runtime\Atomic\Long',
+        'Swoole\Lock' => 'LaravelS\Runtime\Lock',
         'Swoole\Process' => 'LaravelS\Runtime\Process',
         'Swoole\Coroutine' => 'LaravelS\Runtime\Coroutine',
     ];

@@ -26,6 +26,12 @@ foreach (
     'SWOOLE_UNIX_DGRAM' => 6,
     'SWOOLE_UNIX_STREAM' => 5,
     'SWOOLE_SSL' => 512,
+    // Swoole\Lock's types.
+    'SWOOLE_RWLOCK' => 1,
+    'SWOOLE_FILELOCK' => 2,
+    'SWOOLE_MUTEX' => 3,
+    'SWOOLE_SEM' => 4,
+    'SWOOLE_SPINLOCK' => 5,
     // WebSocket frame opcodes.
     'SWOOLE_WEBSOCKET_OPCODE_CONTINUATION' => 0,
     'SWOOLE_WEBSOCKET_OPCODE_TEXT' => 1,

@@ -12,7 +12,7 @@
 //! - `uploads.rs`: PHP's list of uploaded files, filled by `Sapi` with a request's
 //!   spooled files for `is_uploaded_file()` and `move_uploaded_file()`.
 //! - `clients.rs`: `LaravelS\Runtime\Clients` (the shared client list and counters).
-//! - `table.rs`, `atomic.rs`: `LaravelS\Runtime\Table`, `Atomic` and `Atomic\Long`
+//! - `table.rs`, `atomic.rs`, `lock.rs`: `LaravelS\Runtime\Table`, `Atomic`, `Atomic\Long` and `Lock`
 //!   (shared memory).
 //! - `alias.rs`: `alias_class()`, `class_alias()` for these classes before PHP 8.3.
 //! - `exceptions.rs`: the exception classes thrown at this edge.
@@ -28,6 +28,7 @@ pub mod control;
 pub mod convert;
 pub mod exceptions;
 pub mod kinds;
+pub mod lock;
 pub mod sapi;
 pub mod server;
 pub mod table;
@@ -51,6 +52,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .class::<table::TableException>()
         .class::<table::Table>()
         .class::<atomic::Atomic>()
-        .class::<atomic::AtomicLong>();
+        .class::<atomic::AtomicLong>()
+        .class::<lock::Lock>();
     alias::register(module)
 }

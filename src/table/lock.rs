@@ -54,6 +54,40 @@ impl RobustMutex {
         }
     }
 
+    /// Takes the lock if it is free: `None` when another process holds it.
+    pub fn try_lock(&self) -> io::Result<Option<Acquired>> {
+        // SAFETY: as in `lock`.
+        match unsafe { libc::pthread_mutex_trylock(self.0.get()) } {
+            0 => Ok(Some(Acquired::Clean)),
+            libc::EOWNERDEAD => Ok(Some(Acquired::OwnerDied)),
+            libc::EBUSY => Ok(None),
+            rc => Err(io::Error::from_raw_os_error(rc)),
+        }
+    }
+
+    /// Waits until `deadline` (`CLOCK_REALTIME`, as `pthread_mutex_timedlock` reads it) at
+    /// most: `None` when the lock was still held then.
+    pub fn lock_until(&self, deadline: &libc::timespec) -> io::Result<Option<Acquired>> {
+        // SAFETY: as in `lock`; `deadline` is a valid timespec.
+        match unsafe { libc::pthread_mutex_timedlock(self.0.get(), deadline) } {
+            0 => Ok(Some(Acquired::Clean)),
+            libc::EOWNERDEAD => Ok(Some(Acquired::OwnerDied)),
+            libc::ETIMEDOUT => Ok(None),
+            rc => Err(io::Error::from_raw_os_error(rc)),
+        }
+    }
+
+    /// Unlocks, reporting an error (EPERM: this process does not hold it) instead of
+    /// assuming the caller is the holder.
+    pub fn try_unlock(&self) -> io::Result<()> {
+        // SAFETY: the mutex was initialised; a robust mutex checks its owner on unlock
+        // and answers EPERM to any other caller, so no precondition is left to the caller.
+        match unsafe { libc::pthread_mutex_unlock(self.0.get()) } {
+            0 => Ok(()),
+            rc => Err(io::Error::from_raw_os_error(rc)),
+        }
+    }
+
     /// After an `OwnerDied` lock: the guarded data is repaired, the lock is usable again.
     pub fn make_consistent(&self) {
         // SAFETY: called by the holder after EOWNERDEAD, as pthread_mutex_consistent requires.

@@ -1,4 +1,5 @@
-//! Shared memory for every process of a server: `Swoole\Table` and `Swoole\Atomic`.
+//! Shared memory for every process of a server: `Swoole\Table`, `Swoole\Atomic` and
+//! `Swoole\Lock`.
 //!
 //! Both live in one `mmap(MAP_SHARED | MAP_ANONYMOUS)` region made before the fork, so
 //! the master, the workers and the custom processes all see the same bytes. Nothing here
@@ -16,6 +17,8 @@
 //! - `stats.rs`: the counters `stats()` reports, kept per stripe in shared memory.
 //! - `hash.rs`: the key hash every process computes alike.
 //! - `atomic.rs`: `SharedAtomic`, a 64-bit counter with futex `wait`/`wakeup`.
+//! - `process_lock.rs`: `ProcessLock`, `Swoole\Lock`'s kinds (mutex, rwlock, semaphore,
+//!   file lock) between processes.
 //! - `error.rs`: `TableError`.
 //!
 //! # Limits
@@ -29,6 +32,7 @@ mod error;
 mod hash;
 mod hash_table;
 mod lock;
+mod process_lock;
 mod recovery;
 mod region;
 mod schema;
@@ -38,6 +42,7 @@ mod store;
 pub use atomic::SharedAtomic;
 pub use error::TableError;
 pub use hash_table::{Table, TableSpec, KEY_MAX};
+pub use process_lock::{LockKind, ProcessLock, Taken};
 pub use region::SharedRegion;
 pub use schema::{ColumnType, RowData, Schema, Value};
 pub use stats::TableStats;

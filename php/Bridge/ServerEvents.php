@@ -50,6 +50,12 @@ final class ServerEvents
         }
     }
 
+    /** Whether $event has handlers. */
+    public function has(string $event): bool
+    {
+        return ($this->handlers[$event] ?? []) !== [];
+    }
+
     /** Runs the handlers of $event with $args; one that throws is logged, the rest still run. */
     public function fire(string $event, ...$args): void
     {

@@ -291,10 +291,12 @@ TXT;
             case ProcessRole::Timer:
                 return (new TimerLoop($appPath, $config, $role, $swoole, $transport))->run();
             case ProcessRole::Master:
+                $this->bootFor($events, 'ServerStop', $appPath);
                 $events->fire('ServerStop', $swoole);
 
                 return (int) $role['exit_code'];
             case ProcessRole::WorkerError:
+                $this->bootFor($events, 'WorkerError', $appPath);
                 $events->fire('WorkerError', $swoole, $role['worker_id'], $role['worker_pid'], $role['exit_code'], $role['signal']);
 
                 return 0;
@@ -319,6 +321,24 @@ TXT;
             $this->out->error($e->getMessage());
 
             return null;
+        }
+    }
+
+    /**
+     * ServerStop and WorkerError handlers run where the app was never booted (the master,
+     * the manager's reporter): the app of the current release is booted for them first,
+     * so helpers and facades work as in the workers. ServerStart runs before anything is
+     * booted, as under LaravelS.
+     */
+    private function bootFor(ServerEvents $events, string $event, string $appPath): void
+    {
+        if (!$events->has($event)) {
+            return;
+        }
+        try {
+            AppConfig::load($appPath);
+        } catch (\Throwable $e) {
+            $this->out->error(sprintf('the app could not boot for the %s handlers: %s: %s', $event, get_class($e), $e->getMessage()));
         }
     }
 

@@ -24,10 +24,11 @@ use LaravelS\Transport\ProcessRole;
 /**
  * `php bin/laravels start|stop|restart|reload|status|info|help`: the operator's entry point.
  *
- * `start` boots the application once in this process only to read config('laravels'),
- * has the extension parse it into the typed ServerConfig every process then reads (the
- * workers are forked from here), and becomes the master; each worker boots the
- * application again after its fork.
+ * `start` boots the application once, in a child process that exits after, to read
+ * config('laravels'), has the extension parse it into the typed ServerConfig every process
+ * then reads (the workers are forked from here), and becomes the master, which loads none
+ * of the app's classes; each worker boots the application after its fork, from the
+ * release `laravel_base_path` (or the link the command ran from) points to then.
  */
 final class Portal
 {

@@ -48,6 +48,10 @@ final class Gateway
     {
         $basePath = Release::enter($basePath);
         StaleScripts::drop();
+        // Laravel registers a provider once by `instanceof`, which never autoloads: the
+        // LaravelS name config/app.php may list must be an alias already, or the package's
+        // provider registers twice (once as discovered, once under that name).
+        class_exists(\Hhxsv5\LaravelS\Illuminate\LaravelSServiceProvider::class);
         $app = require $basePath . '/bootstrap/app.php';
         Request::enableHttpMethodParameterOverride();
         if (self::isLumen($app)) {

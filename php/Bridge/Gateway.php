@@ -23,6 +23,8 @@ final class Gateway
     private $kernel;
     /** @var CleanerManager */
     private $cleaners;
+    /** @var string the real path of the release booted (Release::enter) */
+    private $basePath = '';
     /** @var KernelTerminator|null the kernel's terminate() without rebuilding every middleware */
     private $terminator;
     /** @var bool */
@@ -38,12 +40,18 @@ final class Gateway
     }
 
     /**
-     * Boots the application at $basePath. $bindings are instances bound before the
-     * snapshot the cleaners restore to (app('swoole') among them).
+     * Boots the application at $basePath: the release it is (or a link to it) points to
+     * now, from its real path, with its own vendor/. $bindings are instances bound before
+     * the snapshot the cleaners restore to (app('swoole') among them).
      */
     public static function boot(string $basePath, CleanerConfig $cleaners, array $bindings = []): self
     {
+        $basePath = Release::enter($basePath);
         StaleScripts::drop();
+        // Laravel registers a provider once by `instanceof`, which never autoloads: the
+        // LaravelS name config/app.php may list must be an alias already, or the package's
+        // provider registers twice (once as discovered, once under that name).
+        class_exists(\Hhxsv5\LaravelS\Illuminate\LaravelSServiceProvider::class);
         $app = require $basePath . '/bootstrap/app.php';
         Request::enableHttpMethodParameterOverride();
         if (self::isLumen($app)) {
@@ -69,6 +77,7 @@ final class Gateway
         }
         self::warm($app, $cleaners);
         $gateway->cleaners = new CleanerManager($app, $cleaners);
+        $gateway->basePath = $basePath;
         $events = $app['events'];
         $gateway->hasRequestListeners = $events->hasListeners('laravels.received_request');
         $gateway->hasResponseListeners = $events->hasListeners('laravels.generated_response');
@@ -110,6 +119,12 @@ final class Gateway
     public static function isLumen($app): bool
     {
         return class_exists(\Laravel\Lumen\Application::class, false) && $app instanceof \Laravel\Lumen\Application;
+    }
+
+    /** The real path of the release this process booted. */
+    public function basePath(): string
+    {
+        return $this->basePath;
     }
 
     public function app(): Container

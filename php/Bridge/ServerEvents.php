@@ -26,13 +26,15 @@ final class ServerEvents
     /**
      * @param array<string, list<string>> $handlers ServerConfig::$eventHandlers: the event
      *        names and the list shapes are checked by the extension, the classes here
+     * @param bool $check whether to look at the classes now (the master leaves that to the
+     *        child that read the config, so it loads none of the app's classes)
      * @throws \InvalidArgumentException naming the `event_handlers` entry that is wrong
      */
-    public function __construct(array $handlers)
+    public function __construct(array $handlers, bool $check = true)
     {
         foreach ($handlers as $event => $classes) {
             foreach ($classes as $i => $class) {
-                if (!class_exists($class) || !is_subclass_of($class, self::INTERFACES[$event])) {
+                if ($check && (!class_exists($class) || !is_subclass_of($class, self::INTERFACES[$event]))) {
                     throw new \InvalidArgumentException(sprintf(
                         'laravels.event_handlers.%s.%d: %s is not a class implementing %s.'
                         . ' Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\Events\%sInterface',
@@ -46,6 +48,12 @@ final class ServerEvents
                 $this->handlers[$event][] = $class;
             }
         }
+    }
+
+    /** Whether $event has handlers. */
+    public function has(string $event): bool
+    {
+        return ($this->handlers[$event] ?? []) !== [];
     }
 
     /** Runs the handlers of $event with $args; one that throws is logged, the rest still run. */

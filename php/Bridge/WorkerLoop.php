@@ -65,7 +65,7 @@ final class WorkerLoop
         (new BootGuard(sprintf('%s #%d', $taskWorker ? 'task worker' : 'worker', $id)))->boot(fn () => $this->boot($id, $taskWorker));
         register_shutdown_function([$this, 'answerInterruptedRequest']);
         $this->baseObLevel = ob_get_level();
-        $this->globals = new PhpGlobals($this->basePath);
+        $this->globals = new PhpGlobals($this->gateway->basePath());
         $transport->connect();
 
         while (($message = $transport->next()) !== null) {

@@ -5,10 +5,14 @@ namespace LaravelS\Console;
 use Illuminate\Contracts\Console\Kernel as ConsoleKernel;
 
 /**
- * The application's configuration as the runner needs it, read by booting the
- * application in this process once: config('laravels') as written (the extension parses
- * it into a LaravelS\Config\ServerConfig; nothing here reads its keys), the app's name,
- * framework and version.
+ * The application's configuration as the runner needs it: config('laravels') as written
+ * (the extension parses it into a LaravelS\Config\ServerConfig; nothing here reads its
+ * keys), the app's name, framework and version.
+ *
+ * It is read by booting the application in a child process that exits after, so the
+ * process that becomes the master (and every worker forked from it) holds none of the
+ * app's classes: a reload boots the app's current code, or the release a moved link
+ * points to, instead of the classes the start loaded (php/Bridge/Release.php).
  */
 final class AppConfig
 {
@@ -26,6 +30,65 @@ final class AppConfig
         $this->storagePath = $basePath . '/storage';
     }
 
+    /**
+     * Boots the app in a child process and returns what it read. $inChild, when given,
+     * runs there too with the result and the app's classes at hand; what it returns
+     * (serializable) is the second value. Without pcntl, both run in this process.
+     *
+     * @return array{0: self, 1: mixed}
+     * @throws \RuntimeException with the child's error when the app cannot boot
+     */
+    public static function read(string $basePath, ?callable $inChild = null): array
+    {
+        $read = static function () use ($basePath, $inChild): array {
+            $self = self::load($basePath);
+
+            return [$self, $inChild === null ? null : $inChild($self)];
+        };
+        if (!function_exists('pcntl_fork') || !function_exists('stream_socket_pair')) {
+            return $read();
+        }
+        $pair = stream_socket_pair(STREAM_PF_UNIX, STREAM_SOCK_STREAM, STREAM_IPPROTO_IP);
+        $pid = $pair === false ? -1 : pcntl_fork();
+        if ($pid === -1) {
+            return $read();
+        }
+        if ($pid === 0) {
+            fclose($pair[0]);
+            try {
+                $answer = ['ok' => $read()];
+            } catch (\Throwable $e) {
+                $answer = ['error' => sprintf('%s: %s in %s:%d', get_class($e), $e->getMessage(), $e->getFile(), $e->getLine())];
+            }
+            try {
+                $data = serialize($answer);
+            } catch (\Throwable $e) {
+                $data = serialize(['error' => sprintf(
+                    'config/laravels.php holds a value that cannot be passed on (%s). Fix: keep it to arrays, strings and numbers',
+                    $e->getMessage()
+                )]);
+            }
+            fwrite($pair[1], $data);
+            fclose($pair[1]);
+            // No shutdown function or destructor of the app runs: this process only read.
+            if (function_exists('posix_kill')) {
+                posix_kill(getmypid(), SIGKILL);
+            }
+            exit(0);
+        }
+        fclose($pair[1]);
+        $data = stream_get_contents($pair[0]);
+        fclose($pair[0]);
+        pcntl_waitpid($pid, $status);
+        $answer = $data === '' || $data === false ? false : @unserialize($data);
+        if (!is_array($answer) || isset($answer['error'])) {
+            throw new \RuntimeException(is_array($answer) ? $answer['error'] : 'the application did not boot to read its config (see the error above)');
+        }
+
+        return $answer['ok'];
+    }
+
+    /** Boots the app in this process and reads its config. */
     public static function load(string $basePath): self
     {
         $self = new self($basePath);

@@ -5,7 +5,9 @@ namespace LaravelS\Console;
 use LaravelS\Bridge\Gateway;
 use LaravelS\Bridge\ProcessEnvironment;
 use LaravelS\Bridge\ProcessLoop;
+use LaravelS\Bridge\Release;
 use LaravelS\Bridge\ServerEvents;
+use LaravelS\Bridge\StaleScripts;
 use LaravelS\Bridge\TimerLoop;
 use LaravelS\Bridge\WorkerLoop;
 use LaravelS\Config\ProcessConfig;
@@ -23,10 +25,11 @@ use LaravelS\Transport\ProcessRole;
 /**
  * `php bin/laravels start|stop|restart|reload|status|info|help`: the operator's entry point.
  *
- * `start` boots the application once in this process only to read config('laravels'),
- * has the extension parse it into the typed ServerConfig every process then reads (the
- * workers are forked from here), and becomes the master; each worker boots the
- * application again after its fork.
+ * `start` boots the application once, in a child process that exits after, to read
+ * config('laravels'), has the extension parse it into the typed ServerConfig every process
+ * then reads (the workers are forked from here), and becomes the master, which loads none
+ * of the app's classes; each worker boots the application after its fork, from the
+ * release `laravel_base_path` (or the link the command ran from) points to then.
  */
 final class Portal
 {
@@ -61,14 +64,19 @@ TXT;
 
     /** @var Output */
     private $out;
+    /** The app's directory as the command named it: through a `current` link, the link. */
+    private string $startedFrom;
 
+    /** @param string $basePath the app's real path (bin/laravels' directory, resolved) */
     public function __construct(private string $basePath)
     {
         $this->out = new Output();
+        $this->startedFrom = $basePath;
     }
 
     public function run(array $argv): int
     {
+        $this->startedFrom = self::namedPath($argv[0] ?? '', $this->basePath);
         $args = Arguments::parse(array_slice($argv, 1));
         if ($args->error !== null) {
             $this->out->error($args->error);
@@ -186,10 +194,21 @@ TXT;
         if (!(new ApolloPull($this->out))->run($args->apollo, $this->basePath)) {
             return 1;
         }
-        // What each process puts back before it boots the app: not the .env values this
-        // process is about to load, so a reload reads an edited .env again.
+        // What each process puts back before it boots the app: not the .env values a read
+        // of the config in this process would load, so a reload reads an edited .env again.
         ProcessEnvironment::capture();
-        $app = AppConfig::load($this->basePath);
+        // The app's classes are looked at in the child that reads the config, so this
+        // process (the master to be) loads none of them.
+        $app = $this->readApp(fn (AppConfig $app) => ConfigClasses::problem($app->laravels, $this->basePath));
+        if ($app === null) {
+            return 1;
+        }
+        [$app, $problem] = $app;
+        if ($problem !== null) {
+            $this->out->error($problem);
+
+            return 1;
+        }
         if ($args->daemonize) {
             $app->daemonize();
         }
@@ -213,35 +232,7 @@ TXT;
 
             return 1;
         }
-        foreach ($config->sockets as $socket) {
-            if (!class_exists($socket->handler) || !is_subclass_of($socket->handler, \LaravelS\Socket\PortHandler::class)) {
-                $this->out->error(sprintf(
-                    'laravels.%s.handler: %s is not a class extending TcpSocket, UdpSocket, Http or WebSocket.'
-                    . ' Fix: correct the class name, or extend one of Hhxsv5\LaravelS\Swoole\Socket\{TcpSocket, UdpSocket, Http, WebSocket}',
-                    $socket->key,
-                    $socket->handler
-                ));
-
-                return 1;
-            }
-        }
-        $handler = $config->websocket->handler;
-        if ($config->websocket->enable && (!class_exists($handler) || !is_subclass_of($handler, \LaravelS\Contracts\WebSocketHandler::class))) {
-            $this->out->error(sprintf(
-                'laravels.websocket.handler: %s is not a class implementing WebSocketHandlerInterface.'
-                . ' Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\WebSocketHandlerInterface (onOpen, onMessage, onClose)',
-                $handler
-            ));
-
-            return 1;
-        }
-        try {
-            $events = new ServerEvents($config->eventHandlers);
-        } catch (\InvalidArgumentException $e) {
-            $this->out->error($e->getMessage());
-
-            return 1;
-        }
+        $events = new ServerEvents($config->eventHandlers, false);
         foreach ($server->warnings() as $warning) {
             $this->out->warning($warning);
         }
@@ -282,23 +273,30 @@ TXT;
 
             return 1;
         }
-        try {
-            [$processes, $definitions] = self::customProcesses($config->processes);
-        } catch (\InvalidArgumentException $e) {
-            $this->out->error($e->getMessage());
-
-            return 1;
-        }
+        [$processes, $definitions] = self::customProcesses($config->processes);
         $swoole->customProcesses = array_map(fn (array $list) => count($list) === 1 ? $list[0] : $list, $processes);
         if ($processes !== []) {
             @file_put_contents($config->processPidFile(), '');
         }
         $events->fire('ServerStart', $swoole);
+        StaleScripts::markServerStart();
+        // Loaded now: a process forked below swaps the autoloader before it loads a class.
+        class_exists(Release::class);
+        class_exists(ProcessRole::class);
         $role = $server->start();
         // `laravel_base_path`: the processes that run the app boot it from there (a
-        // release directory reached through a link), as LaravelS's workers do.
-        $appPath = $config->laravelBasePath;
-        switch (ProcessRole::from($role['role'])) {
+        // release directory reached through a link), as LaravelS's workers do. Left at
+        // base_path(), it is the directory the command ran from as it was named (the
+        // `current` link, not the release it pointed to): each process resolves it when
+        // it boots, so a reload boots the release the link points to then.
+        $appPath = $config->laravelBasePath === $this->basePath ? $this->startedFrom : $config->laravelBasePath;
+        $kind = ProcessRole::from($role['role']);
+        if ($kind !== ProcessRole::Launcher) {
+            // Before this process loads another class: the release the link points to
+            // now, with its own vendor/ (the one of the start may be gone).
+            $appPath = Release::enter($appPath);
+        }
+        switch ($kind) {
             case ProcessRole::Worker:
                 return (new WorkerLoop($appPath, $config, $role, $swoole, $events, $transport, $serverDefaults))->run();
             case ProcessRole::Process:
@@ -309,10 +307,12 @@ TXT;
             case ProcessRole::Timer:
                 return (new TimerLoop($appPath, $config, $role, $swoole, $transport))->run();
             case ProcessRole::Master:
+                $this->bootFor($events, 'ServerStop', $appPath);
                 $events->fire('ServerStop', $swoole);
 
                 return (int) $role['exit_code'];
             case ProcessRole::WorkerError:
+                $this->bootFor($events, 'WorkerError', $appPath);
                 $events->fire('WorkerError', $swoole, $role['worker_id'], $role['worker_pid'], $role['exit_code'], $role['signal']);
 
                 return 0;
@@ -322,6 +322,39 @@ TXT;
                 $code = (int) $role['exit_code'];
 
                 return $code === 0 && $args->command === 'restart' ? $this->awaitServing($config, $replacing) : $code;
+        }
+    }
+
+    /**
+     * The app's config read by a child process (AppConfig::read), with what $inChild
+     * returned there; null (and the reason printed) when the app could not boot.
+     */
+    private function readApp(?callable $inChild = null): ?array
+    {
+        try {
+            return AppConfig::read($this->basePath, $inChild);
+        } catch (\RuntimeException $e) {
+            $this->out->error($e->getMessage());
+
+            return null;
+        }
+    }
+
+    /**
+     * ServerStop and WorkerError handlers run where the app was never booted (the master,
+     * the manager's reporter): the app of the current release is booted for them first,
+     * so helpers and facades work as in the workers. ServerStart runs before anything is
+     * booted, as under LaravelS.
+     */
+    private function bootFor(ServerEvents $events, string $event, string $appPath): void
+    {
+        if (!$events->has($event)) {
+            return;
+        }
+        try {
+            AppConfig::load($appPath);
+        } catch (\Throwable $e) {
+            $this->out->error(sprintf('the app could not boot for the %s handlers: %s: %s', $event, get_class($e), $e->getMessage()));
         }
     }
 
@@ -364,7 +397,9 @@ TXT;
             return null;
         }
 
-        return $this->parse(AppConfig::load($this->basePath));
+        $app = $this->readApp();
+
+        return $app === null ? null : $this->parse($app[0]);
     }
 
     private function stop(): int
@@ -435,7 +470,11 @@ TXT;
 
     private function info(): int
     {
-        $app = AppConfig::load($this->basePath);
+        $app = $this->readApp();
+        if ($app === null) {
+            return 1;
+        }
+        $app = $app[0];
         $config = null;
         if (extension_loaded('laravels')) {
             $config = $this->parse($app);
@@ -450,24 +489,15 @@ TXT;
 
     /**
      * The pipes of the enabled `processes`, made before the fork so every process holds
-     * them: name => list of Process (one per `num`), and name => definition.
+     * them: name => list of Process (one per `num`), and name => definition. Their
+     * classes were checked by the child that read the config (ConfigClasses).
      *
      * @param ProcessConfig[] $definitions
-     * @throws \InvalidArgumentException naming the entry whose class is wrong
      */
     private static function customProcesses(array $definitions): array
     {
         $processes = $byName = [];
         foreach ($definitions as $definition) {
-            $class = $definition->class;
-            if (!class_exists($class) || !is_subclass_of($class, \LaravelS\Contracts\CustomProcess::class)) {
-                throw new \InvalidArgumentException(sprintf(
-                    "laravels.processes.%s.class: %s is not a class implementing Hhxsv5\\LaravelS\\Swoole\\Process\\CustomProcessInterface."
-                    . " Fix: correct the class, or disable the entry with 'enable' => false",
-                    $definition->name,
-                    $class
-                ));
-            }
             $byName[$definition->name] = $definition;
             for ($i = 0; $i < $definition->num; $i++) {
                 $process = new Process($definition->name, $definition->pipe);
@@ -481,7 +511,33 @@ TXT;
         return [$processes, $byName];
     }
 
-    /** The worker pids of a master: the children of its manager. */
+    /**
+     * The app's directory as $script (bin/laravels, as the command line named it) reaches
+     * it, links kept: `php /srv/app/current/bin/laravels` or, from /srv/app/current (the
+     * shell's $PWD), `php bin/laravels` give /srv/app/current. $real when that path does
+     * not lead to $real.
+     */
+    private static function namedPath(string $script, string $real): string
+    {
+        $cwd = getcwd() ?: '/';
+        $pwd = getenv('PWD');
+        if (is_string($pwd) && str_starts_with($pwd, '/') && realpath($pwd) === $cwd) {
+            $cwd = $pwd;
+        }
+        $path = str_starts_with($script, '/') ? $script : $cwd . '/' . $script;
+        $parts = [];
+        foreach (explode('/', $path) as $part) {
+            if ($part === '..') {
+                array_pop($parts);
+            } elseif ($part !== '' && $part !== '.') {
+                $parts[] = $part;
+            }
+        }
+        $named = '/' . implode('/', array_slice($parts, 0, -2));
+
+        return realpath($named) === $real ? $named : $real;
+    }
+
     private function setEnv(string $name, string $value): void
     {
         putenv("$name=$value");

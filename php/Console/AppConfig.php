@@ -22,6 +22,11 @@ final class AppConfig
     public bool $isLumen = false;
     /** The app's environment (APP_ENV), as `info` shows it. */
     public string $environment = 'production';
+    /**
+     * `prometheus.max_series` when the app has the Prometheus component's config: the
+     * master makes its shared store before the fork (null: no store).
+     */
+    public ?int $metricSeries = null;
     private string $version = '';
     private string $storagePath;
 
@@ -109,6 +114,10 @@ final class AppConfig
         $self->version = $app->version();
         $self->environment = (string) $app->environment();
         $self->storagePath = $app->storagePath();
+        $prometheus = $app['config']->get('prometheus');
+        if (is_array($prometheus)) {
+            $self->metricSeries = (int) ($prometheus['max_series'] ?? 4096);
+        }
 
         return $self;
     }

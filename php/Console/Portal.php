@@ -10,6 +10,7 @@ use LaravelS\Bridge\ServerEvents;
 use LaravelS\Bridge\StaleScripts;
 use LaravelS\Bridge\TimerLoop;
 use LaravelS\Bridge\WorkerLoop;
+use LaravelS\Components\Prometheus\MetricStore;
 use LaravelS\Config\ProcessConfig;
 use LaravelS\Config\ServerConfig;
 use LaravelS\Runtime\ConfigException;
@@ -251,6 +252,7 @@ TXT;
             $this->out->info(sprintf('  extra port #%d: %s (%s)', $i + 1, $address, $config->sockets[$i]->handler));
         }
         $serverDefaults = $args->xVersion !== null ? ['X_VERSION' => $args->xVersion] : [];
+        $metricSeries = $app->metricSeries;
         unset($app);
 
         // Output buffers open now would be inherited and printed once per process.
@@ -267,6 +269,9 @@ TXT;
             // Shared memory, mapped before the fork: every process reads the same rows.
             foreach (SwooleTables::create($config->swooleTables) as $property => $table) {
                 $swoole->$property = $table;
+            }
+            if ($metricSeries !== null) {
+                MetricStore::shared($metricSeries);
             }
         } catch (\InvalidArgumentException $e) {
             $this->out->error($e->getMessage());

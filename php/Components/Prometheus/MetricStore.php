@@ -6,9 +6,9 @@ use LaravelS\Runtime\Table;
 
 /**
  * The metrics of every process, in one shared-memory table (where LaravelS used APCu):
- * made in the master before the fork (the ServiceProvider registers while the start
- * command boots the app), so each worker, task worker and custom process adds to the same
- * rows and nothing is lost when a worker is replaced. A row is one series: its metric
+ * made in the master before the fork (the start command makes it when the app has
+ * config('prometheus'), see AppConfig::$metricSeries), so each worker, task worker and
+ * custom process adds to the same rows and nothing is lost when a worker is replaced. A row is one series: its metric
  * name, type, label values (JSON) and value; its key is a hash of name and labels.
  */
 final class MetricStore

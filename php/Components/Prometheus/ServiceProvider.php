@@ -7,8 +7,8 @@ use Illuminate\Support\ServiceProvider as BaseServiceProvider;
 /**
  * The seed's step 4 (Hhxsv5\LaravelS\Components\Prometheus\ServiceProvider): the
  * `prometheus` config with its defaults, and the shared store, the middleware and the
- * exporter. Not deferred: it must register while `bin/laravels start` boots the app,
- * before the fork, so that the store's shared memory is one for every process.
+ * exporter. The store itself is made by the master before the fork (each process here
+ * finds it made); outside a server (artisan, tests) the first register() makes one.
  */
 class ServiceProvider extends BaseServiceProvider
 {

@@ -13,7 +13,8 @@
 # to the target binary; keep it as a regression test in the main crate's unit tests).
 # Needs cargo-fuzz: scripts/install-deps.sh --fuzz installs it.
 set -euo pipefail
-cd "$(dirname "$0")/../fuzz"
+self=$(realpath "$0")
+cd "$(dirname "$self")/../fuzz"
 
 TARGETS=(ipc_codec static_path forwarded websocket_frames tcp_framing config_json)
 # What each target tests, as a pattern on libFuzzer's "function file:line" coverage lines.
@@ -32,7 +33,7 @@ while (($#)); do
   case $1 in
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
     --seconds=*) seconds=${1#*=}; shift ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$self"; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     *)
       [[ -n ${UNDER_TEST[$1]:-} ]] || { echo "unknown target $1; targets: ${TARGETS[*]}" >&2; exit 2; }

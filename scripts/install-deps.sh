@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing laravels-rs needs on Debian bookworm, skipping what
 # is already there. Safe to run again.
+#   scripts/install-deps.sh          what building and testing needs (CI runs this)
+#   scripts/install-deps.sh --fuzz   that, and cargo-fuzz for scripts/fuzz.sh
 set -euo pipefail
+
+fuzz=
+[[ ${1:-} == --fuzz ]] && fuzz=1
 
 APT_PACKAGES=(
   php8.2-cli php8.2-dev php8.2-fpm php8.2-mbstring php8.2-xml php8.2-curl php8.2-sqlite3
@@ -42,3 +47,12 @@ if [[ ! -d "$NODE_PACKAGE/node_modules" ]]; then
 fi
 
 command -v cargo >/dev/null || { echo "error: cargo not found; install Rust (rustup) first" >&2; exit 1; }
+
+# cargo-fuzz (crates.io) builds fuzz/ with libFuzzer (the libfuzzer-sys crate compiles it
+# with the C++ compiler clang brings). Only on request: it takes minutes to compile and
+# CI does not fuzz (docs/reliability.md).
+# llvm-symbolizer names the functions in scripts/fuzz.sh's coverage figures.
+if [[ -n $fuzz ]]; then
+  command -v cargo-fuzz >/dev/null || { echo "installing cargo-fuzz"; cargo install --locked cargo-fuzz; }
+  command -v llvm-symbolizer >/dev/null || apt-get install -y -qq --no-install-recommends llvm >/dev/null
+fi

@@ -45,6 +45,12 @@ impl Decoder {
             Framing::Eof { eof, split: false } => rfind(&self.buf, eof).map(|at| at + eof.len()),
             Framing::Length { field, offset, body_offset } => {
                 let header = offset + field.width();
+                // A header longer than the limit makes every message too long. Said first,
+                // so the verdict does not depend on how much of the header has arrived
+                // (found by fuzzing: BadLength whole, TooLarge in smaller packets).
+                if header > self.max {
+                    return Err(FrameError::TooLarge(self.max));
+                }
                 if self.buf.len() < header {
                     None
                 } else {
@@ -129,6 +135,25 @@ mod tests {
         assert_eq!(got, vec![b"\0\0\0\x05hello".to_vec(), b"\0\0\0\0".to_vec(), b"\0\0\0\x06world!".to_vec()]);
         d.push(&2000u32.to_be_bytes());
         assert_eq!(d.next_message(), Err(FrameError::TooLarge(1024)));
+    }
+
+    #[test]
+    fn a_header_over_the_limit_is_too_large_in_any_packets() {
+        // fuzz/ tcp_framing: a negative length field gave BadLength when the header came
+        // in one packet and TooLarge when it came in two.
+        let framing = Framing::Length { field: LengthField::I32Le, offset: 0, body_offset: 0 };
+        for packets in [&[&b"\xff\xff\xff\xff"[..]][..], &[b"\xff\xff", b"\xff\xff"]] {
+            let mut d = Decoder::new(framing.clone(), 1);
+            let mut verdict = Ok(None);
+            for p in packets {
+                d.push(p);
+                verdict = d.next_message();
+                if verdict.is_err() {
+                    break;
+                }
+            }
+            assert_eq!(verdict, Err(FrameError::TooLarge(1)), "{packets:?}");
+        }
     }
 
     #[test]

@@ -36,7 +36,8 @@ const READ_BUFFER: usize = 1024;
 const BATCH: usize = 64;
 
 /// Why the connection ends.
-enum End {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
     /// The client closed (close frame or EOF), or a close handshake we started finished.
     Closed,
     /// We fail the connection with this close code (RFC 6455 7.1.7).
@@ -45,17 +46,48 @@ enum End {
     Drop,
 }
 
+/// What the connection does with one item read from the client.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReadStep {
+    /// A whole message for the handler: its opcode (`TEXT` or `BINARY`) and data.
+    Dispatch(u8, Bytes),
+    /// A control frame: tungstenite queued any reply (a pong), which a flush writes.
+    Flush,
+    /// The client's close frame: tungstenite queued our reply (the client's code, or
+    /// 1002 for a code that must not be sent), which a flush writes. Not `close()`: after
+    /// the peer's close it refuses with `SendAfterClosing` and the reply would never leave.
+    FlushAndClose,
+    /// The connection ends without writing anything more here.
+    End(End),
+}
+
+/// tungstenite's settings for a connection whose messages may be `max` bytes.
+pub fn config(max: usize) -> WebSocketConfig {
+    // tungstenite allocates the read buffer up front and keeps it for the connection's
+    // life, and idle connections are most of them: 1 KiB rather than 4 KiB saves 30 MB
+    // at 10,000 connections (docs/benchmarks.md). It also caps each read, so messages of
+    // 64 KiB and more echo about 12% slower; small messages are unaffected.
+    WebSocketConfig::default().read_buffer_size(READ_BUFFER).write_buffer_size(0).max_message_size(Some(max)).max_frame_size(Some(max))
+}
+
+/// What to do with what tungstenite read (`None`: the client's EOF).
+pub fn read_step(incoming: Option<Result<Message, WsError>>) -> ReadStep {
+    match incoming {
+        Some(Ok(Message::Text(text))) => ReadStep::Dispatch(opcode::TEXT, Bytes::from(text)),
+        Some(Ok(Message::Binary(data))) => ReadStep::Dispatch(opcode::BINARY, data),
+        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => ReadStep::Flush,
+        Some(Ok(Message::Close(_))) => ReadStep::FlushAndClose,
+        Some(Err(e)) => ReadStep::End(failure(e)),
+        None => ReadStep::End(End::Closed),
+    }
+}
+
 /// Serves WebSocket connection `fd` of port `port` after its 101: client messages to
 /// the handler one at a time, `mailbox`'s pushes to the client, until it closes or idles
 /// past the heartbeat. `permit` is its place under `max_connection`.
 pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, shared: Arc<Shared>, permit: Option<OwnedSemaphorePermit>) {
     let max = shared.config.package_max_length;
-    // tungstenite allocates the read buffer up front and keeps it for the connection's
-    // life, and idle connections are most of them: 1 KiB rather than 4 KiB saves 30 MB
-    // at 10,000 connections (docs/benchmarks.md). It also caps each read, so messages of
-    // 64 KiB and more echo about 12% slower; small messages are unaffected.
-    let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER).write_buffer_size(0).max_message_size(Some(max)).max_frame_size(Some(max));
-    let mut ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await;
+    let mut ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config(max))).await;
     shared.clients.set_status(fd, WsStatus::Active);
     let idle = shared.config.heartbeat_idle;
     let mut in_flight: Option<oneshot::Receiver<()>> = None;
@@ -85,23 +117,16 @@ pub async fn run(upgraded: Upgraded, fd: u64, port: u32, mailbox: Mailbox, share
                 if let Some(idle) = idle {
                     heartbeat.as_mut().reset(tokio::time::Instant::now() + idle);
                 }
-                match incoming {
-                    Some(Ok(Message::Text(text))) => in_flight = Some(dispatch(&shared, fd, port, opcode::TEXT, Bytes::from(text))),
-                    Some(Ok(Message::Binary(data))) => in_flight = Some(dispatch(&shared, fd, port, opcode::BINARY, data)),
-                    // tungstenite queues the pong; it goes out with the next write or read.
-                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
+                match read_step(incoming) {
+                    ReadStep::Dispatch(opcode, data) => in_flight = Some(dispatch(&shared, fd, port, opcode, data)),
+                    ReadStep::Flush => {
                         let _ = ws.flush().await;
                     }
-                    Some(Ok(Message::Close(_))) => {
-                        // tungstenite queued our close reply (the client's code, or 1002
-                        // for a code that must not be sent); a flush writes it. Not
-                        // `close()`: after the peer's close it refuses with
-                        // SendAfterClosing and the reply would never leave.
+                    ReadStep::FlushAndClose => {
                         let _ = ws.flush().await;
                         break End::Closed;
                     }
-                    Some(Err(e)) => break failure(e),
-                    None => break End::Closed,
+                    ReadStep::End(end) => break end,
                 }
             }
         }

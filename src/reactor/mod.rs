@@ -24,6 +24,7 @@
 //! - `upload.rs`: multipart bodies parsed as they arrive, files spooled to disk.
 //! - `body.rs`: the response body, whole or streamed.
 //! - `compress.rs`: gzip for `http_compression`.
+//! - `trim.rs`: gives the memory of closed connections back to the system (malloc_trim).
 //! - `control.rs`: commands to the master (stop, reload) from signals, and the stop sequence.
 //! - `websocket/`: upgrades, WebSocket connections, and pushes from any process.
 //! - `sockets/`: the extra ports of `sockets` (TCP with framing, UDP, HTTP, WebSocket).
@@ -48,6 +49,7 @@ pub mod status;
 pub mod strict;
 pub mod timeouts;
 pub mod tls;
+pub mod trim;
 pub mod upload;
 pub mod websocket;
 pub mod workers;
@@ -191,6 +193,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
     };
     tokio::spawn(accept_workers(ipc, shared.clone(), generation_rx));
     tokio::spawn(report_ready(shared.clone(), parts.listener.describe(), parts.manager, parts.on_ready));
+    tokio::spawn(trim::run(shared.clone()));
 
     let graceful = GracefulShutdown::new();
     let accepting = async {

@@ -377,6 +377,8 @@ pub(crate) fn spawn_connection<S>(
         })
     };
     let limits = shared.config.http_timeouts.clone();
+    // The header timeout runs from here, the TLS handshake included.
+    let accepted = tokio::time::Instant::now();
     let shared = shared.clone();
     let builder = builder.clone();
     let tls = tls.cloned();
@@ -387,12 +389,14 @@ pub(crate) fn spawn_connection<S>(
         // handshake such as plain HTTP on the TLS port) ends that connection only.
         match tls {
             None => {
-                let io = timeouts::Timed::new(stream, activity, info.clone(), limits);
+                let io = timeouts::Timed::new(stream, activity, info.clone(), limits, accepted);
                 let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service)).await;
             }
             Some(acceptor) => {
-                if let Ok(stream) = tls::handshake(&acceptor, stream).await {
-                    let io = timeouts::Timed::new(stream, activity, info.clone(), limits);
+                // A handshake that does not finish within `http.header_timeout` is closed:
+                // before it there is no session to answer 408 in.
+                if let Ok(stream) = tls::handshake(&acceptor, stream, limits.header).await {
+                    let io = timeouts::Timed::new(stream, activity, info.clone(), limits, accepted);
                     let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service)).await;
                 }
             }

@@ -24,7 +24,7 @@
 //! - `upload.rs`: multipart bodies parsed as they arrive, files spooled to disk.
 //! - `body.rs`: the response body, whole or streamed.
 //! - `compress.rs`: gzip for `http_compression`.
-//! - `trim.rs`: gives the memory of closed connections back to the system (malloc_trim).
+//! - `trim.rs`: gives the memory of closed connections back to the system (`malloc_trim`).
 //! - `control.rs`: commands to the master (stop, reload) from signals, and the stop sequence.
 //! - `websocket/`: upgrades, WebSocket connections, and pushes from any process.
 //! - `sockets/`: the extra ports of `sockets` (TCP with framing, UDP, HTTP, WebSocket).

@@ -178,8 +178,11 @@ mod tests {
 
     fn uri(w: Work) -> String {
         match w {
-            Work::Request(Job { frame: ToWorker::Request(r), .. }) => r.head.uri,
-            Work::Request(_) => "another frame".into(),
+            Work::Request(job) => match job.take().map(|p| p.frame) {
+                Some(ToWorker::Request(r)) => r.head.uri,
+                Some(_) => "another frame".into(),
+                None => "withdrawn".into(),
+            },
             Work::Finish(_) => "finish".into(),
             Work::Event(e) => format!("event {}", e.fd),
         }
@@ -201,8 +204,12 @@ mod tests {
         ToWorker::Request(Request { head, body: Bytes::new(), form: None })
     }
 
-    fn job(connection: u64) -> (Job, Ticket) {
-        Job::new(frame(connection), connection, TempFiles::default(), Deadline::queued(None, None, Arc::default()))
+    /// Queues a job for `connection` outside the overload policy; its connection waits
+    /// on the ticket (dropped, it withdraws the job).
+    fn submit(d: &Dispatcher, connection: u64) -> Ticket {
+        let (job, ticket) = Job::new(frame(connection), connection, TempFiles::default(), Deadline::queued(None, None, Arc::default()));
+        d.submit(job);
+        ticket
     }
 
     fn bounded(max_requests: Option<usize>, max_wait: Option<u64>) -> Dispatcher {
@@ -212,7 +219,10 @@ mod tests {
     /// What a slot does with the next request: takes it, unless its connection withdrew it.
     async fn take_next(q: &SlotQueues) -> Option<String> {
         match q.next().await {
-            Work::Request(job) if job.deadline.take() => Some(uri(Work::Request(job))),
+            Work::Request(job) => job.take().and_then(|p| match p.frame {
+                ToWorker::Request(r) => Some(r.head.uri),
+                _ => None,
+            }),
             _ => None,
         }
     }
@@ -292,11 +302,75 @@ mod tests {
         assert_eq!(take_next(&q).await.as_deref(), Some("/2"));
     }
 
+    /// A body whose memory is freed when `freed` turns true.
+    struct Tracked(Arc<std::sync::atomic::AtomicBool>, Vec<u8>);
+    impl AsRef<[u8]> for Tracked {
+        fn as_ref(&self) -> &[u8] {
+            &self.1
+        }
+    }
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// A request with a 1 MiB body and a spooled upload file; what tells they are freed.
+    fn heavy(connection: u64, name: &str) -> (ToWorker, TempFiles, Arc<std::sync::atomic::AtomicBool>, std::path::PathBuf) {
+        let freed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let ToWorker::Request(mut r) = frame(connection) else { unreachable!() };
+        r.body = Bytes::from_owner(Tracked(freed.clone(), vec![7; 1 << 20]));
+        let file = std::env::temp_dir().join(format!("laravels-withdrawn-{name}-{}", std::process::id()));
+        std::fs::write(&file, b"upload").unwrap();
+        (ToWorker::Request(r), TempFiles::adopt(vec![file.clone()]), freed, file)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_withdrawn_request_frees_its_body_and_files_at_once_and_counts_nowhere() {
+        let d = bounded(Some(2), Some(5));
+        // Its client left while it was queued.
+        let (request, uploads, freed, file) = heavy(1, "left");
+        let gone = d.enqueue(request, 1, uploads, None).unwrap();
+        drop(gone);
+        assert!(freed.load(Ordering::SeqCst), "the body is freed before any worker pops the entry");
+        assert!(!file.exists(), "the spooled upload is removed");
+        // It waited past queue.max_wait_seconds and got its 503.
+        let (request, uploads, freed, file) = heavy(2, "waited");
+        let mut waited = d.enqueue(request, 2, uploads, None).unwrap();
+        assert!(matches!(waited.first().await, Some(Reply::Failed(Failure::QueueWait))));
+        assert!(freed.load(Ordering::SeqCst) && !file.exists(), "freed as the 503 is answered");
+        // Neither counts against queue.max_requests, though both entries are still queued.
+        assert_eq!((d.waiting(), d.queued()), (0, 2));
+        let kept: Vec<_> = (3..=4).map(|c| d.enqueue(frame(c), c, TempFiles::default(), None).unwrap()).collect();
+        assert!(d.saturated(), "the two places are the live requests'");
+        let q = d.queues_for(0).unwrap();
+        assert_eq!(take_next(&q).await, None);
+        assert_eq!(take_next(&q).await, None);
+        assert_eq!(take_next(&q).await.as_deref(), Some("/3"));
+        drop(kept);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_taken_request_keeps_its_body_for_the_worker() {
+        let d = bounded(Some(2), None);
+        let (request, uploads, freed, file) = heavy(1, "taken");
+        let ticket = d.enqueue(request, 1, uploads, None).unwrap();
+        let Work::Request(job) = d.queues_for(0).unwrap().next().await else { panic!("a request") };
+        let payload = job.take().expect("queued");
+        drop(ticket);
+        assert!(!freed.load(Ordering::SeqCst) && file.exists(), "the client leaving does not take it from the slot");
+        assert!(!job.holds_payload());
+        // Handed back (its worker died before reading it): queued again, with its body.
+        assert!(job.put_back(payload));
+        assert!(job.holds_payload());
+        drop(job);
+        assert!(freed.load(Ordering::SeqCst) && !file.exists());
+    }
+
     #[tokio::test]
     async fn idle_mode_shares_one_queue() {
         let d = Dispatcher::new(DispatchMode::Idle, 2, QueuePolicy::default());
-        d.submit(job(1).0);
-        d.submit(job(2).0);
+        let _waiting = [submit(&d, 1), submit(&d, 2)];
         let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
         assert_eq!(uri(a.next().await), "/1");
         assert_eq!(uri(b.next().await), "/2");
@@ -306,9 +380,7 @@ mod tests {
     #[tokio::test]
     async fn fixed_mode_keeps_a_connection_on_one_slot() {
         let d = Dispatcher::new(DispatchMode::FixedByConnection, 3, QueuePolicy::default());
-        for _ in 0..3 {
-            d.submit(job(4).0);
-        }
+        let _waiting: Vec<_> = (0..3).map(|_| submit(&d, 4)).collect();
         let q = d.queues_for(1).unwrap();
         assert_eq!(d.queued(), 3);
         for _ in 0..3 {
@@ -322,9 +394,7 @@ mod tests {
     #[tokio::test]
     async fn round_robin_spreads_jobs() {
         let d = Dispatcher::new(DispatchMode::RoundRobin, 2, QueuePolicy::default());
-        for c in 0..4 {
-            d.submit(job(c).0);
-        }
+        let _waiting: Vec<_> = (0..4).map(|c| submit(&d, c)).collect();
         let (a, b) = (d.queues_for(0).unwrap(), d.queues_for(1).unwrap());
         assert_eq!(uri(a.next().await), "/0");
         assert_eq!(uri(b.next().await), "/1");

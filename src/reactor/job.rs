@@ -4,9 +4,14 @@
 //! is read (`http.rs`, `websocket/`, `sockets/`): the slot writes it as it is, and puts
 //! the job back in the queue unchanged if the worker died before it could read it. The
 //! connection keeps a `Ticket`: the answer's channel and the job's deadlines
-//! (`deadline.rs`).
+//! (`deadline.rs`). Whoever acts on the job first, a slot taking it or the connection
+//! withdrawing it, takes its payload (`Parcel`): a withdrawn job's body and upload
+//! files are freed at once, though its entry stays in the queue until a slot skips it.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
+use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
@@ -14,19 +19,32 @@ use super::deadline::Deadline;
 use super::upload::TempFiles;
 use crate::ipc::{Header, ToWorker};
 
+/// What the worker gets for a job, and the files it may move.
+#[derive(Debug)]
+pub struct Payload {
+    /// `Request` (the application), `Open` (a WebSocket handshake) or `PortRequest` (an
+    /// extra port's Http handler), with the request's whole body.
+    pub frame: ToWorker,
+    /// Spooled upload files, removed when the payload is dropped.
+    pub uploads: TempFiles,
+}
+
+/// A job's payload, reached by the queue's entry and by the connection waiting for it:
+/// the first to act on the job takes it, so a job withdrawn while it waits in a queue
+/// frees its body and removes its upload files at once, not when a worker would have
+/// popped it.
+type Parcel = Arc<Mutex<Option<Payload>>>;
+
 /// A request waiting for, or being handled by, a worker.
 pub struct Job {
-    /// What the worker gets: `Request` (the application), `Open` (a WebSocket handshake)
-    /// or `PortRequest` (an extra port's Http handler).
-    pub frame: ToWorker,
-    /// Spooled upload files, removed when the job is dropped.
-    pub uploads: TempFiles,
     /// Where the worker's answer goes, part by part.
     pub reply: mpsc::Sender<Reply>,
     /// The client connection, which `dispatch_mode` 2 keeps on one worker.
     pub connection: u64,
     /// Who holds the job, and when its answer is due (`max_request_time`).
     pub deadline: Deadline,
+    /// What the worker gets; empty once the job is taken or withdrawn.
+    parcel: Parcel,
 }
 
 impl Job {
@@ -34,7 +52,37 @@ impl Job {
     /// the ticket its connection waits on.
     pub fn new(frame: ToWorker, connection: u64, uploads: TempFiles, deadline: Deadline) -> (Job, Ticket) {
         let (reply, replies) = mpsc::channel(16);
-        (Job { frame, uploads, reply, connection, deadline: deadline.clone() }, Ticket { replies, place: Withdraw(deadline) })
+        let parcel = Arc::new(Mutex::new(Some(Payload { frame, uploads })));
+        let place = Withdraw { deadline: deadline.clone(), parcel: parcel.clone() };
+        (Job { reply, connection, deadline, parcel }, Ticket { replies, place })
+    }
+
+    /// A slot takes the job and what its worker gets; `None` when it was withdrawn (its
+    /// client has had its 503 or 504, or left), and its payload is gone already.
+    pub fn take(&self) -> Option<Payload> {
+        if self.reply.is_closed() || !self.deadline.take() {
+            return None;
+        }
+        self.parcel.lock().take()
+    }
+
+    /// A slot whose worker could not read the job hands it back with its payload; true
+    /// when it is to be queued again, false when its deadline passed meanwhile (the slot
+    /// answers 504, and the payload is freed).
+    pub fn put_back(&self, payload: Payload) -> bool {
+        *self.parcel.lock() = Some(payload);
+        if self.deadline.put_back() {
+            return true;
+        }
+        let freed = self.parcel.lock().take();
+        drop(freed);
+        false
+    }
+
+    /// Whether the job still holds its payload (queued, not withdrawn).
+    #[cfg(test)]
+    pub fn holds_payload(&self) -> bool {
+        self.parcel.lock().is_some()
     }
 }
 
@@ -47,11 +95,27 @@ pub struct Ticket {
 }
 
 /// Withdraws a job still queued when its connection stops waiting for it.
-struct Withdraw(Deadline);
+struct Withdraw {
+    deadline: Deadline,
+    parcel: Parcel,
+}
+
+impl Withdraw {
+    /// Withdraws the job if no slot has taken it, and frees its payload then; false
+    /// when a slot has it (the slot answers).
+    fn withdraw(&self) -> bool {
+        if !self.deadline.withdraw() {
+            return false;
+        }
+        let freed = self.parcel.lock().take();
+        drop(freed);
+        true
+    }
+}
 
 impl Drop for Withdraw {
     fn drop(&mut self) {
-        self.0.withdraw();
+        self.withdraw();
     }
 }
 
@@ -62,20 +126,20 @@ impl Ticket {
     /// which is `Failed(Deadline)` too if its worker ran past the deadline. `None` when
     /// the job was dropped unanswered.
     pub async fn first(&mut self) -> Option<Reply> {
-        let place = self.place.0.clone();
-        let mut wait_until = place.wait_until();
+        let at = self.place.deadline.at();
+        let mut wait_until = self.place.deadline.wait_until();
         loop {
             tokio::select! {
                 biased;
                 reply = self.replies.recv() => return reply,
-                () = sleep_until(place.at()) => {
-                    if place.withdraw() {
+                () = sleep_until(at) => {
+                    if self.place.withdraw() {
                         return Some(Reply::Failed(Failure::Deadline));
                     }
                     return self.replies.recv().await;
                 }
                 () = sleep_until(wait_until) => {
-                    if place.withdraw() {
+                    if self.place.withdraw() {
                         return Some(Reply::Failed(Failure::QueueWait));
                     }
                     // A slot has it: only `max_request_time` bounds it from now on.

@@ -24,6 +24,7 @@
 //! - `upload.rs`: multipart bodies parsed as they arrive, files spooled to disk.
 //! - `body.rs`: the response body, whole or streamed.
 //! - `compress.rs`: gzip for `http_compression`.
+//! - `trim.rs`: gives the memory of closed connections back to the system (`malloc_trim`).
 //! - `control.rs`: commands to the master (stop, reload) from signals, and the stop sequence.
 //! - `websocket/`: upgrades, WebSocket connections, and pushes from any process.
 //! - `sockets/`: the extra ports of `sockets` (TCP with framing, UDP, HTTP, WebSocket).
@@ -48,6 +49,7 @@ pub mod status;
 pub mod strict;
 pub mod timeouts;
 pub mod tls;
+pub mod trim;
 pub mod upload;
 pub mod websocket;
 pub mod workers;
@@ -191,6 +193,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
     };
     tokio::spawn(accept_workers(ipc, shared.clone(), generation_rx));
     tokio::spawn(report_ready(shared.clone(), parts.listener.describe(), parts.manager, parts.on_ready));
+    tokio::spawn(trim::run(shared.clone()));
 
     let graceful = GracefulShutdown::new();
     let accepting = async {
@@ -374,6 +377,8 @@ pub(crate) fn spawn_connection<S>(
         })
     };
     let limits = shared.config.http_timeouts.clone();
+    // The header timeout runs from here, the TLS handshake included.
+    let accepted = tokio::time::Instant::now();
     let shared = shared.clone();
     let builder = builder.clone();
     let tls = tls.cloned();
@@ -384,12 +389,14 @@ pub(crate) fn spawn_connection<S>(
         // handshake such as plain HTTP on the TLS port) ends that connection only.
         match tls {
             None => {
-                let io = timeouts::Timed::new(stream, activity, info.clone(), limits);
+                let io = timeouts::Timed::new(stream, activity, info.clone(), limits, accepted);
                 let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service)).await;
             }
             Some(acceptor) => {
-                if let Ok(stream) = tls::handshake(&acceptor, stream).await {
-                    let io = timeouts::Timed::new(stream, activity, info.clone(), limits);
+                // A handshake that does not finish within `http.header_timeout` is closed:
+                // before it there is no session to answer 408 in.
+                if let Ok(stream) = tls::handshake(&acceptor, stream, limits.header).await {
+                    let io = timeouts::Timed::new(stream, activity, info.clone(), limits, accepted);
                     let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service)).await;
                 }
             }

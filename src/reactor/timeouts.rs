@@ -8,7 +8,9 @@
 //! each byte read, and the service tells it (`Activity`) when a request is in the
 //! application's hands and when its response has been sent. While a request is in
 //! flight nothing is timed here (`max_request_time` bounds the worker). HTTP/2 and
-//! upgraded (WebSocket) connections are not timed here.
+//! upgraded (WebSocket) connections are not timed here. On a TLS port the handshake
+//! must finish within the same `http.header_timeout` (`tls::handshake`, closed without
+//! an answer), and the first head's time runs from the connection's start.
 
 use std::future::Future;
 use std::io;
@@ -122,9 +124,10 @@ pub struct Timed<S> {
 }
 
 impl<S> Timed<S> {
-    /// Wraps a new connection: its first request head is timed from now.
-    pub fn new(inner: S, activity: Arc<Activity>, conn: Arc<ConnInfo>, limits: HttpTimeouts) -> Self {
-        let deadline = limits.header.map(|d| Instant::now() + d);
+    /// Wraps a new connection accepted at `accepted`: its first request head is timed
+    /// from then (a TLS handshake counts against it).
+    pub fn new(inner: S, activity: Arc<Activity>, conn: Arc<ConnInfo>, limits: HttpTimeouts, accepted: Instant) -> Self {
+        let deadline = limits.header.map(|d| accepted + d);
         let sleep = Box::pin(tokio::time::sleep_until(deadline.unwrap_or_else(far_future)));
         Timed { inner, activity, conn, limits, phase: Phase::Waiting { deadline, started: false }, seen: 0, first: true, sleep }
     }

@@ -17,9 +17,10 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::config::TlsFiles;
 
-/// A client that opens a connection and says nothing holds a `max_connection` permit; it
-/// gets this long to finish the handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A client that opens a connection and says nothing holds a `max_connection` permit; on
+/// a TCP port (`sockets`) it gets this long to finish the handshake. HTTP ports give it
+/// `http.header_timeout`.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 const CERT_KEY: &str = "ssl_cert_file";
 const KEY_KEY: &str = "ssl_key_file";
@@ -128,14 +129,16 @@ fn pem_error(key: &'static str, path: &Path, e: pem::Error) -> TlsError {
     TlsError::Pem { key, path: path.to_owned(), detail: e.to_string() }
 }
 
-/// The handshake, on the connection's own task. An error (a plain-HTTP client, a timeout)
-/// ends this connection only. Which HTTP follows is read from the stream's first bytes
-/// (an ALPN `h2` client sends the HTTP/2 preface), not from ALPN.
-pub async fn handshake<S>(acceptor: &TlsAcceptor, stream: S) -> std::io::Result<TlsStream<S>>
+/// The handshake, on the connection's own task, finished within `limit` (`None`: no
+/// limit). An error (a plain-HTTP client, a timeout) ends this connection only: the
+/// stream is dropped, which closes the socket. Which HTTP follows is read from the
+/// stream's first bytes (an ALPN `h2` client sends the HTTP/2 preface), not from ALPN.
+pub async fn handshake<S>(acceptor: &TlsAcceptor, stream: S, limit: Option<Duration>) -> std::io::Result<TlsStream<S>>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+    let Some(limit) = limit else { return acceptor.accept(stream).await };
+    match tokio::time::timeout(limit, acceptor.accept(stream)).await {
         Ok(result) => result,
         Err(_) => Err(std::io::ErrorKind::TimedOut.into()),
     }
@@ -187,6 +190,18 @@ mod tests {
         let both = TlsFiles { cert_file: dir.0.join("both.pem"), key_file: dir.0.join("both.pem") };
         std::fs::write(&both.cert_file, format!("{CERT}{KEY}")).unwrap();
         assert!(acceptor(&both, true).is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_handshake_not_finished_within_the_limit_is_given_up() {
+        let (ok, _d) = load("stall", CERT, KEY);
+        let Ok(acceptor) = ok else { panic!("the pair was refused") };
+        // A client that connected and sends nothing.
+        let (_client, server) = tokio::io::duplex(4096);
+        let started = tokio::time::Instant::now();
+        let Err(e) = handshake(&acceptor, server, Some(Duration::from_secs(5))).await else { panic!("no handshake happened") };
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        assert_eq!(started.elapsed(), Duration::from_secs(5));
     }
 
     #[test]

@@ -42,6 +42,14 @@ impl From<multer::Error> for UploadError {
 #[derive(Default, Debug)]
 pub struct TempFiles(Vec<PathBuf>);
 
+#[cfg(test)]
+impl TempFiles {
+    /// Files to remove on drop, for tests.
+    pub fn adopt(paths: Vec<PathBuf>) -> Self {
+        TempFiles(paths)
+    }
+}
+
 impl Drop for TempFiles {
     fn drop(&mut self) {
         for path in &self.0 {

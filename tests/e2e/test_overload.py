@@ -102,3 +102,37 @@ def test_queued_requests_are_served_in_order_and_a_departed_client_never_reaches
         assert max(finished[0], finished[1]) < min(finished[2], finished[3]), finished
         assert served(s) - before == 2 + 4, "the departed client's request ran on no worker"
         assert status(s)["master"]["queued"] == 0
+
+
+def test_a_departed_clients_queued_upload_is_freed_at_once(laravel_app, tmp_path):
+    """A request withdrawn while queued frees what it holds then, not when a worker would
+    have popped it: here its spooled upload file is removed as its client leaves, while
+    both workers are still busy."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    s = Server(laravel_app, overrides={"swoole": {"upload_tmp_dir": str(spool)}}).start()
+    try:
+        sleepers = hold_workers(s, 4000)
+        body = (b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n"
+                b"Content-Type: application/octet-stream\r\n\r\n" + b"u" * 100_000 + b"\r\n--b--\r\n")
+        head = (f"POST {HELLO} HTTP/1.1\r\nHost: 127.0.0.1:{s.port}\r\n"
+                f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        gone = socket.create_connection(("127.0.0.1", s.port))
+        gone.sendall(head + body)
+        deadline = time.time() + 3
+        while not list(spool.iterdir()) and time.time() < deadline:
+            time.sleep(0.02)
+        assert list(spool.iterdir()), "the upload was spooled while the request waits"
+        time.sleep(0.2)
+        assert status(s)["master"]["queued"] == 1
+        gone.close()
+        deadline = time.time() + 1
+        while list(spool.iterdir()) and time.time() < deadline:
+            time.sleep(0.02)
+        assert not list(spool.iterdir()), "the withdrawn request's file is removed at once"
+        assert status(s)["master"]["queued"] == 0, "and it counts against no limit"
+        assert sum(p["state"] == "busy" for p in status(s)["processes"]) == 2, "before any worker was free"
+        for t in sleepers:
+            t.join()
+    finally:
+        s.stop()

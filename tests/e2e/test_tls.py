@@ -6,6 +6,7 @@ import json
 import socket
 import ssl
 import subprocess
+import time
 
 import httpx
 import pytest
@@ -165,6 +166,38 @@ def test_plain_http_on_the_tls_port_fails_alone(laravel_app, certs):
             # A connection that never says anything blocks nobody either.
             assert httpx.get(https(s) + "/api/hello", verify=verify(cert)).status_code == 200
             silent.setblocking(False)
+
+
+def closed_after(conn: socket.socket, started: float) -> float:
+    """Seconds from `started` until the server closed `conn` (end of stream or reset),
+    reading whatever it sent first; fails if it sent a byte."""
+    try:
+        assert conn.recv(1) == b"", "nothing to answer before the handshake"
+    except ConnectionResetError:
+        pass
+    return time.monotonic() - started
+
+
+def test_a_stalled_handshake_is_closed_after_header_timeout(laravel_app, certs):
+    """http.header_timeout bounds the TLS handshake too: a client that connects and never
+    finishes it (says nothing, or half a ClientHello) is closed, without an answer (there
+    is no TLS session to send a 408 in), and frees its place."""
+    cert, _ = certs
+    overrides = {**tls_settings(certs), "http": {"header_timeout": 2}}
+    with Server(laravel_app, overrides=overrides).start() as s:
+        started = time.monotonic()
+        silent = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        partial = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        # A handshake record header promising 512 bytes, then only 24 of them.
+        partial.sendall(b"\x16\x03\x01\x02\x00" + b"\x01\x00\x01\xfc\x03\x03" + bytes(18))
+        # Meanwhile a client that completes its handshake is served.
+        assert httpx.get(https(s) + "/api/hello", verify=verify(cert)).status_code == 200
+        for conn in (silent, partial):
+            took = closed_after(conn, started)
+            assert 1.8 <= took <= 4, f"closed after {took:.1f} s, header_timeout is 2"
+            conn.close()
+        info = json.loads(s.command("status", "--json").stdout)["master"]
+        assert info["connections"] == 0, info
 
 
 def test_a_bad_certificate_stops_start_naming_the_file(laravel_app, certs, tmp_path):

@@ -293,3 +293,57 @@ def test_timer_and_custom_processes_push_too(laravel_app):
                     seen.add(await asyncio.wait_for(ws.recv(), 15))
                 return seen
         assert run(scenario()) == {"tick from timer", "tick from process"}
+
+
+LIMIT = 256 * 1024  # swoole.package_max_length of the limit test's server
+
+
+def test_message_size_limit_is_package_max_length(laravel_app):
+    """Swoole bounds a WebSocket message, fragments together, by package_max_length: a
+    message of exactly that size reaches onMessage whole and is answered; one byte more
+    fails the connection with 1009 (RFC 6455 7.4.1), as soon as its frame header (or the
+    fragment that passes the limit) arrives, and the connection's onClose runs and its
+    row leaves the client list. Other connections go on."""
+    overrides = {**ECHO, "swoole": {**ECHO["swoole"], "package_max_length": LIMIT, "buffer_output_size": 2 * LIMIT}}
+
+    async def too_big(ws, message) -> int:
+        await ws.send(message)
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+        return closed.value.rcvd.code if closed.value.rcvd else None
+
+    async def scenario(port: int):
+        url = f"ws://127.0.0.1:{port}/ws?greet=0"
+        async with connect(url, max_size=None) as bystander:
+            # Exactly the limit, text and binary, in one frame or in fragments: echoed whole.
+            async with connect(url, max_size=None) as ws:
+                text = "é" * (LIMIT // 2)
+                await ws.send(text)
+                assert await ws.recv() == text
+                data = bytes(range(256)) * (LIMIT // 256)
+                await ws.send(data)
+                assert await ws.recv() == data
+                await ws.send(iter([data[:100_000], data[100_000:200_000], data[200_000:]]))
+                assert await ws.recv() == data
+            # One byte more: 1009, in one frame or as fragments each under the limit.
+            async with connect(url, max_size=None) as ws:
+                assert await too_big(ws, "x" * (LIMIT + 1)) == 1009
+            async with connect(url, max_size=None) as ws:
+                assert await too_big(ws, iter([b"y" * (LIMIT // 2), b"y" * (LIMIT // 2), b"y"])) == 1009
+            # The others were not touched.
+            await bystander.send("still here")
+            assert await bystander.recv() == "still here"
+            # The failed connections' rows are gone once their onClose ran.
+            for _ in range(50):
+                await bystander.send("!stats")
+                stats = json.loads(await bystander.recv())
+                if stats["connection_num"] == 1:
+                    break
+                await asyncio.sleep(0.1)
+            assert stats["connection_num"] == 1, stats
+
+    with Server(laravel_app, overrides=overrides) as s:
+        run(scenario(s.port))
+        closed = sorted(p.name for p in (laravel_app / "storage" / "app" / "ws").glob("closed-*"))
+        assert len(closed) == 3, f"onClose ran for each connection: {closed}"
+

@@ -9,7 +9,9 @@ its opcode; `?greet=0` (wsraw's default path) keeps its welcome message away.
 """
 from __future__ import annotations
 
+import struct
 import threading
+import time
 
 import pytest
 
@@ -391,6 +393,15 @@ def test_9_single_frame_over_package_max_length_fails_with_1009(ws):
     writer = send_in_background(ws, encode(BINARY, b"\x00" * (MAX + 1)))
     fails_with(ws, TOO_BIG)
     writer.join(10)
+
+
+def test_9_an_oversized_frame_fails_from_its_header_alone(ws):
+    """The 1009 comes from the frame header: the server neither waits for nor buffers a
+    payload it would refuse. The header declares 1 GiB; 10 bytes of it follow."""
+    ws.send_raw(bytes([0x80 | BINARY, 0x80 | 127]) + struct.pack("!Q", 1 << 30) + b"mask" + b"0123456789")
+    started = time.monotonic()
+    fails_with(ws, TOO_BIG)
+    assert time.monotonic() - started < 2
 
 
 def test_9_fragmented_message_over_package_max_length_fails_with_1009(ws):

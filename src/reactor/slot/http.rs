@@ -5,6 +5,7 @@
 use std::os::fd::RawFd;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use tokio::io::AsyncBufReadExt;
@@ -13,8 +14,15 @@ use super::{next_frame, Conn, Generation};
 use crate::ipc::{ToMaster, ToWorker};
 use crate::log;
 use crate::reactor::dispatch::Work;
-use crate::reactor::job::{EventJob, Failure, Job, Reply, ReplyHead};
+use crate::reactor::job::{EventJob, Failure, Job, Payload, Reply, ReplyHead};
 use crate::reactor::Shared;
+
+/// A `Work` this slot has taken: a request with what its worker gets.
+enum Taken {
+    Request(Job, Payload),
+    Finish(Bytes),
+    Event(EventJob),
+}
 
 /// How one job ended, for the slot's next step.
 enum Outcome {
@@ -45,18 +53,21 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
             }
             work = queues.next() => work,
         };
-        if let Work::Request(job) = &work {
-            if job.reply.is_closed() || !job.deadline.take() {
+        let taken = match work {
+            Work::Request(job) => match job.take() {
+                Some(payload) => Taken::Request(job, payload),
                 // Its client went away while it was queued, or had its 503 or 504: no
                 // worker runs it, and it is not counted as served.
-                continue;
-            }
-        }
-        shared.workers.begin(index, doing(&work));
-        let outcome = match work {
-            Work::Request(job) => run_job(&mut conn, job, shared, pid).await,
-            Work::Finish(payload) => run_finish(&mut conn, payload, shared).await,
-            Work::Event(event) => run_event(&mut conn, event, shared).await,
+                None => continue,
+            },
+            Work::Finish(payload) => Taken::Finish(payload),
+            Work::Event(event) => Taken::Event(event),
+        };
+        shared.workers.begin(index, doing(&taken));
+        let outcome = match taken {
+            Taken::Request(job, payload) => run_job(&mut conn, job, payload, shared, pid).await,
+            Taken::Finish(payload) => run_finish(&mut conn, payload, shared).await,
+            Taken::Event(event) => run_event(&mut conn, event, shared).await,
         };
         shared.workers.end(index);
         match outcome {
@@ -72,7 +83,7 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
 
 /// What `bin/laravels status` shows for a job: the method and path of a request (never
 /// its query, which may carry secrets), or the kind of event.
-fn doing(work: &Work) -> String {
+fn doing(work: &Taken) -> String {
     const MAX: usize = 120;
     let request = |prefix: &str, head: &crate::ipc::RequestHead| {
         let path = head.uri.split('?').next().unwrap_or("");
@@ -80,14 +91,14 @@ fn doing(work: &Work) -> String {
         format!("{prefix}{} {}", head.method, &path[..cut])
     };
     match work {
-        Work::Request(job) => match &job.frame {
+        Taken::Request(_, payload) => match &payload.frame {
             ToWorker::Request(r) => request("", &r.head),
             ToWorker::PortRequest { port, head, .. } => request(&format!("port {port}: "), head),
             ToWorker::Open { head, .. } => request("WebSocket handshake: ", head),
             _ => "request".to_owned(),
         },
-        Work::Finish(_) => "task finish()".to_owned(),
-        Work::Event(event) => match event.frame {
+        Taken::Finish(_) => "task finish()".to_owned(),
+        Taken::Event(event) => match event.frame {
             ToWorker::Frame { fd, .. } => format!("WebSocket message of #{fd}"),
             ToWorker::Close { fd, .. } => format!("close of #{fd}"),
             _ => format!("event of #{}", event.fd),
@@ -98,15 +109,15 @@ fn doing(work: &Work) -> String {
 /// Sends one job this slot has taken to the worker and relays its answer. Once this slot
 /// has taken the job, it alone acts on the job's deadline (`reactor::deadline`): past it,
 /// the client gets `Failed(Deadline)` and the worker is killed, and the manager replaces it.
-async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> Outcome {
+async fn run_job(conn: &mut Conn, job: Job, payload: Payload, shared: &Arc<Shared>, pid: u32) -> Outcome {
     if job.deadline.is_past() {
         // Taken as its deadline passed: no worker gets it, and only this slot can answer.
         let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
         return Outcome::Done { retire: false };
     }
-    if conn.write(&job.frame).await.is_err() {
+    if conn.write(&payload.frame).await.is_err() {
         // The worker died before it could read the request: another worker takes it.
-        if job.deadline.put_back() {
+        if job.put_back(payload) {
             shared.dispatcher.submit(job);
         } else {
             let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
@@ -114,7 +125,10 @@ async fn run_job(conn: &mut Conn, job: Job, shared: &Arc<Shared>, pid: u32) -> O
         return Outcome::Lost;
     }
     // `_uploads` lives until the worker is done with the request, then removes the files.
-    let Job { reply, uploads: _uploads, deadline, .. } = job;
+    let Payload { frame, uploads: _uploads } = payload;
+    // Written: the body need not wait for the answer.
+    drop(frame);
+    let Job { reply, deadline, .. } = job;
     let origin = conn.origin;
     let _in_hand = crate::reactor::spin::in_hand();
     let relay = relay(conn, &reply, shared, origin);

@@ -214,7 +214,7 @@ async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, tls:
             match tls {
                 None => stream::serve(stream, fd, port, framing, max, shared, permit).await,
                 // The handshake runs on the connection's task; a failed one just ends it.
-                Some(acceptor) => match super::tls::handshake(&acceptor, stream).await {
+                Some(acceptor) => match super::tls::handshake(&acceptor, stream, Some(super::tls::HANDSHAKE_TIMEOUT)).await {
                     Ok(secure) => stream::serve(secure, fd, port, framing, max, shared, permit).await,
                     Err(_) => shared.clients.close(fd),
                 },

@@ -126,7 +126,14 @@ impl Registry {
 
     /// Forgets connection `fd` once it has ended; pushes to it fail from then on.
     pub fn unregister(&self, fd: u64) {
-        self.conns.write().remove(&fd);
+        let mut conns = self.conns.write();
+        conns.remove(&fd);
+        // A map keeps the room of its largest size: after a burst of connections has
+        // closed, give most of it back (amortised: only at a quarter full).
+        let len = conns.len();
+        if conns.capacity() > 64 && len * 4 < conns.capacity() {
+            conns.shrink_to(len * 2);
+        }
     }
 
     /// Queues a message for `fd`; false when there is no such connection or its queue
@@ -195,6 +202,19 @@ mod tests {
         assert!(!r.push(7, 1, Bytes::from_static(b"late"), 8) && !r.close(7, Outbound::Drop));
         r.unregister(7);
         assert!(r.is_empty() && !r.close(7, Outbound::Drop));
+    }
+
+    #[test]
+    fn the_map_gives_back_its_room_after_a_burst_closed() {
+        let r = Registry::default();
+        let mailboxes: Vec<_> = (0..2000).map(|fd| r.register(fd)).collect();
+        assert!(r.conns.read().capacity() >= 2000);
+        drop(mailboxes);
+        for fd in 0..1990 {
+            r.unregister(fd);
+        }
+        assert_eq!(r.len(), 10);
+        assert!(r.conns.read().capacity() < 128, "{}", r.conns.read().capacity());
     }
 
     #[tokio::test]

@@ -95,6 +95,14 @@ impl AsyncWrite for WriteHalf {
     }
 }
 
+impl Drop for WriteHalf {
+    /// Like tokio's `OwnedWriteHalf`: dropping the writing half shuts the direction down,
+    /// so the process sees the end of the stream even while the reading half lives on.
+    fn drop(&mut self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,11 +127,15 @@ mod tests {
         let mut received = vec![0u8; big.len()];
         worker_reader.read_exact(&mut received).await.unwrap();
         assert!(received == big);
-        let mut writer = write.await.unwrap();
+        let writer = write.await.unwrap();
         assert!(writer.waiting.is_none(), "no longer registered once the write went through");
+        // Dropping the master's writing half ends the stream for the worker.
+        drop(writer);
+        assert_eq!(worker_reader.read(&mut got).await.unwrap(), 0, "the worker sees the end of the stream");
+        let (_, mut writer) = split(tokio::net::UnixStream::pair().unwrap().0).unwrap();
+        assert!(writer.write_all(b"x").await.is_err(), "writing to a closed peer fails");
         drop(worker_reader);
         drop(worker_writer);
         assert_eq!(reader.read(&mut got).await.unwrap(), 0, "end of stream once the worker closed");
-        assert!(writer.write_all(b"x").await.is_err(), "writing to a closed worker fails");
     }
 }

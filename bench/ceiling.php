@@ -1,13 +1,20 @@
 <?php
 // The in-process ceiling: one PHP process, the app booted once, looping
 // Request::create() + $kernel->handle() + $kernel->terminate() on one route, as fast as it
-// can for a number of seconds. Prints requests per second. Run from the app directory:
-//   php ceiling.php APP_DIR URI SECONDS
+// can for a number of seconds. Prints requests per second; with a fourth argument `cpu`,
+// also the process's CPU time per request in µs (user + system, bench/cpu.py). Run from the
+// app directory:
+//   php ceiling.php APP_DIR URI SECONDS [cpu]
 [$app, $uri, $seconds] = [$argv[1], $argv[2] ?? '/api/hello', (float) ($argv[3] ?? 10)];
+$cpu = static function (): float {
+    $r = getrusage();
+    return $r['ru_utime.tv_sec'] * 1e6 + $r['ru_utime.tv_usec'] + $r['ru_stime.tv_sec'] * 1e6 + $r['ru_stime.tv_usec'];
+};
 require $app . '/vendor/autoload.php';
 $application = require $app . '/bootstrap/app.php';
 $kernel = $application->make(Illuminate\Contracts\Http\Kernel::class);
 $count = 0;
+$cpuStart = $cpu();
 $start = microtime(true);
 $deadline = $start + $seconds;
 while (microtime(true) < $deadline) {
@@ -20,4 +27,9 @@ while (microtime(true) < $deadline) {
     $kernel->terminate($request, $response);
     $count++;
 }
-printf("%.1f\n", $count / (microtime(true) - $start));
+$elapsed = microtime(true) - $start;
+if (($argv[4] ?? '') === 'cpu') {
+    printf("%.1f %.1f\n", $count / $elapsed, ($cpu() - $cpuStart) / $count);
+} else {
+    printf("%.1f\n", $count / $elapsed);
+}

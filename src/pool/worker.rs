@@ -124,8 +124,8 @@ impl WorkerLink {
         if self.retiring {
             return Ok(None);
         }
-        if self.reader.buffer().is_empty() {
-            self.wait_briefly_for_input();
+        if self.reader.buffer().is_empty() && !self.wait_briefly_for_input() {
+            self.wait_for_input()?;
         }
         let mut prefix = [0u8; 4];
         match self.reader.read_exact(&mut prefix) {
@@ -260,15 +260,35 @@ impl WorkerLink {
     /// Under load the next request follows the last response within microseconds; polling
     /// for it briefly keeps the worker off the scheduler's sleep and wake-up path, which
     /// costs more than the request itself for small handlers.
-    fn wait_briefly_for_input(&self) {
+    /// Whether input came.
+    fn wait_briefly_for_input(&self) -> bool {
         let fd = self.reader.get_ref().as_fd();
         let started = std::time::Instant::now();
         while started.elapsed() < SPIN {
             let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
             if poll(&mut fds, PollTimeout::ZERO).is_ok_and(|n| n > 0) {
-                return;
+                return true;
             }
             std::thread::yield_now();
+        }
+        false
+    }
+
+    /// Sleeps until the master sends something (or goes away). In `poll()`, not in
+    /// `read()`: a reader asleep in `read()` waits on the socket's one wait queue, which
+    /// the master's reading of this worker's last response also wakes (the freed send
+    /// buffer is write space), so every response read after the worker fell asleep woke
+    /// it for nothing, a cross-CPU wake-up paid by the master; `poll()` for input only
+    /// is not woken by write space. Measured in docs/benchmarks.md (issue 18).
+    fn wait_for_input(&self) -> io::Result<()> {
+        let fd = self.reader.get_ref().as_fd();
+        loop {
+            let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+            match poll(&mut fds, PollTimeout::NONE) {
+                Ok(_) => return Ok(()),
+                Err(nix::errno::Errno::EINTR) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
     }
 

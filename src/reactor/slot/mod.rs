@@ -10,11 +10,13 @@
 //!   connection: one task at a time, the finished task sent back to its origin.
 //! - `timer.rs`: the timer and the custom processes: no jobs, task deliveries at any
 //!   moment, asked to stop on reload and stop.
+//! - `link.rs`: the socket's two halves, registered with the reactor for reading only.
 //! - this file: the connection itself (frames in and out), the `Hello`, the worker
 //!   generation a reload ends, and what every connection answers while it waits for an
 //!   answer: task deliveries (`task.rs`) and one-way frames (`reactor::push`).
 
 mod http;
+mod link;
 mod task;
 mod timer;
 
@@ -24,7 +26,6 @@ use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
 use tokio::sync::watch;
 
@@ -47,13 +48,13 @@ enum SlotError {
 
 /// The reading half of a worker connection, one frame at a time.
 struct FrameReader {
-    reader: BufReader<OwnedReadHalf>,
+    reader: BufReader<link::ReadHalf>,
     buf: BytesMut,
 }
 
 struct Conn {
     frames: FrameReader,
-    writer: OwnedWriteHalf,
+    writer: link::WriteHalf,
     /// The HTTP worker slot (`ProcessRole::Http`'s index) that the tasks this process
     /// delivers name as their origin, for their `finish()`; `None` for other roles.
     origin: Option<u32>,
@@ -89,7 +90,13 @@ impl FrameReader {
 /// Serves one worker connection until the worker leaves.
 pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Receiver<u64>) {
     let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
-    let (r, w) = stream.into_split();
+    let (r, w) = match link::split(stream) {
+        Ok(halves) => halves,
+        Err(e) => {
+            log::line("master", &format!("rejected a worker connection: {e}"));
+            return;
+        }
+    };
     let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
     let mut conn = Conn { frames, writer: w, origin: None };
     let (worker_id, pid) = match hello(&mut conn).await {

@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""CPU per request, process by process, at saturation (issue 18).
+
+Starts laravels-rs (the Laravel example's `/api/hello`, and `/api/db/1` on request) and the
+plain PHP handler (bench/plain_php.php) with 1 and 2 workers, loads each with wrk in turn,
+round after round, and reads from /proc, over each round, every process's CPU time (the
+sum of its threads' `schedstat` run time, the figure `perf stat -e task-clock` counts),
+its kernel share (`stime` of `/proc/PID/stat`), its context switches (voluntary and not,
+summed over its threads) and the machine's softirq time and idle share (`/proc/stat`).
+wrk's own CPU is its rusage. Everything is divided by the requests wrk counted.
+
+    cargo build --release
+    python3 bench/cpu.py                                   # hello1,hello2,plain1,plain2; 3 rounds of 5 s
+    python3 bench/cpu.py --only hello2,plain2 --rounds 5
+    python3 bench/cpu.py --baseline ../base                # every contender also with another built checkout
+    python3 bench/cpu.py --baseline-ext /tmp/base.so       # ... or only another build of the extension
+    python3 bench/cpu.py --spin 0,200                      # every laravels-rs contender with each reactor_spin_us
+
+The machine is shared: req/s moves with whatever else runs, CPU per request and counts much
+less. The report states the load average at the start and the end, and the idle share of
+each round.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import resource
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402  (the servers, the prepared app, wrk)
+
+TICK = os.sysconf("SC_CLK_TCK")
+ROLES = ("ceiling", "master", "manager", "worker #0", "worker #1", "other")
+
+
+def role(pid: int) -> str:
+    name = run.process_name(pid).replace(" process", "")
+    for r in ROLES[:-1]:
+        if r in name:
+            return r
+    return "master" if "bin/laravels" in name or "plain_php.php" in name else "other"
+
+
+def threads(pid: int) -> list[Path]:
+    with contextlib.suppress(OSError):
+        return list(Path(f"/proc/{pid}/task").iterdir())
+    return []
+
+
+@dataclass
+class Usage:
+    """One process's counters at one moment."""
+    run_ns: int = 0
+    user_ticks: int = 0
+    system_ticks: int = 0
+    switches: int = 0
+    sleeps: int = 0
+
+    def minus(self, other: "Usage") -> "Usage":
+        return Usage(self.run_ns - other.run_ns, self.user_ticks - other.user_ticks,
+                     self.system_ticks - other.system_ticks, self.switches - other.switches, self.sleeps - other.sleeps)
+
+
+def usage(pid: int) -> Usage:
+    u = Usage()
+    with contextlib.suppress(OSError, IndexError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        u.user_ticks, u.system_ticks = int(fields[11]), int(fields[12])
+    for task in threads(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            u.run_ns += int((task / "schedstat").read_text().split()[0])
+            status = (task / "status").read_text()
+            u.switches += sum(int(n) for n in re.findall(r"^(?:non)?voluntary_ctxt_switches:\s+(\d+)", status, re.M))
+            u.sleeps += sum(int(n) for n in re.findall(r"^voluntary_ctxt_switches:\s+(\d+)", status, re.M))
+    return u
+
+
+def machine() -> list[int]:
+    """user nice system idle iowait irq softirq steal, in ticks."""
+    return [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+
+
+@dataclass
+class Round:
+    requests: int
+    seconds: float
+    procs: dict[str, Usage]
+    wrk_ns: int
+    softirq_ns: int
+    idle: float
+
+
+@dataclass
+class Contender:
+    name: str
+    url: str
+    service: run.Service
+    rounds: list[Round] = field(default_factory=list)
+
+    def tree(self) -> dict[int, str]:
+        root = self.service.proc.pid
+        return {pid: role(pid) for pid in [root, *run.descendants(root)]}
+
+    def measure(self, seconds: int, conns: int) -> Round:
+        tree = self.tree()
+        before = {pid: usage(pid) for pid in tree}
+        m0, r0, t0 = machine(), resource.getrusage(resource.RUSAGE_CHILDREN), time.time()
+        out = subprocess.run(run.wrk_argv(self.url, seconds, conns), capture_output=True, text=True, timeout=seconds + 60).stdout
+        m1, r1, t1 = machine(), resource.getrusage(resource.RUSAGE_CHILDREN), time.time()
+        after = {pid: usage(pid) for pid in tree}
+        found = re.search(r"(\d+) requests in", out)
+        errors = re.search(r"Socket errors|Non-2xx", out)
+        if not found or errors:
+            raise run.BenchError(f"wrk on {self.url}:\n{out}")
+        procs: dict[str, Usage] = {}
+        for pid, r in tree.items():
+            d = after[pid].minus(before[pid])
+            p = procs.setdefault(r, Usage())
+            p.run_ns, p.user_ticks, p.system_ticks, p.switches, p.sleeps = (
+                p.run_ns + d.run_ns, p.user_ticks + d.user_ticks, p.system_ticks + d.system_ticks, p.switches + d.switches, p.sleeps + d.sleeps)
+        wrk_ns = int(((r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)) * 1e9)
+        delta = [b - a for a, b in zip(m0, m1)]
+        total = sum(delta) or 1
+        return Round(int(found.group(1)), t1 - t0, procs, wrk_ns, delta[6] * 10**9 // TICK, delta[3] / total)
+
+
+class Ceiling(Contender):
+    """bench/ceiling.php on the same route: one PHP process, no HTTP; its own CPU per request."""
+
+    def __init__(self, app: Path, path: str):
+        self.app, self.path = app, path
+        super().__init__(f"in-process ceiling, {path} (bench/ceiling.php)", "", None)
+
+    def argv(self, seconds: int) -> list[str]:
+        return ["php", *run.PHP_FLAGS, str(run.REPO / "bench" / "ceiling.php"), str(self.app), self.path, str(seconds), "cpu"]
+
+    def measure(self, seconds: int, conns: int) -> Round:
+        m0 = machine()
+        out = subprocess.run(self.argv(seconds), cwd=self.app, capture_output=True, text=True, timeout=seconds + 60).stdout.split()
+        m1 = machine()
+        rps, cpu = float(out[0]), float(out[1])
+        requests = int(rps * seconds)
+        delta = [b - a for a, b in zip(m0, m1)]
+        return Round(requests, requests / rps, {"ceiling": Usage(run_ns=int(cpu * 1000 * requests))}, 0, 0, delta[3] / (sum(delta) or 1))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def render(c: Contender) -> list[str]:
+    rs = c.rounds
+    rps = [r.requests / r.seconds for r in rs]
+    out = [f"#### {c.name}", "",
+           f"req/s per round: {' / '.join(f'{x:,.0f}' for x in rps)} (median **{median(rps):,.0f}**); "
+           f"machine idle {' / '.join(f'{r.idle:.0%}' for r in rs)}", "",
+           "| process | CPU µs per request | of which kernel | context switches per request | of which sleeps (voluntary) |",
+           "|---|---|---|---|---|"]
+    total = [0.0] * len(rs)
+    for name in ROLES:
+        if not any(name in r.procs for r in rs):
+            continue
+        cpu = [r.procs[name].run_ns / 1000 / r.requests if name in r.procs else 0 for r in rs]
+        total = [a + b for a, b in zip(total, cpu)]
+        kernel = [r.procs[name].system_ticks / max(1, r.procs[name].user_ticks + r.procs[name].system_ticks) for r in rs if name in r.procs]
+        switches = [r.procs[name].switches / r.requests for r in rs if name in r.procs]
+        sleeps = [r.procs[name].sleeps / r.requests for r in rs if name in r.procs]
+        out.append(f"| {name} | {median(cpu):.1f} | {median(kernel):.0%} | {median(switches):.2f} | {median(sleeps):.2f} |")
+    out.append(f"| **server, all processes** | **{median(total):.1f}** | | | |")
+    out.append(f"| wrk | {median([r.wrk_ns / 1000 / r.requests for r in rs]):.1f} | | | |")
+    out.append(f"| softirq, whole machine | {median([r.softirq_ns / 1000 / r.requests for r in rs]):.1f} | | | |")
+    if isinstance(c, Ceiling):
+        out = out[:6] + [f"| ceiling (one PHP process) | **{median(total):.1f}** | | | |", "", "```",
+                         f"cd {c.app} && {shlex.join(c.argv(OPTS.seconds))}", "```", ""]
+        return out
+    out += ["", "```", c.service.command_line(), shlex.join(run.wrk_argv(c.url, OPTS.seconds, OPTS.conns)), "```", ""]
+    return out
+
+
+def laravels(b: run.Bench, app: Path, ext: Path, workers: int, spin: int | None, label: str) -> run.Service:
+    port = b.port()
+    swoole: dict = {"pid_file": str(app / "storage" / f"laravels-{port}.pid")}
+    if spin is not None:
+        swoole["reactor_spin_us"] = spin
+    (app / "laravels.overrides.json").write_text(json.dumps({"swoole": swoole}))
+    env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0"}
+    name = f"laravels-rs {label}, /api/hello app, worker_num={workers}" + (f", reactor_spin_us={spin}" if spin is not None else "")
+    url = f"http://127.0.0.1:{port}/api/hello"
+    service = run.Service(name, ["php", *run.PHP_FLAGS, "-d", f"extension={ext}", "bin/laravels", "start"], app,
+                          run.laravels_ready(workers, url), env, port, "laravels.overrides.json: " + json.dumps({"swoole": swoole}))
+    return b.start(service)
+
+
+def plain(b: run.Bench, checkout: Path, ext: Path, workers: int, label: str) -> run.Service:
+    port = b.port()
+    argv = ["php", *run.PHP_FLAGS, "-d", f"extension={ext}", str(checkout / "bench" / "plain_php.php"), str(port), str(workers), "1"]
+    return b.start(run.Service(f"plain PHP handler {label}, workers={workers}, 1 reactor thread", argv, checkout,
+                               run.answers(f"http://127.0.0.1:{port}/"), port=port))
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--seconds", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--conns", type=int, default=32, help="wrk connections (default 32)")
+    p.add_argument("--only", default="hello1,hello2,plain1,plain2", help="of hello1,hello2,db1,db2,plain1,plain2")
+    p.add_argument("--spin", default="", help="comma-separated reactor_spin_us values for the laravels-rs contenders")
+    p.add_argument("--baseline", type=Path, help="another built checkout, measured beside this one")
+    p.add_argument("--baseline-ext", type=Path, help="another build of the extension (a copy of target/release/liblaravels.so), "
+                   "measured beside this one with this checkout's app and scripts: for changes to the Rust side only")
+    p.add_argument("--port-base", type=int, default=6300)
+    p.add_argument("--workdir", type=Path, default=Path("/tmp/laravels-bench-cpu"))
+    return p.parse_args()
+
+
+OPTS = argparse.Namespace(seconds=5, conns=32)
+
+
+def main() -> int:
+    global OPTS
+    OPTS = opts = parse_args()
+    opts.workdir.mkdir(parents=True, exist_ok=True)
+    load0 = os.getloadavg()
+    builds = [("this checkout", run.REPO, run.EXTENSION, run.harness.prepared_app(run.harness.FRAMEWORK, opts.workdir))]
+    run.production(builds[0][3])
+    if opts.baseline:
+        base = opts.baseline.resolve()
+        commit = subprocess.run(["git", "-C", str(base), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        builds.append((f"baseline {commit}", base, base / "target" / "release" / "liblaravels.so", run.prepared_with(base, opts.workdir / "baseline")))
+    if opts.baseline_ext:
+        builds.append((f"baseline {opts.baseline_ext.name}", run.REPO, opts.baseline_ext.resolve(), builds[0][3]))
+    spins = [int(s) for s in opts.spin.split(",") if s] or [None]
+    with contextlib.ExitStack() as stack:
+        b = run.Bench(argparse.Namespace(workdir=opts.workdir), builds[0][3], builds[0][3], stack, opts.port_base + 1)
+        contenders: list[Contender] = []
+        for what in opts.only.split(","):
+            kind, workers = what[:-1], int(what[-1])
+            for label, checkout, ext, app in builds:
+                if kind == "plain":
+                    s = plain(b, checkout, ext, workers, label)
+                    contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}/", s))
+                    continue
+                for spin in spins:
+                    # A server reads the overrides file once, when it starts (as in run.py).
+                    s = laravels(b, app, ext, workers, spin, label)
+                    path = "/api/hello" if kind == "hello" else run.DB_PATH
+                    s.name = s.name.replace("/api/hello", path)
+                    contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}{path}", s))
+        for path in dict.fromkeys("/api/hello" if w.startswith("hello") else run.DB_PATH for w in opts.only.split(",") if not w.startswith("plain")):
+            contenders.append(Ceiling(builds[0][3], path))
+        for c in contenders:
+            if isinstance(c, Ceiling):
+                continue
+            subprocess.run(run.wrk_argv(c.url, opts.warmup, opts.conns), capture_output=True, timeout=60)
+        for n in range(opts.rounds):
+            for c in contenders:
+                r = c.measure(opts.seconds, opts.conns)
+                c.rounds.append(r)
+                run.progress(f"round {n + 1}: {c.name}: {r.requests / r.seconds:,.0f} req/s")
+    commit = subprocess.run(["git", "-C", str(run.REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    print(f"`python3 bench/cpu.py {' '.join(sys.argv[1:])}` at {commit}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; wrk -t2 -c{opts.conns}, {opts.rounds} rounds of {opts.seconds} s "
+          f"alternating; medians of the rounds; load average {load0[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.\n")
+    for c in contenders:
+        print("\n".join(render(c)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -97,4 +97,31 @@ final class Release
 
         return $loaders;
     }
+
+    /**
+     * The app's directory as $script (bin/laravels, as the command line named it) reaches
+     * it, links kept: `php /srv/app/current/bin/laravels` or, from /srv/app/current (the
+     * shell's $PWD), `php bin/laravels` give /srv/app/current. $real when that path does
+     * not lead to $real.
+     */
+    public static function namedPath(string $script, string $real): string
+    {
+        $cwd = getcwd() ?: '/';
+        $pwd = getenv('PWD');
+        if (is_string($pwd) && str_starts_with($pwd, '/') && realpath($pwd) === $cwd) {
+            $cwd = $pwd;
+        }
+        $path = str_starts_with($script, '/') ? $script : $cwd . '/' . $script;
+        $parts = [];
+        foreach (explode('/', $path) as $part) {
+            if ($part === '..') {
+                array_pop($parts);
+            } elseif ($part !== '' && $part !== '.') {
+                $parts[] = $part;
+            }
+        }
+        $named = '/' . implode('/', array_slice($parts, 0, -2));
+
+        return realpath($named) === $real ? $named : $real;
+    }
 }

@@ -11,7 +11,6 @@ use LaravelS\Bridge\StaleScripts;
 use LaravelS\Bridge\TimerLoop;
 use LaravelS\Bridge\WorkerLoop;
 use LaravelS\Components\Prometheus\MetricStore;
-use LaravelS\Config\ProcessConfig;
 use LaravelS\Config\ServerConfig;
 use LaravelS\Runtime\ConfigException;
 use LaravelS\Runtime\Server;
@@ -77,7 +76,7 @@ TXT;
 
     public function run(array $argv): int
     {
-        $this->startedFrom = self::namedPath($argv[0] ?? '', $this->basePath);
+        $this->startedFrom = Release::namedPath($argv[0] ?? '', $this->basePath);
         $args = Arguments::parse(array_slice($argv, 1));
         if ($args->error !== null) {
             $this->out->error($args->error);
@@ -278,7 +277,7 @@ TXT;
 
             return 1;
         }
-        [$processes, $definitions] = self::customProcesses($config->processes);
+        [$processes, $definitions] = Process::forDefinitions($config->processes);
         $swoole->customProcesses = array_map(fn (array $list) => count($list) === 1 ? $list[0] : $list, $processes);
         if ($processes !== []) {
             @file_put_contents($config->processPidFile(), '');
@@ -490,57 +489,6 @@ TXT;
         (new Info($this->out))->show($app->isLumen, $app->env(), $app->frameworkVersion(), $app->laravels, $config);
 
         return 0;
-    }
-
-    /**
-     * The pipes of the enabled `processes`, made before the fork so every process holds
-     * them: name => list of Process (one per `num`), and name => definition. Their
-     * classes were checked by the child that read the config (ConfigClasses).
-     *
-     * @param ProcessConfig[] $definitions
-     */
-    private static function customProcesses(array $definitions): array
-    {
-        $processes = $byName = [];
-        foreach ($definitions as $definition) {
-            $byName[$definition->name] = $definition;
-            for ($i = 0; $i < $definition->num; $i++) {
-                $process = new Process($definition->name, $definition->pipe);
-                if ($definition->queue !== null) {
-                    $process->useQueue($definition->queue->msgKey, $definition->queue->mode, $definition->queue->capacity);
-                }
-                $processes[$definition->name][] = $process;
-            }
-        }
-
-        return [$processes, $byName];
-    }
-
-    /**
-     * The app's directory as $script (bin/laravels, as the command line named it) reaches
-     * it, links kept: `php /srv/app/current/bin/laravels` or, from /srv/app/current (the
-     * shell's $PWD), `php bin/laravels` give /srv/app/current. $real when that path does
-     * not lead to $real.
-     */
-    private static function namedPath(string $script, string $real): string
-    {
-        $cwd = getcwd() ?: '/';
-        $pwd = getenv('PWD');
-        if (is_string($pwd) && str_starts_with($pwd, '/') && realpath($pwd) === $cwd) {
-            $cwd = $pwd;
-        }
-        $path = str_starts_with($script, '/') ? $script : $cwd . '/' . $script;
-        $parts = [];
-        foreach (explode('/', $path) as $part) {
-            if ($part === '..') {
-                array_pop($parts);
-            } elseif ($part !== '' && $part !== '.') {
-                $parts[] = $part;
-            }
-        }
-        $named = '/' . implode('/', array_slice($parts, 0, -2));
-
-        return realpath($named) === $real ? $named : $real;
     }
 
     private function setEnv(string $name, string $value): void

@@ -131,4 +131,28 @@ class Process
     {
         return $this->isSelf ? $this->inside : $this->outside;
     }
+
+    /**
+     * The pipes of the enabled `processes`, made before the fork so every process holds
+     * them: name => list of Process (one per `num`), and name => definition. Their
+     * classes were checked by the child that read the config (ConfigClasses).
+     *
+     * @param \LaravelS\Config\ProcessConfig[] $definitions
+     */
+    public static function forDefinitions(array $definitions): array
+    {
+        $processes = $byName = [];
+        foreach ($definitions as $definition) {
+            $byName[$definition->name] = $definition;
+            for ($i = 0; $i < $definition->num; $i++) {
+                $process = new self($definition->name, $definition->pipe);
+                if ($definition->queue !== null) {
+                    $process->useQueue($definition->queue->msgKey, $definition->queue->mode, $definition->queue->capacity);
+                }
+                $processes[$definition->name][] = $process;
+            }
+        }
+
+        return [$processes, $byName];
+    }
 }

@@ -1,7 +1,10 @@
 """The seed's Prometheus section end to end: its steps 2-6 in the app, and a real
 Prometheus server (Debian's) scraping `/actuator/prometheus` with step 7's configuration
 as written (the target pointed at the test's server): a query through Prometheus's HTTP
-API returns the requests the test made, counted over every worker."""
+API returns the requests the test made, counted over every worker. The Grafana dashboard
+the package ships (grafana/dashboard.json) queries only metrics the exporter emits, and
+each of its queries runs on that Prometheus."""
+import json
 import re
 import textwrap
 import time
@@ -9,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from harness import FRAMEWORK, IS_LUMEN, Server
+from harness import FRAMEWORK, IS_LUMEN, REPO, Server
 from seed_snippets import SEED_README, SeedApp, prometheus_steps
 from services import PROMETHEUS, Prometheus
 
@@ -53,3 +56,22 @@ def test_a_real_prometheus_scrapes_the_requests_of_every_worker(laravel_app, tmp
             assert [r["value"][1] for r in workers] == ["2"]
             memory = prom.query('count(swoole_worker_memory_usage{job="laravel-s-test",worker_type="worker"})')
             assert memory and float(memory[0]["value"][1]) >= 1
+
+            # The shipped dashboard: every query names metrics the exporter emits (once the
+            # collector ran), and Prometheus runs it.
+            exported = set()
+            deadline = time.time() + 20
+            while "swoole_idle_worker_num" not in exported and time.time() < deadline:
+                text = httpx.get(s.url + "/actuator/prometheus").text
+                exported = {line.split("{", 1)[0].split(" ", 1)[0] for line in text.splitlines() if line and not line.startswith("#")}
+                time.sleep(0.5)
+            dashboard = json.loads((REPO / "grafana" / "dashboard.json").read_text())
+            variable = next(v for v in dashboard["templating"]["list"] if v["name"] == "application")
+            assert prom.query(variable["definition"].replace("label_values(", "group by (application) (").replace(", application)", ")"))
+            for panel in dashboard["panels"]:
+                assert panel["targets"], panel["title"]
+                for target in panel["targets"]:
+                    named = set(re.findall(r"\b(?:http_server_requests_seconds_\w+|swoole_\w+|system_\w+)\b", target["expr"]))
+                    assert named and named <= exported, (panel["title"], named - exported)
+                    expr = target["expr"].replace("$application", "Laravel").replace("$__rate_interval", "1m")
+                    prom.query(expr)  # raises unless Prometheus accepts it

@@ -53,10 +53,13 @@ pub fn apply(head: &mut RequestHead, trusted: &TrustedProxies) {
         return;
     }
     let header = |name: &str| head.headers.iter().find(|(n, _)| n == name).and_then(|(_, v)| std::str::from_utf8(v).ok()).map(|v| v.trim().to_owned());
-    let client = header("x-real-ip").filter(|v| v.parse::<IpAddr>().is_ok());
+    // An IPv4-mapped IPv6 address (::ffff:1.2.3.4) is given as the IPv4 address, as the
+    // peer's own address is.
+    let address = |v: String| v.parse::<IpAddr>().ok().map(|ip| ip.to_canonical().to_string());
+    let client = header("x-real-ip").and_then(address);
     let client_port = header("x-real-port").and_then(|v| v.parse::<u16>().ok());
     let scheme = header("scheme").or_else(|| header("x-forwarded-proto")).map(|v| v.to_ascii_lowercase());
-    let server_addr = header("server-addr").filter(|v| v.parse::<IpAddr>().is_ok());
+    let server_addr = header("server-addr").and_then(address);
     let server_port = header("server-port").and_then(|v| v.parse::<u16>().ok());
     if let Some(ip) = client {
         head.remote_addr = ip;
@@ -106,6 +109,15 @@ mod tests {
         let mut h = head("10.0.0.5");
         apply(&mut h, &trusted(&["10.0.0.0/8"], false));
         assert_eq!((h.remote_addr.as_str(), h.remote_port, h.https, h.server_port), ("203.0.113.9", 40000, true, 443));
+    }
+
+    #[test]
+    fn an_ipv4_mapped_address_is_given_as_ipv4() {
+        let mut h = head("10.0.0.5");
+        h.headers.retain(|(n, _)| n != "x-real-ip");
+        h.headers.push(("x-real-ip".into(), Bytes::from_static(b"::ffff:203.0.113.7")));
+        apply(&mut h, &trusted(&["10.0.0.0/8"], false));
+        assert_eq!(h.remote_addr, "203.0.113.7");
     }
 
     #[test]

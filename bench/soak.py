@@ -186,7 +186,7 @@ def main() -> int:
         threading.Thread(target=http_loop, args=("upload", uploads, stop, tally, 0.05)),
         threading.Thread(target=http_loop, args=("stream", stream, stop, tally)),
         threading.Thread(target=http_loop, args=("task", task, stop, tally, 0.2)),
-        threading.Thread(target=ws_loop, args=(url.replace("http://", "ws://") + "/ws", stop, tally)),
+        threading.Thread(target=ws_loop, args=(url.replace("http://", "ws://") + "/ws?greet=0", stop, tally)),
     ]
     for t in loops:
         t.start()

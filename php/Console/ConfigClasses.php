@@ -26,7 +26,7 @@ final class ConfigClasses
             return null;
         }
         foreach ($config->sockets as $socket) {
-            if (!class_exists($socket->handler) || !is_subclass_of($socket->handler, \LaravelS\Socket\PortHandler::class)) {
+            if (!self::fits($socket->handler, \LaravelS\Socket\PortHandler::class)) {
                 return sprintf(
                     'laravels.%s.handler: %s is not a class extending TcpSocket, UdpSocket, Http or WebSocket.'
                     . ' Fix: correct the class name, or extend one of Hhxsv5\LaravelS\Swoole\Socket\{TcpSocket, UdpSocket, Http, WebSocket}',
@@ -36,7 +36,7 @@ final class ConfigClasses
             }
         }
         $handler = $config->websocket->handler;
-        if ($config->websocket->enable && (!class_exists($handler) || !is_subclass_of($handler, \LaravelS\Contracts\WebSocketHandler::class))) {
+        if ($config->websocket->enable && !self::fits($handler, \LaravelS\Contracts\WebSocketHandler::class)) {
             return sprintf(
                 'laravels.websocket.handler: %s is not a class implementing WebSocketHandlerInterface.'
                 . ' Fix: correct the class name, or implement Hhxsv5\LaravelS\Swoole\WebSocketHandlerInterface (onOpen, onMessage, onClose)',
@@ -44,7 +44,7 @@ final class ConfigClasses
             );
         }
         foreach ($config->processes as $process) {
-            if (!class_exists($process->class) || !is_subclass_of($process->class, \LaravelS\Contracts\CustomProcess::class)) {
+            if (!self::fits($process->class, \LaravelS\Contracts\CustomProcess::class)) {
                 return sprintf(
                     "laravels.processes.%s.class: %s is not a class implementing Hhxsv5\\LaravelS\\Swoole\\Process\\CustomProcessInterface."
                     . " Fix: correct the class, or disable the entry with 'enable' => false",
@@ -60,5 +60,11 @@ final class ConfigClasses
         }
 
         return null;
+    }
+
+    /** Whether $class exists and extends or implements $parent. */
+    private static function fits(string $class, string $parent): bool
+    {
+        return class_exists($class) && is_subclass_of($class, $parent);
     }
 }

@@ -65,9 +65,8 @@ final class Reload
      */
     private function status(int $pid, int $port): ?array
     {
-        try {
-            $status = json_decode(\LaravelS\Runtime\Control::status($pid, $port, 1.0), true, 16, JSON_THROW_ON_ERROR);
-        } catch (\LaravelS\Runtime\WorkerException | \JsonException) {
+        $status = StatusReport::fetch($pid, $port);
+        if ($status === null) {
             return null;
         }
         $booted = $failures = [];

@@ -14,6 +14,19 @@ final class StatusReport
     {
     }
 
+    /**
+     * The master's status as an array (see src/reactor/status.rs), for code that acts on
+     * it; null when the master cannot be asked (stopping, or not this runtime's).
+     */
+    public static function fetch(int $pid, int $port, float $timeout = 1.0): ?array
+    {
+        try {
+            return json_decode(\LaravelS\Runtime\Control::status($pid, $port, $timeout), true, 16, JSON_THROW_ON_ERROR);
+        } catch (\LaravelS\Runtime\WorkerException | \JsonException) {
+            return null;
+        }
+    }
+
     /** Prints the status of the master $pid listening on $port; the exit code. */
     public function show(int $pid, int $port, bool $json): int
     {

@@ -55,9 +55,8 @@ class CollectorProcess implements CustomProcess
      */
     private static function idle(\Swoole\Http\Server $swoole): array
     {
-        try {
-            $status = json_decode(\LaravelS\Runtime\Control::status((int) $swoole->master_pid, (int) $swoole->port, 1.0), true, 16, JSON_THROW_ON_ERROR);
-        } catch (\LaravelS\Runtime\WorkerException | \JsonException) {
+        $status = \LaravelS\Console\StatusReport::fetch((int) $swoole->master_pid, (int) $swoole->port);
+        if ($status === null) {
             return [0, 0];
         }
         $idle = ['worker' => 0, 'task worker' => 0];

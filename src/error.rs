@@ -52,6 +52,9 @@ pub enum StartError {
     /// The boot board shared with the children (`pool::boot`) could not be mapped.
     #[error("cannot map the workers' boot board (one shared page): {0}")]
     BootBoard(std::io::Error),
+    /// The board of requests read (`pool::receipts`) could not be mapped.
+    #[error("cannot map the workers' receipt board (one shared page): {0}")]
+    ReceiptBoard(std::io::Error),
     /// `start()` was called a second time on the same server.
     #[error("the server was already started")]
     AlreadyStarted,

@@ -103,6 +103,7 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
     Clients::install(clients.clone());
     crate::ipc::doorbell::install().map_err(StartError::Doorbell)?;
     crate::pool::boot::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::BootBoard)?;
+    crate::pool::receipts::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::ReceiptBoard)?;
 
     let manager = match fork_process().map_err(StartError::Fork)? {
         Forked::Child => {

@@ -7,6 +7,8 @@
 //! - `supervisor.rs`: the manager's loop that keeps `worker_num` workers alive.
 //! - `boot.rs`: which children booted (a board in shared memory) and the policy for those
 //!   that cannot: retry with a growing pause, or stop a server that never booted.
+//! - `receipts.rs`: how many requests each worker read (a board in shared memory), so a
+//!   request written to a worker that died before reading it goes to another worker.
 //! - `worker.rs`: `WorkerLink`, the blocking client a worker uses to take requests from
 //!   the master and send responses back. It knows nothing of PHP: `ext/` wraps it.
 //!
@@ -15,6 +17,7 @@
 
 pub mod boot;
 pub mod process;
+pub mod receipts;
 pub mod role;
 pub mod supervisor;
 pub mod worker;

@@ -80,6 +80,8 @@ pub struct WorkerLink {
     pub worker_id: u32,
     limits: WorkerLimits,
     served: u64,
+    /// Requests read since connecting, the count `pool::receipts` publishes.
+    taken: u32,
     exchange: Exchange,
     /// Set once the worker has told the master it leaves; `recv` then yields nothing.
     retiring: bool,
@@ -97,10 +99,14 @@ impl WorkerLink {
             worker_id,
             limits,
             served: 0,
+            taken: 0,
             exchange: Exchange::Idle,
             retiring: false,
             leaving: false,
         };
+        if let Some(board) = super::receipts::board() {
+            board.record(worker_id, std::process::id(), 0);
+        }
         link.send(&ToMaster::Hello { worker_id, pid: std::process::id() })?;
         super::boot::mark_booted(worker_id);
         Ok(link)
@@ -135,7 +141,14 @@ impl WorkerLink {
         }
         let frame = self.read_frame(prefix)?;
         self.exchange = match &frame {
-            ToWorker::Request(_) | ToWorker::Open { .. } | ToWorker::PortRequest { .. } => Exchange::Received,
+            ToWorker::Request(_) | ToWorker::Open { .. } | ToWorker::PortRequest { .. } => {
+                // Read, before PHP sees it: from here a death of this worker answers 502.
+                self.taken = self.taken.wrapping_add(1);
+                if let Some(board) = super::receipts::board() {
+                    board.record(self.worker_id, std::process::id(), self.taken);
+                }
+                Exchange::Received
+            }
             ToWorker::Task { .. } => Exchange::Task,
             ToWorker::Finish { .. } => Exchange::Finish,
             ToWorker::Frame { .. }

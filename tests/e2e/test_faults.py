@@ -77,6 +77,24 @@ def test_a_killed_worker_gives_502_at_once_and_is_replaced(laravel_app):
         assert pid_of_worker(s) != victim
 
 
+def test_a_request_its_worker_died_before_reading_goes_to_another_worker(laravel_app):
+    # Nothing of the request ran (the worker was stopped, then killed, with the request
+    # still in its socket), so it is served by the replacement instead of getting 502.
+    with one_worker(laravel_app) as s:
+        victim = pid_of_worker(s)
+        os.kill(victim, signal.SIGSTOP)
+        result = {}
+        t = threading.Thread(target=lambda: result.update(r=httpx.get(s.url + "/pid", timeout=30)))
+        t.start()
+        time.sleep(0.5)
+        assert "r" not in result, "the only worker is stopped: the request waits"
+        os.kill(victim, signal.SIGKILL)
+        t.join()
+        assert result["r"].status_code == 200
+        assert result["r"].json()["pid"] not in (victim, None)
+        assert "died before reading a request" in s.read_log()
+
+
 def test_a_request_past_the_deadline_gets_504_and_its_worker_is_recycled(laravel_app):
     s = one_worker(laravel_app, LARAVELS_MAX_REQUEST_TIME="1")
     s.set_overrides({"swoole": {"max_request_time": 1}})

@@ -117,46 +117,67 @@ async fn run_job(conn: &mut Conn, job: Job, payload: Payload, shared: &Arc<Share
     }
     if conn.write(&payload.frame).await.is_err() {
         // The worker died before it could read the request: another worker takes it.
-        if job.put_back(payload) {
-            shared.dispatcher.submit(job);
-        } else {
-            let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
-        }
+        hand_back(job, payload, shared);
         return Outcome::Lost;
     }
-    // `_uploads` lives until the worker is done with the request, then removes the files.
-    let Payload { frame, uploads: _uploads } = payload;
-    // Written: the body need not wait for the answer.
-    drop(frame);
-    let Job { reply, deadline, .. } = job;
+    conn.jobs_sent = conn.jobs_sent.wrapping_add(1);
+    // The frame is kept until the worker answers: should it die before it read it
+    // (`pool::receipts`), the request goes to another worker. `uploads` lives until the
+    // worker is done with the request, then removes the files.
+    let Payload { frame, uploads } = payload;
+    let mut unread = Some(frame);
     let origin = conn.origin;
     let _in_hand = crate::reactor::spin::in_hand();
-    let relay = relay(conn, &reply, shared, origin);
-    let result = match deadline.at() {
+    let relay = relay(conn, &job.reply, shared, origin, &mut unread);
+    let result = match job.deadline.at() {
         Some(at) => tokio::time::timeout_at(at, relay).await,
         None => Ok(relay.await),
     };
     match result {
         Ok(Ok(retire)) => Outcome::Done { retire },
         Ok(Err(())) => {
+            if let Some(frame) = unread.filter(|_| conn.never_read_last_job(pid)) {
+                log::line("master", &format!("worker pid {pid} died before reading a request; another worker takes it"));
+                hand_back(job, Payload { frame, uploads }, shared);
+                return Outcome::Lost;
+            }
             // Before the head this is the client's 502; after it, it aborts the stream.
-            let _ = reply.send(Reply::Failed(Failure::WorkerLost)).await;
+            let _ = job.reply.send(Reply::Failed(Failure::WorkerLost)).await;
             Outcome::Lost
         }
         Err(_) => {
             log::line("master", &format!("worker pid {pid} passed max_request_time; answering 504 and replacing it"));
-            let _ = reply.try_send(Reply::Failed(Failure::Deadline));
+            let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
             let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
             Outcome::Lost
         }
     }
 }
 
+/// Queues a job its worker never read again, for another worker; past its deadline, the
+/// client gets 504 instead.
+fn hand_back(job: Job, payload: Payload, shared: &Arc<Shared>) {
+    if job.put_back(payload) {
+        shared.dispatcher.submit(job);
+    } else {
+        let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
+    }
+}
+
 /// Relays response frames until the response ends. `Ok(retire)` when it ended;
-/// `Err(())` when the worker went away first.
-async fn relay(conn: &mut Conn, reply: &tokio::sync::mpsc::Sender<Reply>, shared: &Arc<Shared>, origin: Option<u32>) -> Result<bool, ()> {
+/// `Err(())` when the worker went away first. `unread` (the request's frame) is dropped
+/// at the worker's first frame.
+async fn relay(
+    conn: &mut Conn,
+    reply: &tokio::sync::mpsc::Sender<Reply>,
+    shared: &Arc<Shared>,
+    origin: Option<u32>,
+    unread: &mut Option<ToWorker>,
+) -> Result<bool, ()> {
     loop {
         let Some(frame) = next_frame(conn, shared, origin).await else { return Err(()) };
+        // The worker answers: it read the request, and its body can go.
+        *unread = None;
         let done = frame.finishes_response();
         let retire = frame.retires();
         // A client that went away makes `send` fail; keep reading so the worker's

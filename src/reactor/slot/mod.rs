@@ -58,9 +58,19 @@ struct Conn {
     /// The HTTP worker slot (`ProcessRole::Http`'s index) that the tasks this process
     /// delivers name as their origin, for their `finish()`; `None` for other roles.
     origin: Option<u32>,
+    /// The process id (`Hello`'s) of the worker on this connection.
+    worker_id: u32,
+    /// Requests written on this connection, checked against the worker's receipts.
+    jobs_sent: u32,
 }
 
 impl Conn {
+    /// Whether worker `pid` certainly died before reading the last request written to it
+    /// (`pool::receipts`).
+    fn never_read_last_job(&self, pid: u32) -> bool {
+        crate::pool::receipts::board().is_some_and(|board| board.unread(self.worker_id, pid, self.jobs_sent))
+    }
+
     async fn read(&mut self) -> Result<Option<ToMaster>, SlotError> {
         self.frames.read().await
     }
@@ -98,7 +108,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
         }
     };
     let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
-    let mut conn = Conn { frames, writer: w, origin: None };
+    let mut conn = Conn { frames, writer: w, origin: None, worker_id: 0, jobs_sent: 0 };
     let (worker_id, pid) = match hello(&mut conn).await {
         Ok(Some(who)) => who,
         Ok(None) => {
@@ -116,6 +126,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
         log::line("master", &format!("rejected a worker connection: {}", SlotError::BadId(worker_id)));
         return;
     };
+    conn.worker_id = worker_id;
     let generation = Generation::new(control);
     shared.workers.attach(worker_id, pid);
     match role {

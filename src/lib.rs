@@ -28,6 +28,7 @@ pub mod log;
 pub mod pool;
 pub mod reactor;
 pub mod table;
+pub mod trace;
 pub mod watch;
 
 mod ext;

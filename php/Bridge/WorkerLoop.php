@@ -135,6 +135,11 @@ final class WorkerLoop
     {
         $this->dumped = false;
         $request = RequestFactory::make($incoming['server'], $incoming['body'], $incoming['form'] ?? null, $this->globals);
+        if ($this->config->tracing && isset($incoming['server']['HTTP_TRACEPARENT'])) {
+            // The server span's context, which the master wrote (tracing.enabled): the
+            // parent of any span the application makes.
+            $request->attributes->set('traceparent', $incoming['server']['HTTP_TRACEPARENT']);
+        }
         $this->transport->beginSapi($this->input($incoming['body']), $this->globals?->uploads() ?? []);
         try {
             ob_start();

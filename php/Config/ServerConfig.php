@@ -52,6 +52,8 @@ final class ServerConfig
         public readonly array $setting,
         /** @var list<string> what accepted settings mean here, when not what LaravelS does; printed at start */
         public readonly array $notes = [],
+        /** `tracing.enabled`: the master starts a server span per request and sends its `traceparent`. */
+        public readonly bool $tracing = false,
     ) {
     }
 
@@ -82,6 +84,7 @@ final class ServerConfig
             $view['trusted_proxies'],
             $view['setting'],
             $view['notes'],
+            $view['tracing'],
         );
     }
 

@@ -19,7 +19,8 @@
 //! - `sections.rs`: `websocket`, `timer`, `processes`, `event_handlers`,
 //!   `trusted_proxies`.
 //! - `sockets.rs`: the extra ports of `sockets`.
-//! - `health.rs`, `http.rs`: the `health` and `http` sections.
+//! - `health.rs`, `http.rs`, `queue.rs`, `tracing.rs`: the `health`, `http`, `queue` and
+//!   `tracing` sections.
 //! - `package.rs`, `tables.rs`: what only the PHP package acts on (class lists, handlers,
 //!   timer jobs, process definitions, `swoole_tables`), shape-checked here too.
 //! - `view.rs`: the parsed config as the PHP package reads it (`Server::view()`,
@@ -45,6 +46,7 @@ mod swoole;
 mod tables;
 #[cfg(test)]
 mod tests;
+mod tracing;
 mod values;
 mod view;
 #[cfg(test)]
@@ -55,6 +57,7 @@ pub use http::HttpTimeouts;
 pub use package::{InotifyReload, PackageConfig};
 pub use queue::{QueuePolicy, RETRY_AFTER_SECONDS};
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
+pub use tracing::{OtlpEndpoint, TracingConfig};
 use values::Reader;
 pub use view::view;
 
@@ -197,6 +200,8 @@ pub struct ServerConfig {
     pub health: Health,
     /// `queue`: how many HTTP requests may wait for a worker, and for how long.
     pub queue: QueuePolicy,
+    /// `tracing`: a server span per request and where spans go.
+    pub tracing: TracingConfig,
     /// `http`: the header timeout and the idle keep-alive timeout of HTTP/1.x connections.
     pub http_timeouts: HttpTimeouts,
     /// What only the PHP package acts on, typed here too (see `view.rs`).
@@ -288,6 +293,7 @@ impl ServerConfig {
             buffer_output_size: swoole::buffer_output_size(&r)?,
             health: Health::parse(top)?,
             queue: QueuePolicy::parse(top)?,
+            tracing: TracingConfig::parse(top)?,
             // Last: it relies on `processes` having been checked above.
             package: package::parse(top, swoole, base_path, websocket)?,
             warnings,

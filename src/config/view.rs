@@ -80,6 +80,7 @@ pub fn view(c: &ServerConfig) -> Value {
         "cleaners": p.cleaners,
         "destroy_controllers": {"enable": p.destroy_controllers.enable, "excluded_list": p.destroy_controllers.excluded_list},
         "leak_detector": {"enable": p.leak_detector.enable, "ignore": p.leak_detector.ignore},
+        "tracing": c.tracing.enabled,
         "trusted_proxies": c.trusted_proxies.nets.iter().map(ToString::to_string).chain(c.trusted_proxies.unix.then(|| "unix".to_owned())).collect::<Vec<_>>(),
         "setting": setting(c),
     })

@@ -8,6 +8,7 @@ use hyper::body::{Body, Frame, SizeHint};
 use tokio::sync::mpsc;
 
 use super::job::Reply;
+use crate::trace::{Ending, OpenSpan};
 
 /// A streamed body that ended without its worker finishing it.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +26,24 @@ pub enum ResponseBody {
         /// The job's reply channel: `Reply::Chunk`s until the worker ends the stream.
         rest: mpsc::Receiver<Reply>,
     },
+    /// Another body whose end also ends the request's server span (`tracing`).
+    Traced(Box<Traced>),
+}
+
+/// A body and the span it ends: at its last frame, at an aborted stream, or, dropped
+/// before its end, when the client went away (a body hyper never sends, for `HEAD`, 204
+/// or 304, counts as sent).
+pub struct Traced {
+    inner: ResponseBody,
+    span: OpenSpan,
+    bodyless: bool,
+}
+
+impl Drop for Traced {
+    fn drop(&mut self) {
+        let sent = self.bodyless || self.inner.is_end_stream();
+        self.span.end(if sent { Ending::Sent } else { Ending::ClientGone });
+    }
 }
 
 impl ResponseBody {
@@ -32,6 +51,12 @@ impl ResponseBody {
     pub fn full(data: impl Into<Bytes>) -> Self {
         let data = data.into();
         ResponseBody::Full((!data.is_empty()).then_some(data))
+    }
+
+    /// This body, ending `span` when it ends. `bodyless`: hyper sends no body (a `HEAD`
+    /// request, a 204 or 304 answer), so the head is the whole response.
+    pub fn traced(self, span: OpenSpan, bodyless: bool) -> Self {
+        ResponseBody::Traced(Box::new(Traced { inner: self, span, bodyless }))
     }
 
     /// A body of no bytes.
@@ -63,11 +88,23 @@ impl Body for ResponseBody {
                     };
                 }
             }
+            ResponseBody::Traced(traced) => {
+                let polled = Pin::new(&mut traced.inner).poll_frame(cx);
+                match &polled {
+                    Poll::Ready(None) => traced.span.end(Ending::Sent),
+                    Poll::Ready(Some(Err(_))) => traced.span.end(Ending::Aborted),
+                    _ => {}
+                }
+                polled
+            }
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self, ResponseBody::Full(None))
+        match self {
+            ResponseBody::Traced(traced) => traced.inner.is_end_stream(),
+            other => matches!(other, ResponseBody::Full(None)),
+        }
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -75,6 +112,7 @@ impl Body for ResponseBody {
             ResponseBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
             ResponseBody::Full(None) => SizeHint::with_exact(0),
             ResponseBody::Stream { .. } => SizeHint::default(),
+            ResponseBody::Traced(traced) => traced.inner.size_hint(),
         }
     }
 }

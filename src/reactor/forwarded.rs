@@ -20,7 +20,7 @@ pub struct TrustedProxies {
 }
 
 impl TrustedProxies {
-    fn trusts(&self, peer: &str) -> bool {
+    pub(crate) fn trusts(&self, peer: &str) -> bool {
         if peer.is_empty() {
             return self.unix;
         }

@@ -47,7 +47,7 @@ pub struct ConnInfo {
 }
 
 /// Answers one request: a static file, an error found here, or a worker's response.
-pub async fn handle(req: Request<hyper::body::Incoming>, shared: Arc<Shared>, conn: Arc<ConnInfo>) -> Result<Response<ResponseBody>, Infallible> {
+pub async fn handle(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>, conn: Arc<ConnInfo>) -> Result<Response<ResponseBody>, Infallible> {
     if let Some(refusal) = super::strict::check(req.method(), req.version(), req.headers()) {
         return Ok(finish(refusal.response(), &shared));
     }
@@ -70,13 +70,38 @@ pub async fn handle(req: Request<hyper::body::Incoming>, shared: Arc<Shared>, co
     if upgrade && !matches!(protocol, Some(Protocol::Http)) {
         return Ok(finish(super::websocket::open(req, &shared, &conn).await, &shared));
     }
+    let span = shared.tracer.as_ref().map(|tracer| start_span(tracer, &mut req, &shared, &conn));
+    let head_only = req.method() == hyper::Method::HEAD;
     let gzip = shared.config.http_compression && compress::accepts_gzip(req.headers());
     let resp = answer(req, &shared, &conn, handler).await;
     let mut resp = finish(resp, &shared);
     if gzip {
         compress::gzip_response(&mut resp).await;
     }
-    Ok(resp)
+    let Some(mut span) = span else { return Ok(resp) };
+    span.set_status(resp.status().as_u16());
+    let bodyless = head_only || matches!(resp.status(), StatusCode::NO_CONTENT | StatusCode::NOT_MODIFIED);
+    Ok(resp.map(|body| body.traced(span, bodyless)))
+}
+
+/// Starts the request's server span; the application then sees its `traceparent`.
+fn start_span(tracer: &crate::trace::Tracer, req: &mut Request<hyper::body::Incoming>, shared: &Shared, conn: &ConnInfo) -> crate::trace::OpenSpan {
+    let trusted = shared.config.trusted_proxies.trusts(&conn.remote_addr);
+    let (method, uri) = (req.method().as_str().to_owned(), req.uri().clone());
+    let facts = crate::trace::RequestFacts {
+        method: &method,
+        path: uri.path(),
+        query: uri.query(),
+        scheme: if conn.https { "https" } else { "http" },
+        version: match req.version() {
+            hyper::Version::HTTP_10 => "1.0",
+            hyper::Version::HTTP_2 => "2",
+            _ => "1.1",
+        },
+        client: &conn.remote_addr,
+        server_port: conn.server_port,
+    };
+    tracer.start(req.headers_mut(), trusted, &facts)
 }
 
 async fn answer(req: Request<hyper::body::Incoming>, shared: &Arc<Shared>, conn: &ConnInfo, handler: Option<u32>) -> Response<ResponseBody> {

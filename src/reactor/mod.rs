@@ -109,6 +109,8 @@ pub struct Shared {
     pub connection_limit: Arc<Semaphore>,
     /// The UDP sockets of extra ports, by port index, for `sendto`.
     pub udp: sockets::UdpSockets,
+    /// Server spans and their export (`tracing`); `None` when tracing is off.
+    pub tracer: Option<crate::trace::Tracer>,
 }
 
 /// What the master needs besides its config, all made before the fork.
@@ -180,6 +182,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
         sockets: websocket::Registry::default(),
         clients: parts.clients.clone(),
         server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
+        tracer: crate::trace::Tracer::start_exporter(&config.tracing),
         config,
     });
     let (generation_tx, generation_rx) = watch::channel(0u64);

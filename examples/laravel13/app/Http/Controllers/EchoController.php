@@ -37,6 +37,11 @@ class EchoController extends Controller
             'scheme' => $request->getScheme(),
             'content_length' => strlen($content),
             'content_md5' => md5($content),
+            // tracing.enabled: the server span's context, as an attribute and in $_SERVER.
+            'traceparent' => [
+                'attribute' => $request->attributes->get('traceparent'),
+                'server_global' => $_SERVER['HTTP_TRACEPARENT'] ?? null,
+            ],
             'x_version' => [
                 'server_global' => $_SERVER['X_VERSION'] ?? null,
                 'env_global' => $_ENV['X_VERSION'] ?? null,

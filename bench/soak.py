@@ -23,10 +23,12 @@ unexplained.
 from __future__ import annotations
 
 import argparse
+import atexit
 import asyncio
 import random
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -151,6 +153,7 @@ def main() -> int:
     }
     server = harness.Server(app, env={"LARAVELS_WORKER_NUM": "2"}, overrides=overrides)
     server.start()
+    atexit.register(server.stop)  # no server left running if the soak itself fails
     url = server.url
     upload = b"u" * 65536
     tally, stop = Tally(), threading.Event()
@@ -218,8 +221,11 @@ def main() -> int:
             next_kill += args.kill_every
         if now >= next_reload:
             at = time.time()
-            run = server.command("reload", timeout=120)
-            reloads.append((at - started, run.returncode, time.time() - at))
+            try:
+                code = server.command("reload", timeout=120).returncode
+            except subprocess.TimeoutExpired:
+                code = "timeout"  # reported as a reload that did not exit 0; the soak goes on
+            reloads.append((at - started, code, time.time() - at))
             next_reload += args.reload_every
         time.sleep(0.1)
     stop.set()

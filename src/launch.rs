@@ -108,6 +108,9 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
     let manager = match fork_process().map_err(StartError::Fork)? {
         Forked::Child => {
             process::close_fd(listener.raw_fd());
+            if let Some(metrics) = &listener.metrics {
+                process::close_fd(std::os::fd::AsRawFd::as_raw_fd(metrics));
+            }
             process::close_fd(ipc.as_raw_fd());
             for port in extra {
                 process::close_fd(port.raw_fd());

@@ -13,6 +13,8 @@
 //! - `log.rs`: timestamped status lines.
 //! - `watch/`: `inotify_reload`: the master watches the app's files and reloads on change.
 //! - `table/`: shared memory made before the fork: `Swoole\Table` rows and `Swoole\Atomic`.
+//! - `trace/`: W3C Trace Context per request and OTLP export of server spans (`tracing`).
+//! - `metrics/`: the master's runtime counters and their Prometheus text (`metrics`).
 //! - `ext/`: the PHP binding (the only module that knows PHP); `stubs/` is generated from it.
 //!
 //! See `docs/architecture.md` for how a request and a reload flow through the processes.
@@ -25,6 +27,7 @@ pub mod error;
 pub mod ipc;
 pub mod launch;
 pub mod log;
+pub mod metrics;
 pub mod pool;
 pub mod reactor;
 pub mod table;

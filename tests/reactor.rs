@@ -171,7 +171,7 @@ fn a_request_past_max_request_time_gets_504_and_its_worker_is_killed() {
     let pid = victim.id();
     thread::spawn(move || {
         let mut s = std::os::unix::net::UnixStream::connect_addr(&ipc::address::socket_addr(&socket).unwrap()).unwrap();
-        s.write_all(&ipc::encode_to_master(&ToMaster::Hello { worker_id: 0, pid })).unwrap();
+        s.write_all(&ipc::encode_to_master(&ToMaster::Hello { worker_id: 0, pid, forked_at: 0 })).unwrap();
         thread::sleep(Duration::from_secs(5));
     });
     let started = Instant::now();
@@ -193,12 +193,19 @@ fn max_request_time_counts_from_when_the_request_was_queued() {
     // which waited in the queue meanwhile.
     thread::spawn(move || {
         let mut s = std::os::unix::net::UnixStream::connect_addr(&ipc::address::socket_addr(&socket).unwrap()).unwrap();
-        s.write_all(&ipc::encode_to_master(&ToMaster::Hello { worker_id: 0, pid })).unwrap();
+        s.write_all(&ipc::encode_to_master(&ToMaster::Hello { worker_id: 0, pid, forked_at: 0 })).unwrap();
         let mut len = [0u8; 4];
         s.read_exact(&mut len).unwrap();
         s.read_exact(&mut vec![0; u32::from_le_bytes(len) as usize]).unwrap();
         thread::sleep(Duration::from_millis(800));
-        let answer = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::from_static(b"first"), complete: true, retire: false };
+        let answer = ToMaster::Response {
+            status: 200,
+            reason: None,
+            headers: vec![],
+            body: Bytes::from_static(b"first"),
+            complete: true,
+            retire: laravels::ipc::Retire::Stays,
+        };
         s.write_all(&ipc::encode_to_master(&answer)).unwrap();
         thread::sleep(Duration::from_secs(5));
     });

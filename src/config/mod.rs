@@ -19,8 +19,8 @@
 //! - `sections.rs`: `websocket`, `timer`, `processes`, `event_handlers`,
 //!   `trusted_proxies`.
 //! - `sockets.rs`: the extra ports of `sockets`.
-//! - `health.rs`, `http.rs`, `queue.rs`, `tracing.rs`: the `health`, `http`, `queue` and
-//!   `tracing` sections.
+//! - `health.rs`, `http.rs`, `metrics.rs`, `queue.rs`, `tracing.rs`: the `health`, `http`,
+//!   `metrics`, `queue` and `tracing` sections.
 //! - `package.rs`, `tables.rs`: what only the PHP package acts on (class lists, handlers,
 //!   timer jobs, process definitions, `swoole_tables`), shape-checked here too.
 //! - `view.rs`: the parsed config as the PHP package reads it (`Server::view()`,
@@ -36,6 +36,7 @@ mod health;
 mod http;
 mod keys;
 mod listen;
+mod metrics;
 mod package;
 mod queue;
 #[cfg(test)]
@@ -54,6 +55,7 @@ mod view_tests;
 
 pub use health::Health;
 pub use http::HttpTimeouts;
+pub use metrics::MetricsConfig;
 pub use package::{InotifyReload, PackageConfig};
 pub use queue::{QueuePolicy, RETRY_AFTER_SECONDS};
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
@@ -202,6 +204,8 @@ pub struct ServerConfig {
     pub queue: QueuePolicy,
     /// `tracing`: a server span per request and where spans go.
     pub tracing: TracingConfig,
+    /// `metrics`: the master's Prometheus metrics, where they are answered.
+    pub metrics: MetricsConfig,
     /// `http`: the header timeout and the idle keep-alive timeout of HTTP/1.x connections.
     pub http_timeouts: HttpTimeouts,
     /// What only the PHP package acts on, typed here too (see `view.rs`).
@@ -294,6 +298,7 @@ impl ServerConfig {
             health: Health::parse(top)?,
             queue: QueuePolicy::parse(top)?,
             tracing: TracingConfig::parse(top)?,
+            metrics: MetricsConfig::parse(top)?,
             // Last: it relies on `processes` having been checked above.
             package: package::parse(top, swoole, base_path, websocket)?,
             warnings,

@@ -5,7 +5,7 @@
 
 use bytes::Bytes;
 
-use super::message::{Request, RequestHead, ToMaster, ToWorker};
+use super::message::{Request, RequestHead, Retire, ToMaster, ToWorker};
 pub use super::wire::DecodeError;
 use super::wire::{Reader, Writer};
 
@@ -168,10 +168,11 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
 /// Encodes a frame for the master, length prefix included, ready to write.
 pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
     match msg {
-        ToMaster::Hello { worker_id, pid } => {
-            let mut w = Writer::frame(kind::HELLO, 8);
+        ToMaster::Hello { worker_id, pid, forked_at } => {
+            let mut w = Writer::frame(kind::HELLO, 16);
             w.u32(*worker_id);
             w.u32(*pid);
+            w.u64(*forked_at);
             w.finish()
         }
         ToMaster::Response { status, reason, headers, body, complete, retire } => {
@@ -181,7 +182,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.bytes(reason.as_deref().unwrap_or("").as_bytes());
             w.headers(headers);
             w.bytes(body);
-            w.u8(u8::from(*complete) | u8::from(*retire) << 1);
+            w.u8(u8::from(*complete) | retire.code() << 1);
             w.finish()
         }
         ToMaster::Chunk(data) => {
@@ -191,7 +192,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
         }
         ToMaster::End { retire } => {
             let mut w = Writer::frame(kind::END, 1);
-            w.u8(u8::from(*retire));
+            w.u8(retire.code());
             w.finish()
         }
         ToMaster::DeliverTask { payload, finish, delay_ms } => {
@@ -211,12 +212,12 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
                 None => w.u8(0),
             }
             w.opt_u32(*origin);
-            w.u8(u8::from(*retire));
+            w.u8(retire.code());
             w.finish()
         }
         ToMaster::FinishDone { retire } => {
             let mut w = Writer::frame(kind::FINISH_DONE, 1);
-            w.u8(u8::from(*retire));
+            w.u8(retire.code());
             w.finish()
         }
         ToMaster::Push { fd, opcode, data } => {
@@ -244,18 +245,22 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
         }
         ToMaster::EventDone { retire } => {
             let mut w = Writer::frame(kind::EVENT_DONE, 1);
-            w.u8(u8::from(*retire));
+            w.u8(retire.code());
             w.finish()
         }
         ToMaster::StatusQuery => Writer::frame(kind::STATUS_QUERY, 0).finish(),
     }
 }
 
+fn retire(code: u8) -> Result<Retire, DecodeError> {
+    Retire::from_code(code).ok_or(DecodeError::Retire(code))
+}
+
 /// Decodes a frame body (kind byte onwards) sent to the master.
 pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
     let mut r = Reader::new(frame);
     match r.u8()? {
-        kind::HELLO => Ok(ToMaster::Hello { worker_id: r.u32()?, pid: r.u32()? }),
+        kind::HELLO => Ok(ToMaster::Hello { worker_id: r.u32()?, pid: r.u32()?, forked_at: r.u64()? }),
         kind::STATUS_QUERY => Ok(ToMaster::StatusQuery),
         kind::RESPONSE => {
             let status = r.u16()?;
@@ -263,26 +268,33 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
             let headers = r.headers()?;
             let body = r.bytes()?;
             let flags = r.u8()?;
-            Ok(ToMaster::Response { status, reason: (!reason.is_empty()).then_some(reason), headers, body, complete: flags & 1 != 0, retire: flags & 2 != 0 })
+            Ok(ToMaster::Response {
+                status,
+                reason: (!reason.is_empty()).then_some(reason),
+                headers,
+                body,
+                complete: flags & 1 != 0,
+                retire: retire(flags >> 1)?,
+            })
         }
         kind::CHUNK => Ok(ToMaster::Chunk(r.bytes()?)),
-        kind::END => Ok(ToMaster::End { retire: r.u8()? != 0 }),
+        kind::END => Ok(ToMaster::End { retire: retire(r.u8()?)? }),
         kind::DELIVER_TASK => Ok(ToMaster::DeliverTask { payload: r.bytes()?, finish: r.u8()? != 0, delay_ms: r.u64()? }),
         kind::TASK_DONE => {
             let payload = match r.u8()? {
                 0 => None,
                 _ => Some(r.bytes()?),
             };
-            Ok(ToMaster::TaskDone { payload, origin: r.opt_u32()?, retire: r.u8()? != 0 })
+            Ok(ToMaster::TaskDone { payload, origin: r.opt_u32()?, retire: retire(r.u8()?)? })
         }
-        kind::FINISH_DONE => Ok(ToMaster::FinishDone { retire: r.u8()? != 0 }),
+        kind::FINISH_DONE => Ok(ToMaster::FinishDone { retire: retire(r.u8()?)? }),
         kind::PUSH => Ok(ToMaster::Push { fd: r.u64()?, opcode: r.u8()?, data: r.bytes()? }),
         kind::DISCONNECT => {
             let fd = r.u64()?;
             let code = Some(r.u16()?).filter(|c| *c != 0);
             Ok(ToMaster::Disconnect { fd, code, reason: r.string()? })
         }
-        kind::EVENT_DONE => Ok(ToMaster::EventDone { retire: r.u8()? != 0 }),
+        kind::EVENT_DONE => Ok(ToMaster::EventDone { retire: retire(r.u8()?)? }),
         kind::SEND_TO => Ok(ToMaster::SendTo { port: r.u32()?, address: r.string()?, remote_port: r.u16()?, data: r.bytes()? }),
         other => Err(DecodeError::UnknownKind(other)),
     }
@@ -363,12 +375,12 @@ mod tests {
         roundtrip_master(ToMaster::Push { fd: 9, opcode: 1, data: Bytes::from_static(b"hi") });
         roundtrip_master(ToMaster::Disconnect { fd: 9, code: Some(4000), reason: "bye".into() });
         roundtrip_master(ToMaster::Disconnect { fd: 9, code: None, reason: String::new() });
-        roundtrip_master(ToMaster::EventDone { retire: true });
+        roundtrip_master(ToMaster::EventDone { retire: Retire::Ending });
     }
 
     #[test]
     fn master_messages_roundtrip() {
-        roundtrip_master(ToMaster::Hello { worker_id: 3, pid: 4242 });
+        roundtrip_master(ToMaster::Hello { worker_id: 3, pid: 4242, forked_at: 1_234_567_890 });
         roundtrip_master(ToMaster::StatusQuery);
         roundtrip_master(ToMaster::Response {
             status: 418,
@@ -376,14 +388,14 @@ mod tests {
             headers: vec![("Set-Cookie".into(), Bytes::from_static(b"a=1")), ("Set-Cookie".into(), Bytes::from_static(b"b=2"))],
             body: Bytes::from_static(b"hello"),
             complete: false,
-            retire: true,
+            retire: Retire::MaxRequest,
         });
         roundtrip_master(ToMaster::Chunk(Bytes::from_static(b"part")));
-        roundtrip_master(ToMaster::End { retire: false });
+        roundtrip_master(ToMaster::End { retire: Retire::Stays });
         roundtrip_master(ToMaster::DeliverTask { payload: Bytes::from_static(b"task"), finish: true, delay_ms: 3000 });
-        roundtrip_master(ToMaster::TaskDone { payload: Some(Bytes::from_static(b"t")), origin: Some(1), retire: true });
-        roundtrip_master(ToMaster::TaskDone { payload: None, origin: None, retire: false });
-        roundtrip_master(ToMaster::FinishDone { retire: false });
+        roundtrip_master(ToMaster::TaskDone { payload: Some(Bytes::from_static(b"t")), origin: Some(1), retire: Retire::Memory });
+        roundtrip_master(ToMaster::TaskDone { payload: None, origin: None, retire: Retire::Stays });
+        roundtrip_master(ToMaster::FinishDone { retire: Retire::Stays });
     }
 
     #[test]

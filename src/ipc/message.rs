@@ -184,6 +184,10 @@ pub enum ToMaster {
         worker_id: u32,
         /// The process's OS pid.
         pid: u32,
+        /// When the manager forked it (`CLOCK_MONOTONIC`, ns): a process forked before a
+        /// reload that connects after it is replaced at once, since it may have loaded
+        /// the old code. 0: not forked by the manager.
+        forked_at: u64,
     },
     /// The response head, with the whole body when `complete`, or the first part of a
     /// streamed body otherwise (then `Chunk`s and one `End` follow).
@@ -199,14 +203,14 @@ pub enum ToMaster {
         /// Whether `body` is the whole body.
         complete: bool,
         /// When `complete`: the worker leaves after this (`max_request`, `worker_memory_limit`, or ending).
-        retire: bool,
+        retire: Retire,
     },
     /// A piece of a streamed body.
     Chunk(Bytes),
     /// The end of a streamed body.
     End {
         /// The worker leaves after this: `max_request` or `worker_memory_limit` reached, or the process is ending.
-        retire: bool,
+        retire: Retire,
     },
     /// Queue a task (serialized by PHP) for a task worker, after `delay_ms`; the master
     /// answers `ToWorker::TaskAccepted`. `finish` asks for the task back when it is done.
@@ -225,12 +229,12 @@ pub enum ToMaster {
         /// The worker to run its `finish()`, as `ToWorker::Task` named it.
         origin: Option<u32>,
         /// The task worker leaves after this: `task_max_request` or `worker_memory_limit` reached, or the process is ending.
-        retire: bool,
+        retire: Retire,
     },
     /// A worker finished running a task's `finish()`.
     FinishDone {
         /// The worker leaves after this: `max_request` or `worker_memory_limit` reached, or the process is ending.
-        retire: bool,
+        retire: Retire,
     },
     /// Send a WebSocket message (`opcode` 1, 2, 9, 10) or raw bytes (`opcode` 0, TCP
     /// ports) to connection `fd`. Never answered: a broadcast must not cost a round trip
@@ -267,11 +271,55 @@ pub enum ToMaster {
     /// The worker finished a WebSocket `Frame` or `Close` event.
     EventDone {
         /// The worker leaves after this: `max_request` or `worker_memory_limit` reached, or the process is ending.
-        retire: bool,
+        retire: Retire,
     },
     /// First and only frame of a `bin/laravels status` connection, instead of `Hello`:
     /// the master answers `ToWorker::Status` and closes it.
     StatusQuery,
+}
+
+/// Whether a worker leaves after the exchange it just finished, and why: sent with the
+/// exchange's last frame, so the master stops giving it work and counts the restart by
+/// cause (`laravels_worker_restarts_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Retire {
+    /// It takes the next job.
+    #[default]
+    Stays,
+    /// `max_request` (or `task_max_request`) reached.
+    MaxRequest,
+    /// Its peak resident memory passed `worker_memory_limit`.
+    Memory,
+    /// The process is ending: `exit()`, a fatal error, `memory_limit`.
+    Ending,
+}
+
+impl Retire {
+    /// Whether the worker leaves.
+    pub fn leaves(self) -> bool {
+        self != Retire::Stays
+    }
+
+    /// Its wire byte.
+    pub fn code(self) -> u8 {
+        match self {
+            Retire::Stays => 0,
+            Retire::MaxRequest => 1,
+            Retire::Memory => 2,
+            Retire::Ending => 3,
+        }
+    }
+
+    /// The value of a wire byte; `None` for a byte no variant has.
+    pub fn from_code(code: u8) -> Option<Self> {
+        Some(match code {
+            0 => Retire::Stays,
+            1 => Retire::MaxRequest,
+            2 => Retire::Memory,
+            3 => Retire::Ending,
+            _ => return None,
+        })
+    }
 }
 
 impl ToMaster {
@@ -287,16 +335,16 @@ impl ToMaster {
         )
     }
 
-    /// Whether the worker announced it leaves after this response.
-    pub fn retires(&self) -> bool {
-        matches!(
-            self,
-            ToMaster::Response { retire: true, complete: true, .. }
-                | ToMaster::End { retire: true }
-                | ToMaster::TaskDone { retire: true, .. }
-                | ToMaster::FinishDone { retire: true }
-                | ToMaster::EventDone { retire: true }
-        )
+    /// Whether and why the worker announced it leaves after this response.
+    pub fn retires(&self) -> Retire {
+        match self {
+            ToMaster::Response { retire, complete: true, .. }
+            | ToMaster::End { retire }
+            | ToMaster::TaskDone { retire, .. }
+            | ToMaster::FinishDone { retire }
+            | ToMaster::EventDone { retire } => *retire,
+            _ => Retire::Stays,
+        }
     }
 }
 
@@ -306,12 +354,12 @@ mod tests {
 
     #[test]
     fn retire_flag_is_read_from_the_finishing_frame() {
-        let done = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: true, retire: true };
-        assert!(done.finishes_response() && done.retires());
-        let head_only = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: false, retire: true };
-        assert!(!head_only.finishes_response() && !head_only.retires());
-        let done = ToMaster::EventDone { retire: true };
-        assert!(done.finishes_response() && done.retires());
+        let done = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: true, retire: Retire::MaxRequest };
+        assert!(done.finishes_response() && done.retires() == Retire::MaxRequest);
+        let head_only = ToMaster::Response { status: 200, reason: None, headers: vec![], body: Bytes::new(), complete: false, retire: Retire::Memory };
+        assert!(!head_only.finishes_response() && !head_only.retires().leaves());
+        let done = ToMaster::EventDone { retire: Retire::Ending };
+        assert!(done.finishes_response() && done.retires() == Retire::Ending);
         assert!(!ToMaster::Chunk(Bytes::new()).finishes_response());
     }
 }

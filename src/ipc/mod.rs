@@ -22,4 +22,4 @@ pub mod query;
 mod wire;
 
 pub use codec::{decode_to_master, decode_to_worker, encode_to_master, encode_to_worker, DecodeError};
-pub use message::{Form, Header, Request, RequestHead, ToMaster, ToWorker, UploadedFile, ANY_UDP_PORT};
+pub use message::{Form, Header, Request, RequestHead, Retire, ToMaster, ToWorker, UploadedFile, ANY_UDP_PORT};

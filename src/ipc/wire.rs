@@ -22,6 +22,9 @@ pub enum DecodeError {
     /// The request head's protocol tag is not one of `PROTOCOLS`.
     #[error("unknown protocol tag {0}")]
     Protocol(u8),
+    /// A retire byte names no `Retire`.
+    #[error("unknown retire code {0}")]
+    Retire(u8),
 }
 
 pub(super) const PROTOCOLS: [&str; 3] = ["HTTP/1.0", "HTTP/1.1", "HTTP/2.0"];

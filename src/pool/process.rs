@@ -1,5 +1,7 @@
 //! Forking and per-role process set-up.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use nix::sys::signal::{self, SigHandler, SigSet, SigmaskHow, Signal};
 use nix::unistd::{fork, ForkResult, Pid};
 
@@ -21,8 +23,26 @@ pub fn fork_process() -> std::io::Result<Forked> {
     // inherit a lock held by another thread.
     match unsafe { fork() }.map_err(std::io::Error::from)? {
         ForkResult::Parent { child } => Ok(Forked::Parent(child)),
-        ForkResult::Child => Ok(Forked::Child),
+        ForkResult::Child => {
+            FORKED_AT.store(monotonic_ns(), Ordering::Relaxed);
+            Ok(Forked::Child)
+        }
     }
+}
+
+/// When this process was forked (`monotonic_ns`); 0 in a process nobody forked here.
+static FORKED_AT: AtomicU64 = AtomicU64::new(0);
+
+/// `CLOCK_MONOTONIC` in nanoseconds: one clock for every process of the machine, so the
+/// master can tell whether a worker was forked before or after a reload.
+pub fn monotonic_ns() -> u64 {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC)
+        .map_or(0, |t| u64::try_from(t.tv_sec()).unwrap_or(0).saturating_mul(1_000_000_000).saturating_add(u64::try_from(t.tv_nsec()).unwrap_or(0)))
+}
+
+/// When this process was forked, as `monotonic_ns` read it in the child.
+pub fn forked_at() -> u64 {
+    FORKED_AT.load(Ordering::Relaxed)
 }
 
 /// Asks the kernel to send `sig` to this process when its parent dies, so no role

@@ -15,7 +15,7 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use bytes::Bytes;
 
 use super::process::peak_rss_bytes;
-use crate::ipc::{self, Header, ToMaster, ToWorker};
+use crate::ipc::{self, Header, Retire, ToMaster, ToWorker};
 
 /// How long an idle worker polls for the next request before it blocks.
 const SPIN: Duration = Duration::from_micros(50);
@@ -85,6 +85,8 @@ pub struct WorkerLink {
     exchange: Exchange,
     /// Set once the worker has told the master it leaves; `recv` then yields nothing.
     retiring: bool,
+    /// Why it retires, once the exchange that decided it finished.
+    why: Retire,
     /// Set when the process is ending whatever the limits say.
     leaving: bool,
 }
@@ -102,12 +104,13 @@ impl WorkerLink {
             taken: 0,
             exchange: Exchange::Idle,
             retiring: false,
+            why: Retire::Stays,
             leaving: false,
         };
         if let Some(board) = super::receipts::board() {
             board.record(worker_id, std::process::id(), 0);
         }
-        link.send(&ToMaster::Hello { worker_id, pid: std::process::id() })?;
+        link.send(&ToMaster::Hello { worker_id, pid: std::process::id(), forked_at: super::process::forked_at() })?;
         super::boot::mark_booted(worker_id);
         Ok(link)
     }
@@ -316,7 +319,7 @@ impl WorkerLink {
     pub fn start_stream(&mut self, status: u16, reason: Option<String>, headers: Vec<Header>) -> Result<(), LinkError> {
         self.expect(Exchange::Received)?;
         self.exchange = Exchange::Streaming;
-        self.send(&ToMaster::Response { status, reason, headers, body: Bytes::new(), complete: false, retire: false })
+        self.send(&ToMaster::Response { status, reason, headers, body: Bytes::new(), complete: false, retire: Retire::Stays })
     }
 
     /// Sends one piece of a streamed body, at once.
@@ -345,13 +348,21 @@ impl WorkerLink {
     }
 
     /// Closes the current exchange and decides whether this worker retires after it.
-    fn finish_exchange(&mut self) -> bool {
+    fn finish_exchange(&mut self) -> Retire {
         self.exchange = Exchange::Idle;
         self.served += 1;
-        let by_count = self.limits.max_request > 0 && self.served >= self.limits.max_request;
-        let by_memory = self.limits.memory_limit.is_some_and(|limit| peak_rss_bytes() > limit);
-        self.retiring = by_count || by_memory || self.leaving;
-        self.retiring
+        let retire = if self.leaving {
+            Retire::Ending
+        } else if self.limits.max_request > 0 && self.served >= self.limits.max_request {
+            Retire::MaxRequest
+        } else if self.limits.memory_limit.is_some_and(|limit| peak_rss_bytes() > limit) {
+            Retire::Memory
+        } else {
+            Retire::Stays
+        };
+        self.retiring = retire.leaves();
+        self.why = retire;
+        retire
     }
 
     /// Marks this worker as leaving: the response in progress tells the master so, and
@@ -363,14 +374,14 @@ impl WorkerLink {
     /// Why this worker is retiring, for its last log line.
     pub fn retire_reason(&self) -> Option<&'static str> {
         if !self.retiring {
-            None
-        } else if self.leaving {
-            Some("the process is ending")
-        } else if self.limits.max_request > 0 && self.served >= self.limits.max_request {
-            Some("max_request reached")
-        } else {
-            Some("worker_memory_limit passed")
+            return None;
         }
+        Some(match self.why {
+            Retire::Ending => "the process is ending",
+            Retire::MaxRequest => "max_request reached",
+            Retire::Memory => "worker_memory_limit passed",
+            Retire::Stays => "the master asked it to stop",
+        })
     }
 
     fn send(&mut self, msg: &ToMaster) -> Result<(), LinkError> {

@@ -127,6 +127,7 @@ pub async fn run_until_stopped(
                     // Counted first: a slot leaves the count as soon as it told its worker
                     // to stop, which another reactor thread may do before this line.
                     let replaced = shared.workers.connected();
+                    shared.reloaded_at.store(crate::pool::process::monotonic_ns(), std::sync::atomic::Ordering::SeqCst);
                     generation.send_modify(|g| *g += 1);
                     log::line("master", &format!("reloading: {replaced} worker(s) finish their current request and are replaced"));
                 }

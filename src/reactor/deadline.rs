@@ -30,6 +30,8 @@ const WITHDRAWN: u8 = 2;
 /// the slot that takes it.
 #[derive(Debug, Clone)]
 pub struct Deadline {
+    /// When the job was queued.
+    queued_at: Instant,
     /// `max_request_time` from queueing; `None`: no limit.
     at: Option<Instant>,
     /// `queue.max_wait_seconds` from queueing; `None`: no limit.
@@ -44,7 +46,12 @@ impl Deadline {
     /// and taken by a worker within `max_wait` (`None`: no such limit).
     pub fn queued(limit: Option<Duration>, max_wait: Option<Duration>, waiting: Arc<AtomicUsize>) -> Self {
         let now = Instant::now();
-        Deadline { at: limit.map(|l| now + l), wait_until: max_wait.map(|w| now + w), state: Arc::new(AtomicU8::new(QUEUED)), waiting }
+        Deadline { queued_at: now, at: limit.map(|l| now + l), wait_until: max_wait.map(|w| now + w), state: Arc::new(AtomicU8::new(QUEUED)), waiting }
+    }
+
+    /// When the job was queued (for `laravels_queue_wait_seconds`).
+    pub fn queued_at(&self) -> Instant {
+        self.queued_at
     }
 
     /// When the job's answer is due (`max_request_time`).

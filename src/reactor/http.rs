@@ -46,8 +46,21 @@ pub struct ConnInfo {
     pub upgraded: std::sync::atomic::AtomicBool,
 }
 
-/// Answers one request: a static file, an error found here, or a worker's response.
-pub async fn handle(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>, conn: Arc<ConnInfo>) -> Result<Response<ResponseBody>, Infallible> {
+/// Answers one request: a static file, an error found here, or a worker's response;
+/// counted in the master's metrics when they are on (`metrics`).
+pub async fn handle(req: Request<hyper::body::Incoming>, shared: Arc<Shared>, conn: Arc<ConnInfo>) -> Result<Response<ResponseBody>, Infallible> {
+    if shared.metrics.is_none() {
+        return respond(req, shared, conn).await;
+    }
+    let started = std::time::Instant::now();
+    let resp = respond(req, shared.clone(), conn).await?;
+    if let Some(metrics) = &shared.metrics {
+        metrics.response(resp.status().as_u16(), started.elapsed());
+    }
+    Ok(resp)
+}
+
+async fn respond(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>, conn: Arc<ConnInfo>) -> Result<Response<ResponseBody>, Infallible> {
     if let Some(refusal) = super::strict::check(req.method(), req.version(), req.headers()) {
         return Ok(finish(refusal.response(), &shared));
     }
@@ -63,6 +76,9 @@ pub async fn handle(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>
         Some(_) => Some(conn.port),
     };
     if protocol.is_none() {
+        if let Some(resp) = super::metrics::answer(&shared, &req) {
+            return Ok(finish(resp, &shared));
+        }
         if let Some(resp) = super::health::answer(&shared, &req) {
             return Ok(finish(resp, &shared));
         }

@@ -17,6 +17,8 @@ pub struct Listener {
     pub socket: Socket,
     /// Set when the port speaks TLS; its certificate was read at bind time.
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// `metrics.listen`, bound with the main port so "address in use" stops start-up too.
+    pub metrics: Option<std::net::TcpListener>,
 }
 
 /// A bound, non-blocking listening socket of `socket_type`.
@@ -37,7 +39,12 @@ impl Listener {
             Some(files) => Some(super::tls::acceptor(files, config.http2)?),
             None => None,
         };
-        Ok(Listener { socket: Self::bind_socket(config)?, tls })
+        let socket = Self::bind_socket(config)?;
+        let metrics = match config.metrics.listen {
+            Some(addr) => Some(bind_tcp(addr)?),
+            None => None,
+        };
+        Ok(Listener { socket, tls, metrics })
     }
 
     fn bind_socket(config: &ServerConfig) -> Result<Socket, StartError> {
@@ -61,18 +68,7 @@ impl Listener {
             }
             SocketType::Tcp | SocketType::Tcp6 => {
                 let ip: IpAddr = config.listen_ip.parse().map_err(|_| StartError::BadAddress(config.listen_ip.clone()))?;
-                let addr = SocketAddr::new(ip, config.listen_port);
-                let bind_err = |source| StartError::Bind { addr: addr.to_string(), source };
-                let socket = socket2::Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(bind_err)?;
-                socket.set_reuse_address(true).map_err(bind_err)?;
-                if ip.is_ipv6() {
-                    let _ = socket.set_only_v6(false);
-                }
-                socket.bind(&addr.into()).map_err(bind_err)?;
-                socket.listen(BACKLOG).map_err(bind_err)?;
-                socket.set_nonblocking(true).map_err(bind_err)?;
-                socket.set_nodelay(true).map_err(bind_err)?;
-                Ok(Socket::Tcp(socket.into()))
+                Ok(Socket::Tcp(bind_tcp(SocketAddr::new(ip, config.listen_port))?))
             }
         }
     }
@@ -103,4 +99,19 @@ impl Listener {
             Socket::Unix(l, _) => l.as_raw_fd(),
         }
     }
+}
+
+/// A non-blocking TCP listener on `addr` (an IPv6 one takes IPv4 clients too).
+fn bind_tcp(addr: SocketAddr) -> Result<std::net::TcpListener, StartError> {
+    let bind_err = |source| StartError::Bind { addr: addr.to_string(), source };
+    let socket = socket2::Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(bind_err)?;
+    socket.set_reuse_address(true).map_err(bind_err)?;
+    if addr.is_ipv6() {
+        let _ = socket.set_only_v6(false);
+    }
+    socket.bind(&addr.into()).map_err(bind_err)?;
+    socket.listen(BACKLOG).map_err(bind_err)?;
+    socket.set_nonblocking(true).map_err(bind_err)?;
+    socket.set_nodelay(true).map_err(bind_err)?;
+    Ok(socket.into())
 }

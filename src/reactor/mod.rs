@@ -9,6 +9,7 @@
 //! - `timeouts.rs`: the header timeout (408) and idle keep-alive timeout of HTTP/1.x.
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `health.rs`: liveness and readiness answers (`health`), and the stop's drain flag.
+//! - `metrics.rs`: the master's Prometheus metrics (`metrics`), on a path or a port of their own.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
 //! - `job.rs`: what a connection hands a worker (its frame, built once) and the answer.
 //! - `deadline.rs`: `max_request_time` and `queue.max_wait_seconds`, per job, and who acts on them.
@@ -39,6 +40,7 @@ pub mod health;
 pub mod http;
 pub mod job;
 pub mod listener;
+pub mod metrics;
 pub mod overload;
 pub mod push;
 pub mod slot;
@@ -111,6 +113,12 @@ pub struct Shared {
     pub udp: sockets::UdpSockets,
     /// Server spans and their export (`tracing`); `None` when tracing is off.
     pub tracer: Option<crate::trace::Tracer>,
+    /// The counters of the master's metrics (`metrics`); `None` when they are off.
+    pub metrics: Option<crate::metrics::Metrics>,
+    /// When the master started serving, in Unix seconds.
+    pub started_unix: u64,
+    /// When the last reload began (`pool::process::monotonic_ns`; 0: none yet).
+    pub reloaded_at: AtomicU64,
 }
 
 /// What the master needs besides its config, all made before the fork.
@@ -183,6 +191,9 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
         clients: parts.clients.clone(),
         server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
         tracer: crate::trace::Tracer::start_exporter(&config.tracing),
+        metrics: config.metrics.path.is_some().then(crate::metrics::Metrics::default),
+        reloaded_at: AtomicU64::new(0),
+        started_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
         config,
     });
     let (generation_tx, generation_rx) = watch::channel(0u64);
@@ -197,6 +208,9 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
     tokio::spawn(accept_workers(ipc, shared.clone(), generation_rx));
     tokio::spawn(report_ready(shared.clone(), parts.listener.describe(), parts.manager, parts.on_ready));
     tokio::spawn(trim::run(shared.clone()));
+    if let Some(port) = parts.listener.metrics.take() {
+        tokio::spawn(metrics::serve_port(port, shared.clone()));
+    }
 
     let graceful = GracefulShutdown::new();
     let accepting = async {

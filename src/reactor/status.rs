@@ -71,7 +71,7 @@ fn role_name(shared: &Shared, role: ProcessRole) -> String {
 }
 
 /// Resident memory of `pid` in bytes, from /proc/PID/statm; `None` when it cannot be read.
-fn rss_bytes(pid: u32) -> Option<u64> {
+pub(super) fn rss_bytes(pid: u32) -> Option<u64> {
     let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     // SAFETY: sysconf only reads a system constant.

@@ -201,3 +201,32 @@ def test_unimplemented_swoole_setting_warns_once(laravel_app):
         pass
     log = s.read_log()
     assert log.count("swoole.ssl_ciphers is not implemented") == 1, log
+
+
+def test_reload_also_replaces_a_worker_that_was_booting_when_it_began(laravel_app):
+    """A worker forked before the reload, still booting when it began (here: the
+    replacement of a killed worker, whose boot takes 3 s), may have loaded the old code:
+    the reload replaces it too, and returns once it is replaced, instead of waiting for
+    a process that will never be replaced (found by the soak, bench/soak.py)."""
+    from test_boot import IN_WORKERS, inject
+
+    marker = laravel_app / "storage" / "slow-boot"
+    inject(laravel_app, IN_WORKERS.format(f"if (file_exists('{marker}')) {{ sleep(3); }}"))
+    with Server(laravel_app, env={"LARAVELS_WORKER_NUM": "1"}) as s:
+        [old] = s.worker_pids()
+        marker.write_text("")
+        os.kill(old, signal.SIGKILL)
+        deadline = time.time() + 5
+        booting = []
+        while not booting and time.time() < deadline:
+            booting = [p for p in s.worker_pids() if p != old]
+            time.sleep(0.05)
+        assert booting, "the manager forks a replacement"
+        time.sleep(0.5)
+        marker.unlink()  # workers forked from now on boot at once
+        started = time.time()
+        run = s.command("reload", timeout=30)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert time.time() - started < 10
+        assert booting[0] not in s.worker_pids(), "the worker booting at the reload was replaced"
+        assert httpx.get(s.url + "/api/hello" if not IS_LUMEN else s.url + "/hello").status_code == 200

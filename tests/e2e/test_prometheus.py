@@ -33,13 +33,24 @@ def step7_config(port: int) -> str:
     return config
 
 
+RUNTIME_JOB = """
+- job_name: laravels-runtime
+  metrics_path: /laravels-metrics
+  static_configs:
+  - targets: ['127.0.0.1:{port}']
+"""
+
+
 def test_a_real_prometheus_scrapes_the_requests_of_every_worker(laravel_app, tmp_path):
     prometheus_steps(laravel_app, LARAVEL)
     SeedApp(laravel_app, LARAVEL).install(34, 35).finish("require base_path('routes/prometheus.php');")
-    with Server(laravel_app, env={"PROMETHEUS_COLLECT_METRICS_INTERVAL": "1"}) as s:
+    # The master's own metrics (README "Runtime metrics from the master") are scraped too.
+    overrides = {"metrics": {"path": "/laravels-metrics"}}
+    with Server(laravel_app, env={"PROMETHEUS_COLLECT_METRICS_INTERVAL": "1"}, overrides=overrides) as s:
         for _ in range(25):
             assert httpx.get(s.url + "/api/hello").status_code == 200
-        with Prometheus(tmp_path / "prometheus", step7_config(s.port)) as prom:
+        config = step7_config(s.port) + RUNTIME_JOB.format(port=s.port)
+        with Prometheus(tmp_path / "prometheus", config) as prom:
             deadline = time.time() + 40
             found = []
             while time.time() < deadline:
@@ -74,4 +85,29 @@ def test_a_real_prometheus_scrapes_the_requests_of_every_worker(laravel_app, tmp
                     named = set(re.findall(r"\b(?:http_server_requests_seconds_\w+|swoole_\w+|system_\w+)\b", target["expr"]))
                     assert named and named <= exported, (panel["title"], named - exported)
                     expr = target["expr"].replace("$application", "Laravel").replace("$__rate_interval", "1m")
+                    prom.query(expr)  # raises unless Prometheus accepts it
+
+            # The master's metrics: the 25 requests (and the scrapes, 2xx too) by class,
+            # and the runtime dashboard's queries.
+            deadline = time.time() + 40
+            ok = []
+            while time.time() < deadline:
+                ok = prom.query('laravels_requests_total{job="laravels-runtime",code="2xx"}')
+                if ok and float(ok[0]["value"][1]) >= 25:
+                    break
+                time.sleep(0.5)
+            assert ok and float(ok[0]["value"][1]) >= 25, prom.log.read_text()[-2000:]
+            workers = prom.query('laravels_workers_connected{job="laravels-runtime",role="http"}')
+            assert [r["value"][1] for r in workers] == ["2"]
+            text = httpx.get(s.url + "/laravels-metrics").text
+            emitted = {line.split("{", 1)[0].split(" ", 1)[0] for line in text.splitlines() if line and not line.startswith("#")}
+            runtime = json.loads((REPO / "grafana" / "runtime-dashboard.json").read_text())
+            variable = next(v for v in runtime["templating"]["list"] if v["name"] == "job")
+            assert prom.query(variable["definition"].replace("label_values(", "group by (job) (").replace(", job)", ")"))
+            for panel in runtime["panels"]:
+                assert panel["targets"], panel["title"]
+                for target in panel["targets"]:
+                    named = set(re.findall(r"\blaravels_\w+\b", target["expr"]))
+                    assert named and named <= emitted, (panel["title"], named - emitted)
+                    expr = target["expr"].replace("$job", "laravels-runtime").replace("$__rate_interval", "1m")
                     prom.query(expr)  # raises unless Prometheus accepts it

@@ -11,8 +11,9 @@ use nix::unistd::Pid;
 use tokio::io::AsyncBufReadExt;
 
 use super::{next_frame, Conn, Generation};
-use crate::ipc::{ToMaster, ToWorker};
+use crate::ipc::{Retire, ToMaster, ToWorker};
 use crate::log;
+use crate::metrics::Restart;
 use crate::reactor::dispatch::Work;
 use crate::reactor::job::{EventJob, Failure, Job, Payload, Reply, ReplyHead};
 use crate::reactor::Shared;
@@ -26,11 +27,10 @@ enum Taken {
 
 /// How one job ended, for the slot's next step.
 enum Outcome {
-    Done {
-        retire: bool,
-    },
-    /// The worker is gone or must be: stop using this connection.
-    Lost,
+    /// The job is done; the worker stays or says why it leaves.
+    Done { retire: Retire },
+    /// The worker is gone or must be (for this cause): stop using this connection.
+    Lost(Restart),
 }
 
 /// Serves an HTTP worker until it leaves: retired, replaced by a reload, or gone.
@@ -39,23 +39,28 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
     conn.origin = Some(index);
     // Checked before a reactor thread spins for an answer (reactor/spin.rs).
     let _watched = crate::reactor::spin::current().map(|spin| spin.watch(fd));
-    loop {
+    let cause = loop {
         let work = tokio::select! {
             biased;
             () = generation.ended() => {
                 let _ = conn.write(&ToWorker::Stop).await;
-                break;
+                break Restart::Reload;
             }
             // An idle worker sends nothing; readable means it died (EOF) or misbehaves.
             _ = conn.frames.reader.fill_buf() => {
                 log::line("master", &format!("worker #{index} (pid {pid}) went away while idle"));
-                break;
+                break Restart::Crash;
             }
             work = queues.next() => work,
         };
         let taken = match work {
             Work::Request(job) => match job.take() {
-                Some(payload) => Taken::Request(job, payload),
+                Some(payload) => {
+                    if let Some(metrics) = &shared.metrics {
+                        metrics.dequeued(job.deadline.queued_at().elapsed());
+                    }
+                    Taken::Request(job, payload)
+                }
                 // Its client went away while it was queued, or had its 503 or 504: no
                 // worker runs it, and it is not counted as served.
                 None => continue,
@@ -71,13 +76,26 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
         };
         shared.workers.end(index);
         match outcome {
-            Outcome::Done { retire: false } => {}
-            Outcome::Done { retire: true } | Outcome::Lost => break,
+            Outcome::Done { retire } if retire.leaves() => break restart_cause(retire),
+            Outcome::Done { .. } => {}
+            Outcome::Lost(cause) => break cause,
         }
         if generation.is_over() {
             let _ = conn.write(&ToWorker::Stop).await;
-            break;
+            break Restart::Reload;
         }
+    };
+    if let Some(metrics) = &shared.metrics {
+        metrics.restart(cause);
+    }
+}
+
+/// The restart a worker's announced retirement counts as.
+pub(super) fn restart_cause(retire: Retire) -> Restart {
+    match retire {
+        Retire::MaxRequest => Restart::MaxRequest,
+        Retire::Memory => Restart::Memory,
+        Retire::Ending | Retire::Stays => Restart::Exit,
     }
 }
 
@@ -113,12 +131,12 @@ async fn run_job(conn: &mut Conn, job: Job, payload: Payload, shared: &Arc<Share
     if job.deadline.is_past() {
         // Taken as its deadline passed: no worker gets it, and only this slot can answer.
         let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
-        return Outcome::Done { retire: false };
+        return Outcome::Done { retire: Retire::Stays };
     }
     if conn.write(&payload.frame).await.is_err() {
         // The worker died before it could read the request: another worker takes it.
         hand_back(job, payload, shared);
-        return Outcome::Lost;
+        return Outcome::Lost(Restart::Crash);
     }
     conn.jobs_sent = conn.jobs_sent.wrapping_add(1);
     // The frame is kept until the worker answers: should it die before it read it
@@ -139,17 +157,17 @@ async fn run_job(conn: &mut Conn, job: Job, payload: Payload, shared: &Arc<Share
             if let Some(frame) = unread.filter(|_| conn.never_read_last_job(pid)) {
                 log::line("master", &format!("worker pid {pid} died before reading a request; another worker takes it"));
                 hand_back(job, Payload { frame, uploads }, shared);
-                return Outcome::Lost;
+                return Outcome::Lost(Restart::Crash);
             }
             // Before the head this is the client's 502; after it, it aborts the stream.
             let _ = job.reply.send(Reply::Failed(Failure::WorkerLost)).await;
-            Outcome::Lost
+            Outcome::Lost(Restart::Crash)
         }
         Err(_) => {
             log::line("master", &format!("worker pid {pid} passed max_request_time; answering 504 and replacing it"));
             let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
             let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
-            Outcome::Lost
+            Outcome::Lost(Restart::Deadline)
         }
     }
 }
@@ -173,7 +191,7 @@ async fn relay(
     shared: &Arc<Shared>,
     origin: Option<u32>,
     unread: &mut Option<ToWorker>,
-) -> Result<bool, ()> {
+) -> Result<Retire, ()> {
     loop {
         let Some(frame) = next_frame(conn, shared, origin).await else { return Err(()) };
         // The worker answers: it read the request, and its body can go.
@@ -202,14 +220,14 @@ async fn relay(
 async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outcome {
     let EventJob { fd, frame, done } = job;
     if conn.write(&frame).await.is_err() {
-        return Outcome::Lost;
+        return Outcome::Lost(Restart::Crash);
     }
     let _in_hand = crate::reactor::spin::in_hand();
     let outcome = if let Some(ToMaster::EventDone { retire }) = next_frame(conn, shared, conn.origin).await {
         Outcome::Done { retire }
     } else {
         log::line("master", &format!("a worker stopped while handling a WebSocket event of connection {fd}"));
-        Outcome::Lost
+        Outcome::Lost(Restart::Crash)
     };
     let _ = done.send(());
     outcome
@@ -218,10 +236,10 @@ async fn run_event(conn: &mut Conn, job: EventJob, shared: &Arc<Shared>) -> Outc
 /// Runs the `finish()` of a task this worker delivered (`slot/task.rs` sent it back).
 async fn run_finish(conn: &mut Conn, payload: bytes::Bytes, shared: &Arc<Shared>) -> Outcome {
     if conn.write(&ToWorker::Finish { payload }).await.is_err() {
-        return Outcome::Lost;
+        return Outcome::Lost(Restart::Crash);
     }
     match next_frame(conn, shared, conn.origin).await {
         Some(ToMaster::FinishDone { retire }) => Outcome::Done { retire },
-        _ => Outcome::Lost,
+        _ => Outcome::Lost(Restart::Crash),
     }
 }

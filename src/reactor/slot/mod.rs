@@ -109,7 +109,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
     };
     let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
     let mut conn = Conn { frames, writer: w, origin: None, worker_id: 0, jobs_sent: 0 };
-    let (worker_id, pid) = match hello(&mut conn).await {
+    let (worker_id, pid, forked_at) = match hello(&mut conn).await {
         Ok(Some(who)) => who,
         Ok(None) => {
             // `bin/laravels status`: one answer, then the connection ends.
@@ -127,7 +127,11 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
         return;
     };
     conn.worker_id = worker_id;
-    let generation = Generation::new(control);
+    // Forked before the last reload (it was booting then): it may run the old code, so it
+    // leaves at once and the manager forks a fresh one.
+    // 0: not forked by a manager (the reactor's tests run workers as threads).
+    let stale = forked_at != 0 && forked_at < shared.reloaded_at.load(std::sync::atomic::Ordering::SeqCst);
+    let generation = Generation::new(control, stale);
     shared.workers.attach(worker_id, pid);
     match role {
         ProcessRole::Http { index } => http::serve(conn, fd, &shared, generation, index, pid).await,
@@ -143,14 +147,15 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
 struct Generation {
     control: watch::Receiver<u64>,
     started: u64,
-    /// The master's control channel is gone: as good as a new generation.
+    /// The master's control channel is gone, or the process is of a generation before
+    /// the current one (`stale`): it must leave.
     closed: bool,
 }
 
 impl Generation {
-    fn new(mut control: watch::Receiver<u64>) -> Self {
+    fn new(mut control: watch::Receiver<u64>, stale: bool) -> Self {
         let started = *control.borrow_and_update();
-        Generation { control, started, closed: false }
+        Generation { control, started, closed: stale }
     }
 
     /// Whether the process must leave now.
@@ -170,9 +175,9 @@ impl Generation {
 
 /// Who connected: a process of the server (`Some((id, pid))`), or `bin/laravels status`
 /// (`None`).
-async fn hello(conn: &mut Conn) -> Result<Option<(u32, u32)>, SlotError> {
+async fn hello(conn: &mut Conn) -> Result<Option<(u32, u32, u64)>, SlotError> {
     match conn.read().await? {
-        Some(ToMaster::Hello { worker_id, pid }) => Ok(Some((worker_id, pid))),
+        Some(ToMaster::Hello { worker_id, pid, forked_at }) => Ok(Some((worker_id, pid, forked_at))),
         Some(ToMaster::StatusQuery) => Ok(None),
         _ => Err(SlotError::NoHello),
     }

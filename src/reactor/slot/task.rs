@@ -16,6 +16,7 @@ use bytes::Bytes;
 use super::{next_frame, Conn, Generation};
 use crate::ipc::{ToMaster, ToWorker};
 use crate::log;
+use crate::metrics::Restart;
 use crate::reactor::Shared;
 
 /// A task waiting for a task worker.
@@ -40,6 +41,11 @@ impl TaskQueue {
     /// An empty queue for `workers` task workers (`task_worker_num`).
     pub fn new(workers: u32) -> Self {
         TaskQueue { queue: async_channel::bounded(TASK_QUEUE_CAPACITY), workers }
+    }
+
+    /// Tasks waiting for a task worker (a delayed one counts once its delay is over).
+    pub fn waiting(&self) -> usize {
+        self.queue.0.len()
     }
 
     /// Queues a task now, or after `delay_ms`; false when it is refused (the queue is
@@ -67,18 +73,18 @@ impl TaskQueue {
 /// asked for it go back to their origin worker.
 pub(super) async fn serve(mut conn: Conn, shared: &Arc<Shared>, mut generation: Generation, worker_id: u32, pid: u32) {
     let tasks = shared.tasks.queue.1.clone();
-    loop {
+    let cause = loop {
         let task = tokio::select! {
             biased;
             () = generation.ended() => {
                 let _ = conn.write(&ToWorker::Stop).await;
-                break;
+                break Restart::Reload;
             }
             Ok(task) = tasks.recv() => task,
         };
         let origin = task.origin;
         if conn.write(&ToWorker::Task { payload: task.payload, origin }).await.is_err() {
-            break;
+            break Restart::Crash;
         }
         shared.workers.begin(worker_id, "task".to_owned());
         let done = next_frame(&mut conn, shared, None).await;
@@ -87,17 +93,20 @@ pub(super) async fn serve(mut conn: Conn, shared: &Arc<Shared>, mut generation: 
             if let (Some(payload), Some(origin)) = (payload, origin) {
                 shared.dispatcher.finish(origin, payload);
             }
-            if retire {
-                break;
+            if retire.leaves() {
+                break super::http::restart_cause(retire);
             }
         } else {
             log::line("master", &format!("task worker #{worker_id} (pid {pid}) stopped during a task"));
-            break;
+            break Restart::Crash;
         }
         if generation.is_over() {
             let _ = conn.write(&ToWorker::Stop).await;
-            break;
+            break Restart::Reload;
         }
+    };
+    if let Some(metrics) = &shared.metrics {
+        metrics.restart(cause);
     }
 }
 

@@ -54,6 +54,8 @@ pub struct ClientInfo {
     pub last_time: i64,
     /// The connection's WebSocket state (`None` for plain HTTP or TCP).
     pub websocket_status: WsStatus,
+    /// The uid `bind()` gave it (`dispatch_mode` 5); 0: not bound.
+    pub uid: u64,
 }
 
 /// Server-wide counters for `stats()`.
@@ -79,6 +81,7 @@ mod col {
     pub const CONNECT_TIME: usize = 4;
     pub const LAST_TIME: usize = 5;
     pub const WS_STATUS: usize = 6;
+    pub const UID: usize = 7;
 }
 
 /// The shared client list and `stats()` counters: one per server, mapped before the fork.
@@ -102,6 +105,7 @@ impl Clients {
         spec.column("connect_time", ColumnType::Int, 8)?;
         spec.column("last_time", ColumnType::Int, 8)?;
         spec.column("websocket_status", ColumnType::Int, 8)?;
+        spec.column("uid", ColumnType::Int, 8)?;
         let counters = [SharedAtomic::new(0)?, SharedAtomic::new(0)?, SharedAtomic::new(0)?, SharedAtomic::new(0)?];
         Ok(Clients { rows: spec.create()?, counters, started: now() })
     }
@@ -128,6 +132,7 @@ impl Clients {
             (col::CONNECT_TIME, Value::Int(info.connect_time)),
             (col::LAST_TIME, Value::Int(info.last_time)),
             (col::WS_STATUS, Value::Int(info.websocket_status as i64)),
+            (col::UID, Value::Int(i64::try_from(info.uid).unwrap_or(0))),
         ];
         self.rows.set(key(fd).as_bytes(), &values).is_ok()
     }
@@ -161,6 +166,13 @@ impl Clients {
             return None;
         }
         Some(decode(&row, self.rows.schema()))
+    }
+
+    /// Binds connection `fd` to `uid` (Swoole's `bind()`, for `dispatch_mode` 5): false
+    /// when `fd` is not open, is already bound, or `uid` is 0.
+    pub fn bind(&self, fd: u64, uid: u64) -> bool {
+        let Ok(uid) = i64::try_from(uid) else { return false };
+        uid != 0 && self.rows.claim_int(key(fd).as_bytes(), col::UID, uid).ok().flatten() == Some(true)
     }
 
     /// Whether connection `fd` is open (`exists($fd)`).
@@ -228,6 +240,7 @@ fn decode(row: &RowData, schema: &crate::table::Schema) -> ClientInfo {
         connect_time: int(col::CONNECT_TIME),
         last_time: int(col::LAST_TIME),
         websocket_status: WsStatus::from_i64(int(col::WS_STATUS)),
+        uid: u64::try_from(int(col::UID)).unwrap_or(0),
     }
 }
 
@@ -253,7 +266,20 @@ mod tests {
             connect_time: 100,
             last_time: 100,
             websocket_status: WsStatus::None,
+            uid: 0,
         }
+    }
+
+    #[test]
+    fn a_connection_is_bound_to_one_uid_once() {
+        let c = Clients::new(16).unwrap();
+        assert!(c.open(5, &info(40000)));
+        assert!(!c.bind(5, 0), "uid 0 means unbound");
+        assert!(c.bind(5, 42));
+        assert_eq!(c.info(5).unwrap().uid, 42);
+        assert!(!c.bind(5, 43), "bound once");
+        assert_eq!(c.info(5).unwrap().uid, 42);
+        assert!(!c.bind(6, 42), "not open");
     }
 
     #[test]

@@ -184,6 +184,17 @@ class Server
         return $this->getClientInfo($fd, $reactorId, $ignoreError);
     }
 
+    /**
+     * Binds connection $fd to the user id $uid (a positive number), once: with
+     * `dispatch_mode` 5 every connection bound to one uid goes to the same worker
+     * (`$uid % worker_num`), and getClientInfo() shows it (in any mode; only mode 5 routes
+     * by it). False when $fd is not open, is already bound, or $uid is not positive.
+     */
+    public function bind($fd, $uid): bool
+    {
+        return Clients::bind((int) $fd, (int) $uid);
+    }
+
     /** Up to $pageSize open connections after $startFd, as [fd => fd] like Swoole. */
     public function getClientList($startFd = 0, $pageSize = 10)
     {

@@ -184,7 +184,7 @@ pub(super) const KEYS: &[Key] = &[
     key("_runtime", Array, "", Ours, Internal, "Reserved."),
     key("swoole", Array, "", LaravelS, Read, "Server settings under Swoole's names; also `app('swoole')->setting`."),
     key("swoole.daemonize", Bool, "false", LaravelS, Read, "Run in the background; output goes to `log_file`."),
-    key("swoole.dispatch_mode", Int, "3", LaravelS, Read, "1: round robin, 2: by connection, 3: the next idle worker."),
+    key("swoole.dispatch_mode", Int, "3", LaravelS, Read, "1: round robin, 2: by connection, 3: the next idle worker, 4: by client IP, 5: by the uid `bind()` gave the connection (by connection until bound)."),
     key("swoole.worker_num", Int, "30", LaravelS, Read, "HTTP workers, each holding a booted application; 0: one per CPU."),
     key("swoole.task_worker_num", Int, "0", LaravelS, Read, "Task workers for `Task::deliver()` and `Event::fire()`."),
     key("swoole.task_ipc_mode", Int, "1", LaravelS, AnyValue, "Accepted; tasks always go through the master."),

@@ -87,6 +87,11 @@ pub enum DispatchMode {
     FixedByConnection,
     /// 3: each request to an idle worker (the default).
     Idle,
+    /// 4: all requests of one client IP address to the same worker.
+    ByIp,
+    /// 5: all requests of the connections `bind()` gave one uid to the same worker;
+    /// a connection not bound (yet) goes by its fd, as in 2.
+    ByUid,
 }
 
 /// What the main listener is bound to (`socket_type`).

@@ -11,10 +11,12 @@ pub(super) fn dispatch_mode(r: &Reader) -> Result<DispatchMode, ConfigError> {
         1 => Ok(DispatchMode::RoundRobin),
         2 => Ok(DispatchMode::FixedByConnection),
         3 => Ok(DispatchMode::Idle),
+        4 => Ok(DispatchMode::ByIp),
+        5 => Ok(DispatchMode::ByUid),
         other => Err(invalid(
             "swoole.dispatch_mode",
             format!("{other} is not supported"),
-            "use 1 (round robin), 2 (fixed by connection) or 3 (idle worker, the default)",
+            "use 1 (round robin), 2 (fixed by connection), 3 (idle worker, the default), 4 (by client IP) or 5 (by the uid of bind()); 6 and 7 (stream modes) are not provided",
         )),
     }
 }

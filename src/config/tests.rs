@@ -24,8 +24,10 @@ fn defaults_and_env_strings() {
 fn bad_values_name_the_key_and_the_fix() {
     let e = parse(json!({"swoole": {"worker_num": "many"}})).unwrap_err().to_string();
     assert!(e.contains("laravels.swoole.worker_num") && e.contains("Fix:"), "{e}");
-    let e = parse(json!({"swoole": {"dispatch_mode": 5}})).unwrap_err().to_string();
-    assert!(e.contains("swoole.dispatch_mode") && e.contains("5 is not supported"), "{e}");
+    let e = parse(json!({"swoole": {"dispatch_mode": 7}})).unwrap_err().to_string();
+    assert!(e.contains("swoole.dispatch_mode") && e.contains("7 is not supported"), "{e}");
+    assert_eq!(parse(json!({"swoole": {"dispatch_mode": 4}})).unwrap().dispatch_mode, DispatchMode::ByIp);
+    assert_eq!(parse(json!({"swoole": {"dispatch_mode": 5}})).unwrap().dispatch_mode, DispatchMode::ByUid);
     let e = parse(json!({"listen_port": 70000})).unwrap_err().to_string();
     assert!(e.contains("listen_port"), "{e}");
     let e = parse(json!({"handle_static": "maybe"})).unwrap_err().to_string();

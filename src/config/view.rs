@@ -103,6 +103,8 @@ fn socket_type(c: &ServerConfig) -> i64 {
 fn dispatch_mode(mode: DispatchMode) -> i64 {
     match mode {
         DispatchMode::RoundRobin => 1,
+        DispatchMode::ByIp => 4,
+        DispatchMode::ByUid => 5,
         DispatchMode::FixedByConnection => 2,
         DispatchMode::Idle => 3,
     }

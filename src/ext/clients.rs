@@ -35,6 +35,13 @@ impl Clients {
         clients.info(fd).map(|info| info_array(&info))
     }
 
+    /// Binds connection `$fd` to `$uid` (Swoole's `bind()`): false when `$fd` is not open,
+    /// is already bound, or `$uid` is not a positive number.
+    pub fn bind(fd: i64, uid: i64) -> bool {
+        let (Some(fd), Ok(uid)) = (fd_of(fd), u64::try_from(uid)) else { return false };
+        Shared::shared().is_some_and(|c| c.bind(fd, uid))
+    }
+
     /// Up to `$pageSize` open connection fds above `$startFd`, ascending.
     pub fn list(start_fd: i64, page_size: i64) -> Vec<i64> {
         let Some(clients) = Shared::shared() else { return Vec::new() };
@@ -75,5 +82,8 @@ fn info_array(info: &ClientInfo) -> ZBox<ZendHashTable> {
     let _ = ht.insert("last_time", info.last_time);
     let _ = ht.insert("close_errno", 0_i64);
     let _ = ht.insert("websocket_status", info.websocket_status as i64);
+    if info.uid != 0 {
+        let _ = ht.insert("uid", i64::try_from(info.uid).unwrap_or(0));
+    }
     ht
 }

@@ -1,8 +1,9 @@
 //! The queues that carry jobs (`job.rs`) from connections to HTTP worker slots.
 //!
 //! `dispatch_mode` 3 puts every job in one shared queue that idle workers pull from, so a
-//! request never waits behind a busy worker while another is idle. Modes 1 and 2 pick a
-//! worker slot up front (in turn, or by connection) and use that slot's own queue; a slot
+//! request never waits behind a busy worker while another is idle. Modes 1, 2, 4 and 5 pick
+//! a worker slot up front (in turn, by connection, by client IP, by the uid `bind()` gave
+//! the connection, read from the shared client list) and use that slot's own queue; a slot
 //! outlives the process in it, so a replaced worker takes over its queue.
 //!
 //! Requests are admitted by the overload policy (`queue`): while `queue.max_requests`
@@ -20,6 +21,7 @@ use tokio::sync::oneshot;
 use super::deadline::Deadline;
 use super::job::{EventJob, Job, Ticket};
 use super::upload::TempFiles;
+use crate::clients::Clients;
 use crate::config::{DispatchMode, QueuePolicy};
 use crate::ipc::ToWorker;
 
@@ -133,10 +135,13 @@ impl Dispatcher {
     }
 
     fn queue_for(&self, connection: u64) -> &Queue<Work> {
+        let by = |key: u64| &self.slots[(key % self.slots.len() as u64) as usize];
         match self.mode {
             DispatchMode::Idle => &self.shared,
             DispatchMode::RoundRobin => &self.slots[self.turn.fetch_add(1, Ordering::Relaxed) % self.slots.len()],
-            DispatchMode::FixedByConnection => &self.slots[(connection % self.slots.len() as u64) as usize],
+            DispatchMode::FixedByConnection => by(connection),
+            DispatchMode::ByIp => by(Clients::shared().and_then(|c| c.info(connection)).map_or(connection, |info| ip_key(&info.remote_ip))),
+            DispatchMode::ByUid => by(Clients::shared().and_then(|c| c.info(connection)).map(|info| info.uid).filter(|&uid| uid != 0).unwrap_or(connection)),
         }
     }
 
@@ -151,6 +156,20 @@ impl Dispatcher {
     /// Jobs not yet taken by any worker.
     pub fn queued(&self) -> usize {
         self.shared.0.len() + self.slots.iter().map(|q| q.0.len()).sum::<usize>()
+    }
+}
+
+/// The key `dispatch_mode` 4 takes a client's worker by: an IPv4 address as its 32-bit
+/// number (as Swoole does), an IPv6 one folded to 64 bits; a unix-socket peer (no address)
+/// is 0.
+fn ip_key(ip: &str) -> u64 {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => u64::from(u32::from(v4)),
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let n = u128::from(v6);
+            (n >> 64) as u64 ^ n as u64
+        }
+        Err(_) => 0,
     }
 }
 
@@ -408,5 +427,14 @@ mod tests {
         d.finish(1, Bytes::from_static(b"t"));
         let q = d.queues_for(1).unwrap();
         assert_eq!(uri(q.next().await), "finish");
+    }
+
+    #[test]
+    fn dispatch_mode_4_keys_a_client_by_its_address() {
+        assert_eq!(super::ip_key("127.0.0.1"), 0x7f00_0001);
+        assert_eq!(super::ip_key("127.0.0.2") % 2, 0);
+        assert_eq!(super::ip_key("127.0.0.1") % 2, 1);
+        assert_eq!(super::ip_key("::1"), 1);
+        assert_eq!(super::ip_key(""), 0, "a unix-socket peer");
     }
 }

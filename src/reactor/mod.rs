@@ -380,6 +380,7 @@ pub(crate) fn spawn_connection<S>(
             connect_time: now,
             last_time: now,
             websocket_status: WsStatus::None,
+            uid: 0,
         },
     );
     let info = Arc::new(info);

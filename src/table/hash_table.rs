@@ -157,6 +157,22 @@ impl Table {
         Ok(true)
     }
 
+    /// Sets integer column `col` of row `key` to `value` if it is 0, under one lock:
+    /// `Some(true)` when set, `Some(false)` when it already held another value, `None`
+    /// when there is no such row (Swoole's `bind()`: a connection is bound once).
+    pub fn claim_int(&self, key: &[u8], col: usize, value: i64) -> Result<Option<bool>, TableError> {
+        let slot = self.locate(key)?;
+        let _locked = self.lock(slot.stripe)?;
+        let Some((_, link)) = self.find(&slot, key) else { return Ok(None) };
+        let data = self.store.data(link);
+        // SAFETY: the stripe lock is held; reading a numeric column borrows nothing.
+        if !matches!(unsafe { self.schema.read(data, col) }, Value::Int(0)) {
+            return Ok(Some(false));
+        }
+        self.update(slot.stripe, link, &[(col, Value::Int(value))]);
+        Ok(Some(true))
+    }
+
     /// Copies row `key` into `row`; false if there is no such row.
     pub fn get(&self, key: &[u8], row: &mut RowData) -> Result<bool, TableError> {
         let slot = self.locate(key)?;

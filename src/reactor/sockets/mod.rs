@@ -206,6 +206,7 @@ async fn accept_stream(listener: tokio::net::TcpListener, spec: SocketSpec, tls:
                 connect_time: now,
                 last_time: now,
                 websocket_status: WsStatus::None,
+                uid: 0,
             },
         );
         let (framing, max, shared, tls) = (framing.clone(), spec.package_max_length, shared.clone(), tls.clone());

@@ -58,6 +58,9 @@ class EchoWebSocket implements WebSocketHandlerInterface
             case 'pid':
                 $server->push($frame->fd, (string) getmypid());
                 break;
+            case 'bind':
+                $server->push($frame->fd, json_encode(['bound' => $server->bind($frame->fd, (int) $arg), 'uid' => $server->getClientInfo($frame->fd)['uid'] ?? null]));
+                break;
             case 'broadcast':
                 $sent = 0;
                 foreach ($server->connections as $fd) {

@@ -73,7 +73,8 @@ impl Worker {
     /// its origin `['type' => 'finish', 'payload' => ...]`; WebSocket events `['type' =>
     /// 'open', 'fd' => int, 'server' => [...]]` (answer with `respond()`, 101 accepts),
     /// `['type' => 'message', 'fd', 'opcode', 'data']` and `['type' => 'close', 'fd']`
-    /// (end both with `eventDone()`).
+    /// (end both with `eventDone()`); a `sendMessage()` from another process
+    /// `['type' => 'pipe_message', 'payload' => ...]` (end it with `eventDone()`).
     pub fn next() -> PhpResult<Option<ZBox<ZendHashTable>>> {
         let Some(message) = with_link(super::super::pool::worker::WorkerLink::recv)? else { return Ok(None) };
         // `recv` answers `Stop` and `TaskAccepted` itself; anything else has a kind.
@@ -100,7 +101,7 @@ impl Worker {
                 }
                 let _ = out.insert("origin", origin_zv);
             }
-            ToWorker::Finish { payload } => {
+            ToWorker::Finish { payload } | ToWorker::PipeMessage { payload } => {
                 let _ = out.insert("payload", bytes_zval(&payload));
             }
             ToWorker::Open { fd, port, head } => port_request(&mut out, fd, port, &head, b""),

@@ -182,7 +182,7 @@ pub(super) const KEYS: &[Key] = &[
     key("swoole.daemonize", Bool, "false", LaravelS, Read, "Run in the background; output goes to `log_file`."),
     key("swoole.dispatch_mode", Int, "3", LaravelS, Read, "1: round robin, 2: by connection, 3: the next idle worker."),
     key("swoole.worker_num", Int, "30", LaravelS, Read, "HTTP workers, each holding a booted application; 0: one per CPU."),
-    key("swoole.task_worker_num", Int, "0", LaravelS, Read, "Task workers for `Task::deliver()` and `Event::fire()`."),
+    key("swoole.task_worker_num", Int, "0", LaravelS, Read, "Task workers for `Task::deliver()`, `Event::fire()`, `app('swoole')->task()`, `taskwait()`, `taskWaitMulti()` and `LaravelS\\Concurrently`."),
     key("swoole.task_ipc_mode", Int, "1", LaravelS, AnyValue, "Accepted; tasks always go through the master."),
     key("swoole.task_max_request", Int, "100000", LaravelS, Read, "Tasks a task worker runs before it is replaced; 0: never."),
     key("swoole.task_tmpdir", Path, "'/dev/shm'", LaravelS, AnyValue, "Accepted; tasks never spill to files."),

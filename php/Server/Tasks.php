@@ -39,7 +39,7 @@ final class Tasks
         }
         [$task, $bytes] = $payload;
         if ($finish !== null && !$this->takesFinish($transport)) {
-            self::warn('task', '$finishCallback', 'only a worker (not a task worker, the timer or a custom process) gets a task\'s result back; it is not called');
+            self::warn('task', '$finishCallback', 'only a worker (not a task worker, the timer or a custom process) gets results back; not called');
             $finish = null;
         }
         if (!$transport->taskTo($bytes, $dst >= 0 ? $dst : null, null)) {
@@ -99,7 +99,7 @@ final class Tasks
     {
         [$results, $refused] = $this->wait('taskwait', [$data], $timeout, $dst);
         if ($refused !== []) {
-            return self::warn('taskwait', '$data', 'not queued: no task workers (swoole.task_worker_num) or the task queue is full');
+            return self::warn('taskwait', '$data', 'not queued: no task workers (swoole.task_worker_num) or a full task queue');
         }
         if (!array_key_exists(0, $results)) {
             return self::warn('taskwait', '$timeout', sprintf('the task gave no result within %s s', $timeout));
@@ -113,7 +113,7 @@ final class Tasks
     {
         [$results, $refused] = $this->wait('taskWaitMulti', $tasks, $timeout);
         if ($refused !== []) {
-            self::warn('taskWaitMulti', '$tasks', sprintf('%d not queued: no task workers (swoole.task_worker_num) or the task queue is full', count($refused)));
+            self::warn('taskWaitMulti', '$tasks', sprintf('%d not queued: no task workers (swoole.task_worker_num) or a full task queue', count($refused)));
         }
 
         return $results;

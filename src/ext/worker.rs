@@ -136,7 +136,7 @@ impl Worker {
     /// `[id => serialized result, or null when the task was refused]`, in arrival order;
     /// an id missing from it did not finish in time.
     pub fn task_results(ids: &ZendHashTable, timeout_ms: f64) -> PhpResult<ZBox<ZendHashTable>> {
-        let ids: Vec<u64> = ids.values().filter_map(|v| v.long()).filter_map(|id| u64::try_from(id).ok()).collect();
+        let ids: Vec<u64> = ids.values().filter_map(Zval::long).filter_map(|id| u64::try_from(id).ok()).collect();
         let timeout = std::time::Duration::from_secs_f64((timeout_ms.max(0.0) / 1000.0).min(1e9));
         let results = with_link(|l| l.task_results(&ids, timeout))?;
         let mut out = ZendHashTable::with_capacity(results.len() as u32);

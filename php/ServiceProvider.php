@@ -3,6 +3,7 @@
 namespace LaravelS;
 
 use Illuminate\Support\ServiceProvider as BaseServiceProvider;
+use LaravelS\Concurrency\LaravelsDriver;
 use LaravelS\Console\Commands\LaravelSCommand;
 
 /**
@@ -23,6 +24,12 @@ class ServiceProvider extends BaseServiceProvider
         }
         $this->mergeConfigFrom(self::packagePath('config/laravels.php'), 'laravels');
         $this->commands([LaravelSCommand::class]);
+        // Laravel 11+: the Concurrency facade's 'laravels' driver runs on the task workers.
+        if (class_exists(\Illuminate\Concurrency\ConcurrencyManager::class)) {
+            $this->app->afterResolving(\Illuminate\Concurrency\ConcurrencyManager::class, function ($manager): void {
+                $manager->extend('laravels', fn ($app, array $config) => new LaravelsDriver((float) ($config['timeout'] ?? 60)));
+            });
+        }
     }
 
     public function boot(): void

@@ -82,6 +82,16 @@ namespace LaravelS\Runtime {
         public function __construct() {}
 
         /**
+         * Binds connection `$fd` to `$uid` (Swoole's `bind()`): false when `$fd` is not open,
+         * is already bound, or `$uid` is not a positive number.
+         *
+         * @param int $fd
+         * @param int $uid
+         * @return bool
+         */
+        public static function bind(int $fd, int $uid): bool {}
+
+        /**
          * Open connections.
          *
          * @return int
@@ -199,7 +209,8 @@ namespace LaravelS\Runtime {
         public function __construct(int $type = 3, string $filename = '') {}
 
         /**
-         * Kept for Swoole's API: the lock's memory goes with the object.
+         * Kept for Swoole's API: the lock's memory goes with the object (a mutex this process
+         * holds is let go then).
          *
          * @return void
          */
@@ -655,7 +666,8 @@ namespace LaravelS\Runtime {
          * its origin `['type' => 'finish', 'payload' => ...]`; WebSocket events `['type' =>
          * 'open', 'fd' => int, 'server' => [...]]` (answer with `respond()`, 101 accepts),
          * `['type' => 'message', 'fd', 'opcode', 'data']` and `['type' => 'close', 'fd']`
-         * (end both with `eventDone()`).
+         * (end both with `eventDone()`); a `sendMessage()` from another process
+         * `['type' => 'pipe_message', 'payload' => ...]` (end it with `eventDone()`).
          *
          * @return array|null
          */
@@ -700,6 +712,16 @@ namespace LaravelS\Runtime {
          * @return bool
          */
         public static function send(int $fd, mixed $data): bool {}
+
+        /**
+         * Swoole's `sendMessage()`: `$payload` for process `$dst`'s `onPipeMessage`
+         * handlers (a worker or task worker id); one-way, false for a negative id.
+         *
+         * @param int $dst
+         * @param mixed $payload
+         * @return bool
+         */
+        public static function sendMessage(int $dst, mixed $payload): bool {}
 
         /**
          * Sends a UDP datagram from extra port `$port` to `$address`:`$remotePort`; a
@@ -754,6 +776,29 @@ namespace LaravelS\Runtime {
          * @return void
          */
         public static function taskDone(mixed $payload = null, ?int $origin = null): void {}
+
+        /**
+         * Waits up to `$timeoutMs` for the results of the tasks sent with wait ids `$ids`:
+         * `[id => serialized result, or null when the task was refused]`, in arrival order;
+         * an id missing from it did not finish in time.
+         *
+         * @param array $ids
+         * @param float $timeout_ms
+         * @return array
+         */
+        public static function taskResults(array $ids, float $timeout_ms): array {}
+
+        /**
+         * Swoole's `task()` / `taskwait()`: queues a serialized task for task worker `$dst`
+         * (its index; null: any). Without `$wait`, true when queued; with a wait id, true
+         * at once, and `taskResults()` collects the result.
+         *
+         * @param mixed $payload
+         * @param int|null $dst
+         * @param int|null $wait
+         * @return bool
+         */
+        public static function taskTo(mixed $payload, ?int $dst = null, ?int $wait = null): bool {}
 
         /**
          * For the timer process: waits up to `$ms` milliseconds for the master to ask it to

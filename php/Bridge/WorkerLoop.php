@@ -5,6 +5,7 @@ namespace LaravelS\Bridge;
 use LaravelS\Config\ServerConfig;
 use LaravelS\Diagnostics\LeakDetectorFactory;
 use LaravelS\Server\HttpServer;
+use LaravelS\Task\SwooleTask;
 use LaravelS\Transport\CurrentTransport;
 use LaravelS\Transport\MessageKind;
 use LaravelS\Transport\Transport;
@@ -32,6 +33,8 @@ final class WorkerLoop
     private $websocket;
     /** @var PortEvents */
     private $ports;
+    /** @var TaskEvents app('swoole')->task()'s tasks, results and sendMessage()s */
+    private $tasks;
     /** @var ResponseEmitter */
     private $emitter;
     /** @var PhpGlobals|null $_GET, $_POST, ... of the request in hand */
@@ -79,6 +82,7 @@ final class WorkerLoop
                 MessageKind::Task => $this->runTask($message['payload'], $message['origin']),
                 MessageKind::Finish => $this->runFinish($message['payload']),
                 MessageKind::Open, MessageKind::Message, MessageKind::Close => $this->websocketEvent($kind, $message),
+                MessageKind::PipeMessage => $this->runPipeMessage($message['payload']),
                 // Connect, Receive, Packet, PortRequest, BufferFull, BufferEmpty.
                 default => $this->ports->dispatch($kind, $message),
             };
@@ -111,6 +115,7 @@ final class WorkerLoop
             $ports[$socket->index] = $socket->handler;
         }
         $this->ports = new PortEvents($this->gateway, $server, $transport, $ports);
+        $this->tasks = new TaskEvents($server, $this->events, $this->gateway);
         $this->events->fire('WorkerStart', $server, $id);
         $transport->setServerDefaults($this->serverDefaults);
     }
@@ -187,10 +192,20 @@ final class WorkerLoop
         }
     }
 
-    /** Runs a delivered task or event, up to its tries; sends a task back for finish(). */
+    /**
+     * Runs a delivered task or event, up to its tries, and sends a task back for finish();
+     * or a task of app('swoole')->task(), sending its result back when it has one.
+     */
     private function runTask(string $payload, ?int $origin): void
     {
         $task = $this->unserializeTask($payload);
+        if ($task instanceof SwooleTask) {
+            $back = $this->tasks->run($task) ? $this->packResult($task) : null;
+            $this->gateway->resetState();
+            $this->transport->taskDone($back, $origin);
+
+            return;
+        }
         if ($task !== null) {
             $tries = max(1, (int) $task->getTries());
             for ($attempt = 1; $attempt <= $tries; $attempt++) {
@@ -208,12 +223,26 @@ final class WorkerLoop
         $this->transport->taskDone($back, $origin);
     }
 
-    /** Runs finish() of a task this worker delivered. */
+    /** A task's result on its way back; null (logged) when it cannot be serialized. */
+    private function packResult(SwooleTask $task): ?string
+    {
+        try {
+            return serialize($task);
+        } catch (\Throwable $e) {
+            $this->log(sprintf('the result of task #%d cannot be serialized (%s); it is not sent back', $task->id, $e->getMessage()));
+
+            return null;
+        }
+    }
+
+    /** Runs finish() of a task this worker delivered, or the finish callback of task(). */
     private function runFinish(string $payload): void
     {
         $task = $this->unserializeTask($payload);
         try {
-            if ($task !== null && method_exists($task, 'finish')) {
+            if ($task instanceof SwooleTask) {
+                $this->tasks->finished($task);
+            } elseif ($task !== null && method_exists($task, 'finish')) {
                 $task->finish();
             }
         } catch (\Throwable $e) {
@@ -224,7 +253,15 @@ final class WorkerLoop
         $this->transport->finishDone();
     }
 
-    private function unserializeTask(string $payload): ?\LaravelS\Task\BackgroundWork
+    /** Runs the onPipeMessage handlers of a sendMessage() for this worker. */
+    private function runPipeMessage(string $payload): void
+    {
+        $this->tasks->pipeMessage($payload);
+        $this->gateway->resetState();
+        $this->transport->eventDone();
+    }
+
+    private function unserializeTask(string $payload): \LaravelS\Task\BackgroundWork|SwooleTask|null
     {
         try {
             $task = unserialize($payload);
@@ -232,7 +269,7 @@ final class WorkerLoop
             $this->gateway->report($e);
             $task = null;
         }
-        if (!$task instanceof \LaravelS\Task\BackgroundWork) {
+        if (!$task instanceof \LaravelS\Task\BackgroundWork && !$task instanceof SwooleTask) {
             $this->log('received a task that does not unserialize to a LaravelS task; skipped');
 
             return null;

@@ -14,7 +14,7 @@ namespace LaravelS\Config;
 final class ServerConfig
 {
     /** The events of `event_handlers`, as the view lists them. */
-    public const EVENTS = ['ServerStart', 'ServerStop', 'WorkerStart', 'WorkerStop', 'WorkerError'];
+    public const EVENTS = ['ServerStart', 'ServerStop', 'WorkerStart', 'WorkerStop', 'WorkerError', 'Task', 'Finish', 'PipeMessage'];
 
     public function __construct(
         public readonly ListenConfig $listen,

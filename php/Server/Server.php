@@ -47,6 +47,8 @@ class Server
     public $ports = [];
     /** @var Transport|null null for a server user code made itself: the process's, at each call */
     protected $transport;
+    /** @var Tasks|null this process's task state, made at the first task call */
+    private $tasks;
 
     /** SWOOLE_SOCK_UDP and SWOOLE_SOCK_UDP6. */
     private const UDP_TYPES = [2, 4];
@@ -119,6 +121,64 @@ class Server
         $master = (int) $this->master_pid;
 
         return $master > 0 && posix_kill($master, SIGUSR1);
+    }
+
+    /**
+     * Swoole's task(): queues $data for a task worker ($dstWorkerId: its index, -1 any) and
+     * returns the task id, or false (with a warning). The task worker runs a LaravelS Task
+     * or Event itself, anything else through the `event_handlers.Task` handlers (onTask);
+     * a result comes back between requests to $finishCallback($server, $taskId, $data), or
+     * else to the `event_handlers.Finish` handlers (onFinish).
+     *
+     * @return int|false
+     */
+    public function task($data, $dstWorkerId = -1, ?callable $finishCallback = null)
+    {
+        return $this->tasks()->task($data, (int) $dstWorkerId, $finishCallback);
+    }
+
+    /**
+     * Swoole's taskwait(): runs $data on a task worker and waits up to $timeout seconds
+     * for its result, which it returns; false (with a warning) on timeout.
+     */
+    public function taskwait($data, $timeout = 0.5, $dstWorkerId = -1)
+    {
+        return $this->tasks()->taskwait($data, (float) $timeout, (int) $dstWorkerId);
+    }
+
+    /**
+     * Swoole's taskWaitMulti(): runs every task at once on the task workers, waits up to
+     * $timeout seconds, and returns the results keyed like $tasks (a task without a result
+     * in time has no key).
+     */
+    public function taskWaitMulti(array $tasks, $timeout = 0.5)
+    {
+        return $this->tasks()->taskWaitMulti($tasks, (float) $timeout);
+    }
+
+    /** Swoole's finish(): in a task worker, the result of the task it runs. */
+    public function finish($data)
+    {
+        return $this->tasks()->finish($data);
+    }
+
+    /**
+     * Swoole's sendMessage(): $message (anything serializable) for the `event_handlers.PipeMessage`
+     * handlers (onPipeMessage) of worker or task worker $dstWorkerId, run between its requests.
+     */
+    public function sendMessage($message, $dstWorkerId): bool
+    {
+        return $this->tasks()->sendMessage($message, (int) $dstWorkerId);
+    }
+
+    /**
+     * This process's task state (ids, finish callbacks, the running task).
+     *
+     * @internal for the worker loop
+     */
+    public function tasks(): Tasks
+    {
+        return $this->tasks ??= new Tasks($this, $this->transport);
     }
 
     /** Reports an argument this runtime cannot act on (Swoole warns too), and fails the call. */

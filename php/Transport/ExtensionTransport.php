@@ -114,6 +114,21 @@ final class ExtensionTransport implements Transport
         return Worker::deliverTask($payload, $finish, $delayMs);
     }
 
+    public function taskTo(string $payload, ?int $dst, ?int $wait): bool
+    {
+        return Worker::taskTo($payload, $dst, $wait);
+    }
+
+    public function taskResults(array $ids, float $timeoutMs): array
+    {
+        return Worker::taskResults($ids, $timeoutMs);
+    }
+
+    public function sendMessage(int $dst, string $payload): bool
+    {
+        return Worker::sendMessage($dst, $payload);
+    }
+
     public function push(int $fd, string $data, int $opcode): bool
     {
         return Worker::push($fd, $data, $opcode);

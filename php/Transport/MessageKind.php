@@ -33,4 +33,6 @@ enum MessageKind: string
     case Packet = 'packet';
     /** An HTTP request on an extra port with an Http handler: 'fd', 'port', 'server', 'body'. */
     case PortRequest = 'port_request';
+    /** A message another process sent with sendMessage(), for onPipeMessage: 'payload'. */
+    case PipeMessage = 'pipe_message';
 }

@@ -95,6 +95,27 @@ interface Transport
     /** Queues a serialized task after $delayMs; true when queued. */
     public function deliverTask(string $payload, bool $finish, int $delayMs): bool;
 
+    /**
+     * Swoole's task() / taskwait(): queues a serialized task for task worker $dst (its
+     * index; null: any). Without $wait, true when queued (its result comes back as a
+     * 'finish' message between requests); with a wait id, true at once, and taskResults()
+     * collects the result.
+     */
+    public function taskTo(string $payload, ?int $dst, ?int $wait): bool;
+
+    /**
+     * Waits up to $timeoutMs for the results of the tasks sent with wait ids $ids:
+     * [id => serialized result, or null when the task was refused]; a missing id did not
+     * finish in time.
+     *
+     * @param int[] $ids
+     * @return array<int, string|null>
+     */
+    public function taskResults(array $ids, float $timeoutMs): array;
+
+    /** Swoole's sendMessage(): $payload for process $dst's onPipeMessage handlers. */
+    public function sendMessage(int $dst, string $payload): bool;
+
     /** False when $fd is not an established WebSocket connection. */
     public function push(int $fd, string $data, int $opcode): bool;
 

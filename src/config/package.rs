@@ -12,7 +12,9 @@ use super::values::{bool_value, int_value, kind_of, section, string_value};
 use super::{invalid, ConfigError};
 
 /// The server events of `event_handlers`, in the order the view lists them.
-pub const SERVER_EVENTS: [&str; 5] = ["ServerStart", "ServerStop", "WorkerStart", "WorkerStop", "WorkerError"];
+/// `Task`, `Finish` and `PipeMessage` are Swoole's `onTask`, `onFinish` and
+/// `onPipeMessage` for `app('swoole')->task()` and `sendMessage()` (not in `LaravelS`).
+pub const SERVER_EVENTS: [&str; 8] = ["ServerStart", "ServerStop", "WorkerStart", "WorkerStop", "WorkerError", "Task", "Finish", "PipeMessage"];
 
 /// The sections only the PHP package acts on, shape-checked here and read by PHP from the view.
 #[derive(Debug, Clone, PartialEq)]

@@ -48,7 +48,7 @@ fn defaults_are_filled_in() {
     assert_eq!(v["websocket"], json!({"enable": false, "handler": null}), "a handler only when enabled");
     assert_eq!(v["timer"], json!({"enable": false, "jobs": [], "max_wait_time": 5, "global_lock": {"enable": false, "key": null, "ttl": 60}}));
     let events = v["event_handlers"].as_object().unwrap();
-    assert_eq!(events.keys().collect::<Vec<_>>(), ["ServerStart", "ServerStop", "WorkerStart", "WorkerStop", "WorkerError"]);
+    assert_eq!(events.keys().collect::<Vec<_>>(), ["ServerStart", "ServerStop", "WorkerStart", "WorkerStop", "WorkerError", "Task", "Finish", "PipeMessage"]);
     assert!(events.values().all(|l| l == &json!([])));
     assert_eq!(v["destroy_controllers"], json!({"enable": false, "excluded_list": []}));
     assert_eq!(v["trusted_proxies"], json!([]), "nobody is trusted until listed");

@@ -41,6 +41,7 @@ names! {
         BufferEmpty => "buffer_empty",
         Packet => "packet",
         PortRequest => "port_request",
+        PipeMessage => "pipe_message",
     }
 }
 
@@ -72,8 +73,8 @@ names! {
 }
 
 impl MessageKind {
-    /// The kind of a message for the worker loop; None for the two the link answers
-    /// itself (`Stop`, `TaskAccepted`), which never reach PHP.
+    /// The kind of a message for the worker loop; None for those the link answers
+    /// itself (`Stop`, `TaskAccepted`, `TaskResult`), which never reach PHP.
     pub fn of(message: &ToWorker) -> Option<Self> {
         Some(match message {
             ToWorker::Request(_) => Self::Request,
@@ -88,7 +89,8 @@ impl MessageKind {
             ToWorker::Buffer { full: false, .. } => Self::BufferEmpty,
             ToWorker::Packet { .. } => Self::Packet,
             ToWorker::PortRequest { .. } => Self::PortRequest,
-            ToWorker::Stop | ToWorker::TaskAccepted(_) | ToWorker::Status(_) => return None,
+            ToWorker::PipeMessage { .. } => Self::PipeMessage,
+            ToWorker::Stop | ToWorker::TaskAccepted(_) | ToWorker::Status(_) | ToWorker::TaskResult { .. } => return None,
         })
     }
 }

@@ -73,7 +73,8 @@ impl Worker {
     /// its origin `['type' => 'finish', 'payload' => ...]`; WebSocket events `['type' =>
     /// 'open', 'fd' => int, 'server' => [...]]` (answer with `respond()`, 101 accepts),
     /// `['type' => 'message', 'fd', 'opcode', 'data']` and `['type' => 'close', 'fd']`
-    /// (end both with `eventDone()`).
+    /// (end both with `eventDone()`); a `sendMessage()` from another process
+    /// `['type' => 'pipe_message', 'payload' => ...]` (end it with `eventDone()`).
     pub fn next() -> PhpResult<Option<ZBox<ZendHashTable>>> {
         let Some(message) = with_link(super::super::pool::worker::WorkerLink::recv)? else { return Ok(None) };
         // `recv` answers `Stop` and `TaskAccepted` itself; anything else has a kind.
@@ -100,7 +101,7 @@ impl Worker {
                 }
                 let _ = out.insert("origin", origin_zv);
             }
-            ToWorker::Finish { payload } => {
+            ToWorker::Finish { payload } | ToWorker::PipeMessage { payload } => {
                 let _ = out.insert("payload", bytes_zval(&payload));
             }
             ToWorker::Open { fd, port, head } => port_request(&mut out, fd, port, &head, b""),
@@ -115,6 +116,46 @@ impl Worker {
     pub fn deliver_task(payload: &Zval, finish: bool, delay_ms: i64) -> PhpResult<bool> {
         let payload = zval_bytes(payload);
         with_link(|l| l.deliver_task(payload, finish, delay_ms.max(0) as u64))
+    }
+
+    /// Swoole's `task()` / `taskwait()`: queues a serialized task for task worker `$dst`
+    /// (its index; null: any). Without `$wait`, true when queued; with a wait id, true
+    /// at once, and `taskResults()` collects the result.
+    pub fn task_to(payload: &Zval, dst: Option<i64>, wait: Option<i64>) -> PhpResult<bool> {
+        let payload = zval_bytes(payload);
+        let dst = match dst.map(u32::try_from) {
+            None => None,
+            Some(Ok(index)) => Some(index),
+            Some(Err(_)) => return Ok(false),
+        };
+        let wait = wait.and_then(|id| u64::try_from(id).ok());
+        with_link(|l| l.task_to(payload, dst, wait))
+    }
+
+    /// Waits up to `$timeoutMs` for the results of the tasks sent with wait ids `$ids`:
+    /// `[id => serialized result, or null when the task was refused]`, in arrival order;
+    /// an id missing from it did not finish in time.
+    pub fn task_results(ids: &ZendHashTable, timeout_ms: f64) -> PhpResult<ZBox<ZendHashTable>> {
+        let ids: Vec<u64> = ids.values().filter_map(Zval::long).filter_map(|id| u64::try_from(id).ok()).collect();
+        let timeout = std::time::Duration::from_secs_f64((timeout_ms.max(0.0) / 1000.0).min(1e9));
+        let results = with_link(|l| l.task_results(&ids, timeout))?;
+        let mut out = ZendHashTable::with_capacity(results.len() as u32);
+        for (id, payload) in results {
+            let value = match payload {
+                Some(p) => bytes_zval(&p),
+                None => Zval::null(),
+            };
+            let _ = out.insert_at_index(id as i64, value);
+        }
+        Ok(out)
+    }
+
+    /// Swoole's `sendMessage()`: `$payload` for process `$dst`'s `onPipeMessage`
+    /// handlers (a worker or task worker id); one-way, false for a negative id.
+    pub fn send_message(dst: i64, payload: &Zval) -> PhpResult<bool> {
+        let Ok(dst) = u32::try_from(dst) else { return Ok(false) };
+        let payload = zval_bytes(payload);
+        with_link(|l| l.pipe_message(dst, payload)).map(|()| true)
     }
 
     /// Ends the current task; `$payload` (the task again) goes to worker `$origin`.

@@ -39,6 +39,10 @@ mod kind {
     pub const SEND_TO: u8 = 24;
     pub const STATUS_QUERY: u8 = 26;
     pub const STATUS: u8 = 27;
+    pub const TASK_RESULT: u8 = 28;
+    pub const PIPE_MESSAGE: u8 = 29;
+    pub const TASK_TO: u8 = 30;
+    pub const PIPE_MESSAGE_TO: u8 = 31;
 }
 
 /// Encodes a frame for a worker, length prefix included, ready to write.
@@ -130,6 +134,17 @@ pub fn encode_to_worker(msg: &ToWorker) -> Vec<u8> {
             w.bytes(body);
             w.finish()
         }
+        ToWorker::TaskResult { id, payload } => {
+            let mut w = Writer::frame(kind::TASK_RESULT, payload.as_ref().map_or(0, Bytes::len) + 13);
+            w.u64(*id);
+            w.opt_bytes(payload.as_deref());
+            w.finish()
+        }
+        ToWorker::PipeMessage { payload } => {
+            let mut w = Writer::frame(kind::PIPE_MESSAGE, payload.len() + 4);
+            w.bytes(payload);
+            w.finish()
+        }
     }
 }
 
@@ -161,6 +176,8 @@ pub fn decode_to_worker(frame: &Bytes) -> Result<ToWorker, DecodeError> {
         kind::BUFFER => Ok(ToWorker::Buffer { fd: r.u64()?, port: r.u32()?, full: r.u8()? != 0 }),
         kind::PACKET => Ok(ToWorker::Packet { port: r.u32()?, address: r.string()?, remote_port: r.u16()?, data: r.bytes()? }),
         kind::PORT_REQUEST => Ok(ToWorker::PortRequest { fd: r.u64()?, port: r.u32()?, head: r.head()?, body: r.bytes()? }),
+        kind::TASK_RESULT => Ok(ToWorker::TaskResult { id: r.u64()?, payload: r.opt_bytes()? }),
+        kind::PIPE_MESSAGE => Ok(ToWorker::PipeMessage { payload: r.bytes()? }),
         other => Err(DecodeError::UnknownKind(other)),
     }
 }
@@ -190,11 +207,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.bytes(data);
             w.finish()
         }
-        ToMaster::End { retire } => {
-            let mut w = Writer::frame(kind::END, 1);
-            w.u8(retire.code());
-            w.finish()
-        }
+        ToMaster::End { retire } => retire_frame(kind::END, *retire),
         ToMaster::DeliverTask { payload, finish, delay_ms } => {
             let mut w = Writer::frame(kind::DELIVER_TASK, payload.len() + 13);
             w.bytes(payload);
@@ -215,11 +228,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.u8(retire.code());
             w.finish()
         }
-        ToMaster::FinishDone { retire } => {
-            let mut w = Writer::frame(kind::FINISH_DONE, 1);
-            w.u8(retire.code());
-            w.finish()
-        }
+        ToMaster::FinishDone { retire } => retire_frame(kind::FINISH_DONE, *retire),
         ToMaster::Push { fd, opcode, data } => {
             let mut w = Writer::frame(kind::PUSH, data.len() + 13);
             w.u64(*fd);
@@ -243,13 +252,35 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.bytes(data);
             w.finish()
         }
-        ToMaster::EventDone { retire } => {
-            let mut w = Writer::frame(kind::EVENT_DONE, 1);
-            w.u8(retire.code());
+        ToMaster::EventDone { retire } => retire_frame(kind::EVENT_DONE, *retire),
+        ToMaster::StatusQuery => Writer::frame(kind::STATUS_QUERY, 0).finish(),
+        ToMaster::TaskTo { payload, dst, wait } => {
+            let mut w = Writer::frame(kind::TASK_TO, payload.len() + 18);
+            w.bytes(payload);
+            w.opt_u32(*dst);
+            match wait {
+                Some(id) => {
+                    w.u8(1);
+                    w.u64(*id);
+                }
+                None => w.u8(0),
+            }
             w.finish()
         }
-        ToMaster::StatusQuery => Writer::frame(kind::STATUS_QUERY, 0).finish(),
+        ToMaster::PipeMessage { dst, payload } => {
+            let mut w = Writer::frame(kind::PIPE_MESSAGE_TO, payload.len() + 8);
+            w.u32(*dst);
+            w.bytes(payload);
+            w.finish()
+        }
     }
+}
+
+/// A frame whose only field is the retire byte.
+fn retire_frame(kind: u8, retire: Retire) -> Vec<u8> {
+    let mut w = Writer::frame(kind, 1);
+    w.u8(retire.code());
+    w.finish()
 }
 
 fn retire(code: u8) -> Result<Retire, DecodeError> {
@@ -296,6 +327,13 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
         }
         kind::EVENT_DONE => Ok(ToMaster::EventDone { retire: retire(r.u8()?)? }),
         kind::SEND_TO => Ok(ToMaster::SendTo { port: r.u32()?, address: r.string()?, remote_port: r.u16()?, data: r.bytes()? }),
+        kind::TASK_TO => {
+            let payload = r.bytes()?;
+            let dst = r.opt_u32()?;
+            let wait = if r.u8()? == 0 { None } else { Some(r.u64()?) };
+            Ok(ToMaster::TaskTo { payload, dst, wait })
+        }
+        kind::PIPE_MESSAGE_TO => Ok(ToMaster::PipeMessage { dst: r.u32()?, payload: r.bytes()? }),
         other => Err(DecodeError::UnknownKind(other)),
     }
 }
@@ -396,6 +434,16 @@ mod tests {
         roundtrip_master(ToMaster::TaskDone { payload: Some(Bytes::from_static(b"t")), origin: Some(1), retire: Retire::Memory });
         roundtrip_master(ToMaster::TaskDone { payload: None, origin: None, retire: Retire::Stays });
         roundtrip_master(ToMaster::FinishDone { retire: Retire::Stays });
+    }
+
+    #[test]
+    fn swoole_task_and_pipe_messages_roundtrip() {
+        roundtrip_master(ToMaster::TaskTo { payload: Bytes::from_static(b"O:1"), dst: Some(2), wait: Some(1 << 40) });
+        roundtrip_master(ToMaster::TaskTo { payload: Bytes::new(), dst: None, wait: None });
+        roundtrip_master(ToMaster::PipeMessage { dst: 3, payload: Bytes::from_static(b"hi") });
+        roundtrip_worker(ToWorker::TaskResult { id: 7, payload: Some(Bytes::from_static(b"r")) });
+        roundtrip_worker(ToWorker::TaskResult { id: 8, payload: None });
+        roundtrip_worker(ToWorker::PipeMessage { payload: Bytes::from_static(b"m") });
     }
 
     #[test]

@@ -170,6 +170,21 @@ pub enum ToWorker {
         /// The whole request body.
         body: Bytes,
     },
+    /// The result of task `id` this worker waits for (`ToMaster::TaskTo` with `wait`),
+    /// sent while the worker is still in the middle of its request; `None`: the task was
+    /// refused (no task workers, or the queue is full). Never reaches PHP's `next()`.
+    TaskResult {
+        /// The id the worker gave the task.
+        id: u64,
+        /// The result, as the task worker serialized it; `None` when refused.
+        payload: Option<Bytes>,
+    },
+    /// A message another process sent this one (Swoole's `sendMessage`), for its
+    /// `onPipeMessage` handlers; answer with `EventDone`.
+    PipeMessage {
+        /// The message, as the sender serialized it.
+        payload: Bytes,
+    },
 }
 
 /// `SendTo::port` for Swoole's `$serverSocket = -1`: the first UDP port of `sockets`.
@@ -276,6 +291,27 @@ pub enum ToMaster {
     /// First and only frame of a `bin/laravels status` connection, instead of `Hello`:
     /// the master answers `ToWorker::Status` and closes it.
     StatusQuery,
+    /// Swoole's `task()` / `taskwait()`: queue a task for task worker `dst` (its index,
+    /// 0 to `task_worker_num` - 1) or any. Without `wait`, the master answers
+    /// `TaskAccepted` and a result comes back as `Finish` between requests; with `wait`,
+    /// no answer now: the result (or the refusal) comes as `ToWorker::TaskResult` with
+    /// that id, while the worker waits inside its request.
+    TaskTo {
+        /// The task, as PHP serialized it.
+        payload: Bytes,
+        /// The task worker to run it; `None`: the first free one.
+        dst: Option<u32>,
+        /// The id the worker waits for the result under; `None`: do not wait.
+        wait: Option<u64>,
+    },
+    /// Swoole's `sendMessage()`: a message for process `dst` (a worker or task worker id)
+    /// and its `onPipeMessage` handlers. Never answered.
+    PipeMessage {
+        /// The destination's worker id.
+        dst: u32,
+        /// The message, serialized with its sender's id.
+        payload: Bytes,
+    },
 }
 
 /// Whether a worker leaves after the exchange it just finished, and why: sent with the

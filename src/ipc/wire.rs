@@ -67,6 +67,16 @@ impl Writer {
         self.u32(v.len() as u32);
         self.0.extend_from_slice(v);
     }
+    /// A flag, then the byte string when there is one.
+    pub fn opt_bytes(&mut self, v: Option<&[u8]>) {
+        match v {
+            Some(b) => {
+                self.u8(1);
+                self.bytes(b);
+            }
+            None => self.u8(0),
+        }
+    }
     pub fn headers(&mut self, headers: &[Header]) {
         self.u32(headers.len() as u32);
         for (name, value) in headers {
@@ -148,6 +158,12 @@ impl<'a> Reader<'a> {
         let n = self.u32()? as usize;
         let slice = self.take(n)?;
         Ok(self.owner.slice_ref(slice))
+    }
+    pub fn opt_bytes(&mut self) -> Result<Option<Bytes>, DecodeError> {
+        Ok(match self.u8()? {
+            0 => None,
+            _ => Some(self.bytes()?),
+        })
     }
     pub fn opt_u32(&mut self) -> Result<Option<u32>, DecodeError> {
         Ok(match self.u8()? {

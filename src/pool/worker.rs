@@ -89,6 +89,8 @@ pub struct WorkerLink {
     why: Retire,
     /// Set when the process is ending whatever the limits say.
     leaving: bool,
+    /// Results of waited-for tasks that came while waiting for something else.
+    results: Vec<(u64, Option<Bytes>)>,
 }
 
 impl WorkerLink {
@@ -106,6 +108,7 @@ impl WorkerLink {
             retiring: false,
             why: Retire::Stays,
             leaving: false,
+            results: Vec::new(),
         };
         if let Some(board) = super::receipts::board() {
             board.record(worker_id, std::process::id(), 0);
@@ -133,16 +136,23 @@ impl WorkerLink {
         if self.retiring {
             return Ok(None);
         }
-        if self.reader.buffer().is_empty() && !self.wait_briefly_for_input() {
-            self.wait_for_input()?;
-        }
-        let mut prefix = [0u8; 4];
-        match self.reader.read_exact(&mut prefix) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-            Err(e) => return Err(e.into()),
-        }
-        let frame = self.read_frame(prefix)?;
+        let frame = loop {
+            if self.reader.buffer().is_empty() && !self.wait_briefly_for_input() {
+                self.wait_for_input()?;
+            }
+            let mut prefix = [0u8; 4];
+            match self.reader.read_exact(&mut prefix) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+            match self.read_frame(prefix)? {
+                // The result of a wait that timed out in an earlier request: nobody wants it.
+                ToWorker::TaskResult { .. } => {}
+                frame => break frame,
+            }
+        };
+        self.results.clear();
         self.exchange = match &frame {
             ToWorker::Request(_) | ToWorker::Open { .. } | ToWorker::PortRequest { .. } => {
                 // Read, before PHP sees it: from here a death of this worker answers 502.
@@ -159,10 +169,12 @@ impl WorkerLink {
             | ToWorker::Connect { .. }
             | ToWorker::Receive { .. }
             | ToWorker::Packet { .. }
-            | ToWorker::Buffer { .. } => Exchange::Event,
+            | ToWorker::Buffer { .. }
+            | ToWorker::PipeMessage { .. } => Exchange::Event,
             ToWorker::Stop => return Ok(None),
             ToWorker::TaskAccepted(_) => return Err(LinkError::Unexpected("TaskAccepted")),
             ToWorker::Status(_) => return Err(LinkError::Unexpected("Status")),
+            ToWorker::TaskResult { .. } => return Err(LinkError::Unexpected("TaskResult")),
         };
         Ok(Some(frame))
     }
@@ -184,6 +196,12 @@ impl WorkerLink {
             return Err(LinkError::NoRequest);
         }
         self.send(&ToMaster::DeliverTask { payload, finish, delay_ms })?;
+        self.accepted()
+    }
+
+    /// Reads until the master's `TaskAccepted`; results of waited-for tasks that come
+    /// first are kept for `task_results`.
+    fn accepted(&mut self) -> Result<bool, LinkError> {
         loop {
             let mut prefix = [0u8; 4];
             self.reader.read_exact(&mut prefix)?;
@@ -191,9 +209,73 @@ impl WorkerLink {
                 ToWorker::TaskAccepted(ok) => return Ok(ok),
                 // Only the timer, which is always "busy", can be told to stop meanwhile.
                 ToWorker::Stop => self.retiring = true,
+                ToWorker::TaskResult { id, payload } => self.results.push((id, payload)),
                 _ => return Err(LinkError::Unexpected("a frame other than TaskAccepted")),
             }
         }
+    }
+
+    /// Swoole's `task()` and `taskwait()`: queues a task for task worker `dst` (any with
+    /// `None`). Without `wait`, true when queued (a result comes back as a `Finish` between
+    /// requests); with a wait id, returns at once and `task_results` collects the result.
+    pub fn task_to(&mut self, payload: Bytes, dst: Option<u32>, wait: Option<u64>) -> Result<bool, LinkError> {
+        if self.exchange == Exchange::Idle {
+            return Err(LinkError::NoRequest);
+        }
+        self.send(&ToMaster::TaskTo { payload, dst, wait })?;
+        if wait.is_some() {
+            return Ok(true);
+        }
+        self.accepted()
+    }
+
+    /// Waits up to `timeout` for the results of the tasks sent with wait ids `ids`; what
+    /// came, in arrival order (`None`: the task was refused). Results for other ids
+    /// (a wait that already gave up) are dropped.
+    pub fn task_results(&mut self, ids: &[u64], timeout: Duration) -> Result<Vec<(u64, Option<Bytes>)>, LinkError> {
+        let mut out: Vec<(u64, Option<Bytes>)> = Vec::with_capacity(ids.len());
+        let wanted = |id: u64, out: &[(u64, Option<Bytes>)]| ids.contains(&id) && !out.iter().any(|(seen, _)| *seen == id);
+        for (id, payload) in std::mem::take(&mut self.results) {
+            if wanted(id, &out) {
+                out.push((id, payload));
+            }
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        while out.len() < ids.len() {
+            if self.reader.buffer().is_empty() && !self.poll_input(deadline)? {
+                break;
+            }
+            let mut prefix = [0u8; 4];
+            self.reader.read_exact(&mut prefix)?;
+            match self.read_frame(prefix)? {
+                ToWorker::TaskResult { id, payload } if wanted(id, &out) => out.push((id, payload)),
+                ToWorker::TaskResult { .. } => {}
+                ToWorker::Stop => self.retiring = true,
+                _ => return Err(LinkError::Unexpected("a frame other than TaskResult")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Waits for input until `deadline`; false when none came.
+    fn poll_input(&self, deadline: std::time::Instant) -> Result<bool, LinkError> {
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            // Rounded up, so a wait of 0.4 ms does not become a busy poll of 0 ms.
+            let ms = PollTimeout::try_from(left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+            let mut fds = [PollFd::new(self.reader.get_ref().as_fd(), PollFlags::POLLIN)];
+            match poll(&mut fds, ms) {
+                Ok(0) => return Ok(false),
+                Ok(_) => return Ok(true),
+                Err(nix::errno::Errno::EINTR) => {}
+                Err(e) => return Err(LinkError::Io(e.into())),
+            }
+        }
+    }
+
+    /// Swoole's `sendMessage()`: a message for process `dst`'s `onPipeMessage`; one-way.
+    pub fn pipe_message(&mut self, dst: u32, payload: Bytes) -> Result<(), LinkError> {
+        self.send(&ToMaster::PipeMessage { dst, payload })
     }
 
     /// For a process that takes no requests (the timer): waits up to `timeout` for the

@@ -33,6 +33,8 @@ pub enum Work {
     Finish(Bytes),
     /// A WebSocket or extra port's event for its handler.
     Event(EventJob),
+    /// A `sendMessage()` from another process, for this worker's `onPipeMessage` handlers.
+    Pipe(Bytes),
 }
 
 type Queue<T> = (async_channel::Sender<T>, async_channel::Receiver<T>);
@@ -116,6 +118,11 @@ impl Dispatcher {
         if let Some(slot) = self.slots.get(origin as usize) {
             let _ = slot.0.try_send(Work::Finish(payload));
         }
+    }
+
+    /// Queues a `sendMessage()` for HTTP worker slot `index`; false when there is none.
+    pub fn pipe(&self, index: u32, payload: Bytes) -> bool {
+        self.slots.get(index as usize).is_some_and(|slot| slot.0.try_send(Work::Pipe(payload)).is_ok())
     }
 
     /// Queues a job already admitted (`enqueue`), or one handed back by a slot whose
@@ -203,6 +210,7 @@ mod tests {
                 None => "withdrawn".into(),
             },
             Work::Finish(_) => "finish".into(),
+            Work::Pipe(_) => "pipe".into(),
             Work::Event(e) => format!("event {}", e.fd),
         }
     }

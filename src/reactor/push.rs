@@ -1,5 +1,6 @@
 //! One-way frames from any process: `push()` and `send()` to a connection, `sendto()` a
-//! UDP peer, `close()` / `disconnect()` a connection. They are never answered, so a
+//! UDP peer, `close()` / `disconnect()` a connection, `sendMessage()` to a worker or
+//! task worker (queued as that worker's next job, `Work::Pipe` / `TaskWork::Pipe`). They are never answered, so a
 //! broadcast costs one frame per connection and no round trip; whether the connection
 //! can take one is read from the shared client list by the sender, before it sends.
 //!
@@ -13,6 +14,7 @@ use super::websocket::registry::Outbound;
 use super::Shared;
 use crate::ipc::{ToMaster, ANY_UDP_PORT};
 use crate::log;
+use crate::pool::ProcessRole;
 
 /// Carries out a push, datagram or disconnect a process sent; gives any other frame back.
 pub fn route(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
@@ -38,6 +40,17 @@ pub fn route(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
                 None => Outbound::Drop,
             };
             shared.sockets.close(fd, how);
+            None
+        }
+        ToMaster::PipeMessage { dst, payload } => {
+            let delivered = match shared.layout.role(dst) {
+                Some(ProcessRole::Http { index }) => shared.dispatcher.pipe(index, payload),
+                Some(ProcessRole::Task { index }) => shared.tasks.pipe(index, payload),
+                _ => false,
+            };
+            if !delivered {
+                log::line("master", &format!("sendMessage dropped: #{dst} is not a worker or task worker, or its queue is full"));
+            }
             None
         }
         other => Some(other),

@@ -23,6 +23,7 @@ enum Taken {
     Request(Job, Payload),
     Finish(Bytes),
     Event(EventJob),
+    Pipe(Bytes),
 }
 
 /// How one job ended, for the slot's next step.
@@ -67,14 +68,18 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
             },
             Work::Finish(payload) => Taken::Finish(payload),
             Work::Event(event) => Taken::Event(event),
+            Work::Pipe(payload) => Taken::Pipe(payload),
         };
         shared.workers.begin(index, doing(&taken));
         let outcome = match taken {
             Taken::Request(job, payload) => run_job(&mut conn, job, payload, shared, pid).await,
             Taken::Finish(payload) => run_finish(&mut conn, payload, shared).await,
             Taken::Event(event) => run_event(&mut conn, event, shared).await,
+            Taken::Pipe(payload) => run_pipe(&mut conn, payload, shared).await,
         };
         shared.workers.end(index);
+        // Results of tasks the worker waited for that did not come in time go nowhere.
+        conn.waits.forget();
         match outcome {
             Outcome::Done { retire } if retire.leaves() => break restart_cause(retire),
             Outcome::Done { .. } => {}
@@ -116,6 +121,7 @@ fn doing(work: &Taken) -> String {
             _ => "request".to_owned(),
         },
         Taken::Finish(_) => "task finish()".to_owned(),
+        Taken::Pipe(_) => "pipe message".to_owned(),
         Taken::Event(event) => match event.frame {
             ToWorker::Frame { fd, .. } => format!("WebSocket message of #{fd}"),
             ToWorker::Close { fd, .. } => format!("close of #{fd}"),
@@ -240,6 +246,17 @@ async fn run_finish(conn: &mut Conn, payload: bytes::Bytes, shared: &Arc<Shared>
     }
     match next_frame(conn, shared, conn.origin).await {
         Some(ToMaster::FinishDone { retire }) => Outcome::Done { retire },
+        _ => Outcome::Lost(Restart::Crash),
+    }
+}
+
+/// Runs the `onPipeMessage` handlers of a `sendMessage()` another process sent this worker.
+async fn run_pipe(conn: &mut Conn, payload: Bytes, shared: &Arc<Shared>) -> Outcome {
+    if conn.write(&ToWorker::PipeMessage { payload }).await.is_err() {
+        return Outcome::Lost(Restart::Crash);
+    }
+    match next_frame(conn, shared, conn.origin).await {
+        Some(ToMaster::EventDone { retire }) => Outcome::Done { retire },
         _ => Outcome::Lost(Restart::Crash),
     }
 }

@@ -8,6 +8,8 @@
 //!   job's deadline (`reactor::deadline`).
 //! - `task.rs`: the task queue, tasks delivered now or after a delay, and a task worker's
 //!   connection: one task at a time, the finished task sent back to its origin.
+//! - `waits.rs`: results a worker waits for inside its request (`taskwait`), written
+//!   to it while its slot reads its frames.
 //! - `timer.rs`: the timer and the custom processes: no jobs, task deliveries at any
 //!   moment, asked to stop on reload and stop.
 //! - `link.rs`: the socket's two halves, registered with the reactor for reading only.
@@ -19,13 +21,15 @@ mod http;
 mod link;
 mod task;
 mod timer;
+mod waits;
 
 pub use task::{TaskJob, TaskQueue};
+use waits::Waits;
 
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::sync::watch;
 
@@ -62,6 +66,8 @@ struct Conn {
     worker_id: u32,
     /// Requests written on this connection, checked against the worker's receipts.
     jobs_sent: u32,
+    /// Task results the worker waits for in its current job (`waits.rs`).
+    waits: Waits,
 }
 
 impl Conn {
@@ -108,7 +114,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
         }
     };
     let frames = FrameReader { reader: BufReader::with_capacity(64 * 1024, r), buf: BytesMut::with_capacity(64 * 1024) };
-    let mut conn = Conn { frames, writer: w, origin: None, worker_id: 0, jobs_sent: 0 };
+    let mut conn = Conn { frames, writer: w, origin: None, worker_id: 0, jobs_sent: 0, waits: Waits::new() };
     let (worker_id, pid, forked_at) = match hello(&mut conn).await {
         Ok(Some(who)) => who,
         Ok(None) => {
@@ -135,7 +141,7 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
     shared.workers.attach(worker_id, pid);
     match role {
         ProcessRole::Http { index } => http::serve(conn, fd, &shared, generation, index, pid).await,
-        ProcessRole::Task { .. } => task::serve(conn, &shared, generation, worker_id, pid).await,
+        ProcessRole::Task { index } => task::serve(conn, &shared, generation, worker_id, pid, index).await,
         ProcessRole::Timer => timer::serve(conn, &shared, generation, worker_id, pid, timer::AskToStop::Message).await,
         ProcessRole::Custom { .. } => timer::serve(conn, &shared, generation, worker_id, pid, timer::AskToStop::Signal).await,
     }
@@ -184,18 +190,39 @@ async fn hello(conn: &mut Conn) -> Result<Option<(u32, u32, u64)>, SlotError> {
 }
 
 /// The next frame that answers the master's last message. Task deliveries the worker makes
-/// meanwhile are queued and acknowledged here, pushes carried out. `None` when the worker
-/// went away.
+/// meanwhile are queued and acknowledged here, pushes carried out, and the results of
+/// tasks it waits for written to it. `None` when the worker went away.
 async fn next_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) -> Option<ToMaster> {
     loop {
+        if conn.waits.pending() {
+            // Only while results are due: the plain path reads without a select.
+            tokio::select! {
+                biased;
+                Some((id, payload)) = conn.waits.next() => {
+                    if conn.write(&ToWorker::TaskResult { id, payload }).await.is_err() {
+                        return None;
+                    }
+                    continue;
+                }
+                ready = conn.frames.reader.fill_buf() => {
+                    if ready.is_err() {
+                        return None;
+                    }
+                }
+            }
+        }
         match conn.read().await {
             Ok(Some(ToMaster::DeliverTask { payload, finish, delay_ms })) => {
-                let task = TaskJob { payload, origin: origin.filter(|_| finish) };
-                let accepted = shared.tasks.deliver(task, delay_ms);
+                let accepted = shared.tasks.deliver(TaskJob::new(payload, origin.filter(|_| finish)), delay_ms);
                 if !accepted {
                     log::line("master", "a task was refused: the task queue is full or task_worker_num is 0");
                 }
                 if conn.write(&ToWorker::TaskAccepted(accepted)).await.is_err() {
+                    return None;
+                }
+            }
+            Ok(Some(ToMaster::TaskTo { payload, dst, wait })) => {
+                if deliver_to(conn, shared, payload, dst, wait, origin).await.is_err() {
                     return None;
                 }
             }
@@ -207,4 +234,20 @@ async fn next_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) 
             Ok(None) | Err(_) => return None,
         }
     }
+}
+
+/// Queues a task of Swoole's `task()` (answered `TaskAccepted`; its result goes back to
+/// `origin` between requests) or `taskwait()` (answered later by `TaskResult`, or at once
+/// when refused).
+async fn deliver_to(conn: &mut Conn, shared: &Arc<Shared>, payload: Bytes, dst: Option<u32>, wait: Option<u64>, origin: Option<u32>) -> std::io::Result<()> {
+    let Some(id) = wait else {
+        let accepted = shared.tasks.deliver_to(TaskJob::new(payload, origin), dst);
+        return conn.write(&ToWorker::TaskAccepted(accepted)).await;
+    };
+    let job = TaskJob { payload, origin: None, waiter: Some(conn.waits.waiter(id)) };
+    if shared.tasks.deliver_to(job, dst) {
+        return Ok(());
+    }
+    conn.waits.refused();
+    conn.write(&ToWorker::TaskResult { id, payload: None }).await
 }

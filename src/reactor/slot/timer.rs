@@ -2,7 +2,8 @@
 //! its own schedule) and the custom processes of `processes`.
 //!
 //! They deliver tasks and push at any moment, not only in answer to the master, so their
-//! frames are read by a task of their own. On reload and stop they are asked to leave and
+//! frames are read by a task of their own. The results of tasks they wait for
+//! (`taskwait`) are written to them as they come: they are always "in a job". On reload and stop they are asked to leave and
 //! given a grace period, then killed.
 
 use std::sync::atomic::Ordering;
@@ -30,7 +31,7 @@ pub(super) enum AskToStop {
 /// Serves the timer or a custom process: no jobs, a request to stop on reload and stop,
 /// and task deliveries at any moment, so its frames are read by a task of their own.
 pub(super) async fn serve(conn: Conn, shared: &Arc<Shared>, mut generation: Generation, worker_id: u32, pid: u32, ask: AskToStop) {
-    let Conn { mut frames, mut writer, .. } = conn;
+    let Conn { mut frames, mut writer, mut waits, .. } = conn;
     let (frames_tx, mut incoming) = tokio::sync::mpsc::channel(16);
     tokio::spawn(async move {
         while let Ok(Some(frame)) = frames.read().await {
@@ -70,9 +71,37 @@ pub(super) async fn serve(conn: Conn, shared: &Arc<Shared>, mut generation: Gene
                     }
                 }
             }
+            Some((id, payload)) = waits.next() => {
+                if writer.write_all(&ipc::encode_to_worker(&ToWorker::TaskResult { id, payload })).await.is_err() {
+                    break;
+                }
+            }
             frame = incoming.recv() => match frame {
+                Some(ToMaster::TaskTo { payload, dst, wait }) => {
+                    // No origin: these processes take no finish() (Swoole's onFinish runs in workers).
+                    let (accepted, answer) = match wait {
+                        None => {
+                            let accepted = shared.tasks.deliver_to(TaskJob::new(payload, None), dst);
+                            (accepted, ToWorker::TaskAccepted(accepted))
+                        }
+                        Some(id) => {
+                            let accepted = shared.tasks.deliver_to(TaskJob { payload, origin: None, waiter: Some(waits.waiter(id)) }, dst);
+                            if accepted {
+                                continue;
+                            }
+                            waits.refused();
+                            (false, ToWorker::TaskResult { id, payload: None })
+                        }
+                    };
+                    if !accepted {
+                        log::line("master", "a task from the timer or a custom process was refused: the task queue is full or task_worker_num is 0");
+                    }
+                    if writer.write_all(&ipc::encode_to_worker(&answer)).await.is_err() {
+                        break;
+                    }
+                }
                 Some(ToMaster::DeliverTask { payload, delay_ms, .. }) => {
-                    let accepted = shared.tasks.deliver(TaskJob { payload, origin: None }, delay_ms);
+                    let accepted = shared.tasks.deliver(TaskJob::new(payload, None), delay_ms);
                     if !accepted {
                         log::line("master", "a task from the timer or a custom process was refused: the task queue is full or task_worker_num is 0");
                     }

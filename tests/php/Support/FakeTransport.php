@@ -38,6 +38,8 @@ final class FakeTransport implements Transport
     public $established = [];
     /** @var array<string, string> */
     public $serverDefaults = [];
+    /** @var array<int, string|null> what taskResults() answers, by wait id */
+    public $taskResults = [];
     /** @var bool what deliverTask() answers (false: no task workers, or the queue is full) */
     public $acceptsTasks = true;
     /** @var bool */
@@ -245,6 +247,30 @@ final class FakeTransport implements Transport
         }
 
         return $this->acceptsTasks;
+    }
+
+    public function taskTo(string $payload, ?int $dst, ?int $wait): bool
+    {
+        $this->record(__FUNCTION__, $payload, $dst, $wait);
+        if ($this->acceptsTasks) {
+            $this->delivered[] = [$payload, $dst, $wait];
+        }
+
+        return $wait !== null || $this->acceptsTasks;
+    }
+
+    public function taskResults(array $ids, float $timeoutMs): array
+    {
+        $this->record(__FUNCTION__, $ids, $timeoutMs);
+
+        return array_intersect_key($this->taskResults, array_flip($ids));
+    }
+
+    public function sendMessage(int $dst, string $payload): bool
+    {
+        $this->record(__FUNCTION__, $dst, $payload);
+
+        return true;
     }
 
     public function push(int $fd, string $data, int $opcode): bool

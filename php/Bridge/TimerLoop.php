@@ -3,6 +3,7 @@
 namespace LaravelS\Bridge;
 
 use LaravelS\Config\ServerConfig;
+use LaravelS\Coroutine\Scheduler;
 use LaravelS\Server\HttpServer;
 use LaravelS\Timer\CronJob;
 use LaravelS\Timer\GlobalLock;
@@ -39,8 +40,17 @@ final class TimerLoop
         $server = $this->server;
         $transport = $this->transport;
         CurrentTransport::set($transport);
+        Scheduler::reset();
+        $scheduler = Scheduler::current();
         $server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $this->gateway = (new BootGuard('timer'))->boot(fn () => Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $server]));
+        $scheduler->reportWith(function (\Throwable $e): void {
+            $this->gateway->report($e);
+            $this->log(sprintf('uncaught in a timer or coroutine: %s: %s', get_class($e), $e->getMessage()));
+        });
+        // What it waits for between jobs: the master's stop. Meanwhile the timers and
+        // coroutines the jobs started run when due.
+        $stopWithin = fn (int $ms): bool => $transport->waitStop($ms < 0 ? 60000 : $ms);
         @file_put_contents($this->pidFile, getmypid() . "\n");
         $transport->connect();
         $transport->waitStop(0);
@@ -71,8 +81,7 @@ final class TimerLoop
             if ($lock !== null) {
                 $next = min($next, $lockDue);
             }
-            $waitMs = (int) max(0, ceil(($next - microtime(true)) * 1000));
-            if ($transport->waitStop($waitMs)) {
+            if ($scheduler->waitFor($stopWithin, $next)) {
                 break;
             }
             $now = microtime(true);
@@ -81,7 +90,9 @@ final class TimerLoop
                     continue;
                 }
                 if ($lock === null || $lock->held()) {
-                    $this->runJob($job);
+                    // In a coroutine, as Swoole runs a timer's callback: a job that sleeps
+                    // (Coroutine::sleep) lets the others run meanwhile.
+                    $scheduler->spawn(fn () => $this->runJob($job));
                 }
                 // Fixed-rate: the next run is due one interval after this one was due, so
                 // a slow run does not shift the schedule (late runs are not repeated).
@@ -93,8 +104,7 @@ final class TimerLoop
         }
         if ($schedule === []) {
             // Nothing left to run: stay until told to stop, so the manager does not restart us.
-            while (!$transport->waitStop(60000)) {
-            }
+            $scheduler->waitFor($stopWithin);
         }
         if ($lock !== null) {
             $lock->release();

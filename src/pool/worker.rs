@@ -87,6 +87,9 @@ pub struct WorkerLink {
     retiring: bool,
     /// Set when the process is ending whatever the limits say.
     leaving: bool,
+    /// A job the master sent while this worker, idle, waited for the answer to a task
+    /// it delivered from a timer: `recv` hands it out next.
+    stashed: Option<ToWorker>,
 }
 
 impl WorkerLink {
@@ -103,6 +106,7 @@ impl WorkerLink {
             exchange: Exchange::Idle,
             retiring: false,
             leaving: false,
+            stashed: None,
         };
         if let Some(board) = super::receipts::board() {
             board.record(worker_id, std::process::id(), 0);
@@ -130,16 +134,21 @@ impl WorkerLink {
         if self.retiring {
             return Ok(None);
         }
-        if self.reader.buffer().is_empty() && !self.wait_briefly_for_input() {
-            self.wait_for_input()?;
-        }
-        let mut prefix = [0u8; 4];
-        match self.reader.read_exact(&mut prefix) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-            Err(e) => return Err(e.into()),
-        }
-        let frame = self.read_frame(prefix)?;
+        let frame = match self.stashed.take() {
+            Some(frame) => frame,
+            None => {
+                if self.reader.buffer().is_empty() && !self.wait_briefly_for_input() {
+                    self.wait_for_input()?;
+                }
+                let mut prefix = [0u8; 4];
+                match self.reader.read_exact(&mut prefix) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                }
+                self.read_frame(prefix)?
+            }
+        };
         self.exchange = match &frame {
             ToWorker::Request(_) | ToWorker::Open { .. } | ToWorker::PortRequest { .. } => {
                 // Read, before PHP sees it: from here a death of this worker answers 502.
@@ -175,21 +184,51 @@ impl WorkerLink {
     }
 
     /// Hands a task to the master for a task worker; true when it was queued. Allowed
-    /// while handling anything (a request, a task, a finish).
+    /// while handling anything (a request, a task, a finish), and between requests (a
+    /// timer's callback), when the master reads an idle worker's frames too.
     pub fn deliver_task(&mut self, payload: Bytes, finish: bool, delay_ms: u64) -> Result<bool, LinkError> {
-        if self.exchange == Exchange::Idle {
-            return Err(LinkError::NoRequest);
-        }
         self.send(&ToMaster::DeliverTask { payload, finish, delay_ms })?;
         loop {
             let mut prefix = [0u8; 4];
             self.reader.read_exact(&mut prefix)?;
             match self.read_frame(prefix)? {
                 ToWorker::TaskAccepted(ok) => return Ok(ok),
-                // Only the timer, which is always "busy", can be told to stop meanwhile.
+                // The timer, always "busy", or an idle worker can be told to stop meanwhile.
                 ToWorker::Stop => self.retiring = true,
+                // An idle worker's next job crossed the delivery: it waits for `recv`.
+                job @ (ToWorker::Request(_)
+                | ToWorker::Task { .. }
+                | ToWorker::Finish { .. }
+                | ToWorker::Open { .. }
+                | ToWorker::PortRequest { .. }
+                | ToWorker::Frame { .. }
+                | ToWorker::Close { .. }
+                | ToWorker::Connect { .. }
+                | ToWorker::Receive { .. }
+                | ToWorker::Packet { .. }
+                | ToWorker::Buffer { .. })
+                    if self.exchange == Exchange::Idle && self.stashed.is_none() =>
+                {
+                    self.stashed = Some(job);
+                }
                 _ => return Err(LinkError::Unexpected("a frame other than TaskAccepted")),
             }
+        }
+    }
+
+    /// Waits up to `timeout` for the master's next message, without taking it: true when
+    /// `recv` has something (or nothing more) to say at once, false on timeout or when a
+    /// signal came, so that PHP can run its handler. An idle worker with timers waits here.
+    pub fn poll_input(&mut self, timeout: Duration) -> Result<bool, LinkError> {
+        if self.retiring || self.stashed.is_some() || !self.reader.buffer().is_empty() {
+            return Ok(true);
+        }
+        let ms = PollTimeout::try_from(timeout.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(self.reader.get_ref().as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, ms) {
+            Ok(n) => Ok(n > 0),
+            Err(nix::errno::Errno::EINTR) => Ok(false),
+            Err(e) => Err(LinkError::Io(e.into())),
         }
     }
 

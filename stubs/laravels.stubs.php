@@ -199,7 +199,8 @@ namespace LaravelS\Runtime {
         public function __construct(int $type = 3, string $filename = '') {}
 
         /**
-         * Kept for Swoole's API: the lock's memory goes with the object.
+         * Kept for Swoole's API: the lock's memory goes with the object (a mutex this process
+         * holds is let go then).
          *
          * @return void
          */
@@ -660,6 +661,16 @@ namespace LaravelS\Runtime {
          * @return array|null
          */
         public static function next(): ?array {}
+
+        /**
+         * Waits up to `$ms` milliseconds for the master's next message without taking it;
+         * true when `next()` answers at once. An idle worker with timers or sleeping
+         * coroutines waits here until the earliest is due; a signal ends the wait (false).
+         *
+         * @param int $ms
+         * @return bool
+         */
+        public static function poll(int $ms): bool {}
 
         /**
          * Sends `$data` to WebSocket connection `$fd` with `$opcode` (1 text, 2 binary, 9

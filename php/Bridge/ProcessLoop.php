@@ -12,10 +12,12 @@ use LaravelS\Transport\CurrentTransport;
 use LaravelS\Transport\Transport;
 
 /**
- * A custom process (`processes`): boots the app and runs the class's static callback().
- * The master asks it to leave with SIGUSR1 (reload: onReload) or SIGTERM (stop: onStop);
- * without those methods the process ends at once. When callback() returns, the process
- * ends and the manager starts it again after `restart_interval` seconds.
+ * A custom process (`processes`): boots the app and runs the class's static callback()
+ * in a coroutine. The master asks it to leave with SIGUSR1 (reload: onReload) or SIGTERM
+ * (stop: onStop), which also end every coroutine sleep; without those methods the
+ * process ends at once. When callback() returns and no coroutine or timer it started is
+ * left (or it was asked to leave), the process ends and the manager starts it again after
+ * `restart_interval` seconds.
  */
 final class ProcessLoop
 {

@@ -72,7 +72,8 @@ final class ProcessLoop
         }
         $scheduler->reportWith(function (\Throwable $e) use ($gateway, $name): void {
             $gateway->report($e);
-            fwrite(STDERR, sprintf("[%s] [process %s] uncaught in a timer or coroutine: %s: %s\n", gmdate('Y-m-d H:i:s'), $name, get_class($e), $e->getMessage()));
+            $what = sprintf('%s: %s', get_class($e), $e->getMessage());
+            fwrite(STDERR, sprintf("[%s] [process %s] uncaught in a timer or coroutine: %s\n", gmdate('Y-m-d H:i:s'), $name, $what));
         });
         try {
             // callback() runs in a coroutine, as under Swoole >= 2.1; the process stays

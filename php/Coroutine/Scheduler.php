@@ -321,6 +321,7 @@ final class Scheduler
 
             return;
         }
-        fwrite(STDERR, sprintf("[%s] uncaught in a coroutine: %s: %s in %s:%d\n", gmdate('Y-m-d H:i:s'), get_class($e), $e->getMessage(), $e->getFile(), $e->getLine()));
+        $where = sprintf('%s:%d', $e->getFile(), $e->getLine());
+        fwrite(STDERR, sprintf("[%s] uncaught in a coroutine: %s: %s in %s\n", gmdate('Y-m-d H:i:s'), get_class($e), $e->getMessage(), $where));
     }
 }

@@ -77,7 +77,8 @@ final class Timer
     private static function add(string $method, TimerKind $kind, $ms, callable $callback, array $params)
     {
         if (!is_numeric($ms) || (int) $ms < 1) {
-            trigger_error(sprintf('Swoole\Timer::%s(): $ms: the interval must be at least 1 millisecond, %s given', $method, var_export($ms, true)), E_USER_WARNING);
+            $given = var_export($ms, true);
+            trigger_error(sprintf('Swoole\Timer::%s(): $ms: the interval must be at least 1 millisecond, %s given', $method, $given), E_USER_WARNING);
 
             return false;
         }

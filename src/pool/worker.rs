@@ -134,20 +134,19 @@ impl WorkerLink {
         if self.retiring {
             return Ok(None);
         }
-        let frame = match self.stashed.take() {
-            Some(frame) => frame,
-            None => {
-                if self.reader.buffer().is_empty() && !self.wait_briefly_for_input() {
-                    self.wait_for_input()?;
-                }
-                let mut prefix = [0u8; 4];
-                match self.reader.read_exact(&mut prefix) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-                    Err(e) => return Err(e.into()),
-                }
-                self.read_frame(prefix)?
+        let frame = if let Some(frame) = self.stashed.take() {
+            frame
+        } else {
+            if self.reader.buffer().is_empty() && !self.wait_briefly_for_input() {
+                self.wait_for_input()?;
             }
+            let mut prefix = [0u8; 4];
+            match self.reader.read_exact(&mut prefix) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+                Err(e) => return Err(e.into()),
+            }
+            self.read_frame(prefix)?
         };
         self.exchange = match &frame {
             ToWorker::Request(_) | ToWorker::Open { .. } | ToWorker::PortRequest { .. } => {

@@ -37,6 +37,8 @@ final class Scheduler
     private $waiting = [];
     /** @var array<int, true> the waits that are sleeps */
     private $sleeping = [];
+    /** @var array<int, resource> cid => the stream it waits to read (run() only) */
+    private $readers = [];
     /** @var Timers */
     private $timers;
     /** @var \Closure|null reports an exception no coroutine caught */
@@ -169,9 +171,36 @@ final class Scheduler
         return !($woken && $value === self::INTERRUPTED);
     }
 
+    /** Whether run() drives this process, so waitReadable() can be used. */
+    public function runs(): bool
+    {
+        return $this->running;
+    }
+
+    /**
+     * Suspends the current coroutine until $stream can be read (data, or its end): true;
+     * false when $timeout seconds passed first or leave() came. For run()'s loop, which
+     * selects on these streams.
+     *
+     * @param resource $stream
+     */
+    public function waitReadable($stream, ?float $timeout = null): bool
+    {
+        $cid = $this->requireCid();
+        $this->readers[$cid] = $stream;
+        try {
+            [$woken, $ready] = $this->wait($timeout);
+        } finally {
+            unset($this->readers[$cid]);
+        }
+
+        return $woken && $ready === true;
+    }
+
     /**
      * The process is asked to leave (reload, stop): every sleep ends now, so a loop like
-     * `while (!self::$quit) { Coroutine::sleep(1); }` sees its flag at once; run() ends once
+     * `while (!self::$quit) { Coroutine::sleep(1); }` sees its flag at once (and a pipe's
+     * read() in a coroutine returns false, ending `while ($data = $process->read())`); run() ends once
      * its main coroutine has, whatever timers are left.
      */
     public function leave(): void
@@ -179,6 +208,9 @@ final class Scheduler
         $this->leaving = true;
         foreach (array_keys($this->sleeping) as $cid) {
             $this->wake($cid, self::INTERRUPTED);
+        }
+        foreach (array_keys($this->readers) as $cid) {
+            $this->wake($cid, false);
         }
     }
 
@@ -268,6 +300,10 @@ final class Scheduler
                     break;
                 }
                 $next = $this->nextDue();
+                if ($this->readers !== []) {
+                    $this->select($next);
+                    continue;
+                }
                 if ($next === null) {
                     fwrite(STDERR, sprintf("[%s] all coroutines (count: %d) are asleep - deadlock!\n", gmdate('Y-m-d H:i:s'), count($this->fibers)));
                     break;
@@ -287,6 +323,26 @@ final class Scheduler
         return true;
     }
 
+    /**
+     * Waits until a stream a coroutine reads has something, or until $next (null: no
+     * limit); a signal ends the wait too. Wakes the readers whose stream is ready.
+     */
+    private function select(?float $next): void
+    {
+        $read = array_values($this->readers);
+        $none = [];
+        $seconds = $next === null ? null : max(0.0, $next - microtime(true));
+        $ready = @stream_select($read, $none, $none, $seconds === null ? null : (int) $seconds, $seconds === null ? null : (int) (fmod($seconds, 1.0) * 1e6));
+        if (!$ready) {
+            return;
+        }
+        foreach ($this->readers as $cid => $stream) {
+            if (in_array($stream, $read, true)) {
+                $this->wake($cid, true);
+            }
+        }
+    }
+
     /** Ends coroutine $cid: its deferred callables, the last first, then its records. */
     private function end(int $cid): void
     {
@@ -300,7 +356,7 @@ final class Scheduler
                 }
             }
         } finally {
-            unset($this->fibers[$cid], $this->parents[$cid], $this->defers[$cid], $this->waiting[$cid], $this->sleeping[$cid]);
+            unset($this->fibers[$cid], $this->parents[$cid], $this->defers[$cid], $this->waiting[$cid], $this->sleeping[$cid], $this->readers[$cid]);
         }
     }
 

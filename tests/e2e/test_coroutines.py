@@ -192,3 +192,46 @@ def test_coroutine_run_in_a_request_returns_once_its_coroutines_ended(laravel_ap
         out = httpx.get(s.url + "/coroutine/run").json()
         assert out["ran"] is True and len(out["cids"]) == 3 and out["outside"] == -1
         assert 0.099 <= out["took"] < 0.2, out
+
+
+PIPE_PROCESS = r"""<?php
+namespace App\Processes;
+use Hhxsv5\LaravelS\Swoole\Process\CustomProcessInterface;
+use Swoole\Http\Server;
+use Swoole\Process;
+use Swoole\Timer;
+class PipeProcess implements CustomProcessInterface
+{
+    public static function callback(Server $swoole, Process $process)
+    {
+        Timer::tick(100, function () {
+            file_put_contents(storage_path('app/pipe-ticks.log'), microtime(true) . "\n", FILE_APPEND);
+        });
+        // The README's pipe loop: only this coroutine waits in read().
+        while ($data = $process->read()) {
+            $process->write('TestProcess: ' . $data);
+        }
+        file_put_contents(storage_path('app/process-events.log'), 'loop ended ' . getmypid() . "\n", FILE_APPEND);
+    }
+    public static function onReload(Server $swoole, Process $process)
+    {
+        Timer::clearAll();
+    }
+}
+"""
+
+
+@pytest.mark.skipif(IS_LUMEN, reason="the route below is Laravel's")
+def test_a_pipe_read_in_a_custom_process_lets_its_timers_run_and_ends_on_reload(laravel_app):
+    (laravel_app / "app" / "Processes" / "PipeProcess.php").write_text(PIPE_PROCESS)
+    processes = {"test": {"class": "App\\Processes\\PipeProcess", "pipe": 1, "restart_interval": 1}}
+    ticks = laravel_app / "storage" / "app" / "pipe-ticks.log"
+    events = laravel_app / "storage" / "app" / "process-events.log"
+    with Server(laravel_app, env={"LARAVELS_WORKER_NUM": "1"}, overrides={"processes": processes}) as s:
+        assert wait(lambda: ticks.exists() and len(ticks.read_text().split()) >= 5), "ticks while read() waits"
+        body = httpx.get(s.url + "/process/write").text
+        assert "TestProcess: TestController: write data" in body
+        started = time.time()
+        assert s.command("reload").returncode == 0
+        assert time.time() - started < 2.0
+        assert wait(lambda: events.exists() and "loop ended" in events.read_text()), "read() returned false on reload"

@@ -242,4 +242,26 @@ final class CoroutineTest extends TestCase
         $this->expectException(\Error::class);
         $chan->pop();
     }
+
+    public function testProcessReadWaitsInItsCoroutineOnlyAndEndsOnLeave(): void
+    {
+        $process = new \LaravelS\Runtime\Process('t', 1);
+        $process->becomeSelf();
+        $outside = new \ReflectionProperty($process, 'outside');
+        $outside->setAccessible(true);
+        $other = $outside->getValue($process);
+        $seen = [];
+        Scheduler::current()->run(function () use ($process, $other, &$seen) {
+            go(function () use ($other, &$seen) {
+                Coroutine::sleep(0.02);
+                $seen[] = 'slept';
+                fwrite($other, 'hello');
+                Coroutine::sleep(0.02);
+                Scheduler::current()->leave();
+            });
+            $seen[] = $process->read();
+            $seen[] = $process->read();
+        });
+        $this->assertSame(['slept', 'hello', false], $seen);
+    }
 }

@@ -3,7 +3,8 @@
 /*
  * Swoole's coroutine functions, for code written for Swoole: go() and defer() (its short
  * names), Swoole\Coroutine\run() and Co\run(). Loaded by aliases.php where ext-swoole is
- * not; each is declared only if missing.
+ * not; each is declared only if missing (Laravel 11+'s own global defer() helper keeps
+ * that name when it is loaded first).
  */
 
 namespace {

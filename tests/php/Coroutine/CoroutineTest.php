@@ -63,7 +63,9 @@ final class CoroutineTest extends TestCase
             $seen['outer_pcid'] = Coroutine::getPcid();
             $inner = go(function () use (&$seen, $outer) {
                 $seen['inner_pcid'] = Coroutine::getPcid();
-                defer(function () use (&$seen) {
+                // Coroutine::defer(): Laravel 11+ has a global defer() helper of its own,
+                // which keeps the name where it is loaded first (as in this bootstrap).
+                Coroutine::defer(function () use (&$seen) {
                     $seen['defers'][] = 'first';
                 });
                 Coroutine::defer(function () use (&$seen) {

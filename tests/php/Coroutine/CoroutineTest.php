@@ -266,4 +266,17 @@ final class CoroutineTest extends TestCase
         });
         $this->assertSame(['slept', 'hello', false], $seen);
     }
+
+    public function testSwoolesShortNamesAreThere(): void
+    {
+        $this->assertSame(\LaravelS\Runtime\Coroutine::class, (new \ReflectionClass('Co'))->getName());
+        $this->assertSame(\LaravelS\Coroutine\Channel::class, (new \ReflectionClass('Co\\Channel'))->getName());
+        $this->assertSame(\LaravelS\Runtime\Timer::class, (new \ReflectionClass('Swoole\\Timer'))->getName());
+        $ran = false;
+        $this->assertTrue(\Co\run(function () use (&$ran) {
+            \Co::sleep(0.001);
+            $ran = true;
+        }));
+        $this->assertTrue($ran);
+    }
 }

@@ -674,6 +674,16 @@ namespace LaravelS\Runtime {
         public static function next(): ?array {}
 
         /**
+         * Waits up to `$ms` milliseconds for the master's next message without taking it;
+         * true when `next()` answers at once. An idle worker with timers or sleeping
+         * coroutines waits here until the earliest is due; a signal ends the wait (false).
+         *
+         * @param int $ms
+         * @return bool
+         */
+        public static function poll(int $ms): bool {}
+
+        /**
          * Sends `$data` to WebSocket connection `$fd` with `$opcode` (1 text, 2 binary, 9
          * ping, 10 pong). False, as in Swoole, when `$fd` is not an established WebSocket
          * connection; never waits for the master.

@@ -434,3 +434,25 @@ fn connections_past_max_connection_get_503() {
     assert_eq!(get(server.port, "/after").0, 200, "a slot frees when a connection closes");
     server.stop();
 }
+
+#[test]
+fn an_idle_worker_may_deliver_a_task_and_keeps_serving() {
+    // Between requests a worker's timer may speak first: the master answers the delivery
+    // (refused here: no task workers) instead of taking the frame for a dead worker.
+    let server = TestServer::start(json!({}));
+    let socket = server.socket.clone();
+    let worker = thread::spawn(move || {
+        let mut link = WorkerLink::connect(&socket, 0, WorkerLimits::default()).unwrap();
+        assert!(!link.deliver_task(Bytes::from_static(b"task"), false, 0).unwrap());
+        assert!(!link.poll_input(Duration::from_millis(50)).unwrap(), "nothing came");
+        while !link.poll_input(Duration::from_millis(50)).unwrap() {}
+        match link.recv().unwrap() {
+            Some(ToWorker::Request(req)) => echo_uri(&mut link, req),
+            other => panic!("unexpected {other:?}"),
+        }
+    });
+    thread::sleep(Duration::from_millis(200));
+    assert_eq!(get(server.port, "/after-delivery").2, b"GET /after-delivery");
+    worker.join().unwrap();
+    server.stop();
+}

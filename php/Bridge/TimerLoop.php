@@ -3,6 +3,7 @@
 namespace LaravelS\Bridge;
 
 use LaravelS\Config\ServerConfig;
+use LaravelS\Coroutine\Scheduler;
 use LaravelS\Server\HttpServer;
 use LaravelS\Timer\CronJob;
 use LaravelS\Timer\GlobalLock;
@@ -39,63 +40,43 @@ final class TimerLoop
         $server = $this->server;
         $transport = $this->transport;
         CurrentTransport::set($transport);
+        Scheduler::reset();
+        $scheduler = Scheduler::current();
         $server->bindWorker((int) $this->role['worker_id'], (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $this->gateway = (new BootGuard('timer'))->boot(fn () => Gateway::boot($this->basePath, $this->config->cleaners, ['swoole' => $server]));
+        $scheduler->reportWith(function (\Throwable $e): void {
+            $this->gateway->report($e);
+            $this->log(sprintf('uncaught in a timer or coroutine: %s: %s', get_class($e), $e->getMessage()));
+        });
+        // What it waits for between jobs: the master's stop. Meanwhile the timers and
+        // coroutines the jobs started run when due.
+        $stopWithin = fn (int $ms): bool => $transport->waitStop($ms < 0 ? 60000 : $ms);
         @file_put_contents($this->pidFile, getmypid() . "\n");
         $transport->connect();
         $transport->waitStop(0);
 
-        $now = microtime(true);
-        $schedule = [];
-        foreach ($this->jobs() as $i => $job) {
+        $jobs = [];
+        foreach ($this->jobs() as $job) {
             $interval = (int) $job->interval();
             if ($interval <= 0) {
                 $this->log(sprintf('%s has no interval (interval() or [class, [ms, immediate]]); skipped', get_class($job)));
                 continue;
             }
-            $schedule[$i] = [$job, $interval / 1000, $job->isImmediate() ? $now : $now + $interval / 1000];
+            $jobs[] = [$job, $interval / 1000];
         }
-        $this->log(sprintf('started with %d job(s)', count($schedule)));
+        $this->log(sprintf('started with %d job(s)', count($jobs)));
         $lock = $this->globalLock();
-        $lockDue = microtime(true);
-
-        while ($schedule !== []) {
-            if ($lock !== null && microtime(true) >= $lockDue) {
-                $had = $lock->held();
-                if ($lock->maintain() !== $had) {
-                    $this->log($had ? 'lost the global lock: jobs stop here' : 'holds the global lock: jobs run here');
-                }
-                $lockDue = microtime(true) + $lock->period();
-            }
-            $next = min(array_column($schedule, 2));
-            if ($lock !== null) {
-                $next = min($next, $lockDue);
-            }
-            $waitMs = (int) max(0, ceil(($next - microtime(true)) * 1000));
-            if ($transport->waitStop($waitMs)) {
-                break;
-            }
-            $now = microtime(true);
-            foreach ($schedule as $i => [$job, $interval, $due]) {
-                if ($due > $now) {
-                    continue;
-                }
-                if ($lock === null || $lock->held()) {
-                    $this->runJob($job);
-                }
-                // Fixed-rate: the next run is due one interval after this one was due, so
-                // a slow run does not shift the schedule (late runs are not repeated).
-                $schedule[$i][2] = max($due + $interval, $now);
-                if ($job->isStopped()) {
-                    unset($schedule[$i]);
-                }
-            }
+        if ($lock !== null) {
+            $scheduler->spawn(fn () => $this->maintain($lock));
         }
-        if ($schedule === []) {
-            // Nothing left to run: stay until told to stop, so the manager does not restart us.
-            while (!$transport->waitStop(60000)) {
-            }
+        // Each job is a coroutine of its own that runs it on its schedule: a job that
+        // sleeps (Coroutine::sleep) lets the others run meanwhile, and never overlaps itself.
+        foreach ($jobs as [$job, $interval]) {
+            $scheduler->spawn(fn () => $this->repeat($job, $interval, $lock));
         }
+        // Until the master asks it to stop (reload, stop), also once every job stopped,
+        // so the manager does not start it again.
+        $scheduler->waitFor($stopWithin);
         if ($lock !== null) {
             $lock->release();
         }
@@ -103,6 +84,42 @@ final class TimerLoop
         $this->log('stopped');
 
         return 0;
+    }
+
+    /**
+     * Runs $job every $interval seconds until it stops. Fixed-rate: the next run is due one
+     * interval after this one was due, so a slow run does not shift the schedule; a run
+     * that ends past the next due time is followed at once (late runs are not repeated).
+     */
+    private function repeat(CronJob $job, float $interval, ?GlobalLock $lock): void
+    {
+        $scheduler = Scheduler::current();
+        $due = microtime(true) + ($job->isImmediate() ? 0 : $interval);
+        while (true) {
+            while (($wait = $due - microtime(true)) > 0) {
+                $scheduler->sleep($wait);
+            }
+            if ($lock === null || $lock->held()) {
+                $this->runJob($job);
+            }
+            if ($job->isStopped()) {
+                return;
+            }
+            $due = max($due + $interval, microtime(true));
+        }
+    }
+
+    /** Keeps or takes the global lock, every period of it. */
+    private function maintain(GlobalLock $lock): void
+    {
+        $scheduler = Scheduler::current();
+        while (true) {
+            $had = $lock->held();
+            if ($lock->maintain() !== $had) {
+                $this->log($had ? 'lost the global lock: jobs stop here' : 'holds the global lock: jobs run here');
+            }
+            $scheduler->sleep($lock->period());
+        }
     }
 
     /** The Redis lock of `timer.global_lock`, when it is on. */

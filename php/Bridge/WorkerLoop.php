@@ -3,6 +3,7 @@
 namespace LaravelS\Bridge;
 
 use LaravelS\Config\ServerConfig;
+use LaravelS\Coroutine\Scheduler;
 use LaravelS\Diagnostics\LeakDetectorFactory;
 use LaravelS\Server\HttpServer;
 use LaravelS\Task\SwooleTask;
@@ -63,15 +64,18 @@ final class WorkerLoop
         $server = $this->server;
         $transport = $this->transport;
         CurrentTransport::set($transport);
+        // Timers and coroutines are the process's own: none inherited from the master.
+        Scheduler::reset();
         $server->bindWorker($id, (int) $this->role['master_pid'], (int) $this->role['manager_pid']);
         $server->taskworker = $taskWorker;
         (new BootGuard(sprintf('%s #%d', $taskWorker ? 'task worker' : 'worker', $id)))->boot(fn () => $this->boot($id, $taskWorker));
         register_shutdown_function([$this, 'answerInterruptedRequest']);
         $this->baseObLevel = ob_get_level();
         $this->globals = new PhpGlobals($this->gateway->basePath());
+        Scheduler::current()->reportWith(fn (\Throwable $e) => $this->reportUncaught($e));
         $transport->connect();
 
-        while (($message = $transport->next()) !== null) {
+        while (($message = $this->nextMessage()) !== null) {
             $kind = MessageKind::from($message['type']);
             if ($kind === MessageKind::Request) {
                 $this->serve($message);
@@ -94,6 +98,25 @@ final class WorkerLoop
         }
 
         return 0;
+    }
+
+    /**
+     * The master's next message. While the worker waits for it, the timers it set
+     * (Swoole\Timer, $server->tick()) and its sleeping coroutines run when due: between
+     * requests, never inside one. Without any, it waits in next() alone.
+     */
+    private function nextMessage(): ?array
+    {
+        Scheduler::current()->waitFor(fn (int $ms): bool => $ms < 0 || $this->transport->poll($ms));
+
+        return $this->transport->next();
+    }
+
+    /** A timer's callback or a coroutine threw, and nothing caught it. */
+    private function reportUncaught(\Throwable $e): void
+    {
+        $this->gateway->report($e);
+        $this->log(sprintf('uncaught in a timer or coroutine: %s: %s', get_class($e), $e->getMessage()));
     }
 
     /** Boots the application and builds what serves it; WorkerStart runs last. */

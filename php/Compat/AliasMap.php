@@ -81,6 +81,13 @@ final class AliasMap
         'Swoole\Lock' => 'LaravelS\Runtime\Lock',
         'Swoole\Process' => 'LaravelS\Runtime\Process',
         'Swoole\Coroutine' => 'LaravelS\Runtime\Coroutine',
+        'Swoole\Coroutine\Channel' => 'LaravelS\Coroutine\Channel',
+        'Swoole\Coroutine\WaitGroup' => 'LaravelS\Coroutine\WaitGroup',
+        'Swoole\Timer' => 'LaravelS\Runtime\Timer',
+        // Swoole's short names (swoole.use_shortname, on by default).
+        'Co' => 'LaravelS\Runtime\Coroutine',
+        'Co\Channel' => 'LaravelS\Coroutine\Channel',
+        'Co\WaitGroup' => 'LaravelS\Coroutine\WaitGroup',
     ];
 
     /**

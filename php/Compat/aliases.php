@@ -11,3 +11,6 @@ require_once __DIR__ . '/AliasMap.php';
 require_once __DIR__ . '/AliasLoader.php';
 
 LaravelS\Compat\AliasLoader::register();
+if (!extension_loaded('swoole')) {
+    require_once __DIR__ . '/functions.php';
+}

@@ -32,6 +32,11 @@ foreach (
     'SWOOLE_MUTEX' => 3,
     'SWOOLE_SEM' => 4,
     'SWOOLE_SPINLOCK' => 5,
+    // Swoole\Coroutine\Channel's errCode.
+    'SWOOLE_CHANNEL_OK' => 0,
+    'SWOOLE_CHANNEL_TIMEOUT' => -1,
+    'SWOOLE_CHANNEL_CLOSED' => -2,
+    'SWOOLE_CHANNEL_CANCELED' => -3,
     // WebSocket frame opcodes.
     'SWOOLE_WEBSOCKET_OPCODE_CONTINUATION' => 0,
     'SWOOLE_WEBSOCKET_OPCODE_TEXT' => 1,

@@ -2,6 +2,8 @@
 
 namespace LaravelS\Runtime;
 
+use LaravelS\Coroutine\Scheduler;
+
 /**
  * `Swoole\Process` for custom processes: the pipe between a custom process and the other
  * processes. Made in the master before the fork (a socket pair), so every worker holds
@@ -53,12 +55,27 @@ class Process
         return $end === null ? false : @fwrite($end, (string) $data);
     }
 
-    /** Blocks until the other side writes; up to $size bytes, or false without a pipe. */
+    /**
+     * Waits until the other side writes; up to $size bytes, or false without a pipe. In a
+     * custom process's callback only this coroutine waits (timers and other coroutines
+     * run), and a reload or stop makes it return false.
+     */
     public function read($size = 8192)
     {
         $end = $this->end();
         if ($end === null) {
             return false;
+        }
+        $scheduler = Scheduler::current();
+        if ($scheduler->runs() && $scheduler->cid() !== -1) {
+            // In the custom process's callback (a coroutine): the other coroutines and the
+            // timers run while this one waits for the pipe.
+            if (!$scheduler->waitReadable($end)) {
+                return false; // the process is asked to leave
+            }
+            $data = @fread($end, (int) $size);
+
+            return $data === '' || $data === false ? false : $data;
         }
         // Wait in short polls rather than one blocking fread(): PHP retries an interrupted
         // socket read itself, so a reload or stop signal's handler would never run.

@@ -3,6 +3,7 @@
 namespace LaravelS\Server;
 
 use LaravelS\Runtime\Clients;
+use LaravelS\Runtime\Timer;
 use LaravelS\Transport\CurrentTransport;
 use LaravelS\Transport\Transport;
 
@@ -179,6 +180,27 @@ class Server
     public function tasks(): Tasks
     {
         return $this->tasks ??= new Tasks($this, $this->transport);
+    }
+
+    /**
+     * Swoole's tick(): runs $callback($timerId, ...$params) every $ms milliseconds in this
+     * process, between requests in a worker (Swoole\Timer::tick()); the timer id.
+     */
+    public function tick($ms, callable $callback, ...$params)
+    {
+        return Timer::tick($ms, $callback, ...$params);
+    }
+
+    /** Swoole's after(): runs $callback(...$params) once, in $ms milliseconds; the timer id. */
+    public function after($ms, callable $callback, ...$params)
+    {
+        return Timer::after($ms, $callback, ...$params);
+    }
+
+    /** Removes a timer this process set; false when there is no such timer. */
+    public function clearTimer($timerId): bool
+    {
+        return Timer::clear($timerId);
     }
 
     /** Reports an argument this runtime cannot act on (Swoole warns too), and fails the call. */

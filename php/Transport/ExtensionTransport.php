@@ -28,6 +28,11 @@ final class ExtensionTransport implements Transport
         return Worker::next();
     }
 
+    public function poll(int $ms): bool
+    {
+        return Worker::poll($ms);
+    }
+
     public function waitStop(int $ms): bool
     {
         return Worker::waitStop($ms);

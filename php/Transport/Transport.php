@@ -30,6 +30,12 @@ interface Transport
      */
     public function next(): ?array;
 
+    /**
+     * Waits up to $ms for the master's next message without taking it: true when next()
+     * answers at once, false on timeout or a signal. An idle worker with timers waits here.
+     */
+    public function poll(int $ms): bool;
+
     /** For the timer and custom processes: waits up to $ms for the master to ask it to leave. */
     public function waitStop(int $ms): bool;
 

@@ -165,6 +165,13 @@ impl Worker {
         with_link(|l| l.task_done(payload, origin))
     }
 
+    /// Waits up to `$ms` milliseconds for the master's next message without taking it;
+    /// true when `next()` answers at once. An idle worker with timers or sleeping
+    /// coroutines waits here until the earliest is due; a signal ends the wait (false).
+    pub fn poll(ms: i64) -> PhpResult<bool> {
+        with_link(|l| l.poll_input(std::time::Duration::from_millis(ms.max(0) as u64)))
+    }
+
     /// For the timer process: waits up to `$ms` milliseconds for the master to ask it to
     /// stop (reload, stop); true when asked.
     pub fn wait_stop(ms: i64) -> PhpResult<bool> {

@@ -91,6 +91,9 @@ pub struct WorkerLink {
     leaving: bool,
     /// Results of waited-for tasks that came while waiting for something else.
     results: Vec<(u64, Option<Bytes>)>,
+    /// A job the master sent while this worker, idle, waited for the answer to a task
+    /// it delivered from a timer: `recv` hands it out next.
+    stashed: Option<ToWorker>,
 }
 
 impl WorkerLink {
@@ -109,6 +112,7 @@ impl WorkerLink {
             why: Retire::Stays,
             leaving: false,
             results: Vec::new(),
+            stashed: None,
         };
         if let Some(board) = super::receipts::board() {
             board.record(worker_id, std::process::id(), 0);
@@ -136,20 +140,24 @@ impl WorkerLink {
         if self.retiring {
             return Ok(None);
         }
-        let frame = loop {
-            if self.reader.buffer().is_empty() && !self.wait_briefly_for_input() {
-                self.wait_for_input()?;
-            }
-            let mut prefix = [0u8; 4];
-            match self.reader.read_exact(&mut prefix) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
-                Err(e) => return Err(e.into()),
-            }
-            match self.read_frame(prefix)? {
-                // The result of a wait that timed out in an earlier request: nobody wants it.
-                ToWorker::TaskResult { .. } => {}
-                frame => break frame,
+        let frame = if let Some(frame) = self.stashed.take() {
+            frame
+        } else {
+            loop {
+                if self.reader.buffer().is_empty() && !self.wait_briefly_for_input() {
+                    self.wait_for_input()?;
+                }
+                let mut prefix = [0u8; 4];
+                match self.reader.read_exact(&mut prefix) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+                    Err(e) => return Err(e.into()),
+                }
+                match self.read_frame(prefix)? {
+                    // The result of a wait that timed out in an earlier request: nobody wants it.
+                    ToWorker::TaskResult { .. } => {}
+                    frame => break frame,
+                }
             }
         };
         self.results.clear();
@@ -190,11 +198,9 @@ impl WorkerLink {
     }
 
     /// Hands a task to the master for a task worker; true when it was queued. Allowed
-    /// while handling anything (a request, a task, a finish).
+    /// while handling anything (a request, a task, a finish), and between requests (a
+    /// timer's callback), when the master reads an idle worker's frames too.
     pub fn deliver_task(&mut self, payload: Bytes, finish: bool, delay_ms: u64) -> Result<bool, LinkError> {
-        if self.exchange == Exchange::Idle {
-            return Err(LinkError::NoRequest);
-        }
         self.send(&ToMaster::DeliverTask { payload, finish, delay_ms })?;
         self.accepted()
     }
@@ -207,9 +213,25 @@ impl WorkerLink {
             self.reader.read_exact(&mut prefix)?;
             match self.read_frame(prefix)? {
                 ToWorker::TaskAccepted(ok) => return Ok(ok),
-                // Only the timer, which is always "busy", can be told to stop meanwhile.
+                // The timer, always "busy", or an idle worker can be told to stop meanwhile.
                 ToWorker::Stop => self.retiring = true,
                 ToWorker::TaskResult { id, payload } => self.results.push((id, payload)),
+                // An idle worker's next job crossed the delivery: it waits for `recv`.
+                job @ (ToWorker::Request(_)
+                | ToWorker::Task { .. }
+                | ToWorker::Finish { .. }
+                | ToWorker::Open { .. }
+                | ToWorker::PortRequest { .. }
+                | ToWorker::Frame { .. }
+                | ToWorker::Close { .. }
+                | ToWorker::Connect { .. }
+                | ToWorker::Receive { .. }
+                | ToWorker::Packet { .. }
+                | ToWorker::Buffer { .. })
+                    if self.exchange == Exchange::Idle && self.stashed.is_none() =>
+                {
+                    self.stashed = Some(job);
+                }
                 _ => return Err(LinkError::Unexpected("a frame other than TaskAccepted")),
             }
         }
@@ -242,7 +264,7 @@ impl WorkerLink {
         }
         let deadline = std::time::Instant::now() + timeout;
         while out.len() < ids.len() {
-            if self.reader.buffer().is_empty() && !self.poll_input(deadline)? {
+            if self.reader.buffer().is_empty() && !self.poll_until(deadline)? {
                 break;
             }
             let mut prefix = [0u8; 4];
@@ -258,7 +280,7 @@ impl WorkerLink {
     }
 
     /// Waits for input until `deadline`; false when none came.
-    fn poll_input(&self, deadline: std::time::Instant) -> Result<bool, LinkError> {
+    fn poll_until(&self, deadline: std::time::Instant) -> Result<bool, LinkError> {
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             // Rounded up, so a wait of 0.4 ms does not become a busy poll of 0 ms.
@@ -276,6 +298,22 @@ impl WorkerLink {
     /// Swoole's `sendMessage()`: a message for process `dst`'s `onPipeMessage`; one-way.
     pub fn pipe_message(&mut self, dst: u32, payload: Bytes) -> Result<(), LinkError> {
         self.send(&ToMaster::PipeMessage { dst, payload })
+    }
+
+    /// Waits up to `timeout` for the master's next message, without taking it: true when
+    /// `recv` has something (or nothing more) to say at once, false on timeout or when a
+    /// signal came, so that PHP can run its handler. An idle worker with timers waits here.
+    pub fn poll_input(&mut self, timeout: Duration) -> Result<bool, LinkError> {
+        if self.retiring || self.stashed.is_some() || !self.reader.buffer().is_empty() {
+            return Ok(true);
+        }
+        let ms = PollTimeout::try_from(timeout.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+        let mut fds = [PollFd::new(self.reader.get_ref().as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, ms) {
+            Ok(n) => Ok(n > 0),
+            Err(nix::errno::Errno::EINTR) => Ok(false),
+            Err(e) => Err(LinkError::Io(e.into())),
+        }
     }
 
     /// For a process that takes no requests (the timer): waits up to `timeout` for the

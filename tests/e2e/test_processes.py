@@ -77,3 +77,68 @@ def test_the_pid_file_holds_pids_only_and_kill_takes_it_as_arguments(laravel_app
         old = set(map(int, lines))
         assert wait(lambda: events.exists() and all(f"reload {pid}" in events.read_text() for pid in old))
         assert wait(lambda: len(process_pids(s.app)) == 2 and not old & set(process_pids(s.app))), "restarted, the file names the new ones only"
+
+
+# The seed's TestProcess (README-CN, 自定义进程), as written there: a loop around
+# Coroutine::sleep(1) that delivers a task each turn, ended by onReload/onStop setting $quit.
+SEED_PROCESS = """<?php
+namespace App\\Processes;
+use App\\Tasks\\TestTask;
+use Hhxsv5\\LaravelS\\Swoole\\Process\\CustomProcessInterface;
+use Hhxsv5\\LaravelS\\Swoole\\Task\\Task;
+use Swoole\\Coroutine;
+use Swoole\\Http\\Server;
+use Swoole\\Process;
+class SeedProcess implements CustomProcessInterface
+{
+    private static $quit = false;
+
+    public static function callback(Server $swoole, Process $process)
+    {
+        while (!self::$quit) {
+            \\Log::info('Test process: running');
+            Coroutine::sleep(1);
+            $ret = Task::deliver(new TestTask('task data'));
+            var_dump($ret);
+        }
+    }
+    public static function onReload(Server $swoole, Process $process)
+    {
+        \\Log::info('Test process: reloading');
+        file_put_contents(storage_path('app/process-events.log'), 'reload ' . getmypid() . "\\n", FILE_APPEND);
+        self::$quit = true;
+    }
+    public static function onStop(Server $swoole, Process $process)
+    {
+        \\Log::info('Test process: stopping');
+        file_put_contents(storage_path('app/process-events.log'), 'stop ' . getmypid() . "\\n", FILE_APPEND);
+        self::$quit = true;
+    }
+}
+"""
+
+
+def test_the_seed_process_sleeping_in_coroutine_sleep_stops_at_once_on_reload_and_stop(laravel_app):
+    """onReload runs while callback() sleeps in Coroutine::sleep(1): the sleep is cut short,
+    the loop sees $quit and callback() returns, so `reload` returns as soon as the process
+    is replaced (well under max_wait_time, after which it would be killed)."""
+    (laravel_app / "app" / "Processes" / "SeedProcess.php").write_text(SEED_PROCESS)
+    processes = {"seed": {"class": "App\\Processes\\SeedProcess", "redirect": False, "pipe": 0, "restart_interval": 1}}
+    events = laravel_app / "storage" / "app" / "process-events.log"
+    s = Server(laravel_app, overrides={"processes": processes, "swoole": {"task_worker_num": 1}})
+    with s:
+        assert wait(lambda: len(process_pids(s.app)) == 1)
+        first = process_pids(s.app)[-1]
+        time.sleep(1.3)  # inside its second Coroutine::sleep(1)
+        started = time.time()
+        reload = s.command("reload")
+        took = time.time() - started
+        assert reload.returncode == 0, reload.stdout + reload.stderr
+        assert f"reload {first}" in events.read_text()
+        assert took < 2.0, f"reload took {took:.2f}s"
+        assert "did not stop" not in s.read_log()
+        assert wait(lambda: len(process_pids(s.app)) == 1 and process_pids(s.app) != [first])
+        second = process_pids(s.app)[-1]
+        started = time.time()
+    assert time.time() - started < 2.0, "stop did not wait for max_wait_time"
+    assert f"stop {second}" in events.read_text()

@@ -85,3 +85,20 @@ def test_an_eloquent_model_in_a_task_arrives_in_the_task_worker(laravel_app):
         assert httpx.get(s.url + "/task/m1?user=2").json()["delivered"] is True
         handled = wait_file(s.app / "storage" / "app" / "tasks" / "m1.handled")
         assert handled["user"] == "bob"
+
+
+def test_a_task_delivered_after_its_idle_task_worker_died_is_handled_by_the_next(laravel_app):
+    """Nothing lost on faults: a task queued right after the only task worker was killed
+    (while idle) waits for its replacement. Found by the soak: 16 of 2,604 tasks were lost
+    with a task worker killed 19 times, each taken by the dead worker's slot."""
+    import os
+    import signal
+
+    with task_server(laravel_app) as s:
+        tasks = s.app / "storage" / "app" / "tasks"
+        assert httpx.get(s.url + "/task/before").json()["delivered"] is True
+        before = wait_file(tasks / "before.handled")
+        os.kill(before["pid"], signal.SIGKILL)
+        assert httpx.get(s.url + "/task/after").json()["delivered"] is True
+        after = wait_file(tasks / "after.handled", timeout=15)
+        assert after["pid"] != before["pid"], "the replacement task worker ran it"

@@ -47,10 +47,15 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
                 let _ = conn.write(&ToWorker::Stop).await;
                 break Restart::Reload;
             }
-            // An idle worker sends nothing; readable means it died (EOF) or misbehaves.
-            _ = conn.frames.reader.fill_buf() => {
-                log::line("master", &format!("worker #{index} (pid {pid}) went away while idle"));
-                break Restart::Crash;
+            // An idle worker speaks only from a timer or a coroutine between requests:
+            // pushes and task deliveries. EOF means it died; any other frame is out of turn.
+            filled = conn.frames.reader.fill_buf() => {
+                let eof = filled.map_or(true, <[u8]>::is_empty);
+                if eof || !matches!(super::side_frame(&mut conn, shared, Some(index)).await, super::Side::Handled) {
+                    log::line("master", &format!("worker #{index} (pid {pid}) went away while idle"));
+                    break Restart::Crash;
+                }
+                continue;
             }
             work = queues.next() => work,
         };

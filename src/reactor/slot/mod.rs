@@ -211,27 +211,10 @@ async fn next_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) 
                 }
             }
         }
-        match conn.read().await {
-            Ok(Some(ToMaster::DeliverTask { payload, finish, delay_ms })) => {
-                let accepted = shared.tasks.deliver(TaskJob::new(payload, origin.filter(|_| finish)), delay_ms);
-                if !accepted {
-                    log::line("master", "a task was refused: the task queue is full or task_worker_num is 0");
-                }
-                if conn.write(&ToWorker::TaskAccepted(accepted)).await.is_err() {
-                    return None;
-                }
-            }
-            Ok(Some(ToMaster::TaskTo { payload, dst, wait })) => {
-                if deliver_to(conn, shared, payload, dst, wait, origin).await.is_err() {
-                    return None;
-                }
-            }
-            Ok(Some(frame)) => {
-                if let Some(frame) = super::push::route(frame, shared) {
-                    return Some(frame);
-                }
-            }
-            Ok(None) | Err(_) => return None,
+        match side_frame(conn, shared, origin).await {
+            Side::Handled => {}
+            Side::Answer(frame) => return Some(frame),
+            Side::Gone => return None,
         }
     }
 }
@@ -250,4 +233,39 @@ async fn deliver_to(conn: &mut Conn, shared: &Arc<Shared>, payload: Bytes, dst: 
     }
     conn.waits.refused();
     conn.write(&ToWorker::TaskResult { id, payload: None }).await
+}
+
+/// What `side_frame` read.
+enum Side {
+    /// A task delivery (queued and acknowledged) or a one-way frame (carried out).
+    Handled,
+    /// A frame that answers the master's last message.
+    Answer(ToMaster),
+    /// The worker went away.
+    Gone,
+}
+
+/// Reads one frame and carries out what a worker may send at any moment: task deliveries
+/// and one-way frames (`reactor::push`).
+async fn side_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) -> Side {
+    match conn.read().await {
+        Ok(Some(ToMaster::DeliverTask { payload, finish, delay_ms })) => {
+            let accepted = shared.tasks.deliver(TaskJob::new(payload, origin.filter(|_| finish)), delay_ms);
+            if !accepted {
+                log::line("master", "a task was refused: the task queue is full or task_worker_num is 0");
+            }
+            if conn.write(&ToWorker::TaskAccepted(accepted)).await.is_err() {
+                return Side::Gone;
+            }
+            Side::Handled
+        }
+        Ok(Some(ToMaster::TaskTo { payload, dst, wait })) => {
+            if deliver_to(conn, shared, payload, dst, wait, origin).await.is_err() {
+                return Side::Gone;
+            }
+            Side::Handled
+        }
+        Ok(Some(frame)) => super::push::route(frame, shared).map_or(Side::Handled, Side::Answer),
+        Ok(None) | Err(_) => Side::Gone,
+    }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use tokio::io::AsyncBufReadExt;
 
 use super::waits::Waiter;
 use super::{next_frame, Conn, Generation};
@@ -118,6 +119,16 @@ pub(super) async fn serve(mut conn: Conn, shared: &Arc<Shared>, mut generation: 
                 let _ = conn.write(&ToWorker::Stop).await;
                 break Restart::Reload;
             }
+            // An idle task worker speaks only from a timer or a coroutine: pushes and task
+            // deliveries. EOF means it died: noticed now, before a task is handed to it.
+            filled = conn.frames.reader.fill_buf() => {
+                let eof = filled.map_or(true, <[u8]>::is_empty);
+                if eof || !matches!(super::side_frame(&mut conn, shared, None).await, super::Side::Handled) {
+                    log::line("master", &format!("task worker #{worker_id} (pid {pid}) went away while idle"));
+                    break Restart::Crash;
+                }
+                continue;
+            }
             Ok(work) = own.recv() => work,
             Ok(task) = tasks.recv() => TaskWork::Task(task),
         };
@@ -141,7 +152,12 @@ pub(super) async fn serve(mut conn: Conn, shared: &Arc<Shared>, mut generation: 
 /// Runs one task; `Err` with the cause when the worker is gone or retires.
 async fn run_task(conn: &mut Conn, shared: &Arc<Shared>, task: TaskJob, worker_id: u32, pid: u32) -> Result<(), Restart> {
     let TaskJob { payload, origin, waiter } = task;
-    if conn.write(&ToWorker::Task { payload, origin }).await.is_err() {
+    if conn.write(&ToWorker::Task { payload: payload.clone(), origin }).await.is_err() {
+        // It died before it could read the task: another task worker takes it.
+        log::line("master", &format!("task worker #{worker_id} (pid {pid}) died before taking a task; another takes it"));
+        if !shared.tasks.deliver(TaskJob { payload, origin, waiter }, 0) {
+            log::line("master", "a task handed back by a dead task worker was refused: the task queue is full");
+        }
         return Err(Restart::Crash);
     }
     shared.workers.begin(worker_id, "task".to_owned());

@@ -121,6 +121,14 @@ final class FakeTransport implements Transport
         return $message;
     }
 
+    /** The inbox is always there: a message (or the end) is ready at once. */
+    public function poll(int $ms): bool
+    {
+        $this->record(__FUNCTION__, $ms);
+
+        return true;
+    }
+
     public function waitStop(int $ms): bool
     {
         $this->record(__FUNCTION__, $ms);

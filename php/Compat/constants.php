@@ -11,6 +11,10 @@ foreach (
     [
     // Server modes.
     'SWOOLE_BASE' => 1,
+    // getWorkerStatus().
+    'SWOOLE_WORKER_BUSY' => 1,
+    'SWOOLE_WORKER_IDLE' => 2,
+    'SWOOLE_WORKER_EXIT' => 3,
     'SWOOLE_PROCESS' => 2,
     // Socket types; a type may be OR-ed with SWOOLE_SSL.
     'SWOOLE_SOCK_TCP' => 1,

@@ -203,6 +203,82 @@ class Server
         return Timer::clear($timerId);
     }
 
+    /** Swoole's shutdown(): stops the server as `bin/laravels stop` does (SIGTERM to the master). */
+    public function shutdown(): bool
+    {
+        $master = (int) $this->master_pid;
+
+        return $master > 0 && posix_kill($master, SIGTERM);
+    }
+
+    /**
+     * Swoole's stop(): the calling worker leaves after what it is doing and the manager
+     * starts a fresh one. Another worker's id cannot be stopped from here (a warning says
+     * so and the call fails): reload() replaces them all.
+     */
+    public function stop($workerId = -1, $waitEvent = false): bool
+    {
+        $workerId = (int) $workerId;
+        if ($workerId !== -1 && $workerId !== (int) $this->worker_id) {
+            return self::unhonoured('stop', '$workerId', sprintf('%d is not the calling worker (%d); only the calling worker can be stopped here, reload() replaces them all', $workerId, (int) $this->worker_id));
+        }
+        ($this->transport ?? CurrentTransport::get())->leave();
+
+        return true;
+    }
+
+    /**
+     * Swoole's getWorkerStatus(): SWOOLE_WORKER_BUSY (1) or SWOOLE_WORKER_IDLE (2) for
+     * worker $workerId (-1: the caller, busy while it runs this), read from the master's
+     * status; false when there is no such worker or the master cannot be asked.
+     *
+     * @return int|false
+     */
+    public function getWorkerStatus($workerId = -1)
+    {
+        $workerId = (int) $workerId;
+        if ($workerId === -1 || $workerId === (int) $this->worker_id) {
+            return 1;
+        }
+        $status = \LaravelS\Console\StatusReport::fetch((int) $this->master_pid, (int) ($this->port ?? 0));
+        foreach ($status['processes'] ?? [] as $process) {
+            if (($process['id'] ?? null) === $workerId && isset($process['pid'])) {
+                return ($process['state'] ?? '') === 'busy' ? 1 : 2;
+            }
+        }
+
+        return false;
+    }
+
+    /**
+     * Swoole's heartbeat(): the connections silent for longer than `heartbeat_idle_time`
+     * (or twice `heartbeat_check_interval`), closed when $ifCloseConnection. The master
+     * already closes them on its own; this answers the same question on demand. False (with
+     * a warning) when neither setting is set.
+     *
+     * @return array|false
+     */
+    public function heartbeat($ifCloseConnection = true)
+    {
+        $idle = (int) ($this->setting['heartbeat_idle_time'] ?? 0) ?: 2 * (int) ($this->setting['heartbeat_check_interval'] ?? 0);
+        if ($idle <= 0) {
+            return self::unhonoured('heartbeat', 'settings', 'neither swoole.heartbeat_idle_time nor swoole.heartbeat_check_interval is set');
+        }
+        $silent = [];
+        $now = time();
+        foreach (Clients::list(0, PHP_INT_MAX) as $fd) {
+            $info = Clients::info($fd);
+            if ($info !== null && $now - $info['last_time'] > $idle) {
+                $silent[] = $fd;
+                if ($ifCloseConnection) {
+                    $this->close($fd);
+                }
+            }
+        }
+
+        return $silent;
+    }
+
     /** Reports an argument this runtime cannot act on (Swoole warns too), and fails the call. */
     protected static function unhonoured(string $method, string $argument, string $why): bool
     {

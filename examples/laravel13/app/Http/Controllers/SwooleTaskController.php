@@ -139,6 +139,43 @@ class SwooleTaskController extends Controller
     }
 
     /** Runs $call with E_USER_WARNINGs collected into $warnings instead of thrown. */
+    /** GET /swoole/worker-status: getWorkerStatus() of the caller, the other worker and one that does not exist. */
+    public function workerStatus(): JsonResponse
+    {
+        $server = app('swoole');
+
+        return response()->json([
+            'self' => $server->getWorkerStatus(),
+            'other' => $server->getWorkerStatus(1 - $server->getWorkerId()),
+            'none' => $server->getWorkerStatus(99),
+            'worker_id' => $server->getWorkerId(),
+        ]);
+    }
+
+    /** GET /swoole/stop?worker=: stop() (the caller by default), with its warnings. */
+    public function stop(Request $request): JsonResponse
+    {
+        $warnings = [];
+        $stopped = $this->collecting($warnings, fn () => app('swoole')->stop((int) $request->query('worker', -1)));
+
+        return response()->json(['stopped' => $stopped, 'pid' => getmypid(), 'warnings' => $warnings]);
+    }
+
+    /** GET /swoole/heartbeat: heartbeat(false), the silent connections without closing them. */
+    public function heartbeat(): JsonResponse
+    {
+        $warnings = [];
+        $silent = $this->collecting($warnings, fn () => app('swoole')->heartbeat(false));
+
+        return response()->json(['silent' => $silent, 'warnings' => $warnings]);
+    }
+
+    /** GET /swoole/shutdown: shutdown(). */
+    public function shutdown(): JsonResponse
+    {
+        return response()->json(['shutdown' => app('swoole')->shutdown()]);
+    }
+
     private function collecting(array &$warnings, callable $call)
     {
         set_error_handler(function ($type, $message) use (&$warnings) {

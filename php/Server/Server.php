@@ -220,7 +220,10 @@ class Server
     {
         $workerId = (int) $workerId;
         if ($workerId !== -1 && $workerId !== (int) $this->worker_id) {
-            return self::unhonoured('stop', '$workerId', sprintf('%d is not the calling worker (%d); only the calling worker can be stopped here, reload() replaces them all', $workerId, (int) $this->worker_id));
+            $why = sprintf('%d is not the calling worker (%d); only the calling worker can be stopped here', $workerId, (int) $this->worker_id)
+                . ', reload() replaces them all';
+
+            return self::unhonoured('stop', '$workerId', $why);
         }
         ($this->transport ?? CurrentTransport::get())->leave();
 

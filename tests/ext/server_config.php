@@ -33,7 +33,7 @@ $checks = 0;
 
 // A wrong type names the key and the fix.
 expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['worker_num' => 'lots']], '/tmp'), 'laravels.swoole.worker_num', 'Fix:');
-expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['dispatch_mode' => 4]], '/tmp'), 'swoole.dispatch_mode');
+expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['dispatch_mode' => 7]], '/tmp'), 'swoole.dispatch_mode');
 expect_exception(ConfigException::class, fn () => new Server(['socket_type' => 2], '/tmp'), 'socket_type', "'sockets'");
 expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['reactor_spin_us' => -1]], '/tmp'), 'swoole.reactor_spin_us', '0 (never spin)');
 expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['reactor_spin_us' => 'fast']], '/tmp'), 'swoole.reactor_spin_us', 'Fix:');

@@ -57,7 +57,7 @@ final class TasksTest extends TestCase
     public function testTaskWaitMultiKeysResultsLikeItsInputAndLeavesOutTheMissing(): void
     {
         [$server, $transport] = $this->server();
-        $transport->taskResults = [0 => $this->result(0, 'A'), 2 => $this->result(2, 'C')];
+        $transport->taskResults = [0 => $this->taskResult(0, 'A'), 2 => $this->taskResult(2, 'C')];
 
         $this->assertSame(['a' => 'A', 'c' => 'C'], $server->taskWaitMulti(['a' => 1, 'b' => 2, 'c' => 3], 0.25));
         [[$ids, $timeoutMs]] = $transport->callsOf('taskResults');
@@ -68,7 +68,7 @@ final class TasksTest extends TestCase
     public function testTaskwaitGivesTheResultOrFalseWithAWarningOnTimeout(): void
     {
         [$server, $transport] = $this->server();
-        $transport->taskResults = [0 => $this->result(0, ['ok' => true])];
+        $transport->taskResults = [0 => $this->taskResult(0, ['ok' => true])];
 
         $this->assertSame(['ok' => true], $server->taskwait('x'));
         $this->assertFalse($server->taskwait('y', 0.1));
@@ -97,7 +97,7 @@ final class TasksTest extends TestCase
         return [$server, $transport];
     }
 
-    private function result(int $id, $value): string
+    private function taskResult(int $id, $value): string
     {
         $task = new SwooleTask($id, 0, null);
         $task->finish($value);

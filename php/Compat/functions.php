@@ -3,8 +3,8 @@
 /*
  * Swoole's coroutine functions, for code written for Swoole: go() and defer() (its short
  * names), Swoole\Coroutine\run() and Co\run(). Loaded by aliases.php where ext-swoole is
- * not; each is declared only if missing (Laravel 11+'s own global defer() helper keeps
- * that name when it is loaded first).
+ * not; each is declared only if missing. Laravel 11+ has a global defer() helper too:
+ * whichever loads first, defer() outside a coroutine is Laravel's there.
  */
 
 namespace {
@@ -16,10 +16,23 @@ namespace {
         }
     }
     if (!function_exists('defer')) {
-        /** Runs $fn when the current coroutine ends (Swoole\Coroutine::defer()). */
-        function defer(callable $fn): void
+        /**
+         * Inside a coroutine, Swoole's defer(): $callback runs when the coroutine ends.
+         * Elsewhere on Laravel 11+, Laravel's own defer() helper (run after the response),
+         * so the short name means what each kind of code expects whichever file loaded
+         * first.
+         *
+         * @return mixed Laravel's DeferredCallback (or collection) outside a coroutine there
+         */
+        function defer(?callable $callback = null, ?string $name = null, bool $always = false)
         {
-            \LaravelS\Runtime\Coroutine::defer($fn);
+            if (\LaravelS\Runtime\Coroutine::getCid() > 0 || !function_exists('Illuminate\Support\defer')) {
+                \LaravelS\Runtime\Coroutine::defer($callback);
+
+                return null;
+            }
+
+            return \Illuminate\Support\defer($callback, $name, $always);
         }
     }
 }

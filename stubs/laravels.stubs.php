@@ -779,6 +779,14 @@ namespace LaravelS\Runtime {
         public static function state(): string {}
 
         /**
+         * Sends a result of the current task to its sender now (Swoole's `finish()` mid-task).
+         *
+         * @param mixed $payload
+         * @return void
+         */
+        public static function taskFinish(mixed $payload): void {}
+
+        /**
          * Ends the current task; `$payload` (the task again) goes to worker `$origin`.
          *
          * @param mixed $payload

@@ -22,7 +22,7 @@ final class TaskEvents
     {
     }
 
-    /** Runs $task in this task worker; true when it has a result for its sender. */
+    /** Runs $task in this task worker; true when it has a result for its sender still to send. */
     public function run(SwooleTask $task): bool
     {
         $this->server->tasks()->running($task, function () use ($task): void {
@@ -46,7 +46,7 @@ final class TaskEvents
             }
         });
 
-        return $task->done;
+        return $task->done && !$task->sent;
     }
 
     /** A task this worker delivered came back: its finish callback, or the Finish handlers. */

@@ -111,17 +111,14 @@ class Server
 
     /**
      * Swoole's reload(): every worker is replaced after its current request (SIGUSR1 to the
-     * master, as `bin/laravels reload`). Task workers cannot be reloaded alone here: with
-     * $only_reload_taskworker the HTTP workers are replaced too, and a warning says so.
+     * master, as `bin/laravels reload`); with $only_reload_taskworker only the task workers,
+     * after their current task (SIGUSR2, as Swoole's).
      */
     public function reload($only_reload_taskworker = false): bool
     {
-        if ($only_reload_taskworker) {
-            trigger_error('reload(): $only_reload_taskworker: task workers are not reloaded alone here; every worker is replaced', E_USER_WARNING);
-        }
         $master = (int) $this->master_pid;
 
-        return $master > 0 && posix_kill($master, SIGUSR1);
+        return $master > 0 && posix_kill($master, $only_reload_taskworker ? SIGUSR2 : SIGUSR1);
     }
 
     /**
@@ -157,7 +154,20 @@ class Server
         return $this->tasks()->taskWaitMulti($tasks, (float) $timeout);
     }
 
-    /** Swoole's finish(): in a task worker, the result of the task it runs. */
+    /**
+     * Swoole's taskCo(): like taskWaitMulti(), every task at once on the task workers for
+     * up to $timeout seconds, but the results keep every key of $tasks, in its order, with
+     * false for a task that gave none in time. Callable in a request too; inside a
+     * coroutine it holds its process while it waits (no coroutine hooks here).
+     *
+     * @return array|false
+     */
+    public function taskCo(array $tasks, $timeout = 0.5)
+    {
+        return $this->tasks()->taskCo($tasks, (float) $timeout);
+    }
+
+    /** Swoole's finish(): in a task worker, a result of the task it runs, sent at once. */
     public function finish($data)
     {
         return $this->tasks()->finish($data);

@@ -119,13 +119,42 @@ final class Tasks
         return $results;
     }
 
-    /** Swoole's finish(): in a task worker, the running task's result for its sender. */
+    /** Swoole's taskCo(): results in $tasks' order, false for each without one in time. */
+    public function taskCo(array $tasks, float $timeout): array
+    {
+        [$results, $refused] = $this->wait('taskCo', $tasks, $timeout);
+        if ($refused !== []) {
+            self::warn('taskCo', '$tasks', sprintf('%d not queued: no task workers (swoole.task_worker_num) or a full task queue', count($refused)));
+        }
+        $ordered = [];
+        foreach (array_keys($tasks) as $key) {
+            $ordered[$key] = array_key_exists($key, $results) ? $results[$key] : false;
+        }
+
+        return $ordered;
+    }
+
+    /**
+     * Swoole's finish(): in a task worker, a result of the running task for its sender,
+     * sent now (the task goes on); each call is one result, as Swoole's onFinish runs
+     * once per call. A taskwait() takes the first.
+     */
     public function finish(mixed $data): bool
     {
-        if ($this->current === null) {
+        $task = $this->current;
+        if ($task === null) {
             return self::warn('finish', '$data', 'finish() is for a task worker running a task of task()');
         }
-        $this->current->finish($data);
+        $task->finish($data);
+        try {
+            $bytes = serialize($task);
+        } catch (\Throwable $e) {
+            $task->done = false;
+
+            return self::warn('finish', '$data', 'cannot be serialized: ' . $e->getMessage());
+        }
+        $this->transport()->taskFinish($bytes);
+        $task->sent = true;
 
         return true;
     }

@@ -16,6 +16,8 @@ final class SwooleTask
     public $done = false;
     /** @var mixed */
     public $result;
+    /** @var bool whether finish() already sent the result (the task worker's side only) */
+    public $sent = false;
 
     /** @param mixed $data what the caller passed */
     public function __construct(public int $id, public int $srcWorkerId, public mixed $data)

@@ -99,6 +99,11 @@ final class ExtensionTransport implements Transport
         Worker::end();
     }
 
+    public function taskFinish(string $payload): void
+    {
+        Worker::taskFinish($payload);
+    }
+
     public function taskDone(?string $payload, ?int $origin): void
     {
         Worker::taskDone($payload, $origin);

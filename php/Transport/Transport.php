@@ -88,6 +88,9 @@ interface Transport
 
     public function end(): void;
 
+    /** Swoole's finish() mid-task: $payload (the task with its result) goes to its sender now. */
+    public function taskFinish(string $payload): void;
+
     /** Ends a task; $payload (the task again) goes back to worker $origin for its finish(). */
     public function taskDone(?string $payload, ?int $origin): void;
 

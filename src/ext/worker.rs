@@ -158,6 +158,12 @@ impl Worker {
         with_link(|l| l.pipe_message(dst, payload)).map(|()| true)
     }
 
+    /// Sends a result of the current task to its sender now (Swoole's `finish()` mid-task).
+    pub fn task_finish(payload: &Zval) -> PhpResult<()> {
+        let payload = zval_bytes(payload);
+        with_link(|l| l.task_finish(payload))
+    }
+
     /// Ends the current task; `$payload` (the task again) goes to worker `$origin`.
     pub fn task_done(payload: Option<&Zval>, origin: Option<i64>) -> PhpResult<()> {
         let payload = payload.filter(|p| !p.is_null()).map(zval_bytes);

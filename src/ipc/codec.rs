@@ -43,6 +43,7 @@ mod kind {
     pub const PIPE_MESSAGE: u8 = 29;
     pub const TASK_TO: u8 = 30;
     pub const PIPE_MESSAGE_TO: u8 = 31;
+    pub const TASK_FINISH: u8 = 40;
 }
 
 /// Encodes a frame for a worker, length prefix included, ready to write.
@@ -228,6 +229,11 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.u8(retire.code());
             w.finish()
         }
+        ToMaster::TaskFinish { payload } => {
+            let mut w = Writer::frame(kind::TASK_FINISH, payload.len() + 4);
+            w.bytes(payload);
+            w.finish()
+        }
         ToMaster::FinishDone { retire } => retire_frame(kind::FINISH_DONE, *retire),
         ToMaster::Push { fd, opcode, data } => {
             let mut w = Writer::frame(kind::PUSH, data.len() + 13);
@@ -319,6 +325,7 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
             Ok(ToMaster::TaskDone { payload, origin: r.opt_u32()?, retire: retire(r.u8()?)? })
         }
         kind::FINISH_DONE => Ok(ToMaster::FinishDone { retire: retire(r.u8()?)? }),
+        kind::TASK_FINISH => Ok(ToMaster::TaskFinish { payload: r.bytes()? }),
         kind::PUSH => Ok(ToMaster::Push { fd: r.u64()?, opcode: r.u8()?, data: r.bytes()? }),
         kind::DISCONNECT => {
             let fd = r.u64()?;
@@ -441,6 +448,7 @@ mod tests {
         roundtrip_master(ToMaster::TaskTo { payload: Bytes::from_static(b"O:1"), dst: Some(2), wait: Some(1 << 40) });
         roundtrip_master(ToMaster::TaskTo { payload: Bytes::new(), dst: None, wait: None });
         roundtrip_master(ToMaster::PipeMessage { dst: 3, payload: Bytes::from_static(b"hi") });
+        roundtrip_master(ToMaster::TaskFinish { payload: Bytes::from_static(b"O:r") });
         roundtrip_worker(ToWorker::TaskResult { id: 7, payload: Some(Bytes::from_static(b"r")) });
         roundtrip_worker(ToWorker::TaskResult { id: 8, payload: None });
         roundtrip_worker(ToWorker::PipeMessage { payload: Bytes::from_static(b"m") });

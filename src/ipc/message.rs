@@ -246,6 +246,12 @@ pub enum ToMaster {
         /// The task worker leaves after this: `task_max_request` or `worker_memory_limit` reached, or the process is ending.
         retire: Retire,
     },
+    /// Swoole's `finish()` in a task worker, mid-task: the result (the task again) goes to
+    /// the task's sender at once, as the task runs on. Each call is one result.
+    TaskFinish {
+        /// The task with its result, as PHP serialized it.
+        payload: Bytes,
+    },
     /// A worker finished running a task's `finish()`.
     FinishDone {
         /// The worker leaves after this: `max_request` or `worker_memory_limit` reached, or the process is ending.

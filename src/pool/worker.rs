@@ -355,6 +355,13 @@ impl WorkerLink {
         self.exchange = Exchange::Unprompted;
     }
 
+    /// Sends a result of the running task to its sender now (Swoole's `finish()`); the
+    /// task goes on.
+    pub fn task_finish(&mut self, payload: Bytes) -> Result<(), LinkError> {
+        self.expect(Exchange::Task)?;
+        self.send(&ToMaster::TaskFinish { payload })
+    }
+
     /// Ends a task; `payload` (the task again) goes to `origin` for its `finish()`.
     pub fn task_done(&mut self, payload: Option<Bytes>, origin: Option<u32>) -> Result<(), LinkError> {
         self.expect(Exchange::Task)?;

@@ -1,8 +1,9 @@
 //! Commands to the master (stop, reload), where they come from, and the stop sequence.
 //!
-//! In a real server the commands come from signals: SIGUSR1 (and SIGUSR2, which `LaravelS`
-//! uses for task workers) reloads, SIGTERM, SIGINT and SIGQUIT stop, and the manager's
-//! death stops with exit code 1. Tests send the same commands over a channel.
+//! In a real server the commands come from signals: SIGUSR1 reloads every worker, SIGUSR2
+//! only the task workers (as Swoole's signals; `reload(true)` sends it), SIGTERM, SIGINT
+//! and SIGQUIT stop, and the manager's death stops with exit code 1. Tests send the same
+//! commands over a channel.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -19,11 +20,34 @@ use super::Shared;
 use crate::log;
 use crate::pool::boot::GAVE_UP_STATUS;
 
+/// How many reloads each kind of worker has seen: a slot's process must leave once the
+/// count it watches moved (`slot::Generation`). Task workers watch both counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Generations {
+    /// Reloads and the stop: every process leaves.
+    pub all: u64,
+    /// Task-only reloads: the task workers leave.
+    pub tasks: u64,
+}
+
+impl Generations {
+    /// The count a process watches: task workers leave on either kind of reload.
+    pub fn watched(self, task_worker: bool) -> u64 {
+        if task_worker {
+            self.all + self.tasks
+        } else {
+            self.all
+        }
+    }
+}
+
 /// What the master is asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
     /// Replace every worker after its current request.
     Reload,
+    /// Replace only the task workers (SIGUSR2, Swoole's `reload(true)`).
+    ReloadTasks,
     /// Drain and stop; the master exits with `exit_code`.
     Stop {
         /// 0 when a signal asked for the stop.
@@ -62,7 +86,7 @@ pub fn signal_commands(manager: Pid, tx: mpsc::Sender<Command>) -> std::io::Resu
                 _ = int.recv() => stop_by("SIGINT"),
                 _ = quit.recv() => stop_by("SIGQUIT"),
                 _ = usr1.recv() => Command::Reload,
-                _ = usr2.recv() => Command::Reload,
+                _ = usr2.recv() => Command::ReloadTasks,
                 _ = child.recv() => match reap_children(manager) {
                     None => continue,
                     Some(status) => Command::ManagerDied { gave_up: status == Some(GAVE_UP_STATUS) },
@@ -109,7 +133,7 @@ pub async fn run_until_stopped(
     accepting: impl Future<Output = ()>,
     mut commands: mpsc::Receiver<Command>,
     shared: &Shared,
-    generation: &watch::Sender<u64>,
+    generation: &watch::Sender<Generations>,
 ) -> i32 {
     tokio::pin!(accepting);
     let drain_end = tokio::time::sleep(Duration::ZERO);
@@ -128,8 +152,14 @@ pub async fn run_until_stopped(
                     // to stop, which another reactor thread may do before this line.
                     let replaced = shared.workers.connected();
                     shared.reloaded_at.store(crate::pool::process::monotonic_ns(), std::sync::atomic::Ordering::SeqCst);
-                    generation.send_modify(|g| *g += 1);
+                    generation.send_modify(|g| g.all += 1);
                     log::line("master", &format!("reloading: {replaced} worker(s) finish their current request and are replaced"));
+                }
+                Some(Command::ReloadTasks) => {
+                    let replaced = shared.config.task_worker_num;
+                    shared.tasks_reloaded_at.store(crate::pool::process::monotonic_ns(), std::sync::atomic::Ordering::SeqCst);
+                    generation.send_modify(|g| g.tasks += 1);
+                    log::line("master", &format!("reloading the task workers: {replaced} task worker(s) finish their current task and are replaced"));
                 }
                 Some(Command::Stop { exit_code }) => {
                     shared.drain.start();
@@ -157,7 +187,7 @@ pub async fn run_until_stopped(
 
 /// Lets in-flight and queued requests finish, then stops the manager (so it forks no
 /// more) and the workers.
-pub async fn drain_and_stop(graceful: GracefulShutdown, shared: &Arc<Shared>, generation: watch::Sender<u64>, manager: Option<Pid>) {
+pub async fn drain_and_stop(graceful: GracefulShutdown, shared: &Arc<Shared>, generation: watch::Sender<Generations>, manager: Option<Pid>) {
     let wait = shared.config.max_wait_time;
     log::line("master", &format!("waiting up to {}s for in-flight requests", wait.as_secs()));
     if tokio::time::timeout(wait, graceful.shutdown()).await.is_err() {
@@ -168,7 +198,7 @@ pub async fn drain_and_stop(graceful: GracefulShutdown, shared: &Arc<Shared>, ge
         let _ = kill(manager, Signal::SIGTERM);
     }
     shared.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
-    generation.send_modify(|g| *g += 1);
+    generation.send_modify(|g| g.all += 1);
     if let Some(manager) = manager {
         wait_for_manager(manager, wait + Duration::from_secs(5)).await;
     }

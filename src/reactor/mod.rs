@@ -119,6 +119,8 @@ pub struct Shared {
     pub started_unix: u64,
     /// When the last reload began (`pool::process::monotonic_ns`; 0: none yet).
     pub reloaded_at: AtomicU64,
+    /// When the last task-only reload (SIGUSR2) began, likewise.
+    pub tasks_reloaded_at: AtomicU64,
 }
 
 /// What the master needs besides its config, all made before the fork.
@@ -193,10 +195,11 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
         tracer: crate::trace::Tracer::start_exporter(&config.tracing),
         metrics: config.metrics.path.is_some().then(crate::metrics::Metrics::default),
         reloaded_at: AtomicU64::new(0),
+        tasks_reloaded_at: AtomicU64::new(0),
         started_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
         config,
     });
-    let (generation_tx, generation_rx) = watch::channel(0u64);
+    let (generation_tx, generation_rx) = watch::channel(control::Generations::default());
 
     let ipc = match tokio::net::UnixListener::from_std(parts.ipc) {
         Ok(l) => l,
@@ -221,7 +224,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
     code
 }
 
-async fn accept_workers(ipc: tokio::net::UnixListener, shared: Arc<Shared>, generation: watch::Receiver<u64>) {
+async fn accept_workers(ipc: tokio::net::UnixListener, shared: Arc<Shared>, generation: watch::Receiver<control::Generations>) {
     loop {
         match ipc.accept().await {
             Ok((stream, _)) => {

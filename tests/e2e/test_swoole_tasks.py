@@ -126,6 +126,64 @@ def test_task_wait_multi_leaves_out_the_tasks_that_timed_out(server):
     time.sleep(0.6)
 
 
+def test_task_co_keeps_every_key_in_order_with_false_for_a_task_that_timed_out(server):
+    r = get(server, "/swoole/taskco", sleeps="0,800,0", timeout=0.3)
+    assert list(r["results"]) == ["a", "b", "c"], "Swoole's taskCo: one result per task, in order"
+    assert r["results"]["b"] is False
+    assert [r["results"][k]["echo"] for k in "ac"] == ["t0", "t2"]
+    assert 0.3 <= r["elapsed"] < 0.7 and r["warnings"] == []
+    time.sleep(0.6)
+
+
+def test_task_co_runs_the_tasks_in_parallel_with_the_default_timeout(server):
+    r = get(server, "/swoole/taskco", sleeps="150,150,150")
+    assert [v["echo"] for v in r["results"].values()] == ["t0", "t1", "t2"]
+    assert r["elapsed"] < 0.4, f"parallel within Swoole's default 0.5 s: {r['elapsed']:.3f}s"
+
+
+def test_finish_sends_its_result_when_called_not_when_the_task_ends(server):
+    # The task calls finish(), then works on for 0.8 s: a taskwait of 0.5 s has the result.
+    r = get(server, "/swoole/taskwait", echo="early", finish_via="call", sleep_after_ms=800, timeout=0.5)
+    assert r["result"] is not False, r["warnings"]
+    assert r["result"]["echo"] == "early" and r["result"]["via"] == "finish()"
+    assert r["elapsed"] < 0.5
+    time.sleep(0.5)
+
+
+def test_each_finish_call_is_a_result_of_its_own_for_on_finish(server):
+    # "You may call this method ... multiple times, this will then result in the onFinish
+    # event being triggered multiple times": each arrives while the task still runs.
+    first = get(server, "/swoole/task", echo="twice", finish_via="call", finish_times=2, sleep_after_ms=600)
+    one = recorded(server, "finish-twice", timeout=0.5)
+    two = recorded(server, "finish-twice-1", timeout=0.5)
+    assert one["task_id"] == two["task_id"] == first["id"]
+    assert one["pid"] == two["pid"] == first["pid"], "both in the worker that called task()"
+    time.sleep(0.6)
+
+
+def test_reload_true_replaces_the_task_workers_alone(server):
+    def task_pids():
+        return {get(server, "/swoole/taskwait", echo=f"p{d}", timeout=2, dst=d)["result"]["pid"] for d in range(TASK_WORKERS)}
+
+    def http_pids():
+        seen = set()
+        for _ in range(40):
+            seen.add(httpx.get(server.url + "/pid", timeout=5).json()["pid"])
+            if len(seen) == WORKERS:
+                break
+        return seen
+
+    tasks_before, http_before = task_pids(), http_pids()
+    assert len(tasks_before) == TASK_WORKERS and len(http_before) == WORKERS
+    assert get(server, "/swoole/reload", tasks=1)["reloaded"] is True
+    deadline = time.time() + 15
+    while time.time() < deadline and task_pids() & tasks_before:
+        time.sleep(0.2)
+    assert not task_pids() & tasks_before, "every task worker was replaced"
+    assert http_pids() == http_before, "the HTTP workers stayed"
+    assert "reloading the task workers" in server.read_log()
+
+
 def test_send_message_reaches_on_pipe_message_of_another_worker_and_not_itself(server):
     # Whichever worker takes the request sends to worker 0: from worker 1 it is delivered,
     # from worker 0 itself it warns (Swoole refuses a message to oneself).

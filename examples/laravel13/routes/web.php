@@ -69,6 +69,8 @@ Route::get('/swoole/worker-status', [SwooleTaskController::class, 'workerStatus'
 Route::get('/swoole/stop', [SwooleTaskController::class, 'stop']);
 Route::get('/swoole/heartbeat', [SwooleTaskController::class, 'heartbeat']);
 Route::get('/swoole/shutdown', [SwooleTaskController::class, 'shutdown']);
+Route::get('/swoole/taskco', [SwooleTaskController::class, 'taskCo']);
+Route::get('/swoole/reload', [SwooleTaskController::class, 'reload']);
 Route::get('/process/write', [StateController::class, 'testProcessWrite']);
 Route::get('/leak/{kb}', [StateController::class, 'leak'])->where('kb', '[0-9]+');
 Route::get('/session/put/{value}', [StateController::class, 'sessionPut']);

@@ -33,6 +33,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::sync::watch;
 
+use super::control::Generations;
 use super::Shared;
 use crate::ipc::{self, ToMaster, ToWorker};
 use crate::log;
@@ -104,7 +105,7 @@ impl FrameReader {
 }
 
 /// Serves one worker connection until the worker leaves.
-pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Receiver<u64>) {
+pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Receiver<Generations>) {
     let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
     let (r, w) = match link::split(stream) {
         Ok(halves) => halves,
@@ -133,11 +134,16 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
         return;
     };
     conn.worker_id = worker_id;
-    // Forked before the last reload (it was booting then): it may run the old code, so it
-    // leaves at once and the manager forks a fresh one.
+    // Forked before the last reload that concerns it (it was booting then): it may run the
+    // old code, so it leaves at once and the manager forks a fresh one.
     // 0: not forked by a manager (the reactor's tests run workers as threads).
-    let stale = forked_at != 0 && forked_at < shared.reloaded_at.load(std::sync::atomic::Ordering::SeqCst);
-    let generation = Generation::new(control, stale);
+    let task_worker = matches!(role, ProcessRole::Task { .. });
+    let mut reloaded_at = shared.reloaded_at.load(std::sync::atomic::Ordering::SeqCst);
+    if task_worker {
+        reloaded_at = reloaded_at.max(shared.tasks_reloaded_at.load(std::sync::atomic::Ordering::SeqCst));
+    }
+    let stale = forked_at != 0 && forked_at < reloaded_at;
+    let generation = Generation::new(control, stale, task_worker);
     shared.workers.attach(worker_id, pid);
     match role {
         ProcessRole::Http { index } => http::serve(conn, fd, &shared, generation, index, pid).await,
@@ -149,9 +155,12 @@ pub async fn serve(stream: UnixStream, shared: Arc<Shared>, control: watch::Rece
 }
 
 /// The generation of workers a process belongs to: a reload or a stop starts a new one,
-/// and every process of an older one must leave after what it is doing.
+/// and every process of an older one must leave after what it is doing. A task-only
+/// reload starts a new one for the task workers alone.
 struct Generation {
-    control: watch::Receiver<u64>,
+    control: watch::Receiver<Generations>,
+    /// Whether task-only reloads end it too.
+    task_worker: bool,
     started: u64,
     /// The master's control channel is gone, or the process is of a generation before
     /// the current one (`stale`): it must leave.
@@ -159,14 +168,14 @@ struct Generation {
 }
 
 impl Generation {
-    fn new(mut control: watch::Receiver<u64>, stale: bool) -> Self {
-        let started = *control.borrow_and_update();
-        Generation { control, started, closed: stale }
+    fn new(mut control: watch::Receiver<Generations>, stale: bool, task_worker: bool) -> Self {
+        let started = control.borrow_and_update().watched(task_worker);
+        Generation { control, task_worker, started, closed: stale }
     }
 
     /// Whether the process must leave now.
     fn is_over(&self) -> bool {
-        self.closed || *self.control.borrow() != self.started
+        self.closed || self.control.borrow().watched(self.task_worker) != self.started
     }
 
     /// Completes once the process must leave. Cancel-safe, for `select!`.
@@ -267,5 +276,25 @@ async fn side_frame(conn: &mut Conn, shared: &Arc<Shared>, origin: Option<u32>) 
         }
         Ok(Some(frame)) => super::push::route(frame, shared).map_or(Side::Handled, Side::Answer),
         Ok(None) | Err(_) => Side::Gone,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_only_reload_ends_the_task_workers_generation_alone_and_a_reload_ends_both() {
+        let (tx, rx) = watch::channel(Generations::default());
+        let http = Generation::new(rx.clone(), false, false);
+        let task = Generation::new(rx.clone(), false, true);
+        assert!(!http.is_over() && !task.is_over());
+        tx.send_modify(|g| g.tasks += 1);
+        assert!(!http.is_over(), "an HTTP worker stays through a task-only reload");
+        assert!(task.is_over(), "a task worker leaves on a task-only reload");
+        let (http, task) = (Generation::new(rx.clone(), false, false), Generation::new(rx.clone(), false, true));
+        tx.send_modify(|g| g.all += 1);
+        assert!(http.is_over() && task.is_over(), "a reload ends every generation");
+        assert!(Generation::new(rx, true, false).is_over(), "a stale process leaves at once");
     }
 }

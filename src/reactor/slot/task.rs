@@ -161,23 +161,46 @@ async fn run_task(conn: &mut Conn, shared: &Arc<Shared>, task: TaskJob, worker_i
         return Err(Restart::Crash);
     }
     shared.workers.begin(worker_id, "task".to_owned());
-    let done = next_frame(conn, shared, None).await;
+    let mut result = TaskResults { waiter, origin };
+    let done = loop {
+        match next_frame(conn, shared, None).await {
+            // finish() mid-task: its sender has the result now.
+            Some(ToMaster::TaskFinish { payload }) => result.send(shared, payload),
+            other => break other,
+        }
+    };
     shared.workers.end(worker_id);
     conn.waits.forget();
-    let Some(ToMaster::TaskDone { payload, origin, retire }) = done else {
+    let Some(ToMaster::TaskDone { payload, retire, .. }) = done else {
         log::line("master", &format!("task worker #{worker_id} (pid {pid}) stopped during a task"));
         return Err(Restart::Crash);
     };
-    match (payload, waiter, origin) {
-        // Nobody waits any more when the waiter's request is over: the send just fails.
-        (Some(payload), Some(waiter), _) => waiter.answer(Some(payload)),
-        (Some(payload), None, Some(origin)) => shared.dispatcher.finish(origin, payload),
-        _ => {}
+    if let Some(payload) = payload {
+        result.send(shared, payload);
     }
     if retire.leaves() {
         return Err(super::http::restart_cause(retire));
     }
     Ok(())
+}
+
+/// Where a task's results go: the worker waiting inside its request (`taskwait`), which
+/// takes the first, or the origin worker, whose `finish()` runs once per result (Swoole
+/// runs onFinish for each `finish()` call).
+struct TaskResults {
+    waiter: Option<Waiter>,
+    origin: Option<u32>,
+}
+
+impl TaskResults {
+    fn send(&mut self, shared: &Shared, payload: Bytes) {
+        if let Some(waiter) = self.waiter.take() {
+            // Nobody waits any more when the waiter's request is over: the send just fails.
+            waiter.answer(Some(payload));
+        } else if let Some(origin) = self.origin {
+            shared.dispatcher.finish(origin, payload);
+        }
+    }
 }
 
 /// Runs one `sendMessage()` in the task worker; `Err` with the cause when the worker is

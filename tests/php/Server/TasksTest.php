@@ -5,6 +5,7 @@ namespace LaravelS\Tests\Server;
 use LaravelS\Server\Server;
 use LaravelS\Task\SwooleTask;
 use LaravelS\Tests\Support\FakeTransport;
+use LaravelS\Transport\MessageKind;
 use PHPUnit\Framework\TestCase;
 
 /**
@@ -85,6 +86,39 @@ final class TasksTest extends TestCase
         $this->assertTrue($server->sendMessage('m', 4));
         $this->assertSame([[4, serialize([0, 'm'])]], $transport->callsOf('sendMessage'));
         $this->assertCount(3, $this->warnings);
+    }
+
+    public function testTaskCoKeepsEveryKeyInOrderWithFalseForATaskWithoutAResult(): void
+    {
+        [$server, $transport] = $this->server();
+        $transport->taskResults = [1 => $this->taskResult(1, 'second')];
+
+        $this->assertSame(['x' => false, 'y' => 'second'], $server->taskCo(['x' => 'a', 'y' => 'b'], 0.1));
+        $this->assertCount(2, $transport->callsOf('taskTo'), 'both tasks were sent');
+        $this->assertSame([], $this->warnings, 'a timeout is a false, not a warning');
+    }
+
+    public function testFinishSendsEachResultAtOnceWhileTheTaskGoesOn(): void
+    {
+        $sent = new SwooleTask(7, 1, 'data');
+        $transport = new FakeTransport([['type' => MessageKind::Task->value, 'payload' => serialize($sent), 'origin' => 1]], 2);
+        $transport->connect();
+        $server = new Server(['worker_num' => 2, 'task_worker_num' => 3], '127.0.0.1', 5200, [], $transport);
+        $transport->next();
+        $task = unserialize(serialize($sent));
+        $seenDuringTheTask = [];
+
+        $server->tasks()->running($task, function () use ($server, $transport, &$seenDuringTheTask): void {
+            $this->assertTrue($server->finish('first'));
+            $seenDuringTheTask[] = count($transport->tasksFinished);
+            $this->assertTrue($server->finish('second'));
+        });
+
+        $this->assertSame([1], $seenDuringTheTask, 'the first result left before the task went on');
+        $results = array_map(fn (string $payload) => unserialize($payload)->result, $transport->tasksFinished);
+        $this->assertSame(['first', 'second'], $results);
+        $this->assertTrue($task->sent, 'nothing is left to send when the task ends');
+        $this->assertFalse($server->finish('after'), 'no task runs any more');
     }
 
     /** A worker's server (#0 of 2 workers, 3 task workers) on a fake master. */

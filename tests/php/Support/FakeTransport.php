@@ -28,6 +28,8 @@ final class FakeTransport implements Transport
     public $pushes = [];
     /** @var array[] [payload, finish, delayMs] */
     public $delivered = [];
+    /** @var string[] payloads of taskFinish() */
+    public $tasksFinished = [];
     /** @var array[] [payload, origin] of each taskDone() */
     public $tasksDone = [];
     /** @var int */
@@ -221,6 +223,13 @@ final class FakeTransport implements Transport
         $this->record(__FUNCTION__);
         $this->expect(WorkerState::Streaming, __FUNCTION__);
         $this->answered();
+    }
+
+    public function taskFinish(string $payload): void
+    {
+        $this->record(__FUNCTION__, $payload);
+        $this->expect(WorkerState::Task, __FUNCTION__);
+        $this->tasksFinished[] = $payload;
     }
 
     public function taskDone(?string $payload, ?int $origin): void

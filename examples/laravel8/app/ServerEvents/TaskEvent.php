@@ -8,7 +8,8 @@ use Swoole\Http\Server;
 /**
  * onTask for app('swoole')->task() data (App\Http\Controllers\SwooleTaskController): sleeps
  * 'sleep_ms', sends a message when asked ('send_to'), and gives back what it ran with,
- * returned or through $server->finish() ('finish_via' => 'call').
+ * returned or through $server->finish() ('finish_via' => 'call', 'finish_times' times, then
+ * sleeping 'sleep_after_ms').
  */
 class TaskEvent implements Task
 {
@@ -27,7 +28,12 @@ class TaskEvent implements Task
             'taskworker' => $server->taskworker,
         ];
         if (($data['finish_via'] ?? null) === 'call') {
-            $server->finish($result + ['via' => 'finish()']);
+            // Each finish() is a result of its own (the sender's onFinish runs once per
+            // call); the task goes on after it.
+            for ($i = 0; $i < ($data['finish_times'] ?? 1); $i++) {
+                $server->finish(['echo' => $result['echo'] . ($i > 0 ? "-$i" : ''), 'via' => 'finish()', 'at' => microtime(true)] + $result);
+            }
+            usleep(($data['sleep_after_ms'] ?? 0) * 1000);
 
             return null;
         }

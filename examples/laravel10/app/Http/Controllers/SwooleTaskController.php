@@ -134,11 +134,12 @@ class SwooleTaskController extends Controller
             'echo' => $request->query('echo', 'hi'),
             'sleep_ms' => (int) $request->query('sleep_ms', 0),
             'finish_via' => $request->query('finish_via'),
+            'finish_times' => $request->has('finish_times') ? (int) $request->query('finish_times') : null,
+            'sleep_after_ms' => $request->has('sleep_after_ms') ? (int) $request->query('sleep_after_ms') : null,
             'send_to' => $request->has('send_to') ? (int) $request->query('send_to') : null,
         ], fn ($v) => $v !== null);
     }
 
-    /** Runs $call with E_USER_WARNINGs collected into $warnings instead of thrown. */
     /** GET /swoole/worker-status: getWorkerStatus() of the caller, the other worker and one that does not exist. */
     public function workerStatus(): JsonResponse
     {
@@ -176,6 +177,29 @@ class SwooleTaskController extends Controller
         return response()->json(['shutdown' => app('swoole')->shutdown()]);
     }
 
+    /** GET /swoole/taskco?sleeps=100,900&timeout=: taskCo() of tasks keyed a, b, c... */
+    public function taskCo(Request $request): JsonResponse
+    {
+        $tasks = [];
+        foreach (explode(',', (string) $request->query('sleeps', '0')) as $i => $ms) {
+            $tasks[chr(ord('a') + $i)] = ['echo' => "t$i", 'sleep_ms' => (int) $ms];
+        }
+        $warnings = [];
+        $started = microtime(true);
+        $results = $this->collecting($warnings, fn () => $request->has('timeout')
+            ? app('swoole')->taskCo($tasks, (float) $request->query('timeout'))
+            : app('swoole')->taskCo($tasks));
+
+        return response()->json(['results' => $results, 'elapsed' => microtime(true) - $started, 'warnings' => $warnings]);
+    }
+
+    /** GET /swoole/reload?tasks=1: reload(), of the task workers alone with tasks=1. */
+    public function reload(Request $request): JsonResponse
+    {
+        return response()->json(['reloaded' => app('swoole')->reload($request->boolean('tasks')), 'pid' => getmypid()]);
+    }
+
+    /** Runs $call with E_USER_WARNINGs collected into $warnings instead of thrown. */
     private function collecting(array &$warnings, callable $call)
     {
         set_error_handler(function ($type, $message) use (&$warnings) {

@@ -779,14 +779,6 @@ namespace LaravelS\Runtime {
         public static function state(): string {}
 
         /**
-         * Sends a result of the current task to its sender now (Swoole's `finish()` mid-task).
-         *
-         * @param mixed $payload
-         * @return void
-         */
-        public static function taskFinish(mixed $payload): void {}
-
-        /**
          * Ends the current task; `$payload` (the task again) goes to worker `$origin`.
          *
          * @param mixed $payload
@@ -794,6 +786,14 @@ namespace LaravelS\Runtime {
          * @return void
          */
         public static function taskDone(mixed $payload = null, ?int $origin = null): void {}
+
+        /**
+         * Sends a result of the current task to its sender now (Swoole's `finish()` mid-task).
+         *
+         * @param mixed $payload
+         * @return void
+         */
+        public static function taskFinish(mixed $payload): void {}
 
         /**
          * Waits up to `$timeoutMs` for the results of the tasks sent with wait ids `$ids`:

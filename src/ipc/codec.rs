@@ -43,7 +43,7 @@ mod kind {
     pub const PIPE_MESSAGE: u8 = 29;
     pub const TASK_TO: u8 = 30;
     pub const PIPE_MESSAGE_TO: u8 = 31;
-    pub const TASK_FINISH: u8 = 40;
+    pub const TASK_FINISH: u8 = 33;
 }
 
 /// Encodes a frame for a worker, length prefix included, ready to write.

@@ -119,11 +119,22 @@ struct Side {
 struct State {
     publisher: bool,
     subscriber: bool,
-    /// An outage was logged and has not ended.
-    outage: bool,
-    linked_once: bool,
+    /// What the log last said about the link.
+    said: Said,
     /// Problems already logged (one line each per master's life).
     warned: Vec<String>,
+}
+
+/// What the log last said about the link, so each change is one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Said {
+    /// Nothing yet (starting).
+    #[default]
+    Nothing,
+    /// Linked.
+    Linked,
+    /// Unreachable, and not back since.
+    Outage,
 }
 
 impl Side {
@@ -149,13 +160,12 @@ impl Side {
             // Hello again now that we listen too: replies to a hello sent before our
             // subscription started were lost, and the others learn of us at once.
             self.hello_now.notify_one();
-            if s.outage {
-                log::line("master", &format!("cluster: Redis at {} is back: pushes between instances resume", self.redis.shown()));
-            } else if !s.linked_once {
-                log::line("master", &format!("cluster: node {} linked through Redis at {}", self.origin.node, self.redis.shown()));
+            match s.said {
+                Said::Outage => log::line("master", &format!("cluster: Redis at {} is back: pushes between instances resume", self.redis.shown())),
+                Said::Nothing => log::line("master", &format!("cluster: node {} linked through Redis at {}", self.origin.node, self.redis.shown())),
+                Said::Linked => {}
             }
-            s.outage = false;
-            s.linked_once = true;
+            s.said = Said::Linked;
         }
     }
 
@@ -166,8 +176,8 @@ impl Side {
             Half::Publisher => s.publisher = false,
             Half::Subscriber => s.subscriber = false,
         }
-        if !s.outage {
-            s.outage = true;
+        if s.said != Said::Outage {
+            s.said = Said::Outage;
             log::line(
                 "master",
                 &format!(

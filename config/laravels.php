@@ -57,6 +57,13 @@ return [
     'websocket' => [
         'enable' => false,
         // 'handler' => App\Services\WebSocketService::class,
+        // Several instances behind a load balancer: pushes to another instance's $fd,
+        // pushAll() and pushToUid() go through this Redis. Empty redis: off.
+        'cluster' => [
+            'redis'  => env('LARAVELS_WS_CLUSTER_REDIS', ''),
+            'node'   => env('LARAVELS_WS_CLUSTER_NODE'),
+            'prefix' => env('LARAVELS_WS_CLUSTER_PREFIX', 'laravels'),
+        ],
     ],
 
     // Extra TCP/UDP ports with their own handlers ('host', 'port', 'type', 'settings',

@@ -207,6 +207,26 @@ impl Clients {
         fds
     }
 
+    /// The established WebSocket connections, all of them or those `bind()` tied to `uid`
+    /// (`pushAll()`, `pushToUid()`); one pass over the list.
+    pub fn websockets(&self, uid: Option<u64>) -> Vec<u64> {
+        let schema = self.rows.schema();
+        let mut fds = Vec::new();
+        let mut rows = Vec::new();
+        for b in 0..self.rows.buckets() {
+            rows.clear();
+            if self.rows.read_bucket(b, &mut rows).is_err() {
+                continue;
+            }
+            fds.extend(rows.iter().filter_map(|(k, row)| {
+                let info = decode(row, schema);
+                let wanted = info.websocket_status == WsStatus::Active && uid.is_none_or(|uid| info.uid == uid);
+                wanted.then(|| std::str::from_utf8(k).ok()?.parse::<u64>().ok()).flatten()
+            }));
+        }
+        fds
+    }
+
     /// Adds one to `counter`, seen by every process at once.
     pub fn bump(&self, counter: Counter) {
         self.counters[counter as usize].add(1);
@@ -299,6 +319,23 @@ mod tests {
         c.set_status(5, WsStatus::Active);
         assert!(!c.exists(5));
         assert_eq!((c.counter(Counter::AcceptCount), c.counter(Counter::CloseCount)), (3, 1));
+    }
+
+    #[test]
+    fn websockets_are_listed_by_uid() {
+        let c = Clients::new(16).unwrap();
+        for fd in [3, 4, 5, 6] {
+            assert!(c.open(fd, &info(40000)));
+        }
+        for fd in [3, 4, 5] {
+            c.set_status(fd, WsStatus::Active);
+        }
+        assert!(c.bind(4, 42) && c.bind(6, 42));
+        let mut all = c.websockets(None);
+        all.sort_unstable();
+        assert_eq!(all, vec![3, 4, 5], "6 is not past its handshake");
+        assert_eq!(c.websockets(Some(42)), vec![4]);
+        assert_eq!(c.websockets(Some(7)), Vec::<u64>::new());
     }
 
     #[test]

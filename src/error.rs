@@ -46,6 +46,9 @@ pub enum StartError {
         /// Why the mapping failed.
         source: crate::table::TableError,
     },
+    /// The cluster's shared state (`websocket.cluster`) could not be mapped.
+    #[error("cannot map the cluster's shared memory: {0}")]
+    Cluster(crate::table::TableError),
     /// The doorbell page shared with the children could not be mapped.
     #[error("cannot map the workers' doorbell (one shared page): {0}")]
     Doorbell(crate::table::TableError),

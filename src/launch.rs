@@ -101,6 +101,7 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
     // Mapped before the fork so the master and every worker share it.
     let clients = Arc::new(Clients::new(config.max_connection).map_err(|source| StartError::Clients { max_connection: config.max_connection, source })?);
     Clients::install(clients.clone());
+    crate::cluster::install(config.cluster.as_ref()).map_err(StartError::Cluster)?;
     crate::ipc::doorbell::install().map_err(StartError::Doorbell)?;
     crate::pool::boot::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::BootBoard)?;
     crate::pool::receipts::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::ReceiptBoard)?;

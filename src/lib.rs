@@ -3,6 +3,8 @@
 //! # Layout
 //! - `clients.rs`: the client list and server counters in shared memory, read by every
 //!   process (`exists`, `getClientInfo`, `connections`, `stats()`).
+//! - `cluster/`: `websocket.cluster`: connection ids unique across instances, and the
+//!   master's Redis link that carries pushes between them.
 //! - `config.rs`: the typed `config('laravels')`, parsed once, with clear errors.
 //! - `error.rs`: errors that stop start-up.
 //! - `launch.rs`: start-up: daemonize, pid file, fork the manager, run the master.
@@ -22,6 +24,7 @@
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
 pub mod clients;
+pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod ipc;

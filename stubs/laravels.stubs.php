@@ -107,7 +107,8 @@ namespace LaravelS\Runtime {
         public static function counters(): array {}
 
         /**
-         * Whether connection `$fd` is open (HTTP or WebSocket).
+         * Whether connection `$fd` is open (HTTP or WebSocket). Another instance's `$fd`
+         * (`websocket.cluster`): whether that instance is reachable now.
          *
          * @param int $fd
          * @return bool
@@ -123,7 +124,8 @@ namespace LaravelS\Runtime {
         public static function info(int $fd): ?array {}
 
         /**
-         * Whether `$fd` is a WebSocket connection past its handshake.
+         * Whether `$fd` is a WebSocket connection past its handshake; another instance's, as
+         * `exists()`.
          *
          * @param int $fd
          * @return bool
@@ -688,12 +690,36 @@ namespace LaravelS\Runtime {
          * ping, 10 pong). False, as in Swoole, when `$fd` is not an established WebSocket
          * connection; never waits for the master.
          *
+         * With `websocket.cluster`, another instance's `$fd` is handed to the master for
+         * that instance while it is reachable (true), false when it is not.
+         *
          * @param int $fd
          * @param mixed $data
          * @param int $opcode
          * @return bool
          */
         public static function push(int $fd, mixed $data, int $opcode): bool {}
+
+        /**
+         * Sends `$data` to every established WebSocket connection, on every instance with
+         * `websocket.cluster` (on this one without). True once handed to the master.
+         *
+         * @param mixed $data
+         * @param int $opcode
+         * @return bool
+         */
+        public static function pushAll(mixed $data, int $opcode): bool {}
+
+        /**
+         * Sends `$data` to every established WebSocket connection `bind()` tied to `$uid`, on
+         * every instance with `websocket.cluster`. False for a uid that is not positive.
+         *
+         * @param int $uid
+         * @param mixed $data
+         * @param int $opcode
+         * @return bool
+         */
+        public static function pushToUid(int $uid, mixed $data, int $opcode): bool {}
 
         /**
          * Answers the current request with a whole response.

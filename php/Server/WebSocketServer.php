@@ -46,6 +46,43 @@ class WebSocketServer extends HttpServer
         return ($this->transport ?? CurrentTransport::get())->push((int) $fd, (string) $data, (int) $opcode);
     }
 
+    /**
+     * Sends $data to every established WebSocket connection: on every instance with
+     * `websocket.cluster`, on this one without. One message to the master, however many
+     * connections; true once it is sent (false for a bad $opcode, with a warning).
+     */
+    public function pushAll($data, $opcode = 1): bool
+    {
+        return $this->fanout(null, $data, $opcode);
+    }
+
+    /**
+     * Sends $data to every established WebSocket connection bind() tied to $uid, on every
+     * instance with `websocket.cluster`. False for a $uid that is not positive.
+     */
+    public function pushToUid($uid, $data, $opcode = 1): bool
+    {
+        if ((int) $uid <= 0) {
+            return self::unhonoured('pushToUid', '$uid', "$uid is not a uid bind() gives: use a positive number");
+        }
+
+        return $this->fanout((int) $uid, $data, $opcode);
+    }
+
+    private function fanout(?int $uid, $data, $opcode): bool
+    {
+        if ($data instanceof Frame) {
+            $opcode = $data->opcode;
+            $data = $data->data;
+        }
+        $name = $uid === null ? 'pushAll' : 'pushToUid';
+        if (!in_array((int) $opcode, [1, 2, 9, 10], true)) {
+            return self::unhonoured($name, '$opcode', "$opcode is not an opcode a server pushes; use 1 (text), 2 (binary), 9 (ping) or 10 (pong)");
+        }
+
+        return ($this->transport ?? CurrentTransport::get())->fanout($uid, (string) $data, (int) $opcode);
+    }
+
     public function isEstablished($fd): bool
     {
         return Clients::isEstablished((int) $fd);

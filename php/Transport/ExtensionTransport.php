@@ -154,6 +154,11 @@ final class ExtensionTransport implements Transport
         return Worker::sendTo($port, $address, $remotePort, $data);
     }
 
+    public function fanout(?int $uid, string $data, int $opcode): bool
+    {
+        return $uid === null ? Worker::pushAll($data, $opcode) : Worker::pushToUid($uid, $data, $opcode);
+    }
+
     public function disconnect(int $fd, ?int $code, ?string $reason): bool
     {
         return Worker::disconnect($fd, $code, $reason);

@@ -128,6 +128,12 @@ interface Transport
     /** False when $fd is not an established WebSocket connection. */
     public function push(int $fd, string $data, int $opcode): bool;
 
+    /**
+     * $data to every established WebSocket connection ($uid null), or to those bind()
+     * tied to $uid, on every instance with `websocket.cluster`; never waits.
+     */
+    public function fanout(?int $uid, string $data, int $opcode): bool;
+
     /** Raw bytes to a TCP connection of an extra port; false when $fd is not open. */
     public function send(int $fd, string $data): bool;
 

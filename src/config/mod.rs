@@ -19,6 +19,7 @@
 //! - `sections.rs`: `websocket`, `timer`, `processes`, `event_handlers`,
 //!   `trusted_proxies`.
 //! - `sockets.rs`: the extra ports of `sockets`.
+//! - `cluster.rs`: `websocket.cluster` (Redis, node id, channel prefix).
 //! - `health.rs`, `http.rs`, `metrics.rs`, `queue.rs`, `tracing.rs`: the `health`, `http`,
 //!   `metrics`, `queue` and `tracing` sections.
 //! - `package.rs`, `tables.rs`: what only the PHP package acts on (class lists, handlers,
@@ -32,6 +33,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use thiserror::Error;
 
+mod cluster;
 mod health;
 mod http;
 mod keys;
@@ -53,6 +55,7 @@ mod view;
 #[cfg(test)]
 mod view_tests;
 
+pub use cluster::{ClusterConfig, RedisAddress};
 pub use health::Health;
 pub use http::HttpTimeouts;
 pub use metrics::MetricsConfig;
@@ -195,6 +198,8 @@ pub struct ServerConfig {
     pub reactor_spin: Duration,
     /// `websocket.enable`: upgrade requests on the main port become WebSocket connections.
     pub websocket: bool,
+    /// `websocket.cluster`: deliver pushes between instances through Redis; `None`: off.
+    pub cluster: Option<ClusterConfig>,
     /// `heartbeat_idle_time` (or twice `heartbeat_check_interval`): a connection that sends
     /// nothing for this long is closed.
     pub heartbeat_idle: Option<Duration>,
@@ -295,6 +300,7 @@ impl ServerConfig {
             task_max_request: swoole::task_max_request(&r)?,
             reactor_num: swoole::reactor_num(&r)?,
             reactor_spin: swoole::reactor_spin(&r)?,
+            cluster: cluster::parse(top, websocket)?,
             websocket,
             sockets,
             heartbeat_idle: swoole::heartbeat_idle(&r)?,

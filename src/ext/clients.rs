@@ -8,6 +8,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
 
 use crate::clients::{ClientInfo, Clients as Shared, Counter};
+use crate::cluster::Owner;
 
 #[php_class]
 #[php(name = "LaravelS\\Runtime\\Clients")]
@@ -19,14 +20,16 @@ fn fd_of(fd: i64) -> Option<u64> {
 
 #[php_impl]
 impl Clients {
-    /// Whether connection `$fd` is open (HTTP or WebSocket).
+    /// Whether connection `$fd` is open (HTTP or WebSocket). Another instance's `$fd`
+    /// (`websocket.cluster`): whether that instance is reachable now.
     pub fn exists(fd: i64) -> bool {
-        fd_of(fd).zip(Shared::shared()).is_some_and(|(fd, c)| c.exists(fd))
+        fd_of(fd).is_some_and(|fd| answer(fd, Shared::exists))
     }
 
-    /// Whether `$fd` is a WebSocket connection past its handshake.
+    /// Whether `$fd` is a WebSocket connection past its handshake; another instance's, as
+    /// `exists()`.
     pub fn is_established(fd: i64) -> bool {
-        fd_of(fd).zip(Shared::shared()).is_some_and(|(fd, c)| c.is_established(fd))
+        fd_of(fd).is_some_and(|fd| answer(fd, Shared::is_established))
     }
 
     /// Swoole's `getClientInfo()` keys for `$fd`, or null when it is not open.
@@ -67,6 +70,15 @@ impl Clients {
             let _ = out.insert("websocket_message_count", c.counter(Counter::MessageCount));
         }
         out
+    }
+}
+
+/// This instance's connection is looked up in the client list; only its own instance
+/// knows whether another's is open, so that one counts while its instance is reachable.
+fn answer(fd: u64, local: fn(&Shared, u64) -> bool) -> bool {
+    match crate::cluster::owner(fd) {
+        Owner::Local => Shared::shared().is_some_and(|c| local(c, fd)),
+        Owner::Node(node) => crate::cluster::reachable(node),
     }
 }
 

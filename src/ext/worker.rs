@@ -16,6 +16,7 @@ use super::convert::{bytes_zval, headers_from_php, server_array, zval_bytes};
 use super::exceptions::worker_error;
 use super::kinds::{MessageKind, WorkerState};
 use crate::clients::Clients;
+use crate::cluster::{Audience, Owner};
 use crate::ipc::ToWorker;
 use crate::pool::worker::LinkError;
 use crate::pool::{WorkerLimits, WorkerLink};
@@ -200,17 +201,37 @@ impl Worker {
     /// Sends `$data` to WebSocket connection `$fd` with `$opcode` (1 text, 2 binary, 9
     /// ping, 10 pong). False, as in Swoole, when `$fd` is not an established WebSocket
     /// connection; never waits for the master.
+    ///
+    /// With `websocket.cluster`, another instance's `$fd` is handed to the master for
+    /// that instance while it is reachable (true), false when it is not.
     pub fn push(fd: i64, data: &Zval, opcode: i64) -> PhpResult<bool> {
         let Ok(fd) = u64::try_from(fd) else { return Ok(false) };
-        let opcode = match opcode {
-            1 | 2 | 9 | 10 => opcode as u8,
-            other => return Err(worker_error(format!("{other} is not a WebSocket opcode a server pushes; use 1 (text), 2 (binary), 9 (ping) or 10 (pong)"))),
-        };
-        if !Clients::shared().is_some_and(|c| c.is_established(fd)) {
+        let opcode = ws_opcode(opcode)?;
+        if !can_reach(fd, Clients::is_established) {
             return Ok(false);
         }
         let data = zval_bytes(data);
         with_link(|l| l.push(fd, opcode, data)).map(|()| true)
+    }
+
+    /// Sends `$data` to every established WebSocket connection, on every instance with
+    /// `websocket.cluster` (on this one without). True once handed to the master.
+    pub fn push_all(data: &Zval, opcode: i64) -> PhpResult<bool> {
+        let opcode = ws_opcode(opcode)?;
+        let data = zval_bytes(data);
+        with_link(|l| l.fanout(Audience::All, opcode, data)).map(|()| true)
+    }
+
+    /// Sends `$data` to every established WebSocket connection `bind()` tied to `$uid`, on
+    /// every instance with `websocket.cluster`. False for a uid that is not positive.
+    pub fn push_to_uid(uid: i64, data: &Zval, opcode: i64) -> PhpResult<bool> {
+        let opcode = ws_opcode(opcode)?;
+        let Ok(uid) = u64::try_from(uid) else { return Ok(false) };
+        if uid == 0 {
+            return Ok(false);
+        }
+        let data = zval_bytes(data);
+        with_link(|l| l.fanout(Audience::Uid(uid), opcode, data)).map(|()| true)
     }
 
     /// Sends raw bytes to TCP connection `$fd` of an extra port (Swoole's `send`). False
@@ -247,7 +268,7 @@ impl Worker {
                 return Err(worker_error(format!("{other} is not a close code a server may send; use 1000 (normal), 1001, 1008, 1011 or 3000-4999")))
             }
         };
-        if !Clients::shared().is_some_and(|c| c.exists(fd)) {
+        if !can_reach(fd, Clients::exists) {
             return Ok(false);
         }
         with_link(|l| l.disconnect(fd, code, reason.unwrap_or_default())).map(|()| true)
@@ -403,5 +424,22 @@ fn valid_status(status: i64) -> PhpResult<u16> {
     match u16::try_from(status) {
         Ok(s @ 100..=999) => Ok(s),
         _ => Err(worker_error(format!("{status} is not an HTTP status code"))),
+    }
+}
+
+/// A push's opcode: 1 text, 2 binary, 9 ping, 10 pong.
+fn ws_opcode(opcode: i64) -> PhpResult<u8> {
+    match opcode {
+        1 | 2 | 9 | 10 => Ok(opcode as u8),
+        other => Err(worker_error(format!("{other} is not a WebSocket opcode a server pushes; use 1 (text), 2 (binary), 9 (ping) or 10 (pong)"))),
+    }
+}
+
+/// Whether a push or close to `fd` can go: this instance's connection passes `local`
+/// (read from the client list), another instance's needs that instance reachable.
+fn can_reach(fd: u64, local: fn(&Clients, u64) -> bool) -> bool {
+    match crate::cluster::owner(fd) {
+        Owner::Local => Clients::shared().is_some_and(|c| local(c, fd)),
+        Owner::Node(node) => crate::cluster::reachable(node),
     }
 }

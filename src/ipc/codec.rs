@@ -5,6 +5,8 @@
 
 use bytes::Bytes;
 
+use crate::cluster::Audience;
+
 use super::message::{Request, RequestHead, Retire, ToMaster, ToWorker};
 pub use super::wire::DecodeError;
 use super::wire::{Reader, Writer};
@@ -43,6 +45,7 @@ mod kind {
     pub const PIPE_MESSAGE: u8 = 29;
     pub const TASK_TO: u8 = 30;
     pub const PIPE_MESSAGE_TO: u8 = 31;
+    pub const FANOUT: u8 = 32;
     pub const TASK_FINISH: u8 = 33;
 }
 
@@ -242,6 +245,17 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.bytes(data);
             w.finish()
         }
+        ToMaster::Fanout { audience, opcode, data } => {
+            let mut w = Writer::frame(kind::FANOUT, data.len() + 13);
+            // uid 0 means "not bound", so it stands for every connection.
+            w.u64(match audience {
+                Audience::All => 0,
+                Audience::Uid(uid) => *uid,
+            });
+            w.u8(*opcode);
+            w.bytes(data);
+            w.finish()
+        }
         ToMaster::Disconnect { fd, code, reason } => {
             let mut w = Writer::frame(kind::DISCONNECT, reason.len() + 15);
             w.u64(*fd);
@@ -327,6 +341,13 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
         kind::FINISH_DONE => Ok(ToMaster::FinishDone { retire: retire(r.u8()?)? }),
         kind::TASK_FINISH => Ok(ToMaster::TaskFinish { payload: r.bytes()? }),
         kind::PUSH => Ok(ToMaster::Push { fd: r.u64()?, opcode: r.u8()?, data: r.bytes()? }),
+        kind::FANOUT => {
+            let audience = match r.u64()? {
+                0 => Audience::All,
+                uid => Audience::Uid(uid),
+            };
+            Ok(ToMaster::Fanout { audience, opcode: r.u8()?, data: r.bytes()? })
+        }
         kind::DISCONNECT => {
             let fd = r.u64()?;
             let code = Some(r.u16()?).filter(|c| *c != 0);
@@ -419,6 +440,8 @@ mod tests {
         roundtrip_master(ToMaster::SendTo { port: 2, address: "127.0.0.1".into(), remote_port: 9, data: Bytes::from_static(b"re") });
         roundtrip_master(ToMaster::Push { fd: 9, opcode: 1, data: Bytes::from_static(b"hi") });
         roundtrip_master(ToMaster::Disconnect { fd: 9, code: Some(4000), reason: "bye".into() });
+        roundtrip_master(ToMaster::Fanout { audience: Audience::All, opcode: 1, data: Bytes::from_static(b"all") });
+        roundtrip_master(ToMaster::Fanout { audience: Audience::Uid(42), opcode: 2, data: Bytes::from_static(b"u") });
         roundtrip_master(ToMaster::Disconnect { fd: 9, code: None, reason: String::new() });
         roundtrip_master(ToMaster::EventDone { retire: Retire::Ending });
     }

@@ -268,6 +268,16 @@ pub enum ToMaster {
         /// The payload.
         data: Bytes,
     },
+    /// `pushAll()` / `pushToUid()`: send a WebSocket message to every established
+    /// connection of `audience`, on every instance with `websocket.cluster`. Never answered.
+    Fanout {
+        /// Every connection, or those bound to one uid.
+        audience: crate::cluster::Audience,
+        /// 1, 2, 9 or 10.
+        opcode: u8,
+        /// The payload.
+        data: Bytes,
+    },
     /// Send a UDP datagram from extra port `port` to `address`:`remote_port`.
     SendTo {
         /// Index of the UDP port in `$server->ports` to send from, or `ANY_UDP_PORT`.

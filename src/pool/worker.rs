@@ -383,6 +383,12 @@ impl WorkerLink {
         self.send(&ToMaster::Push { fd, opcode, data })
     }
 
+    /// Sends a message to every established WebSocket connection of `audience`, on every
+    /// instance with `websocket.cluster` (`pushAll()`, `pushToUid()`). Never answered.
+    pub fn fanout(&mut self, audience: crate::cluster::Audience, opcode: u8, data: Bytes) -> Result<(), LinkError> {
+        self.send(&ToMaster::Fanout { audience, opcode, data })
+    }
+
     /// Sends a UDP datagram from extra port `port`.
     pub fn send_to(&mut self, port: u32, address: String, remote_port: u16, data: Bytes) -> Result<(), LinkError> {
         self.send(&ToMaster::SendTo { port, address, remote_port, data })

@@ -19,6 +19,8 @@
 //!   (`http.rs`), a task worker's and the task queue (`task.rs`), the timer's and the
 //!   custom processes' (`timer.rs`).
 //! - `push.rs`: the one-way frames any process sends (push, send, sendto, close).
+//! - `fanout.rs`: pushes to many connections (`pushAll`, `pushToUid`), and what other
+//!   instances publish for this one (`websocket.cluster`).
 //! - `workers.rs`: which worker pids are connected, and what each is doing.
 //! - `status.rs`: the status document `bin/laravels status` asks for.
 //! - `spin.rs`: a reactor thread waits briefly for a worker's answer before it sleeps.
@@ -35,6 +37,7 @@ pub mod compress;
 pub mod control;
 pub mod deadline;
 pub mod dispatch;
+pub mod fanout;
 pub mod forwarded;
 pub mod health;
 pub mod http;
@@ -105,8 +108,11 @@ pub struct Shared {
     pub sockets: websocket::Registry,
     /// The client list in shared memory, which every process reads.
     pub clients: Arc<Clients>,
-    /// The next connection number (Swoole's `$fd`), unique across all ports.
+    /// The next connection number (Swoole's `$fd`), unique across all ports, and across
+    /// instances with `websocket.cluster` (`cluster::fd`).
     pub next_fd: AtomicU64,
+    /// The Redis link to the other instances (`websocket.cluster`); unset when it is off.
+    pub cluster: std::sync::OnceLock<crate::cluster::Link>,
     /// `max_connection`, shared by all ports.
     pub connection_limit: Arc<Semaphore>,
     /// The UDP sockets of extra ports, by port index, for `sendto`.
@@ -179,7 +185,8 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
         }
     };
     let shared = Arc::new(Shared {
-        next_fd: AtomicU64::new(1),
+        next_fd: AtomicU64::new(crate::cluster::fd::first(config.cluster.as_ref().map(|c| c.node))),
+        cluster: std::sync::OnceLock::new(),
         connection_limit: Arc::new(Semaphore::new(config.max_connection)),
         udp,
         dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.queue.clone()),
@@ -208,6 +215,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
             return 1;
         }
     };
+    fanout::link(&shared);
     tokio::spawn(accept_workers(ipc, shared.clone(), generation_rx));
     tokio::spawn(report_ready(shared.clone(), parts.listener.describe(), parts.manager, parts.on_ready));
     tokio::spawn(trim::run(shared.clone()));

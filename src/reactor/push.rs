@@ -1,4 +1,5 @@
-//! One-way frames from any process: `push()` and `send()` to a connection, `sendto()` a
+//! One-way frames from any process: `push()` and `send()` to a connection, `pushAll()` and
+//! `pushToUid()` (`fanout.rs`), `sendto()` a
 //! UDP peer, `close()` / `disconnect()` a connection, `sendMessage()` to a worker or
 //! task worker (queued as that worker's next job, `Work::Pipe` / `TaskWork::Pipe`). They are never answered, so a
 //! broadcast costs one frame per connection and no round trip; whether the connection
@@ -10,8 +11,10 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use super::fanout;
 use super::websocket::registry::Outbound;
 use super::Shared;
+use crate::cluster::{self, Delivery, Owner, Target};
 use crate::ipc::{ToMaster, ANY_UDP_PORT};
 use crate::log;
 use crate::pool::ProcessRole;
@@ -20,7 +23,20 @@ use crate::pool::ProcessRole;
 pub fn route(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
     match frame {
         ToMaster::Push { fd, opcode, data } => {
-            shared.sockets.push(fd, opcode, data, shared.config.buffer_output_size);
+            // Another instance's connection (`websocket.cluster`): to its channel. The
+            // sender checked that node is alive; a raw TCP `send()` (opcode 0) stays here.
+            match cluster::owner(fd) {
+                Owner::Node(node) if opcode != 0 => {
+                    fanout::publish(shared, Target::Node(node), Delivery::Push { fd, opcode, data });
+                }
+                _ => {
+                    shared.sockets.push(fd, opcode, data, shared.config.buffer_output_size);
+                }
+            }
+            None
+        }
+        ToMaster::Fanout { audience, opcode, data } => {
+            fanout::fan_out(shared, audience, opcode, data);
             None
         }
         ToMaster::SendTo { port, address, remote_port, data } => {
@@ -35,6 +51,10 @@ pub fn route(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
             None
         }
         ToMaster::Disconnect { fd, code, reason } => {
+            if let Owner::Node(node) = cluster::owner(fd) {
+                fanout::publish(shared, Target::Node(node), Delivery::Close { fd, code, reason });
+                return None;
+            }
             let how = match code {
                 Some(code) => Outbound::Close { code, reason },
                 None => Outbound::Drop,

@@ -39,6 +39,13 @@ expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['reac
 expect_exception(ConfigException::class, fn () => new Server(['swoole' => ['reactor_spin_us' => 'fast']], '/tmp'), 'swoole.reactor_spin_us', 'Fix:');
 $checks += 5;
 
+// websocket.cluster: a Redis without a node id, or a node out of range, stops start-up.
+$ws = ['enable' => true, 'handler' => 'App\\Ws'];
+expect_exception(ConfigException::class, fn () => new Server(['websocket' => $ws + ['cluster' => ['redis' => 'tcp://127.0.0.1:6379']]], '/tmp'), 'laravels.websocket.cluster.node', 'LARAVELS_WS_CLUSTER_NODE');
+expect_exception(ConfigException::class, fn () => new Server(['websocket' => $ws + ['cluster' => ['redis' => 'tcp://127.0.0.1:6379', 'node' => '0']]], '/tmp'), 'websocket.cluster.node', 'Fix:');
+expect_exception(ConfigException::class, fn () => new Server(['websocket' => $ws + ['cluster' => ['redis' => '127.0.0.1:6379', 'node' => 1]]], '/tmp'), 'websocket.cluster.redis', 'tcp://');
+$checks += 3;
+
 // Unknown swoole settings warn once each; the published defaults do not.
 $s = new Server(['listen_port' => 0, 'swoole' => ['worker_num' => 1, 'reload_async' => true, 'ssl_ciphers' => 'ALL']], '/tmp');
 check($s->warnings() === ['laravels.swoole.ssl_ciphers is not implemented by laravels-rs and has no effect'], json_encode($s->warnings()));

@@ -26,6 +26,8 @@ final class FakeTransport implements Transport
     public $responses = [];
     /** @var array[] [fd, data, opcode] */
     public $pushes = [];
+    /** @var array [uid or null, data, opcode] of each pushAll() / pushToUid() */
+    public $fanouts = [];
     /** @var array[] [payload, finish, delayMs] */
     public $delivered = [];
     /** @var string[] payloads of taskFinish() */
@@ -299,6 +301,14 @@ final class FakeTransport implements Transport
         $this->pushes[] = [$fd, $data, $opcode];
 
         return true;
+    }
+
+    public function fanout(?int $uid, string $data, int $opcode): bool
+    {
+        $this->record(__FUNCTION__, $uid, $data, $opcode);
+        $this->fanouts[] = [$uid, $data, $opcode];
+
+        return $uid === null || $uid > 0;
     }
 
     public function send(int $fd, string $data): bool

@@ -64,6 +64,41 @@ final class SeamTest extends TestCase
         $this->assertSame([[3, 1000, 'bye']], $given->callsOf('disconnect'));
         $this->assertSame([[4, 1001, 'away']], $current->callsOf('disconnect'));
     }
+
+    public function testPushAllAndPushToUidAreOneFanoutEach(): void
+    {
+        $given = new FakeTransport();
+        $server = new \LaravelS\Server\WebSocketServer([], '', 0, [], $given);
+
+        $this->assertTrue($server->pushAll('to all'));
+        $this->assertTrue($server->pushToUid(42, "\x00\x01", 2));
+        $this->assertTrue($server->pushAll(\Swoole\WebSocket\Frame::make(0, 2, 'framed')));
+
+        $this->assertSame([[null, 'to all', 1], [42, "\x00\x01", 2], [null, 'framed', 2]], $given->fanouts);
+    }
+
+    public function testAFanoutWithABadUidOrOpcodeWarnsAndSendsNothing(): void
+    {
+        $given = new FakeTransport();
+        $server = new \LaravelS\Server\WebSocketServer([], '', 0, [], $given);
+        $warnings = [];
+        set_error_handler(function (int $no, string $message) use (&$warnings) {
+            $warnings[] = $message;
+
+            return true;
+        });
+        try {
+            $this->assertFalse($server->pushToUid(0, 'x'));
+            $this->assertFalse($server->pushAll('x', 8));
+        } finally {
+            restore_error_handler();
+        }
+
+        $this->assertSame([], $given->fanouts);
+        $this->assertCount(2, $warnings);
+        $this->assertStringContainsString('pushToUid(): $uid', $warnings[0]);
+        $this->assertStringContainsString('pushAll(): $opcode', $warnings[1]);
+    }
 }
 
 /** A task with no finish(). */

@@ -94,6 +94,16 @@ class EchoWebSocket implements WebSocketHandlerInterface
                 [$fd, $text] = array_pad(explode(' ', $arg, 2), 2, '');
                 $server->push($frame->fd, json_encode(['pushed' => $server->push((int) $fd, $text)]));
                 break;
+            case 'pushall':
+                $server->push($frame->fd, json_encode(['pushedAll' => $server->pushAll($arg)]));
+                break;
+            case 'pushuid':
+                [$uid, $text] = array_pad(explode(' ', $arg, 2), 2, '');
+                $server->push($frame->fd, json_encode(['pushedToUid' => $server->pushToUid((int) $uid, $text)]));
+                break;
+            case 'kick':
+                $server->push($frame->fd, json_encode(['kicked' => $server->disconnect((int) $arg, 4000, 'kicked')]));
+                break;
             default:
                 $server->push($frame->fd, "unknown command $command");
         }

@@ -64,6 +64,24 @@ return [
             'node'   => env('LARAVELS_WS_CLUSTER_NODE'),
             'prefix' => env('LARAVELS_WS_CLUSTER_PREFIX', 'laravels'),
         ],
+
+        // Laravel Broadcasting and Laravel Echo without a Pusher account or another server:
+        // the master speaks the Pusher protocol on {path}/{key} of this port (no handler,
+        // no worker per message) and the Pusher HTTP API on /apps/{app_id}/events. With
+        // BROADCAST_DRIVER=laravels (BROADCAST_CONNECTION on Laravel 11+) and the 'laravels'
+        // connection in config/broadcasting.php, broadcast() reaches it without HTTP. The
+        // credentials must be those config/broadcasting.php gives: both read PUSHER_APP_*.
+        'pusher' => [
+            'enable'           => env('LARAVELS_PUSHER', false),
+            'path'             => '/app',
+            'app_id'           => env('PUSHER_APP_ID', ''),
+            'key'              => env('PUSHER_APP_KEY', ''),
+            'secret'           => env('PUSHER_APP_SECRET', ''),
+            // client-* events (Echo's whisper()) between subscribers of private and
+            // presence channels.
+            'client_events'    => env('LARAVELS_PUSHER_CLIENT_EVENTS', false),
+            'activity_timeout' => 120,
+        ],
     ],
 
     // Extra TCP/UDP ports with their own handlers ('host', 'port', 'type', 'settings',

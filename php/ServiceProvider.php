@@ -3,6 +3,7 @@
 namespace LaravelS;
 
 use Illuminate\Support\ServiceProvider as BaseServiceProvider;
+use LaravelS\Broadcasting\LaravelsBroadcaster;
 use LaravelS\Concurrency\LaravelsDriver;
 use LaravelS\Console\Commands\LaravelSCommand;
 
@@ -24,6 +25,11 @@ class ServiceProvider extends BaseServiceProvider
         }
         $this->mergeConfigFrom(self::packagePath('config/laravels.php'), 'laravels');
         $this->commands([LaravelSCommand::class]);
+        // BROADCAST_DRIVER / BROADCAST_CONNECTION=laravels: events go to the master's Pusher
+        // channels (websocket.pusher) without an HTTP call.
+        $this->app->afterResolving(\Illuminate\Broadcasting\BroadcastManager::class, function ($manager): void {
+            $manager->extend('laravels', fn ($app, array $config) => LaravelsBroadcaster::fromConfig($config));
+        });
         // Laravel 11+: the Concurrency facade's 'laravels' driver runs on the task workers.
         if (class_exists(\Illuminate\Concurrency\ConcurrencyManager::class)) {
             $this->app->afterResolving(\Illuminate\Concurrency\ConcurrencyManager::class, function ($manager): void {

@@ -686,6 +686,19 @@ namespace LaravelS\Runtime {
         public static function poll(int $ms): bool {}
 
         /**
+         * Publishes `$event` with `$data` (JSON) to the Pusher channels `$channels`
+         * (`websocket.pusher`), except the connection whose socket id is `$except`; one-way,
+         * for the `laravels` broadcaster.
+         *
+         * @param array $channels
+         * @param string $event
+         * @param string $data
+         * @param string|null $except
+         * @return bool
+         */
+        public static function publish(array $channels, string $event, string $data, ?string $except = null): bool {}
+
+        /**
          * Sends `$data` to WebSocket connection `$fd` with `$opcode` (1 text, 2 binary, 9
          * ping, 10 pong). False, as in Swoole, when `$fd` is not an established WebSocket
          * connection; never waits for the master.

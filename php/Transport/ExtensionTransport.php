@@ -144,6 +144,11 @@ final class ExtensionTransport implements Transport
         return Worker::push($fd, $data, $opcode);
     }
 
+    public function publish(array $channels, string $event, string $data, ?string $except): bool
+    {
+        return Worker::publish($channels, $event, $data, $except);
+    }
+
     public function send(int $fd, string $data): bool
     {
         return Worker::send($fd, $data);

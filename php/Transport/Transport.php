@@ -134,6 +134,14 @@ interface Transport
      */
     public function fanout(?int $uid, string $data, int $opcode): bool;
 
+    /**
+     * One-way: $event with $data (JSON) for the subscribers of the Pusher channels
+     * $channels, except the connection whose socket id is $except (websocket.pusher).
+     *
+     * @param list<string> $channels
+     */
+    public function publish(array $channels, string $event, string $data, ?string $except): bool;
+
     /** Raw bytes to a TCP connection of an extra port; false when $fd is not open. */
     public function send(int $fd, string $data): bool;
 

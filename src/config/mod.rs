@@ -22,6 +22,7 @@
 //! - `cluster.rs`: `websocket.cluster` (Redis, node id, channel prefix).
 //! - `health.rs`, `http.rs`, `metrics.rs`, `queue.rs`, `tracing.rs`: the `health`, `http`,
 //!   `metrics`, `queue` and `tracing` sections.
+//! - `pusher.rs`: `websocket.pusher`, the Pusher protocol for Laravel Broadcasting.
 //! - `package.rs`, `tables.rs`: what only the PHP package acts on (class lists, handlers,
 //!   timer jobs, process definitions, `swoole_tables`), shape-checked here too.
 //! - `view.rs`: the parsed config as the PHP package reads it (`Server::view()`,
@@ -40,6 +41,7 @@ mod keys;
 mod listen;
 mod metrics;
 mod package;
+mod pusher;
 mod queue;
 #[cfg(test)]
 mod readme;
@@ -60,6 +62,7 @@ pub use health::Health;
 pub use http::HttpTimeouts;
 pub use metrics::MetricsConfig;
 pub use package::{InotifyReload, PackageConfig};
+pub use pusher::PusherConfig;
 pub use queue::{QueuePolicy, RETRY_AFTER_SECONDS};
 pub use sockets::{Framing, LengthField, Protocol, SocketSpec, Transport};
 pub use tracing::{OtlpEndpoint, TracingConfig};
@@ -200,6 +203,8 @@ pub struct ServerConfig {
     pub websocket: bool,
     /// `websocket.cluster`: deliver pushes between instances through Redis; `None`: off.
     pub cluster: Option<ClusterConfig>,
+    /// `websocket.pusher`: the Pusher protocol and HTTP API in the master; `None`: off.
+    pub pusher: Option<PusherConfig>,
     /// `heartbeat_idle_time` (or twice `heartbeat_check_interval`): a connection that sends
     /// nothing for this long is closed.
     pub heartbeat_idle: Option<Duration>,
@@ -302,6 +307,7 @@ impl ServerConfig {
             reactor_spin: swoole::reactor_spin(&r)?,
             cluster: cluster::parse(top, websocket)?,
             websocket,
+            pusher: PusherConfig::parse(top)?,
             sockets,
             heartbeat_idle: swoole::heartbeat_idle(&r)?,
             http_timeouts: HttpTimeouts::parse(top, swoole::heartbeat_idle(&r)?)?,

@@ -234,6 +234,16 @@ impl Worker {
         with_link(|l| l.fanout(Audience::Uid(uid), opcode, data)).map(|()| true)
     }
 
+    /// Publishes `$event` with `$data` (JSON) to the Pusher channels `$channels`
+    /// (`websocket.pusher`), except the connection whose socket id is `$except`; one-way,
+    /// for the `laravels` broadcaster.
+    pub fn publish(channels: Vec<String>, event: String, data: String, except: Option<String>) -> PhpResult<bool> {
+        if channels.is_empty() {
+            return Ok(false);
+        }
+        with_link(|l| l.publish(channels, event, data, except.filter(|s| !s.is_empty()))).map(|()| true)
+    }
+
     /// Sends raw bytes to TCP connection `$fd` of an extra port (Swoole's `send`). False
     /// when `$fd` is not open.
     pub fn send(fd: i64, data: &Zval) -> PhpResult<bool> {

@@ -47,6 +47,8 @@ mod kind {
     pub const PIPE_MESSAGE_TO: u8 = 31;
     pub const FANOUT: u8 = 32;
     pub const TASK_FINISH: u8 = 33;
+    // 40 onwards: the Pusher protocol (issue 17), apart from kinds other work may add.
+    pub const PUBLISH: u8 = 40;
 }
 
 /// Encodes a frame for a worker, length prefix included, ready to write.
@@ -287,6 +289,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             }
             w.finish()
         }
+        ToMaster::Publish { channels, event, data, except } => publish_frame(channels, event, data, except.as_deref()),
         ToMaster::PipeMessage { dst, payload } => {
             let mut w = Writer::frame(kind::PIPE_MESSAGE_TO, payload.len() + 8);
             w.u32(*dst);
@@ -294,6 +297,20 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.finish()
         }
     }
+}
+
+/// A `Publish`: the channel count and names, the event, its data, the excepted socket.
+fn publish_frame(channels: &[String], event: &str, data: &str, except: Option<&str>) -> Vec<u8> {
+    let names: usize = channels.iter().map(|c| c.len() + 4).sum();
+    let mut w = Writer::frame(kind::PUBLISH, names + event.len() + data.len() + except.map_or(0, str::len) + 17);
+    w.u32(channels.len() as u32);
+    for channel in channels {
+        w.bytes(channel.as_bytes());
+    }
+    w.bytes(event.as_bytes());
+    w.bytes(data.as_bytes());
+    w.opt_bytes(except.map(str::as_bytes));
+    w.finish()
 }
 
 /// A frame whose only field is the retire byte.
@@ -362,6 +379,18 @@ pub fn decode_to_master(frame: &Bytes) -> Result<ToMaster, DecodeError> {
             Ok(ToMaster::TaskTo { payload, dst, wait })
         }
         kind::PIPE_MESSAGE_TO => Ok(ToMaster::PipeMessage { dst: r.u32()?, payload: r.bytes()? }),
+        kind::PUBLISH => {
+            let count = r.u32()?;
+            // Each name takes at least its 4-byte length: a corrupt count fails as truncation.
+            let mut channels = Vec::with_capacity((count as usize).min(frame.len() / 4));
+            for _ in 0..count {
+                channels.push(r.string()?);
+            }
+            let event = r.string()?;
+            let data = r.string()?;
+            let except = r.opt_bytes()?.map(|b| String::from_utf8_lossy(&b).into_owned());
+            Ok(ToMaster::Publish { channels, event, data, except })
+        }
         other => Err(DecodeError::UnknownKind(other)),
     }
 }
@@ -439,6 +468,13 @@ mod tests {
         roundtrip_worker(ToWorker::PortRequest { fd: 3, port: 3, head: head(), body: Bytes::from_static(b"b") });
         roundtrip_master(ToMaster::SendTo { port: 2, address: "127.0.0.1".into(), remote_port: 9, data: Bytes::from_static(b"re") });
         roundtrip_master(ToMaster::Push { fd: 9, opcode: 1, data: Bytes::from_static(b"hi") });
+        roundtrip_master(ToMaster::Publish {
+            channels: vec!["news".into(), "private-a".into()],
+            event: "E".into(),
+            data: "{}".into(),
+            except: Some("1.2".into()),
+        });
+        roundtrip_master(ToMaster::Publish { channels: vec![], event: String::new(), data: String::new(), except: None });
         roundtrip_master(ToMaster::Disconnect { fd: 9, code: Some(4000), reason: "bye".into() });
         roundtrip_master(ToMaster::Fanout { audience: Audience::All, opcode: 1, data: Bytes::from_static(b"all") });
         roundtrip_master(ToMaster::Fanout { audience: Audience::Uid(42), opcode: 2, data: Bytes::from_static(b"u") });

@@ -320,6 +320,19 @@ pub enum ToMaster {
         /// The id the worker waits for the result under; `None`: do not wait.
         wait: Option<u64>,
     },
+    /// An event for the subscribers of Pusher channels (`websocket.pusher`), from the
+    /// `laravels` broadcaster. Never answered; the master fans it out
+    /// (`reactor::websocket::pusher::publish`).
+    Publish {
+        /// The channels, by full name (`private-orders.1`).
+        channels: Vec<String>,
+        /// The event's name.
+        event: String,
+        /// The event's data, JSON-encoded.
+        data: String,
+        /// The socket id not to send it to (Laravel's `toOthers()`).
+        except: Option<String>,
+    },
     /// Swoole's `sendMessage()`: a message for process `dst` (a worker or task worker id)
     /// and its `onPipeMessage` handlers. Never answered.
     PipeMessage {

@@ -389,6 +389,11 @@ impl WorkerLink {
         self.send(&ToMaster::Fanout { audience, opcode, data })
     }
 
+    /// Publishes an event to Pusher channels (the `laravels` broadcaster); one-way.
+    pub fn publish(&mut self, channels: Vec<String>, event: String, data: String, except: Option<String>) -> Result<(), LinkError> {
+        self.send(&ToMaster::Publish { channels, event, data, except })
+    }
+
     /// Sends a UDP datagram from extra port `port`.
     pub fn send_to(&mut self, port: u32, address: String, remote_port: u16, data: Bytes) -> Result<(), LinkError> {
         self.send(&ToMaster::SendTo { port, address, remote_port, data })

@@ -82,6 +82,16 @@ async fn respond(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>, c
         if let Some(resp) = super::health::answer(&shared, &req) {
             return Ok(finish(resp, &shared));
         }
+        // `websocket.pusher`: its connections and its HTTP API never reach a worker.
+        if let Some(pusher) = &shared.pusher {
+            if let Some(key) = pusher.key_in(req.uri().path()).filter(|_| super::websocket::is_upgrade(req.headers())) {
+                let key = key.to_owned();
+                return Ok(finish(super::websocket::pusher::session::open(req, &shared, &conn, &key), &shared));
+            }
+        }
+        if super::websocket::pusher::http_api::claims(&shared, req.uri().path()) {
+            return Ok(finish(super::websocket::pusher::http_api::answer(req, &shared).await, &shared));
+        }
     }
     if upgrade && !matches!(protocol, Some(Protocol::Http)) {
         return Ok(finish(super::websocket::open(req, &shared, &conn).await, &shared));

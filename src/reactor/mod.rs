@@ -106,6 +106,8 @@ pub struct Shared {
     pub drain: health::Drain,
     /// WebSocket connections and their outgoing queues.
     pub sockets: websocket::Registry,
+    /// The Pusher app and its channels (`websocket.pusher`); `None` when it is off.
+    pub pusher: Option<websocket::pusher::Pusher>,
     /// The client list in shared memory, which every process reads.
     pub clients: Arc<Clients>,
     /// The next connection number (Swoole's `$fd`), unique across all ports, and across
@@ -197,6 +199,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
         stopping: std::sync::atomic::AtomicBool::new(false),
         drain: health::Drain::default(),
         sockets: websocket::Registry::default(),
+        pusher: config.pusher.clone().map(websocket::pusher::Pusher::new),
         clients: parts.clients.clone(),
         server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
         tracer: crate::trace::Tracer::start_exporter(&config.tracing),

@@ -7,7 +7,8 @@
 //!
 //! Every slot routes them here whenever they arrive, in between or during its jobs. A
 //! push or close goes to the connection's queue (`websocket::registry`), written by the
-//! connection's own task; a datagram leaves from the UDP port's socket at once.
+//! connection's own task; a datagram leaves from the UDP port's socket at once; a
+//! broadcast (`Publish`) goes to the Pusher channels' subscribers.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -71,6 +72,18 @@ pub fn route(frame: ToMaster, shared: &Shared) -> Option<ToMaster> {
             if !delivered {
                 log::line("master", &format!("sendMessage dropped: #{dst} is not a worker or task worker, or its queue is full"));
             }
+            None
+        }
+        ToMaster::Publish { channels, event, data, except } => {
+            if shared.pusher.is_none() {
+                static OFF: crate::log::Throttled = crate::log::Throttled::new("master", 60);
+                OFF.event(|count| {
+                    format!("{count} broadcast(s) dropped: websocket.pusher is not enabled. Fix: set LARAVELS_PUSHER=true and the PUSHER_APP_* values in .env")
+                });
+                return None;
+            }
+            let publication = super::websocket::pusher::Publication { channels, event, data: serde_json::Value::String(data), except, user_id: None };
+            super::websocket::pusher::publish(shared, &publication);
             None
         }
         other => Some(other),

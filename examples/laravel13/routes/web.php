@@ -1,5 +1,6 @@
 <?php
 
+use App\Http\Controllers\BroadcastController;
 use App\Http\Controllers\EchoController;
 use App\Http\Controllers\FailureController;
 use App\Http\Controllers\PortController;
@@ -92,6 +93,9 @@ Route::get('/atomic/add', [TableController::class, 'atomicAdd']);
 
 // WebSocket: the handshake path of the README (/ws answers 200 to plain HTTP), pushes
 // from a controller and from a task worker, and the connection list.
+// Laravel Broadcasting through the laravels broadcaster (tests/e2e/test_pusher.py).
+Route::get('/broadcast/{channel}/{message}', [BroadcastController::class, 'send']);
+
 Route::get('/ws', fn () => 'websocket');
 Route::get('/ws/push/{fd}/{message}', [WebSocketController::class, 'push'])->where('fd', '[0-9]+');
 Route::get('/ws/push-task/{fd}/{message}', [WebSocketController::class, 'pushFromTask'])->where('fd', '[0-9]+');

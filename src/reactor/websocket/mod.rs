@@ -11,11 +11,15 @@
 //! 3. The connection's row in the shared client list (`crate::clients`) tells every
 //!    process whether a push can succeed, without asking the master.
 //!
+//! 4. `pusher/`: connections on `websocket.pusher.path` speak the Pusher protocol with the
+//!    master alone (no handler, no worker), for Laravel Broadcasting.
+//!
 //! A reload replaces the workers but keeps every WebSocket connection open: the master
 //! holds them, and the next message goes to a new worker.
 
 pub mod connection;
 pub mod handshake;
+pub mod pusher;
 pub mod registry;
 
 pub use handshake::{is_upgrade, open};

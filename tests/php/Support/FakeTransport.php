@@ -311,6 +311,13 @@ final class FakeTransport implements Transport
         return $uid === null || $uid > 0;
     }
 
+    public function publish(array $channels, string $event, string $data, ?string $except): bool
+    {
+        $this->record(__FUNCTION__, $channels, $event, $data, $except);
+
+        return true;
+    }
+
     public function send(int $fd, string $data): bool
     {
         $this->record(__FUNCTION__, $fd, $data);

@@ -208,11 +208,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.u8(u8::from(*complete) | retire.code() << 1);
             w.finish()
         }
-        ToMaster::Chunk(data) => {
-            let mut w = Writer::frame(kind::CHUNK, data.len() + 4);
-            w.bytes(data);
-            w.finish()
-        }
+        ToMaster::Chunk(data) => bytes_frame(kind::CHUNK, data),
         ToMaster::End { retire } => retire_frame(kind::END, *retire),
         ToMaster::DeliverTask { payload, finish, delay_ms } => {
             let mut w = Writer::frame(kind::DELIVER_TASK, payload.len() + 13);
@@ -234,11 +230,7 @@ pub fn encode_to_master(msg: &ToMaster) -> Vec<u8> {
             w.u8(retire.code());
             w.finish()
         }
-        ToMaster::TaskFinish { payload } => {
-            let mut w = Writer::frame(kind::TASK_FINISH, payload.len() + 4);
-            w.bytes(payload);
-            w.finish()
-        }
+        ToMaster::TaskFinish { payload } => bytes_frame(kind::TASK_FINISH, payload),
         ToMaster::FinishDone { retire } => retire_frame(kind::FINISH_DONE, *retire),
         ToMaster::Push { fd, opcode, data } => {
             let mut w = Writer::frame(kind::PUSH, data.len() + 13);
@@ -310,6 +302,13 @@ fn publish_frame(channels: &[String], event: &str, data: &str, except: Option<&s
     w.bytes(event.as_bytes());
     w.bytes(data.as_bytes());
     w.opt_bytes(except.map(str::as_bytes));
+    w.finish()
+}
+
+/// A frame whose only field is one byte string.
+fn bytes_frame(kind: u8, data: &[u8]) -> Vec<u8> {
+    let mut w = Writer::frame(kind, data.len() + 4);
+    w.bytes(data);
     w.finish()
 }
 

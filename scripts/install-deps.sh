@@ -42,7 +42,8 @@ done
 
 # tests/e2e/node: Node's ws client, from the npm registry (versions pinned by package-lock.json).
 NODE_PACKAGE="$(dirname "$0")/../tests/e2e/node"
-if [[ ! -d "$NODE_PACKAGE/node_modules" ]]; then
+# Again when package-lock.json changed since the last install (npm writes its own copy).
+if [[ ! -f "$NODE_PACKAGE/node_modules/.package-lock.json" || "$NODE_PACKAGE/package-lock.json" -nt "$NODE_PACKAGE/node_modules/.package-lock.json" ]]; then
   npm install --prefix "$NODE_PACKAGE" --no-audit --no-fund --loglevel=error
 fi
 

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace LaravelS\Broadcasting;
 
 use Illuminate\Broadcasting\Broadcasters\Broadcaster;
+use Illuminate\Broadcasting\Broadcasters\UsePusherChannelConventions;
 use Illuminate\Broadcasting\BroadcastException;
 use LaravelS\Transport\CurrentTransport;
 use LaravelS\Transport\Transport;
@@ -23,8 +24,8 @@ use Symfony\Component\HttpKernel\Exception\AccessDeniedHttpException;
  */
 final class LaravelsBroadcaster extends Broadcaster
 {
-    /** The prefixes of channels that need a signed subscription. */
-    private const GUARDED = ['private-', 'presence-'];
+    // Laravel's own private-/presence- rules, as its Pusher and Ably broadcasters use them.
+    use UsePusherChannelConventions;
 
     /** @param \Closure(): Transport|null $transport the process's transport (tests give theirs) */
     public function __construct(
@@ -48,9 +49,9 @@ final class LaravelsBroadcaster extends Broadcaster
     public function auth($request)
     {
         $channel = (string) $request->input('channel_name');
-        $name = self::withoutPrefix($channel);
+        $name = $this->normalizeChannelName($channel);
         // A guarded channel needs a user; a public one needs no auth at all.
-        if ($name !== $channel && !$this->retrieveUser($request, $name)) {
+        if ($this->isGuardedChannel($channel) && !$this->retrieveUser($request, $name)) {
             throw new AccessDeniedHttpException();
         }
 
@@ -67,7 +68,7 @@ final class LaravelsBroadcaster extends Broadcaster
         if (!str_starts_with($channel, 'presence-')) {
             return ['auth' => $this->sign($socketId, $channel)];
         }
-        $user = $this->retrieveUser($request, self::withoutPrefix($channel));
+        $user = $this->retrieveUser($request, $this->normalizeChannelName($channel));
         $userId = method_exists($user, 'getAuthIdentifierForBroadcasting')
             ? $user->getAuthIdentifierForBroadcasting()
             : $user->getAuthIdentifier();
@@ -100,16 +101,5 @@ final class LaravelsBroadcaster extends Broadcaster
         $text = $socketId . ':' . $channel . ($channelData === null ? '' : ':' . $channelData);
 
         return $this->key . ':' . hash_hmac('sha256', $text, $this->secret);
-    }
-
-    private static function withoutPrefix(string $channel): string
-    {
-        foreach (self::GUARDED as $prefix) {
-            if (str_starts_with($channel, $prefix)) {
-                return substr($channel, strlen($prefix));
-            }
-        }
-
-        return $channel;
     }
 }

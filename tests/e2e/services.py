@@ -1,4 +1,4 @@
-"""Real database servers for the e2e tests: Debian's MariaDB and Redis, each started in a
+"""Real servers for the e2e tests: Debian's MariaDB, Redis, nginx and Prometheus, each started in a
 private directory on a free loopback port, stopped and restarted by the test that owns it.
 Nothing listens on the default ports, so a test never talks to a server it did not start."""
 from __future__ import annotations
@@ -133,6 +133,42 @@ class Redis:
 
     def env(self) -> dict:
         return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port)}
+
+
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+
+
+class Nginx:
+    """nginx in the foreground with the given `http { }` body (upstreams and a server
+    listening on `self.port`), its pid, temp files and error log in a private directory."""
+
+    def __init__(self, directory: Path, http: str, port: int):
+        self.dir = directory
+        self.port = port
+        self.http = http
+        self.log = directory / "error.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Nginx":
+        self.dir.mkdir(parents=True, exist_ok=True)
+        temps = "\n".join(f"    {kind}_temp_path {self.dir}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        (self.dir / "nginx.conf").write_text(
+            f"user root;\nworker_processes 1;\nerror_log {self.log};\npid {self.dir}/nginx.pid;\n"
+            f"events {{ worker_connections 256; }}\nhttp {{\n    access_log off;\n{temps}\n{self.http}\n}}\n")
+        self.proc = subprocess.Popen([NGINX, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"), "-g", "daemon off;"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_port(self.port, "nginx", self.proc, self.log)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(15)
+        self.proc = None
 
 
 PROMETHEUS = shutil.which("prometheus")

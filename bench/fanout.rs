@@ -2,13 +2,13 @@
 //! one tokio thread, timing one fan-out at a time to all of them.
 //!
 //!   `fanout` ws ADDRS PATH CONNS
-//!       CONNS connections to the EchoWebSocket handler, dealt round-robin over ADDRS
+//!       CONNS connections to the `EchoWebSocket` handler, dealt round-robin over ADDRS
 //!       (comma-separated host:port); each `go` line on stdin sends `!pushall bc:N` on
 //!       the first connection (so the first instance publishes) and times the delivery.
 //!   `fanout` pusher ADDRS KEY CONNS
 //!       CONNS Pusher connections (`/app/KEY`) subscribed to the channel `fanout`; each
 //!       `go` line requests `GET /broadcast/fanout/bc-N` from the first instance (the
-//!       app's broadcast() through the `laravels` broadcaster) and times the delivery.
+//!       app's `broadcast()` through the `laravels` broadcaster) and times the delivery.
 //!
 //! After each `go`: one JSON line with how many connections got `bc-N`/`bc:N`, the time
 //! to the last one, the median and p99 of the per-connection times, and the time to the

@@ -215,7 +215,8 @@ def plain(b: run.Bench, checkout: Path, ext: Path, workers: int, label: str) -> 
 def on_laravels_s(b: run.Bench, app: Path, workers: int, path: str) -> run.Service:
     port = b.port()
     env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0",
-           "PHP_INI_SCAN_DIR": laravels_s.ini_dir(OPTS.swoole_so, run.PHP_SETTINGS, OPTS.workdir)}
+           "PHP_INI_SCAN_DIR": laravels_s.ini_dir(OPTS.swoole_so, run.PHP_SETTINGS, OPTS.workdir),
+           "LARAVELS_PID_FILE": str(app / "storage" / f"laravels-{port}.pid")}
     url = f"http://127.0.0.1:{port}{path}"
     name = f"LaravelS {laravels_s.version(OPTS.laravels_s)} on Swoole ({OPTS.swoole_so}), {path} app, worker_num={workers}"
     return b.start(run.Service(name, ["php", *run.PHP_FLAGS, "bin/laravels", "start"], app,

@@ -9,7 +9,8 @@ and make (about 9 minutes here); LaravelS is a plain source tree. Given both:
 (a Composer path repository, as the example installs laravels-rs), publishes LaravelS's
 own config/laravels.php and bin/laravels, and sets the broadcaster to `log` (the example's
 `laravels` broadcaster is ours). LaravelS's published config reads the same
-`LARAVELS_LISTEN_PORT`, `LARAVELS_WORKER_NUM` and `LARAVELS_MAX_REQUEST` variables.
+`LARAVELS_LISTEN_PORT`, `LARAVELS_WORKER_NUM` and `LARAVELS_MAX_REQUEST` variables;
+its `pid_file` is made to read `LARAVELS_PID_FILE`, so servers of one copy do not collide.
 """
 from __future__ import annotations
 
@@ -51,6 +52,12 @@ def prepare(template: Path, source: Path, workdir: Path) -> Path:
         if run.returncode != 0:
             raise LaravelSError(f"{' '.join(step)} in {app} failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}")
     link_debian_symfony(app)
+    # One pid file per server, so several can run from this copy (one per worker count).
+    config = app / "config" / "laravels.php"
+    text = config.read_text()
+    if "storage_path('laravels.pid')" not in text:
+        raise LaravelSError(f"{config} does not set pid_file as LaravelS 3.7 does; cannot give each server its own")
+    config.write_text(text.replace("storage_path('laravels.pid')", "env('LARAVELS_PID_FILE', storage_path('laravels.pid'))"))
     return app
 
 

@@ -15,6 +15,7 @@ wrk's own CPU is its rusage. Everything is divided by the requests wrk counted.
     python3 bench/cpu.py --baseline ../base                # every contender also with another built checkout
     python3 bench/cpu.py --baseline-ext /tmp/base.so       # ... or only another build of the extension
     python3 bench/cpu.py --spin 0,200                      # every laravels-rs contender with each reactor_spin_us
+    python3 bench/cpu.py --laravels-s DIR --swoole-so SO   # and LaravelS on Swoole beside (bench/laravels_s.py)
 
 The machine is shared: req/s moves with whatever else runs, CPU per request and counts much
 less. The report states the load average at the start and the end, and the idle share of
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import laravels_s  # noqa: E402  (the optional LaravelS + Swoole rows)
 import run  # noqa: E402  (the servers, the prepared app, wrk)
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -45,10 +47,12 @@ ROLES = ("ceiling", "master", "manager", "worker #0", "worker #1", "other")
 
 def role(pid: int) -> str:
     name = run.process_name(pid).replace(" process", "")
+    # LaravelS names Swoole's processes "... laravels: worker process N" / "manager process".
+    name = re.sub(r"(?:worker|task worker) (\d+)", r"worker #\1", name)
     for r in ROLES[:-1]:
         if r in name:
             return r
-    return "master" if "bin/laravels" in name or "plain_php.php" in name else "other"
+    return "master" if "bin/laravels" in name or "plain_php.php" in name or "plain_swoole.php" in name else "other"
 
 
 def threads(pid: int) -> list[Path]:
@@ -208,6 +212,24 @@ def plain(b: run.Bench, checkout: Path, ext: Path, workers: int, label: str) -> 
                                run.answers(f"http://127.0.0.1:{port}/"), port=port))
 
 
+def on_laravels_s(b: run.Bench, app: Path, workers: int, path: str) -> run.Service:
+    port = b.port()
+    env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0",
+           "PHP_INI_SCAN_DIR": laravels_s.ini_dir(OPTS.swoole_so, run.PHP_SETTINGS, OPTS.workdir),
+           "LARAVELS_PID_FILE": str(app / "storage" / f"laravels-{port}.pid")}
+    url = f"http://127.0.0.1:{port}{path}"
+    name = f"LaravelS {laravels_s.version(OPTS.laravels_s)} on Swoole ({OPTS.swoole_so}), {path} app, worker_num={workers}"
+    return b.start(run.Service(name, ["php", *run.PHP_FLAGS, "bin/laravels", "start"], app,
+                               run.answers(url), env, port))
+
+
+def plain_swoole(b: run.Bench, workers: int) -> run.Service:
+    port = b.port()
+    argv = ["php", *run.PHP_FLAGS, "-d", f"extension={OPTS.swoole_so}", str(run.REPO / "bench" / "plain_swoole.php"), str(port), str(workers), "1"]
+    return b.start(run.Service(f"plain PHP handler on Swoole (SWOOLE_PROCESS), workers={workers}, 1 reactor thread", argv, run.REPO,
+                               run.answers(f"http://127.0.0.1:{port}/"), port=port))
+
+
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=3)
@@ -219,12 +241,19 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--baseline", type=Path, help="another built checkout, measured beside this one")
     p.add_argument("--baseline-ext", type=Path, help="another build of the extension (a copy of target/release/liblaravels.so), "
                    "measured beside this one with this checkout's app and scripts: for changes to the Rust side only")
+    p.add_argument("--laravels-s", type=Path, help="a LaravelS source tree: measure LaravelS on Swoole beside (needs --swoole-so)")
+    p.add_argument("--swoole-so", type=Path, help="a built ext-swoole (modules/swoole.so), for --laravels-s")
     p.add_argument("--port-base", type=int, default=6300)
     p.add_argument("--workdir", type=Path, default=Path("/tmp/laravels-bench-cpu"))
-    return p.parse_args()
+    opts = p.parse_args()
+    if bool(opts.laravels_s) != bool(opts.swoole_so):
+        p.error("--laravels-s and --swoole-so go together")
+    if opts.swoole_so and not opts.swoole_so.is_file():
+        p.error(f"--swoole-so {opts.swoole_so}: no such file (build Swoole with phpize, ./configure, make: modules/swoole.so)")
+    return opts
 
 
-OPTS = argparse.Namespace(seconds=5, conns=32)
+OPTS = argparse.Namespace(seconds=5, conns=32, laravels_s=None, swoole_so=None)
 
 
 def main() -> int:
@@ -241,6 +270,10 @@ def main() -> int:
     if opts.baseline_ext:
         builds.append((f"baseline {opts.baseline_ext.name}", run.REPO, opts.baseline_ext.resolve(), builds[0][3]))
     spins = [int(s) for s in opts.spin.split(",") if s] or [None]
+    swoole_app = None
+    if opts.laravels_s:
+        run.progress(f"preparing the example app on LaravelS from {opts.laravels_s}")
+        swoole_app = laravels_s.prepare(builds[0][3], opts.laravels_s, opts.workdir)
     with contextlib.ExitStack() as stack:
         b = run.Bench(argparse.Namespace(workdir=opts.workdir), builds[0][3], builds[0][3], stack, opts.port_base + 1)
         contenders: list[Contender] = []
@@ -257,6 +290,10 @@ def main() -> int:
                     path = "/api/hello" if kind == "hello" else run.DB_PATH
                     s.name = s.name.replace("/api/hello", path)
                     contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}{path}", s))
+            if swoole_app is not None:
+                path = {"hello": "/api/hello", "db": run.DB_PATH}.get(kind, "/")
+                s = plain_swoole(b, workers) if kind == "plain" else on_laravels_s(b, swoole_app, workers, path)
+                contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}{path}", s))
         for path in dict.fromkeys("/api/hello" if w.startswith("hello") else run.DB_PATH for w in opts.only.split(",") if not w.startswith("plain")):
             contenders.append(Ceiling(builds[0][3], path))
         for c in contenders:

@@ -1,5 +1,6 @@
 //! What one instance publishes for the others: a push, a close, a fan-out to every
-//! connection or to a uid's, or a hello that says the instance is alive.
+//! connection or to a uid's, a message of the Pusher server's, or a hello that says the
+//! instance is alive.
 //!
 //! Instances may run different builds during a rolling upgrade, so unlike the worker
 //! frames (`crate::ipc`) the encoding starts with a magic and a version, and a decoder
@@ -19,6 +20,7 @@ mod kind {
     pub const CLOSE: u8 = 2;
     pub const FANOUT: u8 = 3;
     pub const HELLO: u8 = 4;
+    pub const PUSHER: u8 = 5;
 }
 
 /// Which instance sent a message: its node id and a number drawn at its start, so a
@@ -72,6 +74,9 @@ pub enum Delivery {
     },
     /// The sender is alive (sent every few seconds and when it meets a new node).
     Hello,
+    /// For the Pusher server of every instance (`websocket.pusher`): a publication or a
+    /// change of presence members, in its own encoding (`pusher::relay`), opaque here.
+    Pusher(Bytes),
 }
 
 /// One published message.
@@ -106,6 +111,7 @@ impl Envelope {
         let extra = match &self.delivery {
             Delivery::Push { data, .. } | Delivery::Fanout { data, .. } => 9 + data.len(),
             Delivery::Close { reason, .. } => 10 + reason.len(),
+            Delivery::Pusher(data) => data.len(),
             Delivery::Hello => 0,
         };
         let mut out = BytesMut::with_capacity(HEADER + extra);
@@ -138,6 +144,10 @@ impl Envelope {
                 out.put_slice(data);
             }
             Delivery::Hello => out.put_u8(kind::HELLO),
+            Delivery::Pusher(data) => {
+                out.put_u8(kind::PUSHER);
+                out.put_slice(data);
+            }
         }
         out.freeze()
     }
@@ -171,6 +181,7 @@ impl Envelope {
                 Delivery::Fanout { audience, opcode: field(body + 8, 1)?[0], data: bytes.slice(body + 9..) }
             }
             kind::HELLO => Delivery::Hello,
+            kind::PUSHER => Delivery::Pusher(bytes.slice(body..)),
             other => return Err(EnvelopeError::Kind(other)),
         };
         Ok(Envelope { origin, delivery })
@@ -198,6 +209,8 @@ mod tests {
         roundtrip(Delivery::Fanout { audience: Audience::All, opcode: 1, data: Bytes::from_static(b"all") });
         roundtrip(Delivery::Fanout { audience: Audience::Uid(42), opcode: 2, data: Bytes::from_static(b"u") });
         roundtrip(Delivery::Hello);
+        roundtrip(Delivery::Pusher(Bytes::from_static(br#"{"publish":{}}"#)));
+        roundtrip(Delivery::Pusher(Bytes::new()));
     }
 
     #[test]

@@ -35,6 +35,23 @@ pub enum Target {
     All,
 }
 
+/// What the link reports to the master.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound {
+    /// Another instance published this for this one.
+    Delivery {
+        /// Who sent it.
+        from: Origin,
+        /// What to do.
+        delivery: Delivery,
+    },
+    /// Both connections are up, at start and after every outage: state the others may
+    /// have missed meanwhile (presence members) is worth sending again.
+    Linked,
+    /// A node not heard from before, or not for a while, said hello.
+    Met(u32),
+}
+
 /// Publications waiting for the publisher; past this they are refused (Redis is slower
 /// than the pushes).
 const QUEUE: usize = 8192;
@@ -77,9 +94,10 @@ pub struct Link {
 }
 
 impl Link {
-    /// Starts both connections on the current tokio runtime; `deliver` carries out what
-    /// other nodes publish for this one. `None` when `cluster::install` did not run.
-    pub fn start(config: &ClusterConfig, deliver: impl Fn(Delivery) + Send + Sync + 'static) -> Option<Link> {
+    /// Starts both connections on the current tokio runtime; `inbound` carries out what
+    /// other nodes publish for this one and hears of the link's changes. `None` when
+    /// `cluster::install` did not run.
+    pub fn start(config: &ClusterConfig, inbound: impl Fn(Inbound) + Send + Sync + 'static) -> Option<Link> {
         let presence = super::presence()?;
         let origin = Origin { node: config.node, instance: fastrand::u64(1..) };
         let (tx, rx) = mpsc::channel(QUEUE);
@@ -91,9 +109,10 @@ impl Link {
             presence,
             hello_now: Notify::new(),
             state: Mutex::new(State::default()),
+            inbound: Box::new(inbound),
         });
         tokio::spawn(publisher(side.clone(), rx));
-        tokio::spawn(subscriber(side, deliver));
+        tokio::spawn(subscriber(side));
         Some(Link { tx, origin, presence })
     }
 
@@ -113,6 +132,7 @@ struct Side {
     /// Say hello now: a node we had not heard of appeared.
     hello_now: Notify,
     state: Mutex<State>,
+    inbound: Box<dyn Fn(Inbound) + Send + Sync>,
 }
 
 #[derive(Default)]
@@ -151,12 +171,20 @@ impl Side {
 
     fn up(&self, half: Half) {
         self.presence.set(half, true);
+        if self.note_up(half) {
+            (self.inbound)(Inbound::Linked);
+        }
+    }
+
+    /// Records that `half` is up; true when that made the whole link up.
+    fn note_up(&self, half: Half) -> bool {
         let mut s = self.state.lock();
         match half {
             Half::Publisher => s.publisher = true,
             Half::Subscriber => s.subscriber = true,
         }
-        if s.publisher && s.subscriber {
+        let linked = s.publisher && s.subscriber;
+        if linked {
             // Hello again now that we listen too: replies to a hello sent before our
             // subscription started were lost, and the others learn of us at once.
             self.hello_now.notify_one();
@@ -167,6 +195,7 @@ impl Side {
             }
             s.said = Said::Linked;
         }
+        linked
     }
 
     fn down(&self, half: Half, why: &LinkError) {
@@ -202,7 +231,7 @@ impl Side {
     }
 
     /// One message from the subscription.
-    fn receive(&self, payload: &Bytes, deliver: &impl Fn(Delivery)) {
+    fn receive(&self, payload: &Bytes) {
         let envelope = match Envelope::decode(payload) {
             Ok(envelope) => envelope,
             Err(e) => return self.warn_once(format!("dropped a message: {e}")),
@@ -218,13 +247,14 @@ impl Side {
                 from.node
             ));
         }
-        match envelope.delivery {
-            Delivery::Hello => {
-                if self.presence.saw(from.node, now_ms()) {
-                    self.hello_now.notify_one();
-                }
-            }
-            other => deliver(other),
+        // Any message shows the sender alive, so what it sends before its first hello
+        // (its presence members) is not taken for a gone node's.
+        if self.presence.saw(from.node, now_ms()) {
+            self.hello_now.notify_one();
+            (self.inbound)(Inbound::Met(from.node));
+        }
+        if envelope.delivery != Delivery::Hello {
+            (self.inbound)(Inbound::Delivery { from, delivery: envelope.delivery });
         }
     }
 }
@@ -290,11 +320,11 @@ async fn publish_until_broken(side: &Side, conn: &mut Conn, rx: &mut mpsc::Recei
 }
 
 /// Listens until the master ends, reconnecting as needed.
-async fn subscriber(side: Arc<Side>, deliver: impl Fn(Delivery) + Send + Sync + 'static) {
+async fn subscriber(side: Arc<Side>) {
     let mut backoff = Backoff::default();
     loop {
         let why = match Conn::open(&side.redis).await {
-            Ok(mut conn) => listen(&side, &mut conn, &deliver, &mut backoff).await,
+            Ok(mut conn) => listen(&side, &mut conn, &mut backoff).await,
             Err(e) => e,
         };
         side.down(Half::Subscriber, &why);
@@ -302,7 +332,7 @@ async fn subscriber(side: Arc<Side>, deliver: impl Fn(Delivery) + Send + Sync + 
     }
 }
 
-async fn listen(side: &Side, conn: &mut Conn, deliver: &impl Fn(Delivery), backoff: &mut Backoff) -> LinkError {
+async fn listen(side: &Side, conn: &mut Conn, backoff: &mut Backoff) -> LinkError {
     let mut cmd = Vec::new();
     resp::command(&mut cmd, &[b"SUBSCRIBE", side.node_channel.as_bytes(), side.all_channel().as_bytes()]);
     if let Err(e) = conn.stream.write_all(&cmd).await {
@@ -321,7 +351,7 @@ async fn listen(side: &Side, conn: &mut Conn, deliver: &impl Fn(Delivery), backo
         match conn.reply().await {
             Ok(reply) => {
                 if let Some((_, payload)) = reply.message() {
-                    side.receive(&payload, deliver);
+                    side.receive(&payload);
                 }
             }
             Err(e) => return e,

@@ -24,7 +24,7 @@ use std::sync::OnceLock;
 
 pub use envelope::{Audience, Delivery, Envelope, Origin};
 pub use fd::Owner;
-pub use link::{Link, Target};
+pub use link::{Inbound, Link, Target};
 use presence::Presence;
 
 use crate::config::ClusterConfig;

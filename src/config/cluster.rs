@@ -72,7 +72,7 @@ impl RedisAddress {
 }
 
 /// Parses `websocket.cluster`; `None` when `redis` is unset or empty (the cluster is off).
-/// `websocket` says whether WebSocket is on, which the cluster needs.
+/// `websocket` says whether WebSocket or the Pusher server is on, one of which the cluster needs.
 pub(super) fn parse(top: &Map<String, Value>, websocket: bool) -> Result<Option<ClusterConfig>, ConfigError> {
     let example = "set 'cluster' => ['redis' => env('LARAVELS_WS_CLUSTER_REDIS'), 'node' => env('LARAVELS_WS_CLUSTER_NODE')] in 'websocket'";
     let section = match top.get("websocket").and_then(|w| w.get("cluster")) {
@@ -88,8 +88,8 @@ pub(super) fn parse(top: &Map<String, Value>, websocket: bool) -> Result<Option<
     if !websocket {
         return Err(invalid(
             "websocket.cluster.redis",
-            "is set while websocket.enable is false",
-            "set 'websocket' => ['enable' => true, ...], or leave LARAVELS_WS_CLUSTER_REDIS empty",
+            "is set while neither websocket.enable nor websocket.pusher.enable is true",
+            "set 'websocket' => ['enable' => true, ...] (or turn on the Pusher server, LARAVELS_PUSHER=true), or leave LARAVELS_WS_CLUSTER_REDIS empty",
         ));
     }
     let redis = RedisAddress::parse(redis.trim())?;

@@ -11,22 +11,38 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use super::websocket::pusher::relay;
 use super::websocket::registry::Outbound;
 use super::Shared;
-use crate::cluster::{Audience, Delivery, Link, Target};
+use crate::cluster::presence::HELLO_EVERY_MS;
+use crate::cluster::{Audience, Delivery, Inbound, Link, Target};
 
 /// Starts the Redis link when `websocket.cluster` is on; what it receives is delivered
-/// through `deliver`.
+/// through `deliver`. With the Pusher server on, also sweeps the presence members of
+/// nodes gone silent, every hello period.
 pub fn link(shared: &Arc<Shared>) {
     let Some(config) = &shared.config.cluster else { return };
     let weak = Arc::downgrade(shared);
-    let link = Link::start(config, move |delivery| {
-        if let Some(shared) = weak.upgrade() {
-            deliver(&shared, delivery);
+    let link = Link::start(config, move |inbound| {
+        let Some(shared) = weak.upgrade() else { return };
+        match inbound {
+            Inbound::Delivery { from, delivery } => deliver(&shared, from.node, delivery),
+            Inbound::Linked | Inbound::Met(_) => relay::resync(&shared),
         }
     });
     if let Some(link) = link {
         let _ = shared.cluster.set(link);
+    }
+    if shared.pusher.is_some() {
+        let weak = Arc::downgrade(shared);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_millis(HELLO_EVERY_MS));
+            loop {
+                every.tick().await;
+                let Some(shared) = weak.upgrade() else { return };
+                relay::sweep(&shared);
+            }
+        });
     }
 }
 
@@ -41,8 +57,8 @@ pub fn fan_out(shared: &Shared, audience: Audience, opcode: u8, data: Bytes) {
     publish(shared, Target::All, Delivery::Fanout { audience, opcode, data });
 }
 
-/// Carries out what another instance published for this one.
-pub fn deliver(shared: &Shared, delivery: Delivery) {
+/// Carries out what node `from` published for this one.
+pub fn deliver(shared: &Shared, from: u32, delivery: Delivery) {
     match delivery {
         Delivery::Push { fd, opcode, data } => {
             // The sender could not see our client list: check it here, as push() would.
@@ -58,6 +74,7 @@ pub fn deliver(shared: &Shared, delivery: Delivery) {
             shared.sockets.close(fd, how);
         }
         Delivery::Fanout { audience, opcode, data } => local(shared, audience, opcode, &data),
+        Delivery::Pusher(bytes) => relay::receive(shared, from, &bytes),
         Delivery::Hello => {}
     }
 }

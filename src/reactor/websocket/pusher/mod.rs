@@ -10,21 +10,23 @@
 //! - `channels.rs`: channel => subscribers, presence members counted per user.
 //! - `session.rs`: one Pusher connection: handshake, subscriptions, pings, client events.
 //! - `http_api.rs`: the Pusher HTTP API (`/apps/{app_id}/events`, `batch_events`, `channels`).
+//! - `relay.rs`: publications and presence members across instances (`websocket.cluster`).
 //!
 //! # The publication seam
 //! Every event for subscribers, whatever its source (the broadcaster's frame, the HTTP
-//! API, a client event), goes through [`publish`], which fans it out to this master's
-//! connections. Delivery across instances (issue 17's Redis work) hooks in there: forward
-//! the `Publication` to the other instances, and have them call `publish` with it.
-//! Presence membership is per instance for now.
+//! API, a client event), goes through [`publish`]: it fans the event out to this master's
+//! connections and, with `websocket.cluster`, relays it once to the other instances,
+//! which deliver it to theirs ([`deliver_local`]) and relay it no further.
 
 pub mod auth;
 pub mod channels;
 pub mod http_api;
 pub mod protocol;
+pub mod relay;
 pub mod session;
 
 use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::opcode;
@@ -55,7 +57,7 @@ impl Pusher {
 }
 
 /// One event for the subscribers of some channels.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Publication {
     /// The channels, by full name (`private-orders.1`).
     pub channels: Vec<String>,
@@ -71,10 +73,16 @@ pub struct Publication {
     pub user_id: Option<String>,
 }
 
-/// Sends `publication` to every subscriber of its channels on this master, except the
-/// socket it names; returns how many messages were queued. The one way events reach
-/// subscribers (see "The publication seam" above).
+/// Sends `publication` to every subscriber of its channels, on this instance and the
+/// others, except the socket it names; returns how many messages were queued here. The
+/// one way events reach subscribers (see "The publication seam" above).
 pub fn publish(shared: &Shared, publication: &Publication) -> usize {
+    relay::forward(shared, &relay::Relay::Publish(publication.clone()));
+    deliver_local(shared, publication)
+}
+
+/// Sends `publication` to the subscribers of its channels on this instance alone.
+pub fn deliver_local(shared: &Shared, publication: &Publication) -> usize {
     let Some(pusher) = &shared.pusher else { return 0 };
     let mut sent = 0;
     for channel in &publication.channels {
@@ -93,11 +101,11 @@ pub fn publish(shared: &Shared, publication: &Publication) -> usize {
 
 /// Sends a server message to the subscribers of `channel` but `except_fd` (presence
 /// members arriving and leaving).
-fn tell_channel(shared: &Shared, channel: &str, text: &str, except_fd: u64) {
+fn tell_channel(shared: &Shared, channel: &str, text: &str, except_fd: Option<u64>) {
     let Some(pusher) = &shared.pusher else { return };
     let text = Bytes::copy_from_slice(text.as_bytes());
     for subscriber in pusher.channels.subscribers(channel) {
-        if subscriber.fd != except_fd {
+        if Some(subscriber.fd) != except_fd {
             shared.sockets.push(subscriber.fd, opcode::TEXT, text.clone(), shared.config.buffer_output_size);
         }
     }

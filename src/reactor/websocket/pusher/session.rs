@@ -27,6 +27,7 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::channels::PresenceUser;
 use super::protocol::{ChannelKind, ClientMessage, ErrorCode, ServerMessage};
+use super::relay::{self, Relay};
 use super::{auth, publish, tell_channel, Publication};
 use crate::reactor::body::ResponseBody;
 use crate::reactor::http::{self, ConnInfo};
@@ -233,9 +234,13 @@ impl Session<'_> {
         let joined = self.pusher().channels.subscribe(channel, self.fd, &self.socket_id, user);
         self.channels.insert(channel.to_owned());
         self.send(&ServerMessage::SubscriptionSucceeded { channel, data: joined.data });
-        if let (true, Some(user)) = (joined.member_added, announce) {
+        let Some(user) = announce else { return };
+        if joined.member_added {
             let added = ServerMessage::MemberAdded { channel, user_id: &user.id, user_info: &user.info }.to_json();
-            tell_channel(self.shared, channel, &added, self.fd);
+            tell_channel(self.shared, channel, &added, Some(self.fd));
+        }
+        if joined.first_here {
+            relay::forward(self.shared, &Relay::Joined { channel: channel.to_owned(), user_id: user.id, user_info: user.info });
         }
     }
 
@@ -246,9 +251,13 @@ impl Session<'_> {
 
     fn unsubscribe(&mut self, channel: &str) {
         self.channels.remove(channel);
-        if let Some(user_id) = self.pusher().channels.unsubscribe(channel, self.fd) {
-            let removed = ServerMessage::MemberRemoved { channel, user_id: &user_id }.to_json();
-            tell_channel(self.shared, channel, &removed, self.fd);
+        let Some(departure) = self.pusher().channels.unsubscribe(channel, self.fd) else { return };
+        if departure.gone {
+            let removed = ServerMessage::MemberRemoved { channel, user_id: &departure.user_id }.to_json();
+            tell_channel(self.shared, channel, &removed, Some(self.fd));
+        }
+        if departure.last_here {
+            relay::forward(self.shared, &Relay::Left { channel: channel.to_owned(), user_id: departure.user_id });
         }
     }
 

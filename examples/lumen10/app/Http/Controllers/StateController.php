@@ -43,9 +43,10 @@ class StateController extends Controller
         $task = new \App\Tasks\TestTask($id, $failures, $user);
         $task->delay((int) $request->query('delay', 0));
         $task->setTries($failures + 1);
+        $before = microtime(true);
         $delivered = \Hhxsv5\LaravelS\Swoole\Task\Task::deliver($task);
 
-        return response()->json(['delivered' => $delivered, 'pid' => getmypid(), 'at' => microtime(true)]);
+        return response()->json(['delivered' => $delivered, 'pid' => getmypid(), 'before' => $before, 'at' => microtime(true)]);
     }
 
     /** A task holding a closure (LaravelS cannot deliver one: laravel-s#258). */

@@ -57,9 +57,6 @@ def env_of(node: int, redis: Redis) -> dict:
     }
 
 
-# The cluster needs websocket.enable (its handler serves /ws; Pusher clients never reach it).
-OVERRIDES = {"websocket": {"enable": True, "handler": "App\\Services\\EchoWebSocket"}}
-
 # The README's headers for a proxied WebSocket (Upgrade, Connection), on the Pusher path.
 HTTP = """
     map $http_upgrade $connection_upgrade {{
@@ -106,7 +103,8 @@ def cluster(template_dir, tmp_path_factory):
         for node in (1, 2):
             app = tmp_path_factory.mktemp(f"node{node}") / FRAMEWORK
             shutil.copytree(prepared_app(FRAMEWORK, template_dir), app, symlinks=True)
-            servers.append(Server(app, env=env_of(node, redis), overrides=OVERRIDES).start())
+            # The Pusher server alone, without websocket.enable (README: enough for the cluster).
+            servers.append(Server(app, env=env_of(node, redis)).start())
         root = tmp_path_factory.mktemp("front")
         for name, source in ASSETS.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -261,36 +259,51 @@ def test_after_a_redis_restart_every_event_arrives_once(cluster, tmp_path):
     redis, instances, front = cluster
 
     async def scenario():
-        async with echo_page(tmp_path, "alice", front, 1) as page:
-            socket_id = await page.evaluate("seen.socketId")
-            here, other = instances[node_of(socket_id)], instances[3 - node_of(socket_id)]
-            await page.evaluate("subscribe({publicName: 'restart'})")
-            await subscribed(page, "restart")
+        async with echo_page(tmp_path, "alice", front, 1) as alice, echo_page(tmp_path, "bob", front, 2) as bob:
+            node_a = await node_of_page(alice)
+            await reload_onto(bob, front, 3 - node_a)
+            ids = {page: await page.evaluate("seen.socketId") for page in (alice, bob)}
+            here, other = instances[node_a], instances[3 - node_a]  # Alice's instance, Bob's
+            for page in (alice, bob):
+                await page.evaluate("subscribe({publicName: 'restart', room: 'room.restart'})")
+                await subscribed(page, "restart", "presence-room.restart")
+            await alice.wait_for("seen.joining.some((m) => m.id === 2)")
             broadcast(other, "restart", "before")
-            await arrived(page, "restart", "before")
+            for page in (alice, bob):
+                await arrived(page, "restart", "before")
 
             backs = [log_of(s).count(BACK) for s in (here, other)]
             redis.stop()
-            # Pub/sub delivers at most once: what is published while Redis is down is lost.
+            # While Redis is down an event reaches its own instance's subscribers only.
             broadcast(other, "restart", "during-outage")
-            # The instance keeps serving its own clients.
             broadcast(here, "restart", "local-during-outage")
-            await arrived(page, "restart", "local-during-outage")
+            await arrived(bob, "restart", "during-outage")
+            await arrived(alice, "restart", "local-during-outage")
+            # An instance not heard from for 7 s has its members removed.
+            await alice.wait_for("seen.leaving.some((m) => m.id === 2)", timeout=20)
+            await bob.wait_for("seen.leaving.some((m) => m.id === 1)", timeout=20)
 
             redis.start()
             until(lambda: [log_of(s).count(BACK) for s in (here, other)] == [n + 1 for n in backs],
                   "both instances to log that the link to Redis is back")
+            # The member lists are exchanged again: each sees the other come back.
+            await alice.wait_for("seen.joining.filter((m) => m.id === 2).length === 2")
+            await bob.wait_for("seen.joining.some((m) => m.id === 1)")
+
             numbered = [f"after-{i}" for i in range(1, 11)]
             for message in numbered:
                 broadcast(other, "restart", message)
-            for message in numbered:
-                await arrived(page, "restart", message)
             broadcast(other, "restart", "last")
-            await arrived(page, "restart", "last")
+            for page in (alice, bob):
+                for message in [*numbered, "last"]:
+                    await arrived(page, "restart", message)
 
-            expected = Counter(("restart", m) for m in ["before", "local-during-outage", *numbered, "last"])
-            assert await received(page) == expected, "each event published while linked arrives once, none during the outage"
-            assert await page.evaluate("seen.socketId") == socket_id
-            assert await page.evaluate("seen.states.filter((s) => s === 'connected').length") == 1, \
-                "the browser's connection outlived the Redis restart"
+            after = ["before", *numbered, "last"]
+            assert await received(alice) == Counter(("restart", m) for m in [*after, "local-during-outage"]), \
+                "each event published while linked arrives once; Bob's instance's event during the outage never"
+            assert await received(bob) == Counter(("restart", m) for m in [*after, "during-outage"])
+            for page in (alice, bob):
+                assert await page.evaluate("seen.socketId") == ids[page]
+                assert await page.evaluate("seen.states.filter((s) => s === 'connected').length") == 1, \
+                    "the browser's connection outlived the Redis restart"
     run(scenario())

@@ -208,3 +208,13 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def cluster_node(template_dir: Path, factory, node: int, redis_port: int, env: dict[str, str] | None = None,
+                 overrides: dict | None = None) -> Server:
+    """Starts instance `node` of a `websocket.cluster` on the Redis at `redis_port`, from its
+    own copy of the example app (each instance has its own storage and pid file)."""
+    app = factory.mktemp(f"node{node}") / FRAMEWORK
+    shutil.copytree(prepared_app(FRAMEWORK, template_dir), app, symlinks=True)
+    env = {"LARAVELS_WS_CLUSTER_REDIS": f"tcp://127.0.0.1:{redis_port}", "LARAVELS_WS_CLUSTER_NODE": str(node), **(env or {})}
+    return Server(app, env=env, overrides=overrides).start()

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from harness import FRAMEWORK, Server, prepared_app
+from harness import Server, cluster_node
 from services import Redis
 
 ECHO = {"websocket": {"enable": True, "handler": "App\\Services\\EchoWebSocket"}, "swoole": {"dispatch_mode": 2}}
@@ -36,10 +35,7 @@ def cluster(template_dir, tmp_path_factory):
     servers = []
     try:
         for node in (1, 2):
-            app = tmp_path_factory.mktemp(f"node{node}") / FRAMEWORK
-            shutil.copytree(prepared_app(FRAMEWORK, template_dir), app, symlinks=True)
-            env = {"LARAVELS_WS_CLUSTER_REDIS": f"tcp://127.0.0.1:{redis.port}", "LARAVELS_WS_CLUSTER_NODE": str(node)}
-            servers.append(Server(app, env=env, overrides=ECHO).start())
+            servers.append(cluster_node(template_dir, tmp_path_factory, node, redis.port, overrides=ECHO))
         yield redis, servers[0], servers[1]
     finally:
         for s in servers:

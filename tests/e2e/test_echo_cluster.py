@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from browser import CHROMIUM, BrowserError, Chromium
-from harness import FRAMEWORK, Server, free_port, prepared_app
+from harness import Server, cluster_node, free_port
 from services import NGINX, REDIS_SERVER, Nginx, Redis
 
 KEY = "laravels-key"  # the example apps' .env.example (PUSHER_APP_KEY)
@@ -101,10 +101,8 @@ def cluster(template_dir, tmp_path_factory):
     front = None
     try:
         for node in (1, 2):
-            app = tmp_path_factory.mktemp(f"node{node}") / FRAMEWORK
-            shutil.copytree(prepared_app(FRAMEWORK, template_dir), app, symlinks=True)
             # The Pusher server alone, without websocket.enable (README: enough for the cluster).
-            servers.append(Server(app, env=env_of(node, redis)).start())
+            servers.append(cluster_node(template_dir, tmp_path_factory, node, redis.port, env=env_of(node, redis)))
         root = tmp_path_factory.mktemp("front")
         for name, source in ASSETS.items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)

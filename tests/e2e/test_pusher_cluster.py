@@ -13,14 +13,13 @@ events cross again, none twice, and the members are put right.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import urllib.request
 
 import pytest
 from websockets.sync.client import connect
 
-from harness import FRAMEWORK, Server, prepared_app
+from harness import cluster_node
 from services import Redis
 from test_pusher import APP_ID, KEY, PUSHER_ON, api, data_of, established, presence, receive, signed_private, subscribe, ws_url
 
@@ -34,10 +33,7 @@ def cluster(template_dir, tmp_path_factory):
     servers = []
     try:
         for node in (1, 2):
-            app = tmp_path_factory.mktemp(f"pnode{node}") / FRAMEWORK
-            shutil.copytree(prepared_app(FRAMEWORK, template_dir), app, symlinks=True)
-            env = {**PUSHER_ON, "LARAVELS_WS_CLUSTER_REDIS": f"tcp://127.0.0.1:{redis.port}", "LARAVELS_WS_CLUSTER_NODE": str(node)}
-            servers.append(Server(app, env=env).start())
+            servers.append(cluster_node(template_dir, tmp_path_factory, node, redis.port, env=PUSHER_ON))
         yield redis, servers[0], servers[1]
     finally:
         for s in servers:

@@ -16,6 +16,7 @@ wrk's own CPU is its rusage. Everything is divided by the requests wrk counted.
     python3 bench/cpu.py --baseline-ext /tmp/base.so       # ... or only another build of the extension
     python3 bench/cpu.py --spin 0,200                      # every laravels-rs contender with each reactor_spin_us
     python3 bench/cpu.py --laravels-s DIR --swoole-so SO   # and LaravelS on Swoole beside (bench/laravels_s.py)
+    python3 bench/cpu.py --modes master,worker             # ... with each serving_mode
 
 The machine is shared: req/s moves with whatever else runs, CPU per request and counts much
 less. The report states the load average at the start and the end, and the idle share of
@@ -191,17 +192,18 @@ def render(c: Contender) -> list[str]:
     return out
 
 
-def laravels(b: run.Bench, app: Path, ext: Path, workers: int, spin: int | None, label: str) -> run.Service:
+def laravels(b: run.Bench, app: Path, ext: Path, workers: int, spin: int | None, label: str, mode: str = "master") -> run.Service:
     port = b.port()
     swoole: dict = {"pid_file": str(app / "storage" / f"laravels-{port}.pid")}
     if spin is not None:
         swoole["reactor_spin_us"] = spin
-    (app / "laravels.overrides.json").write_text(json.dumps({"swoole": swoole}))
+    overrides: dict = {"swoole": swoole, "serving_mode": mode}
+    (app / "laravels.overrides.json").write_text(json.dumps(overrides))
     env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0"}
-    name = f"laravels-rs {label}, /api/hello app, worker_num={workers}" + (f", reactor_spin_us={spin}" if spin is not None else "")
+    name = f"laravels-rs {label}, serving_mode={mode}, /api/hello app, worker_num={workers}" + (f", reactor_spin_us={spin}" if spin is not None else "")
     url = f"http://127.0.0.1:{port}/api/hello"
     service = run.Service(name, ["php", *run.PHP_FLAGS, "-d", f"extension={ext}", "bin/laravels", "start"], app,
-                          run.laravels_ready(workers, url), env, port, "laravels.overrides.json: " + json.dumps({"swoole": swoole}))
+                          run.laravels_ready(workers, url), env, port, "laravels.overrides.json: " + json.dumps(overrides))
     return b.start(service)
 
 
@@ -237,6 +239,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--conns", type=int, default=32, help="wrk connections (default 32)")
     p.add_argument("--only", default="hello1,hello2,plain1,plain2", help="of hello1,hello2,db1,db2,plain1,plain2")
+    p.add_argument("--modes", default="master", help="comma-separated serving_mode values for the laravels-rs contenders (master, worker)")
     p.add_argument("--spin", default="", help="comma-separated reactor_spin_us values for the laravels-rs contenders")
     p.add_argument("--baseline", type=Path, help="another built checkout, measured beside this one")
     p.add_argument("--baseline-ext", type=Path, help="another build of the extension (a copy of target/release/liblaravels.so), "
@@ -284,9 +287,9 @@ def main() -> int:
                     s = plain(b, checkout, ext, workers, label)
                     contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}/", s))
                     continue
-                for spin in spins:
+                for spin, mode in [(sp, m) for m in opts.modes.split(",") for sp in spins]:
                     # A server reads the overrides file once, when it starts (as in run.py).
-                    s = laravels(b, app, ext, workers, spin, label)
+                    s = laravels(b, app, ext, workers, spin, label, mode)
                     path = "/api/hello" if kind == "hello" else run.DB_PATH
                     s.name = s.name.replace("/api/hello", path)
                     contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}{path}", s))

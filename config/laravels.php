@@ -23,6 +23,12 @@ return [
     // Value of the Server response header; '' sends none.
     'server' => env('LARAVELS_SERVER', ''),
 
+    // Who serves the main port: 'master' (its reactor hands each request to an idle worker)
+    // or 'worker' (each HTTP worker accepts and speaks HTTP itself, like Swoole's
+    // SWOOLE_BASE: less CPU per request; WebSocket, sockets, dispatch_mode and metrics
+    // are not available in it yet).
+    'serving_mode' => env('LARAVELS_SERVING_MODE', 'master'),
+
     // Serve files under swoole.document_root directly, without PHP. A reverse proxy
     // such as Nginx usually does this better in production.
     'handle_static' => env('LARAVELS_HANDLE_STATIC', false),

@@ -19,7 +19,7 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 
 use crate::clients::Clients;
-use crate::config::ServerConfig;
+use crate::config::{ServerConfig, ServingMode};
 use crate::error::StartError;
 use crate::ipc::address;
 use crate::log;
@@ -108,19 +108,27 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
 
     let manager = match fork_process().map_err(StartError::Fork)? {
         Forked::Child => {
-            process::close_fd(listener.raw_fd());
             if let Some(metrics) = &listener.metrics {
                 process::close_fd(std::os::fd::AsRawFd::as_raw_fd(metrics));
             }
+            // In `serving_mode` worker the HTTP workers accept on the main socket: the
+            // manager keeps it for every worker it forks.
+            let main_port = match config.serving_mode {
+                ServingMode::Worker => Some(listener),
+                ServingMode::Master => {
+                    process::close_fd(listener.raw_fd());
+                    std::mem::forget(listener);
+                    None
+                }
+            };
             process::close_fd(ipc.as_raw_fd());
             for port in extra {
                 process::close_fd(port.raw_fd());
                 std::mem::forget(port);
             }
-            std::mem::forget(listener);
             std::mem::forget(ipc);
             drop(ready_pipe);
-            return Ok(run_manager(&config, socket, master_pid, titles));
+            return Ok(run_manager(&config, main_port, socket, master_pid, titles));
         }
         Forked::Parent(pid) => pid,
     };
@@ -142,7 +150,7 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
 }
 
 /// The manager's whole life; returns in each forked worker too.
-fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &dyn Titles) -> Role {
+fn run_manager(config: &ServerConfig, main_port: Option<Listener>, socket: String, master_pid: u32, titles: &dyn Titles) -> Role {
     process::reset_signals();
     process::ignore(Signal::SIGPIPE);
     process::own_process_group();
@@ -168,6 +176,14 @@ fn run_manager(config: &ServerConfig, socket: String, master_pid: u32, titles: &
             // request in half.
             process::ignore(Signal::SIGINT);
             process::die_with_parent(Signal::SIGTERM);
+            if let Some(listener) = main_port {
+                if matches!(process, ProcessRole::Http { .. }) {
+                    crate::front::prepare(config.clone(), listener, worker_id);
+                } else {
+                    process::close_fd(listener.raw_fd());
+                    std::mem::forget(listener);
+                }
+            }
             Role::Worker { worker_id, process, socket, master_pid, manager_pid }
         }
         Ok(SupervisorExit::ReportWorkerError(failure)) => {

@@ -10,6 +10,8 @@
 //! - `launch.rs`: start-up: daemonize, pid file, fork the manager, run the master.
 //! - `reactor/`: the master process: sockets, HTTP (hyper on tokio), static files,
 //!   dispatch to workers, signals and shutdown.
+//! - `front/`: `serving_mode` worker: an HTTP worker's own HTTP front on the main port,
+//!   handing requests to its PHP thread in memory.
 //! - `pool/`: the manager (forks and respawns workers) and the worker's IPC client.
 //! - `ipc/`: the master <-> worker messages and their binary codec.
 //! - `log.rs`: timestamped status lines.
@@ -27,6 +29,7 @@ pub mod clients;
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod front;
 pub mod ipc;
 pub mod launch;
 pub mod log;

@@ -22,6 +22,7 @@
 //! - `cluster.rs`: `websocket.cluster` (Redis, node id, channel prefix).
 //! - `health.rs`, `http.rs`, `metrics.rs`, `queue.rs`, `tracing.rs`: the `health`, `http`,
 //!   `metrics`, `queue` and `tracing` sections.
+//! - `mode.rs`: `serving_mode` (master or worker), and what worker mode refuses.
 //! - `pusher.rs`: `websocket.pusher`, the Pusher protocol for Laravel Broadcasting.
 //! - `package.rs`, `tables.rs`: what only the PHP package acts on (class lists, handlers,
 //!   timer jobs, process definitions, `swoole_tables`), shape-checked here too.
@@ -40,6 +41,7 @@ mod http;
 mod keys;
 mod listen;
 mod metrics;
+mod mode;
 mod package;
 mod pusher;
 mod queue;
@@ -61,6 +63,7 @@ pub use cluster::{ClusterConfig, RedisAddress};
 pub use health::Health;
 pub use http::HttpTimeouts;
 pub use metrics::MetricsConfig;
+pub use mode::ServingMode;
 pub use package::{InotifyReload, PackageConfig};
 pub use pusher::PusherConfig;
 pub use queue::{QueuePolicy, RETRY_AFTER_SECONDS};
@@ -154,6 +157,8 @@ pub struct ServerConfig {
     pub daemonize: bool,
     /// `swoole.dispatch_mode` (default 3, an idle worker).
     pub dispatch_mode: DispatchMode,
+    /// `serving_mode`: the master's reactor serves the main port, or each HTTP worker does.
+    pub serving_mode: ServingMode,
     /// `swoole.worker_num`: HTTP worker processes, 1 to 1024 (0 in the config: one per CPU).
     pub worker_num: u32,
     /// Requests a worker serves before it is replaced; 0 means never.
@@ -272,7 +277,8 @@ impl ServerConfig {
             }
         }
 
-        Ok(ServerConfig {
+        let config = ServerConfig {
+            serving_mode: mode::parse(top)?,
             listen_ip: r.string("listen_ip", "127.0.0.1")?,
             listen_port,
             socket_type,
@@ -320,7 +326,9 @@ impl ServerConfig {
             package: package::parse(top, swoole, base_path, websocket)?,
             warnings,
             notes: notes(top),
-        })
+        };
+        mode::check(&config)?;
+        Ok(config)
     }
 }
 

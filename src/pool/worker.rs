@@ -15,6 +15,8 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use bytes::Bytes;
 
 use super::process::peak_rss_bytes;
+
+mod front;
 use crate::ipc::{self, Header, Retire, ToMaster, ToWorker};
 
 /// How long an idle worker polls for the next request before it blocks.
@@ -94,6 +96,21 @@ pub struct WorkerLink {
     /// A job the master sent while this worker, idle, waited for the answer to a task
     /// it delivered from a timer: `recv` hands it out next.
     stashed: Option<ToWorker>,
+    /// Its own HTTP front (`serving_mode` worker; `src/front/`), and the request of it in
+    /// hand, whose answer goes there instead of to the master.
+    local: Option<Local>,
+}
+
+/// The worker's own front, seen from the PHP thread.
+struct Local {
+    front: crate::front::Front,
+    /// The request being answered, while the exchange is one of the front's.
+    handed: Option<crate::front::Handed>,
+    /// A stop was asked of the front (reload, stop, retirement): it accepts no more,
+    /// and `recv` ends once it has closed its connections.
+    draining: bool,
+    /// The master closed this worker's socket (after its `Stop`): only the front is left.
+    master_gone: bool,
 }
 
 impl WorkerLink {
@@ -113,12 +130,17 @@ impl WorkerLink {
             leaving: false,
             results: Vec::new(),
             stashed: None,
+            local: None,
         };
         if let Some(board) = super::receipts::board() {
             board.record(worker_id, std::process::id(), 0);
         }
         link.send(&ToMaster::Hello { worker_id, pid: std::process::id(), forked_at: super::process::forked_at() })?;
         super::boot::mark_booted(worker_id);
+        // `serving_mode` worker: from here this worker accepts its own connections.
+        if let Some(front) = crate::front::start() {
+            link.local = Some(Local { front: front?, handed: None, draining: false, master_gone: false });
+        }
         Ok(link)
     }
 
@@ -137,6 +159,9 @@ impl WorkerLink {
     /// `TaskAccepted` never come out). `None` means leave: the master asked us to stop, it
     /// went away, or this worker retired after its last response.
     pub fn recv(&mut self) -> Result<Option<ToWorker>, LinkError> {
+        if self.local.is_some() {
+            return self.recv_with_front();
+        }
         if self.retiring {
             return Ok(None);
         }
@@ -160,8 +185,14 @@ impl WorkerLink {
                 }
             }
         };
+        self.begin_exchange(frame)
+    }
+
+    /// Sets the exchange a frame from the master (or the front) opens, and hands it out.
+    fn begin_exchange(&mut self, frame: ToWorker) -> Result<Option<ToWorker>, LinkError> {
         self.results.clear();
         self.exchange = match &frame {
+            ToWorker::Request(_) if self.local.as_ref().is_some_and(|l| l.handed.is_some()) => Exchange::Received,
             ToWorker::Request(_) | ToWorker::Open { .. } | ToWorker::PortRequest { .. } => {
                 // Read, before PHP sees it: from here a death of this worker answers 502.
                 self.taken = self.taken.wrapping_add(1);
@@ -228,7 +259,7 @@ impl WorkerLink {
                 | ToWorker::Receive { .. }
                 | ToWorker::Packet { .. }
                 | ToWorker::Buffer { .. })
-                    if self.exchange == Exchange::Idle && self.stashed.is_none() =>
+                    if (self.exchange == Exchange::Idle || self.local.is_some()) && self.stashed.is_none() =>
                 {
                     self.stashed = Some(job);
                 }
@@ -306,6 +337,15 @@ impl WorkerLink {
     pub fn poll_input(&mut self, timeout: Duration) -> Result<bool, LinkError> {
         if self.retiring || self.stashed.is_some() || !self.reader.buffer().is_empty() {
             return Ok(true);
+        }
+        if let Some(local) = &self.local {
+            if local.front.inbox.has_work() || local.draining {
+                return Ok(true);
+            }
+            let ms = PollTimeout::try_from(timeout.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+            let master = (!local.master_gone).then(|| self.reader.get_ref().as_fd());
+            let woken = local.front.inbox.wait(master, ms)?;
+            return Ok(woken.master || local.front.inbox.has_work());
         }
         let ms = PollTimeout::try_from(timeout.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
         let mut fds = [PollFd::new(self.reader.get_ref().as_fd(), PollFlags::POLLIN)];
@@ -450,6 +490,12 @@ impl WorkerLink {
     pub fn respond(&mut self, status: u16, reason: Option<String>, headers: Vec<Header>, body: Bytes) -> Result<(), LinkError> {
         self.expect(Exchange::Received)?;
         let retire = self.finish_exchange();
+        if let Some(handed) = self.local.as_mut().and_then(|l| l.handed.take()) {
+            handed.head(status, reason, headers, body, true);
+            drop(handed);
+            self.after_front_response(retire);
+            return Ok(());
+        }
         self.send(&ToMaster::Response { status, reason, headers, body, complete: true, retire })
     }
 
@@ -457,6 +503,10 @@ impl WorkerLink {
     pub fn start_stream(&mut self, status: u16, reason: Option<String>, headers: Vec<Header>) -> Result<(), LinkError> {
         self.expect(Exchange::Received)?;
         self.exchange = Exchange::Streaming;
+        if let Some(handed) = self.local.as_ref().and_then(|l| l.handed.as_ref()) {
+            handed.head(status, reason, headers, Bytes::new(), false);
+            return Ok(());
+        }
         self.send(&ToMaster::Response { status, reason, headers, body: Bytes::new(), complete: false, retire: Retire::Stays })
     }
 
@@ -466,6 +516,10 @@ impl WorkerLink {
         if data.is_empty() {
             return Ok(());
         }
+        if let Some(handed) = self.local.as_ref().and_then(|l| l.handed.as_ref()) {
+            handed.chunk(data);
+            return Ok(());
+        }
         self.send(&ToMaster::Chunk(data))
     }
 
@@ -473,6 +527,11 @@ impl WorkerLink {
     pub fn end(&mut self) -> Result<(), LinkError> {
         self.expect(Exchange::Streaming)?;
         let retire = self.finish_exchange();
+        if let Some(handed) = self.local.as_mut().and_then(|l| l.handed.take()) {
+            drop(handed);
+            self.after_front_response(retire);
+            return Ok(());
+        }
         self.send(&ToMaster::End { retire })
     }
 

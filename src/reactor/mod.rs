@@ -73,7 +73,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch, Semaphore};
 
 use crate::clients::{ClientInfo, Clients, WsStatus};
-use crate::config::ServerConfig;
+use crate::config::{ServerConfig, ServingMode};
 use crate::log;
 use crate::pool::{ProcessLayout, ProcessRole};
 pub use control::Command;
@@ -131,6 +131,37 @@ pub struct Shared {
     pub tasks_reloaded_at: AtomicU64,
 }
 
+impl Shared {
+    /// The state of a reactor serving `config`: the master's, or an HTTP worker's own in
+    /// `serving_mode` worker (`src/front/`). Starts the span exporter when tracing is on,
+    /// so it is called on the runtime that serves.
+    pub fn new(config: ServerConfig, clients: Arc<Clients>, udp: sockets::UdpSockets) -> Self {
+        Shared {
+            next_fd: AtomicU64::new(crate::cluster::fd::first(config.cluster.as_ref().map(|c| c.node))),
+            cluster: std::sync::OnceLock::new(),
+            connection_limit: Arc::new(Semaphore::new(config.max_connection)),
+            udp,
+            dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.queue.clone()),
+            tasks: slot::TaskQueue::new(config.task_worker_num),
+            layout: ProcessLayout::of(&config),
+            workers: Workers::new(ProcessLayout::of(&config).len()),
+            statics: Statics::new(&config.document_root),
+            stopping: std::sync::atomic::AtomicBool::new(false),
+            drain: health::Drain::default(),
+            sockets: websocket::Registry::default(),
+            pusher: config.pusher.clone().map(websocket::pusher::Pusher::new),
+            clients,
+            server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
+            tracer: crate::trace::Tracer::start_exporter(&config.tracing),
+            metrics: config.metrics.path.is_some().then(crate::metrics::Metrics::default),
+            reloaded_at: AtomicU64::new(0),
+            tasks_reloaded_at: AtomicU64::new(0),
+            started_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+            config,
+        }
+    }
+}
+
 /// What the master needs besides its config, all made before the fork.
 pub struct MasterParts {
     /// The main port.
@@ -186,29 +217,7 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
             return 1;
         }
     };
-    let shared = Arc::new(Shared {
-        next_fd: AtomicU64::new(crate::cluster::fd::first(config.cluster.as_ref().map(|c| c.node))),
-        cluster: std::sync::OnceLock::new(),
-        connection_limit: Arc::new(Semaphore::new(config.max_connection)),
-        udp,
-        dispatcher: Dispatcher::new(config.dispatch_mode, config.worker_num, config.queue.clone()),
-        tasks: slot::TaskQueue::new(config.task_worker_num),
-        layout: ProcessLayout::of(&config),
-        workers: Workers::new(ProcessLayout::of(&config).len()),
-        statics: Statics::new(&config.document_root),
-        stopping: std::sync::atomic::AtomicBool::new(false),
-        drain: health::Drain::default(),
-        sockets: websocket::Registry::default(),
-        pusher: config.pusher.clone().map(websocket::pusher::Pusher::new),
-        clients: parts.clients.clone(),
-        server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
-        tracer: crate::trace::Tracer::start_exporter(&config.tracing),
-        metrics: config.metrics.path.is_some().then(crate::metrics::Metrics::default),
-        reloaded_at: AtomicU64::new(0),
-        tasks_reloaded_at: AtomicU64::new(0),
-        started_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
-        config,
-    });
+    let shared = Arc::new(Shared::new(config, parts.clients.clone(), udp));
     let (generation_tx, generation_rx) = watch::channel(control::Generations::default());
 
     let ipc = match tokio::net::UnixListener::from_std(parts.ipc) {
@@ -227,8 +236,15 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
     }
 
     let graceful = GracefulShutdown::new();
+    // In `serving_mode` worker the HTTP workers accept on the main port (`src/front/`).
+    let main_port = async {
+        match shared.config.serving_mode {
+            ServingMode::Master => accept_clients(parts.listener, shared.clone(), &graceful).await,
+            ServingMode::Worker => std::future::pending().await,
+        }
+    };
     let accepting = async {
-        tokio::join!(accept_clients(parts.listener, shared.clone(), &graceful), sockets::serve(extra, shared.clone(), &graceful));
+        tokio::join!(main_port, sockets::serve(extra, shared.clone(), &graceful));
     };
     let code = control::run_until_stopped(accepting, commands, &shared, &generation_tx).await;
     control::drain_and_stop(graceful, &shared, generation_tx, parts.manager).await;
@@ -272,7 +288,7 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
 }
 
 /// Accepts client connections until the returned future is dropped.
-async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &GracefulShutdown) {
+pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &GracefulShutdown) {
     let limit = shared.connection_limit.clone();
     let server_port = listener.port();
     let builder = Arc::new(connection_builder(&shared.config));

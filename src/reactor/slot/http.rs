@@ -51,6 +51,11 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
             // pushes and task deliveries. EOF means it died; any other frame is out of turn.
             filled = conn.frames.reader.fill_buf() => {
                 let eof = filled.map_or(true, <[u8]>::is_empty);
+                // In `serving_mode` worker a worker retires on its own (`max_request`,
+                // memory) after draining its connections; the manager logs how it ended.
+                if eof && shared.config.serving_mode == crate::config::ServingMode::Worker {
+                    break Restart::Exit;
+                }
                 if eof || !matches!(super::side_frame(&mut conn, shared, Some(index)).await, super::Side::Handled) {
                     log::line("master", &format!("worker #{index} (pid {pid}) went away while idle"));
                     break Restart::Crash;

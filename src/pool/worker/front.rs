@@ -1,0 +1,125 @@
+//! The worker's link when it has its own HTTP front (`serving_mode` worker): requests come
+//! from the front in memory (`crate::front`), everything else from the master as before.
+//! A stop, a reload or a retirement first stops the front, which lets its open
+//! connections finish; the worker leaves once the front has closed them.
+
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use nix::poll::PollTimeout;
+
+use super::{LinkError, WorkerLink, SPIN};
+use crate::ipc::{Retire, ToWorker};
+
+impl WorkerLink {
+    /// `recv` for a worker with a front: the front's next request, or the master's next
+    /// frame, whichever comes first; `None` once the worker must leave and its front
+    /// has closed its connections.
+    pub(super) fn recv_with_front(&mut self) -> Result<Option<ToWorker>, LinkError> {
+        if let Some(frame) = self.stashed.take() {
+            return self.begin_exchange(frame);
+        }
+        let mut master_ready = false;
+        loop {
+            let leaving = self.leaving;
+            let retiring = self.retiring;
+            let local = self.local.as_mut().expect("called for a worker with a front");
+            if retiring && !local.draining {
+                // `max_request` or the memory ceiling: the requests already on this
+                // worker's connections are still served, then they close.
+                local.draining = true;
+                local.front.inbox.stop(leaving);
+            }
+            if let Some(mut handed) = local.front.inbox.take() {
+                let frame = handed.frame.take();
+                local.handed = Some(handed);
+                match frame {
+                    Some(frame) => return self.begin_exchange(frame),
+                    None => continue,
+                }
+            }
+            if local.draining && local.front.inbox.is_finished() {
+                return Ok(None);
+            }
+            if !local.master_gone && (master_ready || !self.reader.buffer().is_empty()) {
+                master_ready = false;
+                match self.read_master_frame()? {
+                    Some(ToWorker::Stop) | None => self.drain(),
+                    // The result of a wait that timed out earlier: nobody wants it.
+                    Some(ToWorker::TaskResult { .. }) => {}
+                    Some(frame) => return self.begin_exchange(frame),
+                }
+                continue;
+            }
+            if !self.spin_for_front() {
+                let local = self.local.as_ref().expect("called for a worker with a front");
+                let master = (!local.master_gone).then(|| self.reader.get_ref().as_fd());
+                master_ready = local.front.inbox.wait(master, PollTimeout::NONE)?.master;
+            }
+        }
+    }
+
+    /// Reads the master's next frame; `None` when it closed the socket.
+    fn read_master_frame(&mut self) -> Result<Option<ToWorker>, LinkError> {
+        let mut prefix = [0u8; 4];
+        match std::io::Read::read_exact(&mut self.reader, &mut prefix) {
+            Ok(()) => Ok(Some(self.read_frame(prefix)?)),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                if let Some(local) = self.local.as_mut() {
+                    local.master_gone = true;
+                }
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The master asked this worker to stop (reload, stop) or went away: the front
+    /// accepts no more and closes its connections once their requests are answered.
+    fn drain(&mut self) {
+        if let Some(local) = self.local.as_mut().filter(|l| !l.draining) {
+            local.draining = true;
+            local.front.inbox.stop(false);
+        }
+    }
+
+    /// Under load the next request follows within microseconds: watching the inbox
+    /// briefly spares the front a wake-up syscall. Whether a request came.
+    fn spin_for_front(&self) -> bool {
+        let Some(local) = &self.local else { return false };
+        let started = Instant::now();
+        while started.elapsed() < SPIN {
+            if local.front.inbox.has_work() {
+                return true;
+            }
+            std::thread::yield_now();
+        }
+        false
+    }
+
+    /// After a response to the front: when the process ends with it (`exit()`, a fatal
+    /// error), waits until the front has written it and closed its connections (the
+    /// requests queued behind it are dropped: their clients get 502), up to
+    /// `max_wait_time`, since the process exit would cut the front's thread short.
+    pub(super) fn after_front_response(&mut self, retire: Retire) {
+        if retire != Retire::Ending {
+            return;
+        }
+        let Some(local) = self.local.as_mut() else { return };
+        local.draining = true;
+        local.front.inbox.stop(true);
+        let deadline = Instant::now() + local.front.max_wait;
+        while !local.front.inbox.is_finished() {
+            // Handed over just before the stop: it is not served (its client gets 502).
+            drop(local.front.inbox.take());
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let ms = PollTimeout::try_from(left.max(Duration::from_millis(1)).as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+            if local.front.inbox.wait(None, ms).is_err() {
+                break;
+            }
+        }
+    }
+}

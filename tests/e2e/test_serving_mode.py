@@ -1,0 +1,105 @@
+"""serving_mode 'worker': each HTTP worker accepts and serves its own connections."""
+import threading
+import time
+
+import httpx
+
+from harness import Server
+
+WORKER_MODE = {"serving_mode": "worker"}
+
+
+def worker_mode(laravel_app, **env):
+    return Server(laravel_app, env={"LARAVELS_SERVING_MODE": "worker", **env}, overrides=WORKER_MODE)
+
+
+def test_hello_and_a_post_body_are_served_by_the_workers(laravel_app):
+    with worker_mode(laravel_app) as s:
+        assert httpx.get(s.url + "/api/hello").status_code == 200
+        r = httpx.post(s.url + "/echo?a=1", json={"name": "x" * 5000})
+        assert r.status_code == 200
+        assert r.json()["json"] == {"name": "x" * 5000}
+        assert r.json()["query"] == {"a": "1"}
+        # Several connections at once, spread over the workers.
+        with httpx.Client(base_url=s.url) as a, httpx.Client(base_url=s.url) as b:
+            assert {a.get("/api/hello").status_code, b.get("/api/hello").status_code} == {200}
+
+
+def test_a_fatal_error_answers_500_and_the_worker_is_replaced(laravel_app):
+    with worker_mode(laravel_app, LARAVELS_WORKER_NUM="1") as s:
+        before = httpx.get(s.url + "/pid").json()["pid"]
+        r = httpx.get(s.url + "/memory-exhaust", timeout=30)
+        assert r.status_code == 500
+        deadline = time.time() + 15
+        while True:
+            try:
+                after = httpx.get(s.url + "/pid", timeout=5).json()["pid"]
+                break
+            except httpx.TransportError:
+                assert time.time() < deadline, "no worker came back"
+                time.sleep(0.1)
+        assert after != before
+        assert "fatal error" in s.read_log()
+
+
+def test_max_request_recycles_a_worker(laravel_app):
+    with worker_mode(laravel_app, LARAVELS_WORKER_NUM="1", LARAVELS_MAX_REQUEST="3") as s:
+        pids = []
+        for _ in range(7):
+            # A fresh connection each time: a retiring worker closes its own.
+            deadline = time.time() + 15
+            while True:
+                try:
+                    pids.append(httpx.get(s.url + "/pid", timeout=5).json()["pid"])
+                    break
+                except httpx.TransportError:
+                    assert time.time() < deadline
+                    time.sleep(0.05)
+    assert pids[0] == pids[1] == pids[2]
+    assert pids[3] != pids[2] and pids[3] == pids[4] == pids[5]
+    assert pids[6] != pids[5]
+
+
+def test_reload_replaces_the_workers_and_runs_new_code(laravel_app):
+    with worker_mode(laravel_app) as s:
+        before = set(s.worker_pids())
+        assert httpx.get(s.url + "/api/hello").json() == {"message": "hello"}
+        controller = s.app / "app" / "Http" / "Controllers" / "ResponseController.php"
+        controller.write_text(controller.read_text().replace("'hello'", "'hello again'", 1))
+        reload = s.command("reload")
+        assert reload.returncode == 0 and "reloaded in" in reload.stdout, reload.stdout + reload.stderr
+        assert not before & set(s.worker_pids())
+        assert httpx.get(s.url + "/api/hello").json() == {"message": "hello again"}
+
+
+def test_a_slow_request_in_one_worker_does_not_stall_the_other_workers_connections(laravel_app):
+    with worker_mode(laravel_app) as s:
+        # Two keep-alive connections, each owned by a different worker.
+        clients, pids = [], set()
+        while len(pids) < 2:
+            c = httpx.Client(base_url=s.url, timeout=10)
+            pid = c.get("/pid").json()["pid"]
+            if pid in pids:
+                c.close()
+                continue
+            pids.add(pid)
+            clients.append(c)
+        busy, free = clients
+        slow = threading.Thread(target=lambda: busy.get("/sleep/1500"))
+        slow.start()
+        time.sleep(0.2)
+        started = time.time()
+        for _ in range(5):
+            assert free.get("/api/hello").status_code == 200
+        assert time.time() - started < 1.0, "the other worker's connection was not held up"
+        slow.join()
+        for c in clients:
+            c.close()
+
+
+def test_worker_mode_refuses_websocket_naming_the_key(laravel_app):
+    s = Server(laravel_app, env={"LARAVELS_SERVING_MODE": "worker"},
+               overrides={**WORKER_MODE, "swoole": {"dispatch_mode": 2}})
+    out = s.command("start", timeout=60)
+    assert out.returncode != 0
+    assert "swoole.dispatch_mode" in out.stdout + out.stderr

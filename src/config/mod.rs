@@ -270,6 +270,7 @@ impl ServerConfig {
         let memory_limit = r.sw_bytes("worker_memory_limit", 0)?;
         let max_request = swoole::max_request(&r)?;
         let websocket = sections::websocket(top.get("websocket"))?;
+        let pusher = PusherConfig::parse(top)?;
         let mut sockets = sockets::parse(top.get("sockets"), package_max_length as usize, websocket, &mut warnings)?;
         for spec in &mut sockets {
             if let Some(files) = spec.tls.take() {
@@ -311,8 +312,8 @@ impl ServerConfig {
             task_max_request: swoole::task_max_request(&r)?,
             reactor_num: swoole::reactor_num(&r)?,
             reactor_spin: swoole::reactor_spin(&r)?,
-            pusher: PusherConfig::parse(top)?,
-            cluster: cluster::parse(top, websocket || PusherConfig::parse(top)?.is_some())?,
+            cluster: cluster::parse(top, websocket || pusher.is_some())?,
+            pusher,
             websocket,
             sockets,
             heartbeat_idle: swoole::heartbeat_idle(&r)?,

@@ -77,7 +77,10 @@ pub struct Publication {
 /// others, except the socket it names; returns how many messages were queued here. The
 /// one way events reach subscribers (see "The publication seam" above).
 pub fn publish(shared: &Shared, publication: &Publication) -> usize {
-    relay::forward(shared, &relay::Relay::Publish(publication.clone()));
+    // The copy for the relay is made only when there are other instances to tell.
+    if shared.cluster.get().is_some() {
+        relay::forward(shared, &relay::Relay::Publish(publication.clone()));
+    }
     deliver_local(shared, publication)
 }
 

@@ -58,6 +58,10 @@ pub enum StartError {
     /// The board of requests read (`pool::receipts`) could not be mapped.
     #[error("cannot map the workers' receipt board (one shared page): {0}")]
     ReceiptBoard(std::io::Error),
+    /// The board of the HTTP workers' states (`front::board`, `serving_mode` worker)
+    /// could not be mapped.
+    #[error("cannot map the HTTP workers' board (one shared page): {0}")]
+    FrontBoard(std::io::Error),
     /// `start()` was called a second time on the same server.
     #[error("the server was already started")]
     AlreadyStarted,

@@ -105,6 +105,9 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
     crate::ipc::doorbell::install().map_err(StartError::Doorbell)?;
     crate::pool::boot::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::BootBoard)?;
     crate::pool::receipts::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::ReceiptBoard)?;
+    if config.serving_mode == ServingMode::Worker {
+        crate::front::board::install(config.worker_num as usize).map_err(StartError::FrontBoard)?;
+    }
 
     let manager = match fork_process().map_err(StartError::Fork)? {
         Forked::Child => {

@@ -6,27 +6,40 @@
 //! The master keeps the control socket, tasks, timers, tables and reloads; the worker's
 //! link to it (`pool::worker`) carries those as in master mode.
 //!
+//! A long request holds up only its own worker: past a moment (`board::HELD_UP_AFTER`)
+//! the front stops accepting while another worker is free, and passes the requests its
+//! other connections send to a free worker's front (`sibling.rs`), which runs them and
+//! sends the answers back. The same path takes the waiting requests of a worker that is
+//! ending on a fatal error.
+//!
 //! # Layout
-//! - this file: the front's thread and runtime, the relay that hands requests over one
-//!   at a time and enforces `max_request_time`, and the stop.
+//! - this file: the front's thread and runtime, and the stop.
+//! - `relay.rs`: hands requests to the PHP thread one at a time, forwards the waiting
+//!   ones while it is held up, enforces `max_request_time`.
 //! - `handoff.rs`: the inbox between the front and the PHP thread, and its wake-up.
+//! - `board.rs`: each worker's state in shared memory, for the others to read.
+//! - `gate.rs`: when the front accepts: its share of the connections, not while held up.
+//! - `sibling.rs`: the socket between two fronts, offering and taking requests.
 
+pub mod board;
+mod gate;
 mod handoff;
+mod relay;
+mod sibling;
 
 pub use handoff::{Handed, Inbox, Woken};
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use hyper_util::server::graceful::GracefulShutdown;
 use parking_lot::Mutex;
-use tokio::sync::oneshot;
+use tokio::sync::mpsc;
 
 use crate::clients::Clients;
 use crate::config::ServerConfig;
 use crate::log;
-use crate::reactor::dispatch::Work;
-use crate::reactor::job::{Failure, Reply};
 use crate::reactor::{Listener, Shared};
 
 /// What a freshly forked HTTP worker serves once its application is booted.
@@ -77,58 +90,45 @@ fn spawn(pending: Pending) -> std::io::Result<Front> {
 async fn serve(pending: Pending, inbox: Arc<Inbox>) {
     let Pending { config, listener, worker_id } = pending;
     let max_wait = config.max_wait_time;
+    let limit = config.max_request_time;
     let Some(clients) = Clients::shared().cloned() else {
         log::line("worker", "the client list is missing; this worker cannot serve");
         inbox.finish();
         return;
     };
-    let shared = Arc::new(Shared::new(config, clients, crate::reactor::sockets::UdpSockets::default()));
+    let mut shared = Shared::new(config, clients, crate::reactor::sockets::UdpSockets::default());
+    let (passed, direct) = mpsc::unbounded_channel();
+    // Without its socket this front neither takes nor offers requests (no board entry).
+    let board = match sibling::bind() {
+        Ok(socket) => board::shared().inspect(|&board| {
+            let taker = Arc::new(sibling::Taker { me: worker_id, board, direct: passed, limit });
+            tokio::spawn(sibling::listen(socket, taker));
+        }),
+        Err(e) => {
+            log::line("worker", &format!("cannot listen for requests from the other workers: {e}"));
+            None
+        }
+    };
+    let gate = board.map(|board| Arc::new(gate::Gate::new(worker_id, board)));
+    shared.accept_gate = gate.clone().map(|g| g as Arc<dyn crate::reactor::AcceptGate>);
+    let shared = Arc::new(shared);
     // Readiness (`health`) counts this worker as booted: it is, since it serves.
     shared.workers.attach(worker_id, std::process::id());
-    tokio::spawn(relay(shared.clone(), inbox.clone()));
+    let leaving = Arc::new(AtomicBool::new(false));
+    let relay = relay::Relay { shared: shared.clone(), inbox: inbox.clone(), me: worker_id, board, direct, gate, leaving: leaving.clone() };
+    tokio::spawn(relay.run());
     let graceful = GracefulShutdown::new();
     tokio::select! {
         () = crate::reactor::accept_clients(listener, shared.clone(), &graceful) => {}
         () = inbox.stop_asked() => {}
+    }
+    leaving.store(true, Ordering::SeqCst);
+    if let Some(board) = board {
+        board.clear(worker_id, std::process::id());
     }
     shared.drain.start();
     if tokio::time::timeout(max_wait, graceful.shutdown()).await.is_err() {
         log::line("worker", "max_wait_time passed; closing the remaining connections");
     }
     inbox.finish();
-}
-
-/// Hands the queued requests to the PHP thread one at a time, as a master's slot does
-/// over a socket. Past a request's `max_request_time` its client gets 504 and the worker
-/// ends itself, as the master's slot would kill it; the manager replaces it.
-async fn relay(shared: Arc<Shared>, inbox: Arc<Inbox>) {
-    let Some(queues) = shared.dispatcher.queues_for(0) else { return };
-    loop {
-        let Work::Request(job) = queues.next().await else { continue };
-        // Dropped unanswered, its client gets 502: the PHP thread is ending.
-        if inbox.aborting() {
-            continue;
-        }
-        // Its client left while it was queued, or had its 503 or 504.
-        let Some(payload) = job.take() else { continue };
-        if job.deadline.is_past() {
-            let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
-            continue;
-        }
-        let (done, finished) = oneshot::channel();
-        inbox.hand(Handed::new(payload, job.reply.clone(), done));
-        let answered = if let Some(at) = job.deadline.at() {
-            tokio::time::timeout_at(at, finished).await.is_ok()
-        } else {
-            let _ = finished.await;
-            true
-        };
-        if !answered {
-            log::line("worker", &format!("pid {} passed max_request_time; answering 504 and ending this worker", std::process::id()));
-            let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
-            // Long enough for hyper to write the 504 on this runtime.
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            let _ = nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::Signal::SIGKILL);
-        }
-    }
 }

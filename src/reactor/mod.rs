@@ -129,6 +129,9 @@ pub struct Shared {
     pub reloaded_at: AtomicU64,
     /// When the last task-only reload (SIGUSR2) began, likewise.
     pub tasks_reloaded_at: AtomicU64,
+    /// Whether to accept the next connection now; `None`: always (`serving_mode` worker's
+    /// front shares the listening socket with the other workers).
+    pub accept_gate: Option<Arc<dyn AcceptGate>>,
 }
 
 impl Shared {
@@ -156,6 +159,7 @@ impl Shared {
             metrics: config.metrics.path.is_some().then(crate::metrics::Metrics::default),
             reloaded_at: AtomicU64::new(0),
             tasks_reloaded_at: AtomicU64::new(0),
+            accept_gate: None,
             started_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             config,
         }
@@ -293,6 +297,7 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
     let server_port = listener.port();
     let builder = Arc::new(connection_builder(&shared.config));
     let tls = listener.tls;
+    let gate = shared.accept_gate.clone();
     match listener.socket {
         Socket::Tcp(std_listener) => {
             let listener = match tokio::net::TcpListener::from_std(std_listener) {
@@ -300,6 +305,7 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
                 Err(e) => return log::line("master", &format!("cannot use the listening socket: {e}")),
             };
             loop {
+                wait_open(gate.as_deref(), &limit, shared.config.max_connection).await;
                 let (stream, peer) = match listener.accept().await {
                     Ok(accepted) => accepted,
                     Err(e) => {
@@ -331,6 +337,7 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
                 Err(e) => return log::line("master", &format!("cannot use the listening socket: {e}")),
             };
             loop {
+                wait_open(gate.as_deref(), &limit, shared.config.max_connection).await;
                 let stream = match listener.accept().await {
                     Ok((s, _)) => s,
                     Err(e) => {
@@ -353,6 +360,21 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
                 spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
             }
         }
+    }
+}
+
+/// Decides, before each accept, whether this process takes the next connection now.
+pub trait AcceptGate: Send + Sync {
+    /// With `open` connections held: `None` to accept now, else how long to wait before
+    /// asking again.
+    fn hold(&self, open: usize) -> Option<std::time::Duration>;
+}
+
+/// Waits until the gate, if any, lets the next connection in.
+async fn wait_open(gate: Option<&dyn AcceptGate>, limit: &Semaphore, max_connection: usize) {
+    let Some(gate) = gate else { return };
+    while let Some(pause) = gate.hold(max_connection.saturating_sub(limit.available_permits())) {
+        tokio::time::sleep(pause).await;
     }
 }
 

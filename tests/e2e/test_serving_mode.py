@@ -97,6 +97,66 @@ def test_a_slow_request_in_one_worker_does_not_stall_the_other_workers_connectio
             c.close()
 
 
+def clients_on_one_worker(s, n):
+    """n keep-alive connections that one worker holds, and that worker's pid."""
+    by_pid = {}
+    for _ in range(200):
+        c = httpx.Client(base_url=s.url, timeout=10)
+        pid = c.get("/pid").json()["pid"]
+        by_pid.setdefault(pid, []).append(c)
+        if len(by_pid[pid]) == n:
+            for other, cs in by_pid.items():
+                if other != pid:
+                    for extra in cs:
+                        extra.close()
+            return pid, by_pid[pid]
+    raise AssertionError(f"no worker took {n} connections: {sorted((p, len(c)) for p, c in by_pid.items())}")
+
+
+def test_requests_behind_a_slow_one_on_the_same_worker_are_answered_by_a_free_worker(laravel_app):
+    # The issue 18 rule: a slow request must not stall the other connections of its worker.
+    with worker_mode(laravel_app) as s:
+        busy_pid, (slow_conn, waiting_conn) = clients_on_one_worker(s, 2)
+        other_pids = set(s.worker_pids()) - {busy_pid}
+        assert len(other_pids) == 1
+        slow = threading.Thread(target=lambda: slow_conn.get("/sleep/2000"))
+        slow.start()
+        time.sleep(0.2)
+        started = time.time()
+        answered_by = [waiting_conn.get("/pid").json()["pid"] for _ in range(10)]
+        # New connections go to the free worker too, rather than queueing behind the slow one.
+        answered_by += [httpx.get(s.url + "/pid", timeout=10).json()["pid"] for _ in range(10)]
+        took = time.time() - started
+        assert took < 1.0, f"20 requests took {took:.2f} s while one request slept 2 s"
+        assert set(answered_by) == other_pids, answered_by
+        slow.join()
+        # The held-up worker serves its own connection again once it is free.
+        assert waiting_conn.get("/pid").json()["pid"] == busy_pid
+        slow_conn.close()
+        waiting_conn.close()
+
+
+def test_a_request_waiting_behind_a_fatal_error_is_served_by_another_worker(laravel_app):
+    with worker_mode(laravel_app) as s:
+        dying_pid, (fatal_conn, waiting_conn) = clients_on_one_worker(s, 2)
+        result = {}
+        fatal = threading.Thread(target=lambda: result.update(r=fatal_conn.get("/memory-exhaust?after=600", timeout=30)))
+        fatal.start()
+        time.sleep(0.1)
+        # Sent while the worker is still running the request that will kill it; with a
+        # free worker beside it, this one is answered there, not with 502.
+        pids = []
+        for _ in range(3):
+            r = waiting_conn.get("/pid")
+            assert r.status_code == 200, r.text
+            pids.append(r.json()["pid"])
+        fatal.join()
+        assert result["r"].status_code == 500
+        assert dying_pid not in pids
+        fatal_conn.close()
+        waiting_conn.close()
+
+
 def test_worker_mode_refuses_websocket_naming_the_key(laravel_app):
     s = Server(laravel_app, env={"LARAVELS_SERVING_MODE": "worker"},
                overrides={**WORKER_MODE, "swoole": {"dispatch_mode": 2}})

@@ -36,6 +36,8 @@ class FailureController extends Controller
             ini_set('memory_limit', '128M');
         }
 
+        // ?after=MS: runs that long first, so other requests can queue behind it.
+        usleep(max(0, (int) app('request')->query('after', 0)) * 1000);
         $blocks = [];
         while (true) {
             $blocks[] = str_repeat('x', 1048576);

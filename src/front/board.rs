@@ -1,0 +1,240 @@
+//! Which HTTP workers could take a request right now, in shared memory: each worker's
+//! front writes its own state, and a front whose PHP thread is held up by a slow request
+//! reads the others' to pick one to forward its waiting requests to (`sibling.rs`).
+//!
+//! A state is only a hint: the worker picked may have become busy meanwhile, and then it
+//! refuses the forwarded request, which stays where it was.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use crate::pool::process::monotonic_ns;
+use crate::table::SharedRegion;
+
+/// How long the PHP thread may run one request before its front counts as held up: it
+/// stops accepting while another worker is free, and forwards the requests waiting for
+/// it. Far above a typical request (0.1-1 ms), far below what a client notices.
+pub const HELD_UP_AFTER: Duration = Duration::from_millis(2);
+
+/// A slot's first word: no front serves in this id (not started yet, gone, or leaving).
+const ABSENT: u64 = 0;
+/// The PHP thread is idle.
+const IDLE: u64 = 1;
+// Any other value: the PHP thread runs a request that began at this `monotonic_ns`.
+
+/// The words of a slot: the state above, the requests waiting, the pid serving, the
+/// connections it holds, and whether it accepts new ones (1) or not (0).
+const WORDS: usize = 5;
+const RUN: usize = 0;
+const WAITING: usize = 1;
+const PID: usize = 2;
+const OPEN: usize = 3;
+const ACCEPTING: usize = 4;
+
+/// What a front can say of its PHP thread to the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// No front serves in this id.
+    Absent,
+    /// Idle, or running a request for less than `HELD_UP_AFTER`, with nothing waiting:
+    /// it can take one more request without making it wait long.
+    Available,
+    /// Held up by a long request, or with requests waiting.
+    Busy,
+}
+
+static BOARD: OnceLock<Board> = OnceLock::new();
+
+/// Five words per HTTP worker id, mapped before the fork: what its PHP thread runs since
+/// when (`ABSENT`, `IDLE` or the start of its request), how many requests wait for it,
+/// the pid of the process serving in it (its front's socket is named after it), how many
+/// connections it holds and whether it accepts more.
+pub struct Board {
+    region: SharedRegion,
+    slots: usize,
+}
+
+impl Board {
+    fn new(slots: usize) -> std::io::Result<Self> {
+        let region = SharedRegion::new(WORDS * slots.max(1) * std::mem::size_of::<AtomicU64>())?;
+        Ok(Board { region, slots })
+    }
+
+    fn word(&self, id: u32, word: usize) -> Option<&AtomicU64> {
+        if id as usize >= self.slots {
+            return None;
+        }
+        let index = WORDS * id as usize + word;
+        // The region's base is page-aligned (mmap), so the cast keeps u64's alignment.
+        #[allow(clippy::cast_ptr_alignment)]
+        // SAFETY: the region is zero-filled, page-aligned and `WORDS * slots` u64s long, so
+        // word `index` (< WORDS * slots) is in bounds and aligned; AtomicU64 has u64's layout,
+        // and every process only reaches these bytes through atomics.
+        Some(unsafe { &*self.region.base().cast::<AtomicU64>().add(index) })
+    }
+
+    /// Process `pid` serves in worker id `id`: its PHP thread is idle (`since` `None`) or
+    /// began a request at `since` (`monotonic_ns`), with `waiting` requests behind it.
+    pub fn set(&self, id: u32, pid: u32, since: Option<u64>, waiting: usize) {
+        if let (Some(run), Some(wait), Some(owner)) = (self.word(id, RUN), self.word(id, WAITING), self.word(id, PID)) {
+            owner.store(u64::from(pid), Ordering::Release);
+            wait.store(waiting as u64, Ordering::Release);
+            run.store(since.map_or(IDLE, |t| t.max(IDLE + 1)), Ordering::Release);
+        }
+    }
+
+    /// Process `pid` serves no more in id `id` (it is leaving); a successor that already
+    /// took the id keeps it.
+    pub fn clear(&self, id: u32, pid: u32) {
+        if let (Some(run), Some(owner)) = (self.word(id, RUN), self.word(id, PID)) {
+            if owner.compare_exchange(u64::from(pid), 0, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                run.store(ABSENT, Ordering::Release);
+            }
+        }
+    }
+
+    /// Worker `id` holds `open` connections.
+    pub fn set_open(&self, id: u32, open: usize) {
+        if let Some(count) = self.word(id, OPEN) {
+            count.store(open as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// Worker `id` accepts connections, or not.
+    pub fn set_accepting(&self, id: u32, accepting: bool) {
+        if let Some(flag) = self.word(id, ACCEPTING) {
+            flag.store(u64::from(accepting), Ordering::Relaxed);
+        }
+    }
+
+    /// Whether worker `me`, holding `open` connections, may take another: not while it
+    /// holds more than two over the average of the others that accept, so that the
+    /// connections arriving at once spread over the workers (the first worker awake
+    /// would take them all).
+    pub fn fair_to_accept(&self, me: u32, open: usize) -> bool {
+        let (mut others, mut total) = (0u64, 0u64);
+        for id in self.present_other_than(me) {
+            if self.word(id, ACCEPTING).is_some_and(|w| w.load(Ordering::Relaxed) == 1) {
+                others += 1;
+                total += self.word(id, OPEN).map_or(0, |w| w.load(Ordering::Relaxed));
+            }
+        }
+        others == 0 || open as u64 <= total / others + 2
+    }
+
+    /// The pid serving in id `id`, if any.
+    pub fn pid(&self, id: u32) -> Option<u32> {
+        self.word(id, PID).map(|w| w.load(Ordering::Acquire) as u32).filter(|&pid| pid != 0)
+    }
+
+    /// What worker `id` can take now.
+    pub fn get(&self, id: u32) -> State {
+        let (Some(run), Some(wait)) = (self.word(id, RUN), self.word(id, WAITING)) else { return State::Absent };
+        match run.load(Ordering::Acquire) {
+            ABSENT => State::Absent,
+            _ if wait.load(Ordering::Acquire) > 0 => State::Busy,
+            IDLE => State::Available,
+            since if monotonic_ns().saturating_sub(since) < HELD_UP_AFTER.as_nanos() as u64 => State::Available,
+            _ => State::Busy,
+        }
+    }
+
+    /// An available worker other than `me`, looking from the one after `me` round the
+    /// ring, so that two held-up workers do not both pick the same one first.
+    pub fn available_other_than(&self, me: u32) -> Option<u32> {
+        self.others(me).find(|&id| self.get(id) == State::Available)
+    }
+
+    /// Every worker serving now other than `me`, in the same order.
+    pub fn present_other_than(&self, me: u32) -> impl Iterator<Item = u32> + '_ {
+        self.others(me).filter(|&id| self.get(id) != State::Absent)
+    }
+
+    fn others(&self, me: u32) -> impl Iterator<Item = u32> {
+        let n = self.slots as u32;
+        (1..n).map(move |step| (me + step) % n)
+    }
+}
+
+/// Maps the board for `worker_num` HTTP workers; call in the master before forking, in
+/// `serving_mode` worker.
+pub fn install(worker_num: usize) -> std::io::Result<()> {
+    if BOARD.get().is_none() {
+        let _ = BOARD.set(Board::new(worker_num)?);
+    }
+    Ok(())
+}
+
+/// The board installed before the fork; `None` in `serving_mode` master.
+pub fn shared() -> Option<&'static Board> {
+    BOARD.get()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_available_worker_is_found_after_me_round_the_ring_and_never_me() {
+        let board = Board::new(4).unwrap();
+        assert_eq!(board.available_other_than(1), None, "all absent at first");
+        board.set(1, 11, None, 0);
+        assert_eq!(board.available_other_than(1), None, "never myself");
+        board.set(0, 10, None, 0);
+        board.set(3, 13, Some(monotonic_ns()), 0);
+        assert_eq!(board.available_other_than(1), Some(3), "a request just begun still leaves it available");
+        assert_eq!(board.available_other_than(3), Some(0));
+        board.set(3, 13, Some(monotonic_ns()), 1);
+        assert_eq!(board.get(3), State::Busy, "a request waits for it");
+        assert_eq!(board.available_other_than(1), Some(0));
+        board.set(0, 10, Some(monotonic_ns() - 2 * HELD_UP_AFTER.as_nanos() as u64), 0);
+        assert_eq!(board.get(0), State::Busy, "held up by a long request");
+        assert_eq!(board.available_other_than(1), None);
+        assert_eq!(board.present_other_than(1).collect::<Vec<_>>(), vec![3, 0]);
+        assert_eq!(board.pid(3), Some(13));
+        board.clear(3, 99);
+        assert_eq!(board.get(3), State::Busy, "only the pid serving in the id clears it");
+        board.clear(3, 13);
+        assert_eq!((board.get(3), board.pid(3)), (State::Absent, None));
+        assert_eq!(board.get(9), State::Absent, "past the last id");
+    }
+
+    #[test]
+    fn a_worker_holding_more_than_its_share_of_connections_lets_the_others_accept() {
+        let board = Board::new(3).unwrap();
+        assert!(board.fair_to_accept(0, 50), "alone: always");
+        board.set(1, 11, None, 0);
+        board.set_open(1, 4);
+        board.set_accepting(1, true);
+        assert!(board.fair_to_accept(0, 6));
+        assert!(!board.fair_to_accept(0, 7), "more than two over the other's 4");
+        board.set(2, 12, None, 0);
+        board.set_accepting(2, true);
+        assert!(!board.fair_to_accept(0, 5), "the others average 2");
+        assert!(board.fair_to_accept(0, 4));
+        board.set_accepting(2, false);
+        assert!(board.fair_to_accept(0, 6), "one that does not accept is not counted");
+        board.set_accepting(1, false);
+        assert!(board.fair_to_accept(0, 50), "none of the others accepts: take it");
+    }
+
+    #[test]
+    fn the_board_is_shared_with_a_forked_child() {
+        let board = Board::new(2).unwrap();
+        // SAFETY: the child only stores to the shared words and leaves at once.
+        match unsafe { libc::fork() } {
+            0 => {
+                board.set(1, 7, None, 0);
+                // SAFETY: leaves the forked child without running the parent's destructors.
+                unsafe { libc::_exit(0) }
+            }
+            pid => {
+                let mut status = 0;
+                // SAFETY: waits for our own child, with a live status variable.
+                unsafe { libc::waitpid(pid, &raw mut status, 0) };
+                assert_eq!(board.get(1), State::Available);
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The front's relay: hands the front's requests to its PHP thread one at a time, and,
+//! while that thread is held up by a long request, offers the waiting ones to another
+//! worker (`sibling.rs`) and stops accepting connections while another worker is free.
+//!
+//! It also runs the requests other fronts pass it (before its own queue), publishes its
+//! PHP thread's state on the shared board, and enforces `max_request_time`: past a
+//! request's deadline its client gets 504 and the worker ends itself, as a master's slot
+//! would kill it; the manager replaces it.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::time::Instant;
+
+use super::board::{Board, HELD_UP_AFTER};
+use super::handoff::{Handed, Inbox};
+use super::sibling;
+use crate::log;
+use crate::reactor::dispatch::{SlotQueues, Work};
+use crate::reactor::job::{Failure, Job, Reply};
+use crate::reactor::Shared;
+
+/// How often a held-up front looks at the board again for a free worker.
+const LOOK_AGAIN: Duration = Duration::from_millis(1);
+
+/// A request another front passed to this one, and the answer to "will you run it?".
+pub(super) struct Direct {
+    pub job: Job,
+    pub taken: oneshot::Sender<bool>,
+}
+
+/// The request the PHP thread runs.
+struct Running {
+    job: Job,
+    finished: oneshot::Receiver<()>,
+    since: Instant,
+    /// `since` as `monotonic_ns`, the clock every process reads the board with.
+    started_ns: u64,
+}
+
+pub(super) struct Relay {
+    pub shared: Arc<Shared>,
+    pub inbox: Arc<Inbox>,
+    pub me: u32,
+    /// The shared board; `None` when the master made none (then nothing is forwarded).
+    pub board: Option<&'static Board>,
+    pub direct: mpsc::UnboundedReceiver<Direct>,
+    /// When the front accepts connections; `None` with no board.
+    pub gate: Option<Arc<super::gate::Gate>>,
+    /// Set once the front stops: the board no longer shows this worker.
+    pub leaving: Arc<AtomicBool>,
+}
+
+impl Relay {
+    pub(super) async fn run(mut self) {
+        let Some(queues) = self.shared.dispatcher.queues_for(0) else { return };
+        // Told when a forwarded request is answered: its taker may be free again.
+        let forwarded = Arc::new(Notify::new());
+        let mut running: Option<Running> = None;
+        // Requests other fronts passed here, run before this front's own.
+        let mut passed: VecDeque<Job> = VecDeque::new();
+        let mut held: Option<Job> = None;
+        let mut look_at = Instant::now();
+        loop {
+            if self.inbox.aborting() {
+                passed.extend(held);
+                return self.hand_over(passed, &queues).await;
+            }
+            while running.is_none() {
+                let Some(job) = passed.pop_front().or_else(|| held.take()) else { break };
+                running = self.start(job);
+            }
+            self.publish(running.as_ref(), passed.len() + usize::from(held.is_some()), &queues);
+            let held_up = running.as_ref().is_some_and(|r| r.since.elapsed() >= HELD_UP_AFTER);
+            if held_up && Instant::now() >= look_at {
+                look_at = Instant::now() + LOOK_AGAIN;
+                if let Some(job) = held.take() {
+                    held = self.forward(job, &forwarded).await;
+                }
+                if let Some(gate) = &self.gate {
+                    gate.set_held_up(gate.board.available_other_than(self.me).is_some());
+                }
+            } else if let (false, Some(gate)) = (held_up, &self.gate) {
+                gate.set_held_up(false);
+            }
+            let wake_at = running.as_ref().map(|r| (r.since + HELD_UP_AFTER).max(look_at));
+            tokio::select! {
+                biased;
+                answered = settle(&mut running) => {
+                    let job = running.take().map(|r| r.job);
+                    if !answered {
+                        if let Some(job) = job {
+                            deadline_passed(job).await;
+                        }
+                    }
+                }
+                Some(direct) = self.direct.recv() => {
+                    let _ = direct.taken.send(true);
+                    passed.push_back(direct.job);
+                }
+                work = queues.next(), if held.is_none() => {
+                    if let Work::Request(job) = work {
+                        held = Some(job);
+                    }
+                }
+                () = sleep_until(wake_at) => {}
+                () = forwarded.notified(), if held.is_some() => look_at = Instant::now(),
+            }
+        }
+    }
+
+    /// Hands a request to the PHP thread, unless it was withdrawn or is past its deadline.
+    fn start(&self, job: Job) -> Option<Running> {
+        let payload = job.take()?;
+        if job.deadline.is_past() {
+            let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
+            return None;
+        }
+        let (done, finished) = oneshot::channel();
+        self.inbox.hand(Handed::new(payload, job.reply.clone(), done));
+        Some(Running { job, finished, since: Instant::now(), started_ns: crate::pool::process::monotonic_ns() })
+    }
+
+    /// Offers a waiting request to a free worker; gives it back when none took it.
+    async fn forward(&self, job: Job, forwarded: &Arc<Notify>) -> Option<Job> {
+        let board = self.board?;
+        let Some(pid) = board.available_other_than(self.me).and_then(|id| board.pid(id)) else { return Some(job) };
+        // Withdrawn meanwhile (its client left, or had its 503/504).
+        let payload = job.take()?;
+        match sibling::offer(pid, &payload, false).await {
+            Some(stream) => {
+                tokio::spawn(sibling::relay_answer(stream, job, payload, forwarded.clone()));
+                None
+            }
+            None => {
+                if job.put_back(payload) {
+                    Some(job)
+                } else {
+                    let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
+                    None
+                }
+            }
+        }
+    }
+
+    /// The PHP thread is ending (a fatal error, `exit()`): every request that waits for
+    /// it goes to another worker, which takes it in any case; with none left, its
+    /// client gets 502 as from a master whose worker died. Runs until the front ends.
+    async fn hand_over(&mut self, mut waiting: VecDeque<Job>, queues: &SlotQueues) {
+        self.leaving.store(true, Ordering::SeqCst);
+        if let Some(board) = self.board {
+            board.clear(self.me, std::process::id());
+        }
+        self.direct.close();
+        while let Ok(direct) = self.direct.try_recv() {
+            let _ = direct.taken.send(false);
+        }
+        let done = Arc::new(Notify::new());
+        loop {
+            let job = match waiting.pop_front() {
+                Some(job) => job,
+                None => match queues.next().await {
+                    Work::Request(job) => job,
+                    _ => continue,
+                },
+            };
+            let (Some(board), Some(payload)) = (self.board, job.take()) else { continue };
+            for pid in board.present_other_than(self.me).filter_map(|id| board.pid(id)) {
+                if let Some(stream) = sibling::offer(pid, &payload, true).await {
+                    tokio::spawn(sibling::relay_answer(stream, job, payload, done.clone()));
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Shows the PHP thread's state to the other fronts.
+    fn publish(&self, running: Option<&Running>, holding: usize, queues: &SlotQueues) {
+        let Some(board) = self.board else { return };
+        let pid = std::process::id();
+        if self.leaving.load(Ordering::Relaxed) {
+            board.clear(self.me, pid);
+            return;
+        }
+        let waiting = holding + queues.own.len() + queues.shared.as_ref().map_or(0, async_channel::Receiver::len);
+        let since = running.map(|r| r.started_ns);
+        board.set(self.me, pid, since, waiting);
+    }
+}
+
+/// Waits for the running request's answer, until its deadline; true when it came. Never
+/// completes while nothing runs.
+async fn settle(running: &mut Option<Running>) -> bool {
+    let Some(r) = running.as_mut() else { return std::future::pending().await };
+    let at = r.job.deadline.at();
+    tokio::select! {
+        _ = &mut r.finished => true,
+        () = sleep_until(at) => false,
+    }
+}
+
+/// The PHP thread ran past a request's `max_request_time`: its client gets 504 and the
+/// process ends (the manager replaces it).
+async fn deadline_passed(job: Job) {
+    log::line("worker", &format!("pid {} passed max_request_time; answering 504 and ending this worker", std::process::id()));
+    let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
+    // Long enough for hyper to write the 504 on this runtime.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::Signal::SIGKILL);
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,183 @@
+//! Requests passed between the fronts of two HTTP workers (`serving_mode` worker).
+//!
+//! A worker whose PHP thread is held up by a long request offers the requests waiting
+//! for it to another worker's front (`offer`), which takes them when its own PHP thread
+//! is free (`listen`); the answer comes back on the same connection and the first front
+//! writes it to its client. A worker that is ending (a fatal error, `exit()`) hands its
+//! waiting requests over the same way, and the other front takes them in any case.
+//!
+//! Each front listens on an abstract unix socket named after its pid; only processes of
+//! the same user may connect. One connection carries one request:
+//!
+//! ```text
+//! offerer -> taker: a byte (1: take it in any case, 0: only if free), the `ToWorker::Request` frame
+//! taker -> offerer: a byte (1: taken, 0: refused); when taken, the answer as the frames a
+//!                   worker sends its master: `Response`, then `Chunk`s and `End` for a stream
+//! ```
+//! A taker that cannot answer (its worker died) closes the connection: the offerer's
+//! client gets 502, or 504 once `max_request_time` passed, as from a master.
+
+use std::os::linux::net::SocketAddrExt;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{mpsc, Notify};
+
+use super::board::{Board, State};
+use crate::ipc::codec::{frame_len, MAX_FRAME};
+use crate::ipc::{decode_to_master, decode_to_worker, encode_to_master, encode_to_worker, Retire, ToMaster, ToWorker};
+use crate::reactor::deadline::Deadline;
+use crate::reactor::job::{Failure, Job, Payload, Reply, ReplyHead};
+use crate::reactor::upload::TempFiles;
+
+/// The abstract socket name of the front in process `pid`.
+fn name(pid: u32) -> String {
+    format!("laravels-rs/front/{pid}")
+}
+
+/// Binds this process's front socket.
+pub(super) fn bind() -> std::io::Result<UnixListener> {
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name(std::process::id()).as_bytes())?;
+    let listener = std::os::unix::net::UnixListener::bind_addr(&addr)?;
+    listener.set_nonblocking(true)?;
+    UnixListener::from_std(listener)
+}
+
+/// What a taker needs of its own front.
+pub(super) struct Taker {
+    /// This worker's id, whose state on the board says whether it is free.
+    pub me: u32,
+    pub board: &'static Board,
+    /// Where taken requests go: the relay runs them before the front's own queue.
+    pub direct: mpsc::UnboundedSender<super::relay::Direct>,
+    /// `max_request_time`, counted from when the request is taken.
+    pub limit: Option<Duration>,
+}
+
+/// Takes requests offered by other fronts until the front stops.
+pub(super) async fn listen(listener: UnixListener, taker: Arc<Taker>) {
+    // SAFETY: geteuid takes no arguments and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        // Another user's process could name any peer address in a request.
+        if !stream.peer_cred().is_ok_and(|cred| cred.uid() == me) {
+            continue;
+        }
+        tokio::spawn(take(stream, taker.clone()));
+    }
+}
+
+async fn take(mut stream: UnixStream, taker: Arc<Taker>) -> std::io::Result<()> {
+    let must = stream.read_u8().await? == 1;
+    let frame = read_frame(&mut stream).await?;
+    let request = decode_to_worker(&frame).map_err(std::io::Error::other)?;
+    if !matches!(request, ToWorker::Request(_)) || (!must && taker.board.get(taker.me) != State::Available) {
+        return stream.write_u8(0).await;
+    }
+    let deadline = Deadline::queued(taker.limit, None, Arc::new(AtomicUsize::new(1)));
+    let (job, mut ticket) = Job::new(request, 0, TempFiles::default(), deadline);
+    let (run, ran) = tokio::sync::oneshot::channel();
+    if taker.direct.send(super::relay::Direct { job, taken: run }).is_err() {
+        return stream.write_u8(0).await;
+    }
+    // The relay says whether it will run it (it refuses once the worker is ending).
+    if ran.await != Ok(true) {
+        return stream.write_u8(0).await;
+    }
+    stream.write_u8(1).await?;
+    let Some(Reply::Head(head)) = ticket.first().await else { return Ok(()) };
+    let complete = head.complete;
+    let ReplyHead { status, reason, headers, body, .. } = head;
+    stream.write_all(&encode_to_master(&ToMaster::Response { status, reason, headers, body, complete, retire: Retire::Stays })).await?;
+    if complete {
+        return Ok(());
+    }
+    let mut rest = ticket.rest();
+    while let Some(reply) = rest.recv().await {
+        match reply {
+            Reply::Chunk(data) => stream.write_all(&encode_to_master(&ToMaster::Chunk(data))).await?,
+            // Cut: the offerer's client sees its stream end early, as from a master.
+            Reply::Failed(_) | Reply::Head(_) => return Ok(()),
+        }
+    }
+    stream.write_all(&encode_to_master(&ToMaster::End { retire: Retire::Stays })).await
+}
+
+async fn read_frame(stream: &mut UnixStream) -> std::io::Result<Bytes> {
+    let mut prefix = [0u8; 4];
+    stream.read_exact(&mut prefix).await?;
+    let len = frame_len(prefix);
+    if len > MAX_FRAME {
+        return Err(std::io::Error::other("frame too large"));
+    }
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).await?;
+    Ok(Bytes::from(body))
+}
+
+/// Offers a request to the front of process `pid`; the connection its answer comes on
+/// when that front took it.
+pub(super) async fn offer(pid: u32, payload: &Payload, must: bool) -> Option<UnixStream> {
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name(pid).as_bytes()).ok()?;
+    // A connect to a listening unix socket completes at once, or fails (ECONNREFUSED
+    // when that process is gone).
+    let stream = std::os::unix::net::UnixStream::connect_addr(&addr).ok()?;
+    stream.set_nonblocking(true).ok()?;
+    let mut stream = UnixStream::from_std(stream).ok()?;
+    let mut offer = encode_to_worker(&payload.frame);
+    offer.insert(0, u8::from(must));
+    stream.write_all(&offer).await.ok()?;
+    (stream.read_u8().await.ok()? == 1).then_some(stream)
+}
+
+/// Relays the answer of a taken request to its client, as a master's slot relays a
+/// worker's: 504 past `max_request_time`, 502 if the other front closes unanswered.
+/// `payload` keeps the request's upload files until then. `done` is told at the end.
+pub(super) async fn relay_answer(mut stream: UnixStream, job: Job, payload: Payload, done: Arc<Notify>) {
+    let answered = match job.deadline.at() {
+        Some(at) => tokio::time::timeout_at(at, copy_answer(&mut stream, &job)).await.ok(),
+        None => Some(copy_answer(&mut stream, &job).await),
+    };
+    match answered {
+        None => {
+            let _ = job.reply.send(Reply::Failed(Failure::Deadline)).await;
+        }
+        Some(Err(())) => {
+            let _ = job.reply.send(Reply::Failed(Failure::WorkerLost)).await;
+        }
+        Some(Ok(())) => {}
+    }
+    drop(payload);
+    done.notify_one();
+}
+
+/// Copies the frames of one answer to the job's reply channel; `Err` when the stream
+/// ended before the answer did. A client that left ends it early.
+async fn copy_answer(stream: &mut UnixStream, job: &Job) -> Result<(), ()> {
+    loop {
+        let frame = read_frame(stream).await.map_err(|_| ())?;
+        let reply = match decode_to_master(&frame).map_err(|_| ())? {
+            ToMaster::Response { status, reason, headers, body, complete, .. } => {
+                let head = Reply::Head(ReplyHead { status, reason, headers, body, complete });
+                if job.reply.send(head).await.is_err() || complete {
+                    return Ok(());
+                }
+                continue;
+            }
+            ToMaster::Chunk(data) => Reply::Chunk(data),
+            ToMaster::End { .. } => return Ok(()),
+            _ => return Err(()),
+        };
+        if job.reply.send(reply).await.is_err() {
+            return Ok(());
+        }
+    }
+}

@@ -4,7 +4,10 @@ The measuring and the report of `python3 bench/cpu.py --latency`; cpu.py starts 
 (laravels-rs in each `--modes`, LaravelS on Swoole with `--laravels-s`/`--swoole-so`) and
 hands them here. Per contender and round, alternating contenders round by round:
 
-- the load: `wrk -t2 -c256 --latency` on its URL: req/s, p50, p99, the slowest, errors;
+- the load: `wrk -t2 -c256 --latency` on its URL: req/s, p50, p99, the slowest, errors,
+  and, halfway through, how many of the connections each process of the server holds
+  (in `serving_mode` worker the workers accept from one shared socket: this shows how
+  evenly they split the clients);
 - the slow mix: the same load while one more client keeps one `GET /sleep/2000` (the
   example app's route that sleeps 2 s in PHP) in flight the whole time, the next sent on
   a new connection as soon as one is answered: the load's p99 and errors, and how many
@@ -18,11 +21,13 @@ Pss divides them among the sharers, so its sum is the tree's real footprint.
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import statistics
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -58,9 +63,36 @@ class SlowClient(threading.Thread):
         self.join(SLOW_MS / 1000 + 35)
 
 
+def held_connections(root: int, port: int, role: Callable[[int], str]) -> dict[str, int]:
+    """How many established TCP connections on `port` each process of root's tree holds
+    (from /proc/net/tcp* and each process's fds): which process serves the clients."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                f = line.split()
+                if f[3] == "01" and int(f[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{f[9]}]")
+    held: dict[str, int] = {}
+    for pid in run.tree(root):
+        with contextlib.suppress(OSError):
+            fds = Path(f"/proc/{pid}/fd")
+            n = sum(1 for fd in fds.iterdir() if _link(fd) in inodes)
+            if n:
+                held[role(pid)] = held.get(role(pid), 0) + n
+    return held
+
+
+def _link(path: Path) -> str:
+    with contextlib.suppress(OSError):
+        return os.readlink(path)
+    return ""
+
+
 @dataclass
 class Round:
     load: run.Sample
+    held: dict[str, int] = field(default_factory=dict)  # connections per process, halfway through the load
     mixed: run.Sample | None = None
     slow_took: list[float] = field(default_factory=list)
     slow_failed: int = 0
@@ -77,8 +109,12 @@ class Row:
     slow_url: str = ""
     rounds: list[Round] = field(default_factory=list)
 
-    def measure(self, seconds: int, conns: int) -> Round:
-        r = Round(run.wrk(self.url, seconds, conns))
+    def measure(self, seconds: int, conns: int, role: Callable[[int], str]) -> Round:
+        held: dict[str, int] = {}
+        look = threading.Timer(seconds / 2, lambda: held.update(held_connections(self.root, urlsplit(self.url).port, role)))
+        look.start()
+        r = Round(run.wrk(self.url, seconds, conns), held)
+        look.join()
         if self.slow_url:
             slow = SlowClient(self.slow_url)
             slow.start()
@@ -129,7 +165,7 @@ def measure(rows: list[Row], rounds: int, seconds: int, conns: int, role: Callab
     """Every row, round after round; then the memory of each server's tree (`role` names its processes)."""
     for n in range(rounds):
         for row in rows:
-            r = row.measure(seconds, conns)
+            r = row.measure(seconds, conns, role)
             row.rounds.append(r)
             mixed = f"; with the slow client: p99 {run.fmt_ms(r.mixed.p99_ms)} ms, {len(r.slow_took)} slow answered" if r.mixed else ""
             run.progress(f"round {n + 1}: {row.name}: {r.load.rps:,.0f} req/s, p99 {run.fmt_ms(r.load.p99_ms)} ms{mixed}")
@@ -145,13 +181,14 @@ def render(rows: list[Row], memory: dict[str, Memory], reference: Row, seconds: 
     ref = "x ref"
     out = [f"#### wrk -t2 -c{conns}, {seconds} s rounds", "",
            f"Ratios (x ref) are to {reference.name}.", "",
-           f"| server | req/s per round | median req/s | {ref} | p50 ms | p99 ms | p99 {ref} | slowest ms | errors |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           f"| server | req/s per round | median req/s | {ref} | p50 ms | p99 ms | p99 {ref} | slowest ms | errors | connections held, per round |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         per_round = " / ".join(f"{r.load.rps:,.0f}" for r in row.rounds)
         out.append(f"| {row.name} | {per_round} | **{row.median('rps') or 0:,.0f}** | {ratio(row.median('rps'), reference.median('rps'))} | "
                    f"{run.fmt_ms(row.median('p50_ms'))} | **{run.fmt_ms(row.median('p99_ms'))}** | "
-                   f"{ratio(row.median('p99_ms'), reference.median('p99_ms'))} | {run.fmt_ms(row.median('max_ms'))} | {row.errors()} |")
+                   f"{ratio(row.median('p99_ms'), reference.median('p99_ms'))} | {run.fmt_ms(row.median('max_ms'))} | {row.errors()} | "
+                   f"{' / '.join(', '.join(f'{k} {v}' for k, v in sorted(r.held.items())) for r in row.rounds)} |")
     mixed = [row for row in rows if row.slow_url]
     if mixed:
         out += ["", f"#### The same load with one `GET {SLOW_PATH}` in flight the whole time", "",
@@ -175,8 +212,10 @@ def render(rows: list[Row], memory: dict[str, Memory], reference: Row, seconds: 
     out += ["", "Commands:", "", "```"]
     for row in rows:
         out += [f"# {row.name}", *row.commands]
-    out += ["# the slow client: GET http://127.0.0.1:PORT" + SLOW_PATH + " in a loop, one at a time, a new connection each, "
-            "during the second wrk of each round (bench/latency.py SlowClient)", "```", ""]
+    if mixed:
+        out.append(f"# the slow client: GET http://127.0.0.1:PORT{SLOW_PATH} in a loop, one at a time, a new connection each, "
+                   "during the second wrk of each round (bench/latency.py SlowClient)")
+    out += ["```", ""]
     return out
 
 

@@ -16,7 +16,9 @@ wrk's own CPU is its rusage. Everything is divided by the requests wrk counted.
     python3 bench/cpu.py --baseline-ext /tmp/base.so       # ... or only another build of the extension
     python3 bench/cpu.py --spin 0,200                      # every laravels-rs contender with each reactor_spin_us
     python3 bench/cpu.py --laravels-s DIR --swoole-so SO   # and LaravelS on Swoole beside (bench/laravels_s.py)
-    python3 bench/cpu.py --modes master,worker             # ... with each serving_mode
+    python3 bench/cpu.py --modes master,worker             # ... with each serving_mode (plain handler too)
+    python3 bench/cpu.py --latency --modes master,worker   # latency at 256 connections, memory, one slow request in
+                                                           # the mix, instead of CPU (bench/latency.py); hello2 unless --only
 
 The machine is shared: req/s moves with whatever else runs, CPU per request and counts much
 less. The report states the load average at the start and the end, and the idle share of
@@ -37,9 +39,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import laravels_s  # noqa: E402  (the optional LaravelS + Swoole rows)
+import latency  # noqa: E402  (--latency: latency, memory, the slow mix)
 import run  # noqa: E402  (the servers, the prepared app, wrk)
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -53,7 +57,23 @@ def role(pid: int) -> str:
     for r in ROLES[:-1]:
         if r in name:
             return r
-    return "master" if "bin/laravels" in name or "plain_php.php" in name or "plain_swoole.php" in name else "other"
+    if "plain_swoole.php" in name:
+        return unnamed_swoole(pid)
+    return "master" if "bin/laravels" in name or "plain_php.php" in name else "other"
+
+
+def unnamed_swoole(pid: int) -> str:
+    """bench/plain_swoole.php's processes all have its command line: the master, its child
+    the manager, the manager's children the workers (numbered in pid order)."""
+    name = run.process_name(pid)
+    parent = (run.proc_stat(pid) or (0, 0))[0]
+    if run.process_name(parent) != name:
+        return "master"
+    grandparent = (run.proc_stat(parent) or (0, 0))[0]
+    if run.process_name(grandparent) != name:
+        return "manager"
+    siblings = sorted(p for p in run.descendants(parent) if (run.proc_stat(p) or (0, 0))[0] == parent)
+    return f"worker #{siblings.index(pid)}" if pid in siblings else "other"
 
 
 def threads(pid: int) -> list[Path]:
@@ -111,10 +131,13 @@ class Contender:
     url: str
     service: run.Service
     rounds: list[Round] = field(default_factory=list)
+    what: str = ""  # the --only entry it serves (hello2, ...)
+    laravel: bool = False  # serves the example app (its /sleep route too)
+    swoole: bool = False  # LaravelS, or the plain handler, on Swoole: what --latency's ratios are to
+    label: str = ""  # short, for --latency's tables
 
     def tree(self) -> dict[int, str]:
-        root = self.service.proc.pid
-        return {pid: role(pid) for pid in [root, *run.descendants(root)]}
+        return {pid: role(pid) for pid in run.tree(self.service.proc.pid)}
 
     def measure(self, seconds: int, conns: int) -> Round:
         tree = self.tree()
@@ -207,10 +230,10 @@ def laravels(b: run.Bench, app: Path, ext: Path, workers: int, spin: int | None,
     return b.start(service)
 
 
-def plain(b: run.Bench, checkout: Path, ext: Path, workers: int, label: str) -> run.Service:
+def plain(b: run.Bench, checkout: Path, ext: Path, workers: int, label: str, mode: str = "master") -> run.Service:
     port = b.port()
-    argv = ["php", *run.PHP_FLAGS, "-d", f"extension={ext}", str(checkout / "bench" / "plain_php.php"), str(port), str(workers), "1"]
-    return b.start(run.Service(f"plain PHP handler {label}, workers={workers}, 1 reactor thread", argv, checkout,
+    argv = ["php", *run.PHP_FLAGS, "-d", f"extension={ext}", str(checkout / "bench" / "plain_php.php"), str(port), str(workers), "1", mode]
+    return b.start(run.Service(f"plain PHP handler {label}, serving_mode={mode}, workers={workers}, 1 reactor thread", argv, checkout,
                                run.answers(f"http://127.0.0.1:{port}/"), port=port))
 
 
@@ -237,9 +260,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--seconds", type=int, default=5)
     p.add_argument("--warmup", type=int, default=2)
-    p.add_argument("--conns", type=int, default=32, help="wrk connections (default 32)")
-    p.add_argument("--only", default="hello1,hello2,plain1,plain2", help="of hello1,hello2,db1,db2,plain1,plain2")
-    p.add_argument("--modes", default="master", help="comma-separated serving_mode values for the laravels-rs contenders (master, worker)")
+    p.add_argument("--conns", type=int, help="wrk connections (default 32; 256 with --latency)")
+    p.add_argument("--only", help="of hello1,hello2,db1,db2,plain1,plain2 (default hello1,hello2,plain1,plain2; hello2 with --latency)")
+    p.add_argument("--modes", default="master", help="comma-separated serving_mode values for the laravels-rs contenders, "
+                   "the plain handler's too (master, worker)")
+    p.add_argument("--latency", action="store_true", help="measure p50/p99 at --conns, the memory of each server's process tree "
+                   "and the load's p99 with one 2 s request in flight (bench/latency.py), instead of CPU per request; no ceiling")
     p.add_argument("--spin", default="", help="comma-separated reactor_spin_us values for the laravels-rs contenders")
     p.add_argument("--baseline", type=Path, help="another built checkout, measured beside this one")
     p.add_argument("--baseline-ext", type=Path, help="another build of the extension (a copy of target/release/liblaravels.so), "
@@ -249,6 +275,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--port-base", type=int, default=6300)
     p.add_argument("--workdir", type=Path, default=Path("/tmp/laravels-bench-cpu"))
     opts = p.parse_args()
+    opts.conns = opts.conns or (256 if opts.latency else 32)
+    opts.only = opts.only or ("hello2" if opts.latency else "hello1,hello2,plain1,plain2")
     if bool(opts.laravels_s) != bool(opts.swoole_so):
         p.error("--laravels-s and --swoole-so go together")
     if opts.swoole_so and not opts.swoole_so.is_file():
@@ -272,49 +300,75 @@ def main() -> int:
         builds.append((f"baseline {commit}", base, base / "target" / "release" / "liblaravels.so", run.prepared_with(base, opts.workdir / "baseline")))
     if opts.baseline_ext:
         builds.append((f"baseline {opts.baseline_ext.name}", run.REPO, opts.baseline_ext.resolve(), builds[0][3]))
-    spins = [int(s) for s in opts.spin.split(",") if s] or [None]
     swoole_app = None
     if opts.laravels_s:
         run.progress(f"preparing the example app on LaravelS from {opts.laravels_s}")
         swoole_app = laravels_s.prepare(builds[0][3], opts.laravels_s, opts.workdir)
     with contextlib.ExitStack() as stack:
         b = run.Bench(argparse.Namespace(workdir=opts.workdir), builds[0][3], builds[0][3], stack, opts.port_base + 1)
-        contenders: list[Contender] = []
-        for what in opts.only.split(","):
-            kind, workers = what[:-1], int(what[-1])
-            for label, checkout, ext, app in builds:
-                if kind == "plain":
-                    s = plain(b, checkout, ext, workers, label)
-                    contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}/", s))
-                    continue
-                for spin, mode in [(sp, m) for m in opts.modes.split(",") for sp in spins]:
-                    # A server reads the overrides file once, when it starts (as in run.py).
-                    s = laravels(b, app, ext, workers, spin, label, mode)
-                    path = "/api/hello" if kind == "hello" else run.DB_PATH
-                    s.name = s.name.replace("/api/hello", path)
-                    contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}{path}", s))
-            if swoole_app is not None:
-                path = {"hello": "/api/hello", "db": run.DB_PATH}.get(kind, "/")
-                s = plain_swoole(b, workers) if kind == "plain" else on_laravels_s(b, swoole_app, workers, path)
-                contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}{path}", s))
-        for path in dict.fromkeys("/api/hello" if w.startswith("hello") else run.DB_PATH for w in opts.only.split(",") if not w.startswith("plain")):
-            contenders.append(Ceiling(builds[0][3], path))
+        contenders = servers(b, opts, builds, swoole_app)
         for c in contenders:
             if isinstance(c, Ceiling):
                 continue
             subprocess.run(run.wrk_argv(c.url, opts.warmup, opts.conns), capture_output=True, timeout=60)
-        for n in range(opts.rounds):
-            for c in contenders:
-                r = c.measure(opts.seconds, opts.conns)
-                c.rounds.append(r)
-                run.progress(f"round {n + 1}: {c.name}: {r.requests / r.seconds:,.0f} req/s")
+        if opts.latency:
+            rows = [latency.Row(c.label, c.url, c.service.proc.pid, latency.commands(c.service, c.url, opts.seconds, opts.conns),
+                                latency.slow_url(c.url) if c.laravel else "") for c in contenders]
+            memory = latency.measure(rows, opts.rounds, opts.seconds, opts.conns, role)
+        else:
+            for n in range(opts.rounds):
+                for c in contenders:
+                    r = c.measure(opts.seconds, opts.conns)
+                    c.rounds.append(r)
+                    run.progress(f"round {n + 1}: {c.name}: {r.requests / r.seconds:,.0f} req/s")
     commit = subprocess.run(["git", "-C", str(run.REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"`python3 bench/cpu.py {' '.join(sys.argv[1:])}` at {commit}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; wrk -t2 -c{opts.conns}, {opts.rounds} rounds of {opts.seconds} s "
-          f"alternating; medians of the rounds; load average {load0[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.\n")
+          f"alternating{'; each round the load alone, then with the slow client' if opts.latency else ''}; medians of the rounds; load average {load0[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end.\n")
+    if opts.latency:
+        for what in dict.fromkeys(c.what for c in contenders):
+            group = [row for row, c in zip(rows, contenders) if c.what == what]
+            swoole = [row for row, c in zip(rows, contenders) if c.what == what and c.swoole]
+            print(f"### {urlsplit(group[0].url).path}, {what[-1]} worker(s)\n")
+            print("\n".join(latency.render(group, memory, (swoole or group)[0], opts.seconds, opts.conns)))
+        return 0
     for c in contenders:
         print("\n".join(render(c)))
     return 0
+
+
+def servers(b: run.Bench, opts: argparse.Namespace, builds: list, swoole_app: Path | None) -> list[Contender]:
+    """Every server of the run, started, per --only entry: laravels-rs (per build, mode and spin), the plain
+    handler, LaravelS or Swoole's plain handler beside, and the in-process ceiling (not with --latency)."""
+    spins = [int(s) for s in opts.spin.split(",") if s] or [None]
+    modes = opts.modes.split(",")
+    contenders: list[Contender] = []
+
+    def short(label: str, *more) -> str:  # the build only when there are several
+        return ", ".join(str(m) for m in (label if len(builds) > 1 else "", *more) if m)
+    for what in opts.only.split(","):
+        kind, workers = what[:-1], int(what[-1])
+        path = {"hello": "/api/hello", "db": run.DB_PATH}.get(kind, "/")
+        for label, checkout, ext, app in builds:
+            if kind == "plain":
+                for mode in modes:
+                    s = plain(b, checkout, ext, workers, label, mode)
+                    contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}/", s, what=what, label=f"plain PHP, {short(label, mode)}"))
+                continue
+            for spin, mode in [(sp, m) for m in modes for sp in spins]:
+                # A server reads the overrides file once, when it starts (as in run.py).
+                s = laravels(b, app, ext, workers, spin, label, mode)
+                s.name = s.name.replace("/api/hello", path)
+                contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}{path}", s, what=what, laravel=True,
+                                            label=f"laravels-rs {short(label, mode, f'spin {spin}' if spin is not None else '')}"))
+        if swoole_app is not None:
+            s = plain_swoole(b, workers) if kind == "plain" else on_laravels_s(b, swoole_app, workers, path)
+            theirs = "plain PHP on Swoole" if kind == "plain" else f"LaravelS {laravels_s.version(opts.laravels_s).lstrip('v')} + Swoole"
+            contenders.append(Contender(s.name, f"http://127.0.0.1:{s.port}{path}", s, what=what, laravel=kind != "plain", swoole=True, label=theirs))
+    if not opts.latency:
+        for path in dict.fromkeys("/api/hello" if w.startswith("hello") else run.DB_PATH for w in opts.only.split(",") if not w.startswith("plain")):
+            contenders.append(Ceiling(builds[0][3], path))
+    return contenders
 
 
 if __name__ == "__main__":

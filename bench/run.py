@@ -92,6 +92,11 @@ def descendants(pid: int) -> dict[int, int]:
     return found
 
 
+def tree(root: int) -> list[int]:
+    """root and every process below it."""
+    return [root, *sorted(descendants(root))]
+
+
 def process_name(pid: int) -> str:
     with contextlib.suppress(OSError):
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
@@ -110,13 +115,13 @@ def port_in_use(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def http_get(url: str) -> tuple[int, bytes]:
+def http_get(url: str, timeout: float = 3) -> tuple[int, bytes]:
     # No proxy: an http_proxy in the environment must not see loopback requests. HTTPS is
     # to our own servers' self-signed certificates, on loopback: not verified.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                          urllib.request.HTTPSHandler(context=ssl._create_unverified_context()))
     try:
-        with opener.open(url, timeout=3) as response:
+        with opener.open(url, timeout=timeout) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
@@ -233,6 +238,7 @@ class Sample:
     p50_ms: float | None = None
     p99_ms: float | None = None
     errors: int = 0
+    max_ms: float | None = None
 
 
 def to_ms(text: str) -> float:
@@ -249,11 +255,12 @@ def wrk(url: str, seconds: int, conns: int) -> Sample:
     rps = re.search(r"Requests/sec:\s+([\d.]+)", run.stdout)
     if run.returncode != 0 or not rps:
         raise BenchError(f"wrk failed on {url}:\n{run.stdout}{run.stderr}")
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", run.stdout, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)[ \t]*$", run.stdout, re.M))  # wrk pads "2.05s "
+    slowest = re.search(r"^\s+Latency\s+\S+\s+\S+\s+(\S+)", run.stdout, re.M)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", run.stdout)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", run.stdout)
     errors = (sum(map(int, socket_errors.groups())) if socket_errors else 0) + (int(non_2xx.group(1)) if non_2xx else 0)
-    return Sample(float(rps.group(1)), to_ms(latency["50"]), to_ms(latency["99"]), errors)
+    return Sample(float(rps.group(1)), to_ms(latency["50"]), to_ms(latency["99"]), errors, to_ms(slowest.group(1)) if slowest else None)
 
 
 def h2load_argv(url: str, seconds: int, conns: int, streams: int, h1: bool) -> list[str]:
@@ -454,7 +461,8 @@ class Bench:
     def laravels(self, workers: int, static: bool = False, reactor_num: int | None = None, extra: dict | None = None,
                  label: str = "", tls: tuple[Path, Path] | None = None, http2: bool = False,
                  php_flags: list[str] = PHP_FLAGS, app: Path | None = None, extension: Path = EXTENSION,
-                 env: dict[str, str] | None = None) -> Service:
+                 env: dict[str, str] | None = None, mode: str | None = None) -> Service:
+        """mode: a `serving_mode` to set (and name); None leaves the app's (master)."""
         app = app or self.app
         port = self.port()
         # pid_file and reactor_num have no environment variable: the app copy's overrides file
@@ -467,6 +475,8 @@ class Bench:
         if http2:
             overrides["open_http2_protocol"] = True
         everything = {"swoole": overrides, **(extra or {})}
+        if mode:
+            everything["serving_mode"], label = mode, f"serving_mode={mode}, {label}"
         (app / "laravels.overrides.json").write_text(json.dumps(everything))
         env = {"LARAVELS_LISTEN_PORT": str(port), "LARAVELS_WORKER_NUM": str(workers), "LARAVELS_MAX_REQUEST": "0", **(env or {})}
         if static:
@@ -556,11 +566,17 @@ http {{
         return self.start(Service(f"php -S (PHP_CLI_SERVER_WORKERS={workers})", argv, self.fpm_app,
                                   answers(f"http://127.0.0.1:{port}/api/hello"), {"PHP_CLI_SERVER_WORKERS": str(workers)}, port))
 
-    def plain_php(self, workers: int, threads: int) -> Service:
+    def plain_php(self, workers: int, threads: int, mode: str | None = None) -> Service:
         port = self.port()
-        argv = ["php", *PHP_FLAGS, "-d", f"extension={EXTENSION}", str(REPO / "bench" / "plain_php.php"), str(port), str(workers), str(threads)]
-        return self.start(Service(f"plain PHP callback (workers={workers}, threads={threads})", argv, REPO,
+        argv = ["php", *PHP_FLAGS, "-d", f"extension={EXTENSION}", str(REPO / "bench" / "plain_php.php"), str(port), str(workers), str(threads),
+                *([mode] if mode else [])]
+        return self.start(Service(f"plain PHP callback ({f'serving_mode={mode}, ' if mode else ''}workers={workers}, threads={threads})", argv, REPO,
                                   answers(f"http://127.0.0.1:{port}/"), port=port))
+
+    def modes(self) -> list[str | None]:
+        """--modes: the serving modes the comparisons that take them run laravels-rs in
+        (None for the default alone, which keeps the servers' names as they were)."""
+        return [None] if self.opts.modes == "master" else self.opts.modes.split(",")
 
     def plain_hyper(self, threads: int) -> Service:
         port = self.port()
@@ -578,10 +594,10 @@ def ceiling(b: Bench) -> list[Section]:
     s = Section("1. Hello JSON: laravels-rs, one worker, vs the in-process ceiling",
                 "`GET /api/hello`. The ceiling is one PHP process looping `Request::create` + kernel `handle` + "
                 "`terminate` with no HTTP at all; it has no latency figures.")
-    ls = b.laravels(workers=1)
-    s.contenders = [Contender(ls.name, url(ls, "/api/hello"), [ls], HELLO_BODY), Ceiling(b.app)]
+    rows = [Contender(ls.name, url(ls, "/api/hello"), [ls], HELLO_BODY) for ls in (b.laravels(workers=1, mode=m) for m in b.modes())]
+    s.contenders = [*rows, Ceiling(b.app)]
     alternate(s, b.opts)
-    s.verdicts = [verdict("laravels-rs / ceiling", *s.contenders, 0.9, "%")]
+    s.verdicts = [verdict(f"laravels-rs{f' {m}' if m else ''} / ceiling", row, s.contenders[-1], 0.9, "%") for m, row in zip(b.modes(), rows)]
     return [s]
 
 
@@ -620,25 +636,28 @@ def workers(b: Bench) -> list[Section]:
                   "`Connection: close`: wrk counts each close as a read error.")
     five = Section("5. Latency at 256 connections, and memory",
                    "`GET /api/hello` with `wrk -c256`, same servers as in 2; memory read from /proc after this run.", conns=256)
-    ls = b.laravels(workers=2)
+    ours = [(m, b.laravels(workers=2, mode=m)) for m in b.modes()]
     fpm, front = b.php_fpm(children=2)
     builtin = b.php_builtin(workers=2)
-    laravels_c = Contender(ls.name, url(ls, "/api/hello"), [ls], HELLO_BODY)
+    laravels_cs = [Contender(ls.name, url(ls, "/api/hello"), [ls], HELLO_BODY) for _, ls in ours]
     fpm_c = Contender("php-fpm (pm=static, 2 children) + nginx (1 worker)", url(front, "/api/hello"), [fpm, front], HELLO_BODY)
-    two.contenders = [laravels_c, fpm_c, Contender(builtin.name, url(builtin, "/api/hello"), [builtin], HELLO_BODY)]
+    builtin_c = Contender(builtin.name, url(builtin, "/api/hello"), [builtin], HELLO_BODY)
+    two.contenders = [*laravels_cs, fpm_c, builtin_c]
     alternate(two, b.opts)
-    two.verdicts = [verdict("laravels-rs / php-fpm + nginx", laravels_c, fpm_c, 20, "x"),
-                    verdict("laravels-rs / php -S", laravels_c, two.contenders[2], None, "x")]
-    five.contenders = [Contender(c.name, c.url, c.services, HELLO_BODY) for c in (laravels_c, fpm_c)]
+    for (m, _), c in zip(ours, laravels_cs):
+        name = f"laravels-rs{f' {m}' if m else ''}"
+        two.verdicts += [verdict(f"{name} / php-fpm + nginx", c, fpm_c, 20, "x"), verdict(f"{name} / php -S", c, builtin_c, None, "x")]
+    five.contenders = [Contender(c.name, c.url, c.services, HELLO_BODY) for c in (*laravels_cs, fpm_c)]
     alternate(five, b.opts)
-    five.extra = memory_table([("laravels-rs", ls.proc.pid), ("php-fpm", fpm.proc.pid), ("nginx", front.proc.pid)])
+    five.extra = memory_table([(f"laravels-rs{f' {m}' if m else ''}", ls.proc.pid) for m, ls in ours]
+                              + [("php-fpm", fpm.proc.pid), ("nginx", front.proc.pid)])
     return [two, five]
 
 
 def memory_table(roots: list[tuple[str, int]]) -> str:
     rows = ["| server | process | pid | VmRSS MB | Pss MB |", "|---|---|---|---|---|"]
     for server, root in roots:
-        for pid in [root, *sorted(descendants(root))]:
+        for pid in tree(root):
             with contextlib.suppress(OSError):
                 rss, pss = memory_kb(pid)
                 rows.append(f"| {server} | `{process_name(pid)[:60]}` | {pid} | {rss / 1024:.1f} | {pss / 1024:.1f} |")
@@ -668,12 +687,13 @@ def plain(b: Bench) -> list[Section]:
                 "(bench/plain_php.php) vs a bare hyper server (bench/plain_hyper.rs), same reactor threads.")
     pairs = []
     for n in (1, 2):
-        php, hyper = b.plain_php(workers=n, threads=n), b.plain_hyper(threads=n)
-        pairs.append((Contender(php.name, url(php, "/"), [php], b"hello world"),
-                      Contender(hyper.name, url(hyper, "/"), [hyper], b"hello world")))
-    s.contenders = [c for pair in pairs for c in pair]
+        phps = [(m, b.plain_php(workers=n, threads=n, mode=m)) for m in b.modes()]
+        hyper = b.plain_hyper(threads=n)
+        hyper_c = Contender(hyper.name, url(hyper, "/"), [hyper], b"hello world")
+        pairs += [(n, m, Contender(php.name, url(php, "/"), [php], b"hello world"), hyper_c) for m, php in phps]
+        s.contenders += [*(pair[2] for pair in pairs[-len(phps):]), hyper_c]
     alternate(s, b.opts)
-    s.verdicts = [verdict(f"plain PHP / plain hyper, {n} thread(s)", *pair, 0.6, "%") for n, pair in zip((1, 2), pairs)]
+    s.verdicts = [verdict(f"plain PHP{f' {m}' if m else ''} / plain hyper, {n} thread(s)", php, hyper, 0.6, "%") for n, m, php, hyper in pairs]
     return [s]
 
 
@@ -950,6 +970,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--workdir", type=Path, default=Path("/tmp/laravels-bench"), help="app copies, configs and logs (emptied first)")
     p.add_argument("--out", type=Path, help="also append the report to this file")
     p.add_argument("--baseline", type=Path, help="a built checkout to compare with (the baseline comparison, not in the default run)")
+    p.add_argument("--modes", default="master", help="comma-separated serving_mode values (master, worker): comparisons ceiling, "
+                   "workers and plain run laravels-rs (the plain handler in plain) once in each; the others in master mode")
     opts = p.parse_args()
     unknown = set(opts.only.split(",")) - set(COMPARISONS)
     if unknown:
@@ -974,7 +996,7 @@ def main() -> int:
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     head = [f"## laravels-rs benchmark run, {date}", "",
             f"`python3 bench/run.py --rounds {opts.rounds} --seconds {opts.seconds:g} --warmup {opts.warmup:g}"
-            f"{'' if opts.only == ','.join(DEFAULT) else ' --only ' + opts.only}{f' --baseline {opts.baseline}' if opts.baseline else ''}`: servers alternate "
+            f"{'' if opts.only == ','.join(DEFAULT) else ' --only ' + opts.only}{f' --baseline {opts.baseline}' if opts.baseline else ''}{'' if opts.modes == 'master' else ' --modes ' + opts.modes}`: servers alternate "
             f"round by round; each gets {opts.warmup:g} s of unmeasured load first; figures are medians of the rounds; "
             "wrk -t2 -c64 unless stated; everything on 127.0.0.1.", "", environment(app), ""]
     sections: list[Section] = []

@@ -37,11 +37,11 @@ const ACCEPTING: usize = 4;
 pub enum State {
     /// No front serves in this id.
     Absent,
-    /// Idle, or running a request for less than `HELD_UP_AFTER`, with nothing waiting:
-    /// it can take one more request without making it wait long.
-    Available,
-    /// Held up by a long request, or with requests waiting.
-    Busy,
+    /// Idle, or running a request for less than `HELD_UP_AFTER`: what waits for it
+    /// (short requests, most likely) is soon served.
+    Free,
+    /// Held up by a long request.
+    HeldUp,
 }
 
 static BOARD: OnceLock<Board> = OnceLock::new();
@@ -130,20 +130,21 @@ impl Board {
 
     /// What worker `id` can take now.
     pub fn get(&self, id: u32) -> State {
-        let (Some(run), Some(wait)) = (self.word(id, RUN), self.word(id, WAITING)) else { return State::Absent };
+        let Some(run) = self.word(id, RUN) else { return State::Absent };
         match run.load(Ordering::Acquire) {
             ABSENT => State::Absent,
-            _ if wait.load(Ordering::Acquire) > 0 => State::Busy,
-            IDLE => State::Available,
-            since if monotonic_ns().saturating_sub(since) < HELD_UP_AFTER.as_nanos() as u64 => State::Available,
-            _ => State::Busy,
+            IDLE => State::Free,
+            since if monotonic_ns().saturating_sub(since) < HELD_UP_AFTER.as_nanos() as u64 => State::Free,
+            _ => State::HeldUp,
         }
     }
 
-    /// An available worker other than `me`, looking from the one after `me` round the
-    /// ring, so that two held-up workers do not both pick the same one first.
-    pub fn available_other_than(&self, me: u32) -> Option<u32> {
-        self.others(me).find(|&id| self.get(id) == State::Available)
+    /// The free worker other than `me` with the fewest requests waiting; of equals, the
+    /// first after `me` round the ring, so that two held-up workers do not both pick the
+    /// same one.
+    pub fn free_other_than(&self, me: u32) -> Option<u32> {
+        let waiting = |id: u32| self.word(id, WAITING).map_or(u64::MAX, |w| w.load(Ordering::Acquire));
+        self.others(me).filter(|&id| self.get(id) == State::Free).min_by_key(|&id| waiting(id))
     }
 
     /// Every worker serving now other than `me`, in the same order.
@@ -178,23 +179,25 @@ mod tests {
     #[test]
     fn an_available_worker_is_found_after_me_round_the_ring_and_never_me() {
         let board = Board::new(4).unwrap();
-        assert_eq!(board.available_other_than(1), None, "all absent at first");
+        assert_eq!(board.free_other_than(1), None, "all absent at first");
         board.set(1, 11, None, 0);
-        assert_eq!(board.available_other_than(1), None, "never myself");
+        assert_eq!(board.free_other_than(1), None, "never myself");
         board.set(0, 10, None, 0);
         board.set(3, 13, Some(monotonic_ns()), 0);
-        assert_eq!(board.available_other_than(1), Some(3), "a request just begun still leaves it available");
-        assert_eq!(board.available_other_than(3), Some(0));
-        board.set(3, 13, Some(monotonic_ns()), 1);
-        assert_eq!(board.get(3), State::Busy, "a request waits for it");
-        assert_eq!(board.available_other_than(1), Some(0));
+        assert_eq!(board.free_other_than(1), Some(3), "a request just begun leaves it free");
+        assert_eq!(board.free_other_than(3), Some(0));
+        board.set(3, 13, Some(monotonic_ns()), 5);
+        assert_eq!(board.get(3), State::Free, "requests waiting do not hold it up");
+        assert_eq!(board.free_other_than(1), Some(0), "the one with fewer waiting");
         board.set(0, 10, Some(monotonic_ns() - 2 * HELD_UP_AFTER.as_nanos() as u64), 0);
-        assert_eq!(board.get(0), State::Busy, "held up by a long request");
-        assert_eq!(board.available_other_than(1), None);
+        assert_eq!(board.get(0), State::HeldUp, "held up by a long request");
+        assert_eq!(board.free_other_than(1), Some(3));
+        board.set(3, 13, Some(monotonic_ns() - 2 * HELD_UP_AFTER.as_nanos() as u64), 0);
+        assert_eq!(board.free_other_than(1), None);
         assert_eq!(board.present_other_than(1).collect::<Vec<_>>(), vec![3, 0]);
         assert_eq!(board.pid(3), Some(13));
         board.clear(3, 99);
-        assert_eq!(board.get(3), State::Busy, "only the pid serving in the id clears it");
+        assert_eq!(board.get(3), State::HeldUp, "only the pid serving in the id clears it");
         board.clear(3, 13);
         assert_eq!((board.get(3), board.pid(3)), (State::Absent, None));
         assert_eq!(board.get(9), State::Absent, "past the last id");
@@ -233,7 +236,7 @@ mod tests {
                 let mut status = 0;
                 // SAFETY: waits for our own child, with a live status variable.
                 unsafe { libc::waitpid(pid, &raw mut status, 0) };
-                assert_eq!(board.get(1), State::Available);
+                assert_eq!(board.get(1), State::Free);
             }
         }
     }

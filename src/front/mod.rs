@@ -35,7 +35,6 @@ use std::time::Duration;
 
 use hyper_util::server::graceful::GracefulShutdown;
 use parking_lot::Mutex;
-use tokio::sync::mpsc;
 
 use crate::clients::Clients;
 use crate::config::ServerConfig;
@@ -90,33 +89,36 @@ fn spawn(pending: Pending) -> std::io::Result<Front> {
 async fn serve(pending: Pending, inbox: Arc<Inbox>) {
     let Pending { config, listener, worker_id } = pending;
     let max_wait = config.max_wait_time;
-    let limit = config.max_request_time;
     let Some(clients) = Clients::shared().cloned() else {
         log::line("worker", "the client list is missing; this worker cannot serve");
         inbox.finish();
         return;
     };
     let mut shared = Shared::new(config, clients, crate::reactor::sockets::UdpSockets::default());
-    let (passed, direct) = mpsc::unbounded_channel();
-    // Without its socket this front neither takes nor offers requests (no board entry).
-    let board = match sibling::bind() {
-        Ok(socket) => board::shared().inspect(|&board| {
-            let taker = Arc::new(sibling::Taker { me: worker_id, board, direct: passed, limit });
-            tokio::spawn(sibling::listen(socket, taker));
-        }),
-        Err(e) => {
-            log::line("worker", &format!("cannot listen for requests from the other workers: {e}"));
-            None
-        }
-    };
+    let board = board::shared();
     let gate = board.map(|board| Arc::new(gate::Gate::new(worker_id, board)));
     shared.accept_gate = gate.clone().map(|g| g as Arc<dyn crate::reactor::AcceptGate>);
     let shared = Arc::new(shared);
     // Readiness (`health`) counts this worker as booted: it is, since it serves.
     shared.workers.attach(worker_id, std::process::id());
     let leaving = Arc::new(AtomicBool::new(false));
-    let relay = relay::Relay { shared: shared.clone(), inbox: inbox.clone(), me: worker_id, board, direct, gate, leaving: leaving.clone() };
+    // Without its socket this front neither takes nor offers requests (no board entry).
+    let board = board.filter(|&board| match sibling::bind() {
+        Ok(socket) => {
+            let taker = sibling::Taker { me: worker_id, board, shared: shared.clone(), leaving: leaving.clone() };
+            tokio::spawn(sibling::listen(socket, Arc::new(taker)));
+            true
+        }
+        Err(e) => {
+            log::line("worker", &format!("cannot listen for requests from the other workers: {e}"));
+            false
+        }
+    });
+    let relay = relay::Relay { shared: shared.clone(), inbox: inbox.clone(), me: worker_id, board, gate, leaving: leaving.clone() };
     tokio::spawn(relay.run());
+    // The front's connections allocate in this thread's malloc arena: give the memory
+    // of closed ones back, as the master does.
+    tokio::spawn(crate::reactor::trim::run(shared.clone()));
     let graceful = GracefulShutdown::new();
     tokio::select! {
         () = crate::reactor::accept_clients(listener, shared.clone(), &graceful) => {}

@@ -2,17 +2,16 @@
 //! while that thread is held up by a long request, offers the waiting ones to another
 //! worker (`sibling.rs`) and stops accepting connections while another worker is free.
 //!
-//! It also runs the requests other fronts pass it (before its own queue), publishes its
+//! The requests other fronts pass it join its queue (`sibling.rs`). It publishes its
 //! PHP thread's state on the shared board, and enforces `max_request_time`: past a
 //! request's deadline its client gets 504 and the worker ends itself, as a master's slot
 //! would kill it; the manager replaces it.
 
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{oneshot, Notify};
 use tokio::time::Instant;
 
 use super::board::{Board, HELD_UP_AFTER};
@@ -25,12 +24,6 @@ use crate::reactor::Shared;
 
 /// How often a held-up front looks at the board again for a free worker.
 const LOOK_AGAIN: Duration = Duration::from_millis(1);
-
-/// A request another front passed to this one, and the answer to "will you run it?".
-pub(super) struct Direct {
-    pub job: Job,
-    pub taken: oneshot::Sender<bool>,
-}
 
 /// The request the PHP thread runs.
 struct Running {
@@ -47,7 +40,6 @@ pub(super) struct Relay {
     pub me: u32,
     /// The shared board; `None` when the master made none (then nothing is forwarded).
     pub board: Option<&'static Board>,
-    pub direct: mpsc::UnboundedReceiver<Direct>,
     /// When the front accepts connections; `None` with no board.
     pub gate: Option<Arc<super::gate::Gate>>,
     /// Set once the front stops: the board no longer shows this worker.
@@ -55,38 +47,47 @@ pub(super) struct Relay {
 }
 
 impl Relay {
-    pub(super) async fn run(mut self) {
+    pub(super) async fn run(self) {
         let Some(queues) = self.shared.dispatcher.queues_for(0) else { return };
         // Told when a forwarded request is answered: its taker may be free again.
         let forwarded = Arc::new(Notify::new());
         let mut running: Option<Running> = None;
-        // Requests other fronts passed here, run before this front's own.
-        let mut passed: VecDeque<Job> = VecDeque::new();
         let mut held: Option<Job> = None;
         let mut look_at = Instant::now();
         loop {
             if self.inbox.aborting() {
-                passed.extend(held);
-                return self.hand_over(passed, &queues).await;
+                return self.hand_over(held, &queues).await;
             }
-            while running.is_none() {
-                let Some(job) = passed.pop_front().or_else(|| held.take()) else { break };
-                running = self.start(job);
+            if running.is_none() {
+                running = held.take().and_then(|job| self.start(job));
             }
-            self.publish(running.as_ref(), passed.len() + usize::from(held.is_some()), &queues);
+            self.publish(running.as_ref(), usize::from(held.is_some()), &queues);
             let held_up = running.as_ref().is_some_and(|r| r.since.elapsed() >= HELD_UP_AFTER);
-            if held_up && Instant::now() >= look_at {
-                look_at = Instant::now() + LOOK_AGAIN;
+            if held_up {
+                // Each waiting request goes to a free worker as it comes; with none free,
+                // it waits here and the board is read again after `LOOK_AGAIN`.
                 if let Some(job) = held.take() {
-                    held = self.forward(job, &forwarded).await;
+                    if Instant::now() >= look_at {
+                        held = self.forward(job, &forwarded).await;
+                        if held.is_some() {
+                            look_at = Instant::now() + LOOK_AGAIN;
+                        }
+                    } else {
+                        held = Some(job);
+                    }
                 }
                 if let Some(gate) = &self.gate {
-                    gate.set_held_up(gate.board.available_other_than(self.me).is_some());
+                    gate.set_held_up(gate.board.free_other_than(self.me).is_some());
                 }
-            } else if let (false, Some(gate)) = (held_up, &self.gate) {
+            } else if let Some(gate) = &self.gate {
                 gate.set_held_up(false);
             }
-            let wake_at = running.as_ref().map(|r| (r.since + HELD_UP_AFTER).max(look_at));
+            let wake_at = match &running {
+                None => None,
+                Some(r) if !held_up => Some(r.since + HELD_UP_AFTER),
+                Some(_) if held.is_some() => Some(look_at),
+                Some(_) => Some(Instant::now() + LOOK_AGAIN),
+            };
             tokio::select! {
                 biased;
                 answered = settle(&mut running) => {
@@ -96,10 +97,6 @@ impl Relay {
                             deadline_passed(job).await;
                         }
                     }
-                }
-                Some(direct) = self.direct.recv() => {
-                    let _ = direct.taken.send(true);
-                    passed.push_back(direct.job);
                 }
                 work = queues.next(), if held.is_none() => {
                     if let Work::Request(job) = work {
@@ -127,7 +124,7 @@ impl Relay {
     /// Offers a waiting request to a free worker; gives it back when none took it.
     async fn forward(&self, job: Job, forwarded: &Arc<Notify>) -> Option<Job> {
         let board = self.board?;
-        let Some(pid) = board.available_other_than(self.me).and_then(|id| board.pid(id)) else { return Some(job) };
+        let Some(pid) = board.free_other_than(self.me).and_then(|id| board.pid(id)) else { return Some(job) };
         // Withdrawn meanwhile (its client left, or had its 503/504).
         let payload = job.take()?;
         match sibling::offer(pid, &payload, false).await {
@@ -149,18 +146,14 @@ impl Relay {
     /// The PHP thread is ending (a fatal error, `exit()`): every request that waits for
     /// it goes to another worker, which takes it in any case; with none left, its
     /// client gets 502 as from a master whose worker died. Runs until the front ends.
-    async fn hand_over(&mut self, mut waiting: VecDeque<Job>, queues: &SlotQueues) {
+    async fn hand_over(&self, mut held: Option<Job>, queues: &SlotQueues) {
         self.leaving.store(true, Ordering::SeqCst);
         if let Some(board) = self.board {
             board.clear(self.me, std::process::id());
         }
-        self.direct.close();
-        while let Ok(direct) = self.direct.try_recv() {
-            let _ = direct.taken.send(false);
-        }
         let done = Arc::new(Notify::new());
         loop {
-            let job = match waiting.pop_front() {
+            let job = match held.take() {
                 Some(job) => job,
                 None => match queues.next().await {
                     Work::Request(job) => job,

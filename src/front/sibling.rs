@@ -18,14 +18,14 @@
 //! client gets 502, or 504 once `max_request_time` passed, as from a master.
 
 use std::os::linux::net::SocketAddrExt;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
 use super::board::{Board, State};
 use crate::ipc::codec::{frame_len, MAX_FRAME};
@@ -33,6 +33,7 @@ use crate::ipc::{decode_to_master, decode_to_worker, encode_to_master, encode_to
 use crate::reactor::deadline::Deadline;
 use crate::reactor::job::{Failure, Job, Payload, Reply, ReplyHead};
 use crate::reactor::upload::TempFiles;
+use crate::reactor::Shared;
 
 /// The abstract socket name of the front in process `pid`.
 fn name(pid: u32) -> String {
@@ -52,10 +53,10 @@ pub(super) struct Taker {
     /// This worker's id, whose state on the board says whether it is free.
     pub me: u32,
     pub board: &'static Board,
-    /// Where taken requests go: the relay runs them before the front's own queue.
-    pub direct: mpsc::UnboundedSender<super::relay::Direct>,
-    /// `max_request_time`, counted from when the request is taken.
-    pub limit: Option<Duration>,
+    /// Taken requests join the front's own queue, in the order they come.
+    pub shared: Arc<Shared>,
+    /// Set once the front stops: it takes nothing more.
+    pub leaving: Arc<AtomicBool>,
 }
 
 /// Takes requests offered by other fronts until the front stops.
@@ -79,19 +80,16 @@ async fn take(mut stream: UnixStream, taker: Arc<Taker>) -> std::io::Result<()> 
     let must = stream.read_u8().await? == 1;
     let frame = read_frame(&mut stream).await?;
     let request = decode_to_worker(&frame).map_err(std::io::Error::other)?;
-    if !matches!(request, ToWorker::Request(_)) || (!must && taker.board.get(taker.me) != State::Available) {
+    if !matches!(request, ToWorker::Request(_)) || (!must && taker.board.get(taker.me) != State::Free) {
         return stream.write_u8(0).await;
     }
-    let deadline = Deadline::queued(taker.limit, None, Arc::new(AtomicUsize::new(1)));
+    if taker.leaving.load(Ordering::SeqCst) {
+        return stream.write_u8(0).await;
+    }
+    // `max_request_time` counts from here; the offerer answers 504 at its own deadline.
+    let deadline = Deadline::queued(taker.shared.config.max_request_time, None, Arc::new(AtomicUsize::new(1)));
     let (job, mut ticket) = Job::new(request, 0, TempFiles::default(), deadline);
-    let (run, ran) = tokio::sync::oneshot::channel();
-    if taker.direct.send(super::relay::Direct { job, taken: run }).is_err() {
-        return stream.write_u8(0).await;
-    }
-    // The relay says whether it will run it (it refuses once the worker is ending).
-    if ran.await != Ok(true) {
-        return stream.write_u8(0).await;
-    }
+    taker.shared.dispatcher.submit(job);
     stream.write_u8(1).await?;
     let Some(Reply::Head(head)) = ticket.first().await else { return Ok(()) };
     let complete = head.complete;

@@ -23,6 +23,9 @@ const ABSENT: u64 = 0;
 const IDLE: u64 = 1;
 // Any other value: the PHP thread runs a request that began at this `monotonic_ns`.
 
+/// Words before the slots: whether the server is draining (a stop began).
+const HEADER: usize = 1;
+const DRAINING: usize = 0;
 /// The words of a slot: the state above, the requests waiting, the pid serving, the
 /// connections it holds, and whether it accepts new ones (1) or not (0).
 const WORDS: usize = 5;
@@ -57,7 +60,7 @@ pub struct Board {
 
 impl Board {
     fn new(slots: usize) -> std::io::Result<Self> {
-        let region = SharedRegion::new(WORDS * slots.max(1) * std::mem::size_of::<AtomicU64>())?;
+        let region = SharedRegion::new((HEADER + WORDS * slots.max(1)) * std::mem::size_of::<AtomicU64>())?;
         Ok(Board { region, slots })
     }
 
@@ -65,13 +68,17 @@ impl Board {
         if id as usize >= self.slots {
             return None;
         }
-        let index = WORDS * id as usize + word;
+        Some(self.at(HEADER + WORDS * id as usize + word))
+    }
+
+    fn at(&self, index: usize) -> &AtomicU64 {
         // The region's base is page-aligned (mmap), so the cast keeps u64's alignment.
         #[allow(clippy::cast_ptr_alignment)]
-        // SAFETY: the region is zero-filled, page-aligned and `WORDS * slots` u64s long, so
-        // word `index` (< WORDS * slots) is in bounds and aligned; AtomicU64 has u64's layout,
-        // and every process only reaches these bytes through atomics.
-        Some(unsafe { &*self.region.base().cast::<AtomicU64>().add(index) })
+        // SAFETY: the region is zero-filled, page-aligned and `HEADER + WORDS * slots` u64s
+        // long, and callers pass an index below that, so it is in bounds and aligned;
+        // AtomicU64 has u64's layout, and every process only reaches these bytes through
+        // atomics.
+        unsafe { &*self.region.base().cast::<AtomicU64>().add(index) }
     }
 
     /// Process `pid` serves in worker id `id`: its PHP thread is idle (`since` `None`) or
@@ -92,6 +99,21 @@ impl Board {
                 run.store(ABSENT, Ordering::Release);
             }
         }
+    }
+
+    /// A stop began (the master): every front's readiness answers 503 from now on.
+    pub fn start_drain(&self) {
+        self.at(DRAINING).store(1, Ordering::Release);
+    }
+
+    /// Whether a stop began.
+    pub fn draining(&self) -> bool {
+        self.at(DRAINING).load(Ordering::Acquire) == 1
+    }
+
+    /// How many fronts serve now.
+    pub fn present(&self) -> usize {
+        (0..self.slots as u32).filter(|&id| self.get(id) != State::Absent).count()
     }
 
     /// Worker `id` holds `open` connections.
@@ -201,6 +223,19 @@ mod tests {
         board.clear(3, 13);
         assert_eq!((board.get(3), board.pid(3)), (State::Absent, None));
         assert_eq!(board.get(9), State::Absent, "past the last id");
+    }
+
+    #[test]
+    fn a_drain_is_seen_by_every_reader_and_fronts_are_counted() {
+        let board = Board::new(3).unwrap();
+        assert!(!board.draining());
+        assert_eq!(board.present(), 0);
+        board.set(2, 12, None, 0);
+        board.set(0, 10, Some(monotonic_ns()), 3);
+        assert_eq!(board.present(), 2);
+        board.start_drain();
+        assert!(board.draining());
+        assert_eq!(board.get(2), State::Free, "the header is apart from the slots");
     }
 
     #[test]

@@ -163,6 +163,10 @@ pub async fn run_until_stopped(
                 }
                 Some(Command::Stop { exit_code }) => {
                     shared.drain.start();
+                    // `serving_mode` worker: the fronts answer readiness.
+                    if let Some(board) = crate::front::board::shared() {
+                        board.start_drain();
+                    }
                     let drain = shared.config.health.drain;
                     if drain.is_zero() || draining.is_some() {
                         return exit_code;

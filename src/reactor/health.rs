@@ -25,9 +25,9 @@ impl Drain {
         self.0.store(true, Ordering::SeqCst);
     }
 
-    /// Whether a drain has started.
+    /// Whether a drain has started, here or, in `serving_mode` worker, in the master.
     pub fn started(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.load(Ordering::SeqCst) || crate::front::board::shared().is_some_and(crate::front::board::Board::draining)
     }
 }
 
@@ -42,7 +42,8 @@ enum Probe {
 pub fn answer<B>(shared: &Shared, req: &Request<B>) -> Option<Response<ResponseBody>> {
     let probe = probe_of(shared, req)?;
     let http_workers = shared.config.worker_num as usize;
-    let booted = shared.workers.connected_below(http_workers);
+    // In `serving_mode` worker each front sees only itself; the board shows them all.
+    let booted = crate::front::board::shared().map_or_else(|| shared.workers.connected_below(http_workers), crate::front::board::Board::present);
     let (status, body) = match probe {
         Probe::Liveness => (StatusCode::OK, "{\"status\":\"alive\"}".to_owned()),
         Probe::Readiness if shared.drain.started() => (StatusCode::SERVICE_UNAVAILABLE, format!("{{\"status\":\"draining\",\"workers\":{booted}}}")),

@@ -9,6 +9,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from harness import IS_LUMEN, Server
 from test_boot import THROWS, inject
@@ -72,9 +73,11 @@ def test_readiness_is_503_while_no_worker_can_serve_and_liveness_stays_200(larav
         assert httpx.get(s.url + "/readyz").status_code == 200
 
 
-def test_stop_turns_readiness_503_and_keeps_serving_for_the_drain(laravel_app):
-    overrides = {"health": {**HEALTH["health"], "drain_seconds": 3}}
-    s = Server(laravel_app, overrides=overrides).start()
+@pytest.mark.parametrize("mode", ["master", "worker"])
+def test_stop_turns_readiness_503_and_keeps_serving_for_the_drain(laravel_app, mode):
+    # serving_mode worker: the workers' fronts answer readiness and serve through the drain.
+    overrides = {"health": {**HEALTH["health"], "drain_seconds": 3}, "serving_mode": mode}
+    s = Server(laravel_app, env={"LARAVELS_SERVING_MODE": mode}, overrides=overrides).start()
     try:
         results: list[tuple[float, int | str]] = []
         stop = threading.Event()

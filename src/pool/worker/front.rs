@@ -11,6 +11,18 @@ use nix::poll::PollTimeout;
 use super::{LinkError, WorkerLink, SPIN};
 use crate::ipc::{Retire, ToWorker};
 
+/// The worker's own front, seen from the PHP thread.
+pub(super) struct Local {
+    pub(super) front: crate::front::Front,
+    /// The request being answered, while the exchange is one of the front's.
+    pub(super) handed: Option<crate::front::Handed>,
+    /// A stop was asked of the front (reload, stop, retirement): it accepts no more,
+    /// and `recv` ends once it has closed its connections.
+    pub(super) draining: bool,
+    /// The master closed this worker's socket (after its `Stop`): only the front is left.
+    pub(super) master_gone: bool,
+}
+
 impl WorkerLink {
     /// `recv` for a worker with a front: the front's next request, or the master's next
     /// frame, whichever comes first; `None` once the worker must leave and its front

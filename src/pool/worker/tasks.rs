@@ -32,7 +32,21 @@ impl WorkerLink {
                 ToWorker::Stop => self.retiring = true,
                 ToWorker::TaskResult { id, payload } => self.results.push((id, payload)),
                 // An idle worker's next job crossed the delivery: it waits for `recv`.
-                job @ (ToWorker::Request(_)
+                frame => self.stash(frame, "a frame other than TaskAccepted")?,
+            }
+        }
+    }
+
+    /// Keeps a job the master sent while this worker waited for its answer to something
+    /// else, for `recv` to hand out next. The master sends a job only to a worker it sees
+    /// idle, and one at a time: between requests (a timer's delivery crossed it), or at
+    /// any moment in `serving_mode` worker, whose requests come from its own front (a
+    /// `finish()` or a pipe message then comes in the middle of a request). Any other
+    /// frame, or a second job, is out of turn: `Unexpected(what)`.
+    fn stash(&mut self, frame: ToWorker, what: &'static str) -> Result<(), LinkError> {
+        let job = matches!(
+            frame,
+            ToWorker::Request(_)
                 | ToWorker::Task { .. }
                 | ToWorker::Finish { .. }
                 | ToWorker::Open { .. }
@@ -42,14 +56,14 @@ impl WorkerLink {
                 | ToWorker::Connect { .. }
                 | ToWorker::Receive { .. }
                 | ToWorker::Packet { .. }
-                | ToWorker::Buffer { .. })
-                    if (self.exchange == Exchange::Idle || self.local.is_some()) && self.stashed.is_none() =>
-                {
-                    self.stashed = Some(job);
-                }
-                _ => return Err(LinkError::Unexpected("a frame other than TaskAccepted")),
-            }
+                | ToWorker::Buffer { .. }
+                | ToWorker::PipeMessage { .. }
+        );
+        if job && (self.exchange == Exchange::Idle || self.local.is_some()) && self.stashed.is_none() {
+            self.stashed = Some(frame);
+            return Ok(());
         }
+        Err(LinkError::Unexpected(what))
     }
 
     /// Swoole's `task()` and `taskwait()`: queues a task for task worker `dst` (any with
@@ -88,7 +102,8 @@ impl WorkerLink {
                 ToWorker::TaskResult { id, payload } if wanted(id, &out) => out.push((id, payload)),
                 ToWorker::TaskResult { .. } => {}
                 ToWorker::Stop => self.retiring = true,
-                _ => return Err(LinkError::Unexpected("a frame other than TaskResult")),
+                // `serving_mode` worker: a job for between requests came meanwhile.
+                frame => self.stash(frame, "a frame other than TaskResult")?,
             }
         }
         Ok(out)

@@ -71,6 +71,43 @@ impl WorkerLink {
         }
     }
 
+    /// `poll_input` for a worker with a front: waits up to `timeout` for a request of the
+    /// front or a frame of the master. The master's frame is read here, so that `recv`
+    /// has something at once whenever this says true (an idle worker's timers wait on
+    /// it): the late result of a `taskwait()` that gave up goes nowhere and the wait goes
+    /// on; a job is kept for `recv`; a `Stop` (or the master gone) stops the front.
+    pub(super) fn poll_with_front(&mut self, timeout: Duration) -> Result<bool, LinkError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.retiring || self.stashed.is_some() {
+                return Ok(true);
+            }
+            let local = self.local.as_ref().expect("called for a worker with a front");
+            if local.front.inbox.has_work() || local.draining {
+                return Ok(true);
+            }
+            if local.master_gone || self.reader.buffer().is_empty() {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let ms = PollTimeout::try_from(left.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+                let master = (!local.master_gone).then(|| self.reader.get_ref().as_fd());
+                if !local.front.inbox.wait(master, ms)?.master {
+                    return Ok(local.front.inbox.has_work());
+                }
+            }
+            match self.read_master_frame()? {
+                Some(ToWorker::TaskResult { .. }) => {}
+                Some(ToWorker::Stop) | None => {
+                    self.drain();
+                    return Ok(true);
+                }
+                Some(frame) => {
+                    self.stashed = Some(frame);
+                    return Ok(true);
+                }
+            }
+        }
+    }
+
     /// Reads the master's next frame; `None` when it closed the socket.
     fn read_master_frame(&mut self) -> Result<Option<ToWorker>, LinkError> {
         let mut prefix = [0u8; 4];

@@ -89,17 +89,11 @@ impl WorkerLink {
     /// `recv` has something (or nothing more) to say at once, false on timeout or when a
     /// signal came, so that PHP can run its handler. An idle worker with timers waits here.
     pub fn poll_input(&mut self, timeout: Duration) -> Result<bool, LinkError> {
+        if self.local.is_some() {
+            return self.poll_with_front(timeout);
+        }
         if self.retiring || self.stashed.is_some() || !self.reader.buffer().is_empty() {
             return Ok(true);
-        }
-        if let Some(local) = &self.local {
-            if local.front.inbox.has_work() || local.draining {
-                return Ok(true);
-            }
-            let ms = PollTimeout::try_from(timeout.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
-            let master = (!local.master_gone).then(|| self.reader.get_ref().as_fd());
-            let woken = local.front.inbox.wait(master, ms)?;
-            return Ok(woken.master || local.front.inbox.has_work());
         }
         let ms = PollTimeout::try_from(timeout.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
         let mut fds = [PollFd::new(self.reader.get_ref().as_fd(), PollFlags::POLLIN)];

@@ -13,7 +13,11 @@ inside that request, and what the master sends between requests must still run:
   may deliver a task;
 - swoole_tables are the same rows in every worker;
 - sendMessage() reaches onPipeMessage of an HTTP worker, also while that worker is busy
-  with a request that speaks to the master.
+  with a request that speaks to the master, or idle and waiting on its timer;
+- the late result of a taskwait() that gave up does not hold up the idle worker's timers.
+
+Which worker accepts a connection is the kernel's choice (it may be the same one many
+times in a row), so no test needs a given worker: a request names its own worker id.
 """
 import json
 import time
@@ -145,6 +149,10 @@ def read_json(path, timeout=10.0, log=lambda: ""):
     raise AssertionError(f"{path} never appeared; log:\n{log()[-3000:]}")
 
 
+def line_count(path):
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
 def recorded(s, name, timeout=10.0):
     return read_json(s.app / "storage" / "app" / "swoole" / f"{name}.json", timeout, s.read_log)
 
@@ -250,6 +258,20 @@ def test_a_late_taskwait_result_does_not_hold_up_the_timers_of_the_idle_worker(s
         ticks = [float(line.split()[1]) for line in log.read_text().splitlines()]
         after = [t for t in ticks if gave_up + 0.4 < t < gave_up + 1.1]
         assert len(after) >= 6, f"{len(after)} ticks in the 0.7 s after the late result (a 100 ms tick)"
+        assert get(server, f"/wm/clear/{tick['id']}", client=c)["cleared"] is True
+
+
+def test_a_message_reaches_an_idle_worker_waiting_on_its_tick_and_the_tick_goes_on(server):
+    with httpx.Client(base_url=server.url, timeout=10) as c:
+        tick = get(server, "/wm/tick/pipe", client=c)
+        me = get(server, "/wm/who", client=c)
+        get(server, "/swoole/task", echo="wm-idle", send_to=me["worker_id"])
+        got = recorded(server, "pipe-from-task-wm-idle", timeout=3)
+        assert got["pid"] == tick["pid"] and got["worker_id"] == me["worker_id"]
+        log = server.app / "storage" / "app" / "wm-tick-pipe.log"
+        before = line_count(log)
+        time.sleep(0.55)
+        assert line_count(log) - before >= 4, "the tick went on after the message"
         assert get(server, f"/wm/clear/{tick['id']}", client=c)["cleared"] is True
 
 

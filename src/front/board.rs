@@ -78,7 +78,9 @@ impl Board {
         // long, and callers pass an index below that, so it is in bounds and aligned;
         // AtomicU64 has u64's layout, and every process only reaches these bytes through
         // atomics.
-        unsafe { &*self.region.base().cast::<AtomicU64>().add(index) }
+        unsafe {
+            &*self.region.base().cast::<AtomicU64>().add(index)
+        }
     }
 
     /// Process `pid` serves in worker id `id`: its PHP thread is idle (`since` `None`) or

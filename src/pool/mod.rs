@@ -9,8 +9,9 @@
 //!   that cannot: retry with a growing pause, or stop a server that never booted.
 //! - `receipts.rs`: how many requests each worker read (a board in shared memory), so a
 //!   request written to a worker that died before reading it goes to another worker.
-//! - `worker.rs`: `WorkerLink`, the blocking client a worker uses to take requests from
-//!   the master and send responses back. It knows nothing of PHP: `ext/` wraps it.
+//! - `worker.rs`, `worker/`: `WorkerLink`, the blocking client a worker uses to take
+//!   requests from the master (or, in `serving_mode` worker, from its own front) and send
+//!   responses back. It knows nothing of PHP: `ext/` wraps it.
 //!
 //! The manager is forked from the master before any thread exists and stays
 //! single-threaded, so it can fork workers safely for the server's whole life.

@@ -11,6 +11,18 @@ use nix::poll::PollTimeout;
 use super::{LinkError, WorkerLink, SPIN};
 use crate::ipc::{Retire, ToWorker};
 
+/// The worker's own front, seen from the PHP thread.
+pub(super) struct Local {
+    pub(super) front: crate::front::Front,
+    /// The request being answered, while the exchange is one of the front's.
+    pub(super) handed: Option<crate::front::Handed>,
+    /// A stop was asked of the front (reload, stop, retirement): it accepts no more,
+    /// and `recv` ends once it has closed its connections.
+    pub(super) draining: bool,
+    /// The master closed this worker's socket (after its `Stop`): only the front is left.
+    pub(super) master_gone: bool,
+}
+
 impl WorkerLink {
     /// `recv` for a worker with a front: the front's next request, or the master's next
     /// frame, whichever comes first; `None` once the worker must leave and its front
@@ -55,6 +67,43 @@ impl WorkerLink {
                 let local = self.local.as_ref().expect("called for a worker with a front");
                 let master = (!local.master_gone).then(|| self.reader.get_ref().as_fd());
                 master_ready = local.front.inbox.wait(master, PollTimeout::NONE)?.master;
+            }
+        }
+    }
+
+    /// `poll_input` for a worker with a front: waits up to `timeout` for a request of the
+    /// front or a frame of the master. The master's frame is read here, so that `recv`
+    /// has something at once whenever this says true (an idle worker's timers wait on
+    /// it): the late result of a `taskwait()` that gave up goes nowhere and the wait goes
+    /// on; a job is kept for `recv`; a `Stop` (or the master gone) stops the front.
+    pub(super) fn poll_with_front(&mut self, timeout: Duration) -> Result<bool, LinkError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.retiring || self.stashed.is_some() {
+                return Ok(true);
+            }
+            let local = self.local.as_ref().expect("called for a worker with a front");
+            if local.front.inbox.has_work() || local.draining {
+                return Ok(true);
+            }
+            if local.master_gone || self.reader.buffer().is_empty() {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let ms = PollTimeout::try_from(left.as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
+                let master = (!local.master_gone).then(|| self.reader.get_ref().as_fd());
+                if !local.front.inbox.wait(master, ms)?.master {
+                    return Ok(local.front.inbox.has_work());
+                }
+            }
+            match self.read_master_frame()? {
+                Some(ToWorker::TaskResult { .. }) => {}
+                Some(ToWorker::Stop) | None => {
+                    self.drain();
+                    return Ok(true);
+                }
+                Some(frame) => {
+                    self.stashed = Some(frame);
+                    return Ok(true);
+                }
             }
         }
     }

@@ -47,8 +47,17 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
                 let _ = conn.write(&ToWorker::Stop).await;
                 break Restart::Reload;
             }
+            // `serving_mode` worker: the worker is in a request of its own front, which
+            // this slot does not see, and waits there (`taskwait()`) for these results.
+            Some((id, payload)) = conn.waits.next(), if conn.waits.pending() => {
+                // A worker that went away is seen at its end of stream, just below.
+                let _ = conn.write(&ToWorker::TaskResult { id, payload }).await;
+                continue;
+            }
             // An idle worker speaks only from a timer or a coroutine between requests:
-            // pushes and task deliveries. EOF means it died; any other frame is out of turn.
+            // pushes and task deliveries. In `serving_mode` worker it speaks from its
+            // requests too (task deliveries, `taskwait()`, pushes). EOF means it died; any
+            // other frame is out of turn.
             filled = conn.frames.reader.fill_buf() => {
                 let eof = filled.map_or(true, <[u8]>::is_empty);
                 // In `serving_mode` worker a worker retires on its own (`max_request`,

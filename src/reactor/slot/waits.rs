@@ -11,6 +11,10 @@
 //!
 //! A result that comes after its worker's job ended is stale (the worker gave up at its
 //! timeout): `forget` drops the channel at the end of each job, so it is not delivered.
+//!
+//! In `serving_mode` worker the requests come from the worker's own front, so the slot
+//! sees the worker idle while it waits: the slot's idle loop writes the results too, and
+//! the worker drops those of a wait that already gave up.
 
 use bytes::Bytes;
 use tokio::sync::mpsc;

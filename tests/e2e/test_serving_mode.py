@@ -76,7 +76,9 @@ def test_a_slow_request_in_one_worker_does_not_stall_the_other_workers_connectio
     with worker_mode(laravel_app) as s:
         # Two keep-alive connections, each owned by a different worker.
         clients, pids = [], set()
-        while len(pids) < 2:
+        for _ in range(200):
+            if len(pids) == 2:
+                break
             c = httpx.Client(base_url=s.url, timeout=10)
             pid = c.get("/pid").json()["pid"]
             if pid in pids:
@@ -84,6 +86,7 @@ def test_a_slow_request_in_one_worker_does_not_stall_the_other_workers_connectio
                 continue
             pids.add(pid)
             clients.append(c)
+        assert len(pids) == 2, "200 connections all went to one worker"
         busy, free = clients
         slow = threading.Thread(target=lambda: busy.get("/sleep/1500"))
         slow.start()

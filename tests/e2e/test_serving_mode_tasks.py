@@ -257,7 +257,8 @@ def test_a_late_taskwait_result_does_not_hold_up_the_timers_of_the_idle_worker(s
         log = server.app / "storage" / "app" / "wm-tick-late.log"
         ticks = [float(line.split()[1]) for line in log.read_text().splitlines()]
         after = [t for t in ticks if gave_up + 0.4 < t < gave_up + 1.1]
-        assert len(after) >= 6, f"{len(after)} ticks in the 0.7 s after the late result (a 100 ms tick)"
+        # Held up, there would be none until the next request; a loaded host may delay a few.
+        assert len(after) >= 3, f"{len(after)} ticks in the 0.7 s after the late result (a 100 ms tick)"
         assert get(server, f"/wm/clear/{tick['id']}", client=c)["cleared"] is True
 
 

@@ -1,10 +1,14 @@
 """serving_mode 'worker': each HTTP worker accepts and serves its own connections."""
+import json
 import threading
 import time
 
 import httpx
+import pytest
 
-from harness import Server
+from harness import Server, free_port
+from test_nginx import NGINX, check_through, nginx
+from test_tls import certs, curl, tls_settings  # noqa: F401 (certs is a fixture)
 
 WORKER_MODE = {"serving_mode": "worker"}
 
@@ -166,3 +170,27 @@ def test_worker_mode_refuses_websocket_naming_the_key(laravel_app):
     out = s.command("start", timeout=60)
     assert out.returncode != 0
     assert "swoole.dispatch_mode" in out.stdout + out.stderr
+
+
+def test_tls_http11_and_http2_in_worker_mode(laravel_app, certs):  # noqa: F811
+    cert, _ = certs
+    overrides = {**WORKER_MODE, **tls_settings(certs)}
+    with Server(laravel_app, env={"LARAVELS_SERVING_MODE": "worker"}, overrides=overrides) as s:
+        url = f"https://127.0.0.1:{s.port}/echo?a=1"
+        v1, status1, body1 = curl("--http1.1", "--cacert", str(cert), url)
+        v2, status2, body2 = curl("--http2", "--cacert", str(cert), url)
+        assert (v1, status1) == ("1.1", 200) and (v2, status2) == ("2", 200)
+        for body in (body1, body2):
+            echo = json.loads(body)
+            assert echo["secure"] is True and echo["query"] == {"a": "1"}
+        assert len(s.worker_pids()) == 2
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is installed by scripts/install-deps.sh")
+def test_a_unix_socket_behind_nginx_in_worker_mode(laravel_app, tmp_path):
+    sock = tmp_path / "laravels.sock"
+    overrides = {**WORKER_MODE, "socket_type": 5, "listen_ip": str(sock)}
+    with Server(laravel_app, env={"LARAVELS_SERVING_MODE": "worker"}, overrides=overrides) as s:
+        assert f"listening on unix:{sock}" in s.startup
+        with nginx(tmp_path, f"unix:{sock}", laravel_app / "public", free_port()) as front:
+            check_through(front, laravel_app)

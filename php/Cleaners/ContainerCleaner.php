@@ -139,9 +139,37 @@ class ContainerCleaner extends BaseCleaner
         $perRequest = array_fill_keys(self::PER_REQUEST, true);
 
         $state = [$bootResolved, $restoreRoute, $bootRoute, $keep, $perRequest];
+        // The instances as the last full pass left them.
+        $settled = null;
 
-        return \Closure::bind(function (bool $deferRequest) use (&$bootInstances, &$bootRebound, $state): ?bool {
+        return \Closure::bind(function (bool $deferRequest) use (&$bootInstances, &$bootRebound, &$settled, $state): ?bool {
             [$bootResolved, $restoreRoute, $bootRoute, $keep, $perRequest] = $state;
+            // Most HTTP requests change one instance: the kernel binds the request as
+            // 'request'. With the booted request back in place, an instance list identical
+            // to what the last full pass left (one comparison, in C) has nothing for that
+            // pass to adopt, forget or put back: the rest is as the full pass ends.
+            if ($deferRequest && $settled !== null) {
+                $request = $this->instances['request'] ?? null;
+                $replaced = $request !== null && $request !== ($bootInstances['request'] ?? null);
+                if ($replaced) {
+                    $this->instances['request'] = $bootInstances['request'];
+                }
+                if ($this->instances === $settled) {
+                    $this->reboundCallbacks = $bootRebound;
+                    if ($replaced) {
+                        Facade::clearResolvedInstance('request');
+                    }
+                    $this->resolved = $bootResolved;
+                    if ($restoreRoute) {
+                        $this->currentRoute = $bootRoute;
+                    }
+
+                    return $replaced ? true : null;
+                }
+                if ($replaced) {
+                    $this->instances['request'] = $request;
+                }
+            }
             $requestUnsettled = null;
             if ($keep) {
                 $adopted = false;
@@ -176,6 +204,7 @@ class ContainerCleaner extends BaseCleaner
             if ($restoreRoute) {
                 $this->currentRoute = $bootRoute;
             }
+            $settled = $this->instances;
 
             return $requestUnsettled;
         }, $this->currentApp, get_class($this->currentApp));

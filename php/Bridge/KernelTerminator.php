@@ -20,7 +20,8 @@ use Symfony\Component\HttpFoundation\Response;
  * the kernel's own list of the request's middleware. The kernel's terminate() then runs
  * as the framework wrote it (the application's terminating callbacks and, from Laravel
  * 10, the request-duration handlers) with its middleware step switched off through the
- * framework's own 'middleware.disable' switch.
+ * framework's own 'middleware.disable' switch; before Laravel 10, where that rest is the
+ * application's terminate() alone, that is called directly.
  *
  * The terminable middleware of a route are remembered with the route's own memo of its
  * middleware (Route::$computedMiddleware), so a route whose list Laravel recomputes (its
@@ -39,9 +40,17 @@ final class KernelTerminator
     /** @var \WeakMap<Route, array{0: array, 1: string[]}> route => [its computedMiddleware, its terminable middleware] */
     private $byRoute;
 
-    /** @param \Closure(Request): array $middlewareOf the request's middleware, route then global */
-    private function __construct(private Container $app, private HttpKernel $kernel, private \Closure $middlewareOf)
-    {
+    /**
+     * @param \Closure(Request): array $middlewareOf the request's middleware, route then global
+     * @param bool $appTerminateOnly the kernel's terminate() is its middleware step and the
+     *        application's terminate(), nothing else (before Laravel 10's duration handlers)
+     */
+    private function __construct(
+        private Container $app,
+        private HttpKernel $kernel,
+        private \Closure $middlewareOf,
+        private bool $appTerminateOnly
+    ) {
         $this->byRoute = new \WeakMap();
     }
 
@@ -62,7 +71,9 @@ final class KernelTerminator
             FoundationKernel::class
         );
 
-        return new self($app, $kernel, $middlewareOf);
+        // Laravel 10 added request-duration handlers to terminate(), with this property;
+        // before it, terminate() was terminateMiddleware() then $app->terminate().
+        return new self($app, $kernel, $middlewareOf, !property_exists(FoundationKernel::class, 'requestStartedAt'));
     }
 
     public function terminate(Request $request, Response $response): void
@@ -84,6 +95,12 @@ final class KernelTerminator
             if ($route instanceof Route && $route->computedMiddleware !== null) {
                 $this->byRoute[$route] = [$route->computedMiddleware, $names];
             }
+        }
+        if ($this->appTerminateOnly) {
+            // What the kernel's terminate() would do with its middleware step off.
+            $app->terminate();
+
+            return;
         }
         $app->instance('middleware.disable', true);
         try {

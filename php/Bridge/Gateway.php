@@ -141,7 +141,9 @@ final class Gateway
     /** Runs the request through the application; never throws. */
     public function handle(Request $request): Response
     {
-        $this->watchLeaks(fn (LeakDetector $d) => $d->before());
+        if ($this->leakDetector !== null) {
+            $this->watchLeaks(fn (LeakDetector $d) => $d->before());
+        }
         try {
             $this->cleaners->cleanProviders();
             if ($this->hasRequestListeners) {
@@ -180,10 +182,15 @@ final class Gateway
         } catch (\Throwable $e) {
             $this->report($e);
         }
-        $this->watchLeaks(fn (LeakDetector $d) => $d->afterRequest($request));
+        // The closures only when a detector is on: this runs after every request.
+        if ($this->leakDetector !== null) {
+            $this->watchLeaks(fn (LeakDetector $d) => $d->afterRequest($request));
+        }
         $this->cleaners->destroyControllers();
         $this->cleaners->cleanAfterRequest();
-        $this->watchLeaks(fn (LeakDetector $d) => $d->afterReset());
+        if ($this->leakDetector !== null) {
+            $this->watchLeaks(fn (LeakDetector $d) => $d->afterReset());
+        }
     }
 
     /** A leak detector step; a failure of the detector is reported and never fails the request. */

@@ -7,13 +7,15 @@
 //   request and PHP's globals (RequestFactory, PhpGlobals), the SAPI state and output
 //   buffer, the kernel through the Gateway, the response to its frame (ResponseEmitter,
 //   to a transport that drops it), terminate, each cleaner, and leaving the request.
+// - `ceiling`: bench/ceiling.php's loop (Request::create, the kernel's handle and
+//   terminate) on a plain booted app, each step timed the same way.
 // - `loop`: the real WorkerLoop::run() over a transport that hands it the same request
 //   REQUESTS times and drops the answers; prints the mean time from one request's
 //   arrival to the next, i.e. all of a worker's PHP per request, the loop's own included.
 //
 // Run:
 //   php -d opcache.enable=1 -d opcache.enable_cli=1 -d extension=target/release/liblaravels.so \
-//       bench/phases.php APP_DIR [REQUESTS] [URI] [phases|loop]
+//       bench/phases.php APP_DIR [REQUESTS] [URI] [phases|ceiling|loop]
 [$appDir, $n, $uri, $mode] = [$argv[1], (int) ($argv[2] ?? 20000), $argv[3] ?? '/api/hello', $argv[4] ?? 'phases'];
 $warmup = min(1000, intdiv($n, 2));
 require $appDir . '/vendor/autoload.php';
@@ -200,6 +202,43 @@ final class BenchTransport implements Transport
     }
 }
 
+$median = static function (array $v): float {
+    sort($v);
+    $m = intdiv(count($v), 2);
+
+    return count($v) % 2 ? $v[$m] : ($v[$m - 1] + $v[$m]) / 2;
+};
+
+if ($mode === 'ceiling') {
+    // bench/ceiling.php's loop, each of its three steps timed: the framework alone.
+    $application = require $appDir . '/bootstrap/app.php';
+    $kernel = $application->make(Illuminate\Contracts\Http\Kernel::class);
+    $steps = ['Request::create' => [], 'kernel handle' => [], 'kernel terminate' => []];
+    for ($i = 0; $i < $n; $i++) {
+        $t0 = hrtime(true);
+        $request = Illuminate\Http\Request::create($uri, 'GET');
+        $t1 = hrtime(true);
+        $response = $kernel->handle($request);
+        $t2 = hrtime(true);
+        $kernel->terminate($request, $response);
+        $t3 = hrtime(true);
+        if ($i >= $warmup) {
+            [$steps['Request::create'][], $steps['kernel handle'][], $steps['kernel terminate'][]] = [$t1 - $t0, $t2 - $t1, $t3 - $t2];
+        }
+    }
+    printf("%d requests of %s in the ceiling's loop, µs per request:          median     mean\n", $n - $warmup, $uri);
+    [$totalMedian, $totalMean] = [0, 0];
+    foreach ($steps as $label => $v) {
+        [$med, $mean] = [$median($v) / 1000, array_sum($v) / count($v) / 1000];
+        printf("  %-40s %6.2f   %6.2f\n", $label, $med, $mean);
+        $totalMedian += $med;
+        $totalMean += $mean;
+    }
+    printf("  %-40s %6.2f   %6.2f\n", 'total', $totalMedian, $totalMean);
+
+    return;
+}
+
 // The app's config('laravels'), read as `start` reads it: from an app booted for that
 // alone and let go before the worker's own app boots.
 $reader = require $appDir . '/bootstrap/app.php';
@@ -308,12 +347,6 @@ for ($i = 0; $i < $n; $i++) {
 }
 $measured = $n - $warmup;
 $cpuPerRequest = ($cpu() - $cpuStart) / $measured;
-$median = static function (array $v): float {
-    sort($v);
-    $m = intdiv(count($v), 2);
-
-    return count($v) % 2 ? $v[$m] : ($v[$m - 1] + $v[$m]) / 2;
-};
 [$totalMedian, $totalMean] = [0, 0];
 printf("%d requests of %s, µs per request:          median     mean\n", $measured, $uri);
 foreach ($labels as $j => $label) {

@@ -4,9 +4,11 @@ namespace LaravelS\Bridge;
 
 use Illuminate\Contracts\Container\Container;
 use Illuminate\Contracts\Http\Kernel as HttpKernel;
+use Illuminate\Foundation\Events\Terminating;
 use Illuminate\Foundation\Http\Kernel as FoundationKernel;
 use Illuminate\Http\Request;
 use Illuminate\Routing\Route;
+use Illuminate\Support\Carbon;
 use Symfony\Component\HttpFoundation\Response;
 
 /**
@@ -17,11 +19,13 @@ use Symfony\Component\HttpFoundation\Response;
  * whether it has terminate(): about 10 µs for a plain API route, where typically none
  * has. In a resident worker the answer is learnt once per middleware name; only the
  * middleware that have terminate() are made and called, in the kernel's order, with
- * the kernel's own list of the request's middleware. The kernel's terminate() then runs
- * as the framework wrote it (the application's terminating callbacks and, from Laravel
- * 10, the request-duration handlers) with its middleware step switched off through the
- * framework's own 'middleware.disable' switch; before Laravel 10, where that rest is the
- * application's terminate() alone, that is called directly.
+ * the kernel's own list of the request's middleware. The rest of the kernel's terminate()
+ * follows: before Laravel 10 that is the application's terminate() alone, called directly;
+ * on Laravel 10 the kernel's terminate() runs as the framework wrote it (the terminating
+ * callbacks, the request-duration handlers) with its middleware step switched off through
+ * the framework's own 'middleware.disable' switch; from Laravel 11, which fires the
+ * Terminating event before the middleware, the event is fired first, then come the
+ * application's terminate() and the duration step (durationStep()).
  *
  * The terminable middleware of a route are remembered with the route's own memo of its
  * middleware (Route::$computedMiddleware), so a route whose list Laravel recomputes (its
@@ -30,11 +34,18 @@ use Symfony\Component\HttpFoundation\Response;
  *
  * Used only where that is exactly the framework's behaviour: a kernel that overrides
  * terminate(), terminateMiddleware() or gatherRouteMiddleware(), an application that
- * binds 'middleware.disable' itself, and Laravel 11 and later (whose terminate() fires
- * an event before the middleware) go through the kernel's own terminate().
+ * binds 'middleware.disable' itself, and a Laravel 11+ kernel without the duration
+ * properties go through the kernel's own terminate().
  */
 final class KernelTerminator
 {
+    /** After the middleware: the application's terminate() alone (before Laravel 10). */
+    private const APP_TERMINATE = 0;
+    /** After the middleware: the kernel's terminate() with its middleware step off (Laravel 10). */
+    private const KERNEL = 1;
+    /** The Terminating event first; after the middleware, the application's terminate() and the duration step (Laravel 11+). */
+    private const OWN = 2;
+
     /** @var array<string, bool> middleware name => whether it has terminate() */
     private $terminable = [];
     /** @var \WeakMap<Route, array{0: array, 1: string[]}> route => [its computedMiddleware, its terminable middleware] */
@@ -42,14 +53,16 @@ final class KernelTerminator
 
     /**
      * @param \Closure(Request): array $middlewareOf the request's middleware, route then global
-     * @param bool $appTerminateOnly the kernel's terminate() is its middleware step and the
-     *        application's terminate(), nothing else (before Laravel 10's duration handlers)
+     * @param int $rest what follows the middleware step: self::APP_TERMINATE, KERNEL or OWN
+     * @param \Closure(Request, Response): void|null $durations the kernel's request-duration
+     *        step (Laravel 11+, self::OWN)
      */
     private function __construct(
         private Container $app,
         private HttpKernel $kernel,
         private \Closure $middlewareOf,
-        private bool $appTerminateOnly
+        private int $rest,
+        private ?\Closure $durations = null
     ) {
         $this->byRoute = new \WeakMap();
     }
@@ -57,7 +70,7 @@ final class KernelTerminator
     /** A terminator for $kernel, or null where only the kernel's own terminate() is exact. */
     public static function for(Container $app, HttpKernel $kernel): ?self
     {
-        if (!$kernel instanceof FoundationKernel || class_exists(\Illuminate\Foundation\Events\Terminating::class)) {
+        if (!$kernel instanceof FoundationKernel) {
             return null;
         }
         foreach (['terminate', 'terminateMiddleware', 'gatherRouteMiddleware'] as $method) {
@@ -70,10 +83,43 @@ final class KernelTerminator
             $kernel,
             FoundationKernel::class
         );
+        // Laravel 10 added request-duration handlers to terminate(), with these properties;
+        // Laravel 11 the Terminating event, fired first.
+        $durations = property_exists(FoundationKernel::class, 'requestStartedAt')
+            && property_exists(FoundationKernel::class, 'requestLifecycleDurationHandlers');
+        if (!class_exists(Terminating::class)) {
+            return new self($app, $kernel, $middlewareOf, $durations ? self::KERNEL : self::APP_TERMINATE);
+        }
+        if (!$durations) {
+            return null;
+        }
 
-        // Laravel 10 added request-duration handlers to terminate(), with this property;
-        // before it, terminate() was terminateMiddleware() then $app->terminate().
-        return new self($app, $kernel, $middlewareOf, !property_exists(FoundationKernel::class, 'requestStartedAt'));
+        return new self($app, $kernel, $middlewareOf, self::OWN, self::durationStep($kernel));
+    }
+
+    /**
+     * The last step of the kernel's terminate() from Laravel 10 on: when handle() noted the
+     * request's start, each handler given to whenRequestLifecycleIsLongerThan() whose
+     * threshold (ms) the request's duration passed is called with the start (in the app's
+     * timezone), the request and the response; then the start is cleared.
+     */
+    private static function durationStep(FoundationKernel $kernel): \Closure
+    {
+        return \Closure::bind(function (Request $request, Response $response): void {
+            $start = $this->requestStartedAt;
+            if ($start === null) {
+                return;
+            }
+            $start->setTimezone($this->app['config']->get('app.timezone') ?? 'UTC');
+            $now = null;
+            foreach ($this->requestLifecycleDurationHandlers as $entry) {
+                $now ??= Carbon::now();
+                if ($start->diffInMilliseconds($now) > $entry['threshold']) {
+                    ($entry['handler'])($start, $request, $response);
+                }
+            }
+            $this->requestStartedAt = null;
+        }, $kernel, FoundationKernel::class);
     }
 
     public function terminate(Request $request, Response $response): void
@@ -83,6 +129,9 @@ final class KernelTerminator
             $this->kernel->terminate($request, $response);
 
             return;
+        }
+        if ($this->rest === self::OWN) {
+            $app['events']->dispatch(new Terminating());
         }
         $route = $request->route();
         $known = $route instanceof Route ? ($this->byRoute[$route] ?? null) : null;
@@ -96,9 +145,12 @@ final class KernelTerminator
                 $this->byRoute[$route] = [$route->computedMiddleware, $names];
             }
         }
-        if ($this->appTerminateOnly) {
-            // What the kernel's terminate() would do with its middleware step off.
+        if ($this->rest !== self::KERNEL) {
+            // What the kernel's terminate() does after its middleware step.
             $app->terminate();
+            if ($this->durations !== null) {
+                ($this->durations)($request, $response);
+            }
 
             return;
         }

@@ -105,7 +105,10 @@ final class ResponseEmitterTest extends TestCase
         foreach ([$plain, $withCookies, $removed, $renamed, new Response()] as $i => $response) {
             $this->assertSame($viaMethods($response), ResponseEmitter::headers($response), "response #$i");
         }
-        $this->assertSame(['from=header; path=/', 'a=1; path=/p; domain=example.com; httponly; samesite=lax'], ResponseEmitter::headers($withCookies)['Set-Cookie']);
+        $this->assertSame(
+            ['from=header; path=/', 'a=1; path=/p; domain=example.com; httponly; samesite=lax'],
+            ResponseEmitter::headers($withCookies)['Set-Cookie']
+        );
     }
 
     public function testAStreamedResponseGoesOutAsItIsWritten(): void

@@ -27,6 +27,8 @@ final class Gateway
     private $basePath = '';
     /** @var KernelTerminator|null the kernel's terminate() without rebuilding every middleware */
     private $terminator;
+    /** @var bool `register_providers` lists providers to register again before each request */
+    private $refreshesProviders;
     /** @var bool */
     private $hasRequestListeners;
     /** @var bool */
@@ -77,6 +79,7 @@ final class Gateway
         }
         self::warm($app, $cleaners);
         $gateway->cleaners = new CleanerManager($app, $cleaners);
+        $gateway->refreshesProviders = $gateway->cleaners->refreshesProviders();
         $gateway->basePath = $basePath;
         $events = $app['events'];
         $gateway->hasRequestListeners = $events->hasListeners('laravels.received_request');
@@ -145,7 +148,9 @@ final class Gateway
             $this->watchLeaks(fn (LeakDetector $d) => $d->before());
         }
         try {
-            $this->cleaners->cleanProviders();
+            if ($this->refreshesProviders) {
+                $this->cleaners->cleanProviders();
+            }
             if ($this->hasRequestListeners) {
                 $this->cleaners->settle();
                 $this->app['events']->dispatch('laravels.received_request', [$request, $this->app]);

@@ -36,6 +36,7 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--uri", default="/api/hello")
     ap.add_argument("--ceiling-seconds", default="4")
+    ap.add_argument("--no-ceiling", action="store_true", help="skip the ceiling (Lumen has no HTTP kernel for it)")
     args = ap.parse_args()
     apps = dict(a.split("=", 1) for a in args.app)
     php = shlex.split(args.php) + ["-d", "opcache.enable=1", "-d", "opcache.enable_cli=1", "-d", "memory_limit=512M", "-d", f"extension={args.ext}"]
@@ -54,11 +55,12 @@ def main() -> None:
 
     for r in range(args.rounds):
         load = Path("/proc/loadavg").read_text().split()[0]
-        rps, cpu = run(str(HERE / "ceiling.php"), first, args.uri, args.ceiling_seconds, "cpu").split()
-        note("ceiling", "ceiling.php: CPU µs per request", float(cpu))
-        for line in run(phases, first, str(args.requests), args.uri, "ceiling").splitlines()[1:]:
-            if m := FIGURE.match(line):
-                note("ceiling", m.group(1), float(m.group(2)))
+        if not args.no_ceiling:
+            rps, cpu = run(str(HERE / "ceiling.php"), first, args.uri, args.ceiling_seconds, "cpu").split()
+            note("ceiling", "ceiling.php: CPU µs per request", float(cpu))
+            for line in run(phases, first, str(args.requests), args.uri, "ceiling").splitlines()[1:]:
+                if m := FIGURE.match(line):
+                    note("ceiling", m.group(1), float(m.group(2)))
         for name in apps if r % 2 == 0 else reversed(apps):
             for line in run(phases, apps[name], str(args.requests), args.uri).splitlines()[1:]:
                 if m := FIGURE.match(line):
@@ -67,7 +69,7 @@ def main() -> None:
             note(name, "WorkerLoop::run, per request", float(m.group(1)))
         print(f"round {r + 1}/{args.rounds} done {time.strftime('%H:%M:%S')} (load {load} at its start)", file=sys.stderr)
 
-    columns = ["ceiling", *apps]
+    columns = [*([] if args.no_ceiling else ["ceiling"]), *apps]
     print(f"{args.uri}, µs per request, median of {args.rounds} rounds [range]")
     print(f"{'':44s}" + "".join(f"{c:>24s}" for c in columns))
     for label, by in figures.items():

@@ -287,9 +287,13 @@ $cleaners = $private($manager, 'cleaners');
 $kernel = $private($gateway, 'kernel');
 // What Gateway::terminate() runs: the KernelTerminator where it applies, else the kernel.
 $terminator = $private($gateway, 'terminator') ?? $kernel;
+// Lumen: the Gateway's own terminateLumen() (its terminable middleware).
+$terminate = $terminator !== null
+    ? static fn ($request, $response) => $terminator->terminate($request, $response)
+    : (fn ($request, $response) => $this->terminateLumen($response))->bindTo($gateway, $gateway);
 $names = [
     'request, PHP globals (RequestFactory)', 'SAPI state, php://input, ob_start', 'kernel handle (Gateway)',
-    'response to frame (ResponseEmitter)', 'terminate (KernelTerminator)', 'destroy controllers', 'leave SAPI state, globals',
+    'response to frame (ResponseEmitter)', 'terminate (KernelTerminator; Lumen: Gateway)', 'destroy controllers', 'leave SAPI state, globals',
 ];
 // Every request's time in each phase, in ns: the median per phase is what a busy machine
 // (another process taking the CPU now and then) changes least; the mean is printed beside.
@@ -325,7 +329,7 @@ for ($i = 0; $i < $n; $i++) {
     [$headers] = $transport->sapiHeaders();
     $emitter->emit($response, $output, $headers);
     $t4 = hrtime(true);
-    $terminator?->terminate($request, $response);
+    $terminate($request, $response);
     $t5 = hrtime(true);
     $manager->destroyControllers();
     $t6 = hrtime(true);

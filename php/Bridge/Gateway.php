@@ -34,6 +34,12 @@ final class Gateway
     /** @var bool */
     private $hasResponseListeners;
     private ?LeakDetector $leakDetector = null;
+    /** @var \Closure|null Lumen: reads the app's global middleware list */
+    private $lumenMiddleware;
+    /** @var array|null Lumen: the global middleware list last looked at */
+    private $lumenListSeen;
+    /** @var bool Lumen: whether a middleware of that list has terminate() */
+    private $lumenTerminable = false;
 
     private function __construct(Container $app, ?HttpKernel $kernel)
     {
@@ -158,7 +164,10 @@ final class Gateway
             if ($this->kernel !== null) {
                 $response = $this->kernel->handle($request);
             } else {
-                $response = $this->app->handle($request);
+                // dispatch(), as Lumen's run() does: its handle() would also run the
+                // terminable middleware here, before the response is sent, and terminate()
+                // runs them again after it (terminateLumen()).
+                $response = $this->app->dispatch($request);
             }
             if (!$response instanceof Response) {
                 $response = new \Illuminate\Http\Response((string) $response);
@@ -248,11 +257,31 @@ final class Gateway
 
     private function terminateLumen(Response $response): void
     {
-        // Lumen runs terminable middleware only from run(), which also sends the
-        // response; its method for the middleware alone is protected.
+        // Lumen runs terminable middleware from run(), after it sent the response (and
+        // from handle(), before; see handle()); its method for them alone is protected.
         $app = $this->app;
-        if (method_exists($app, 'callTerminableMiddleware')) {
-            (fn ($r) => $this->callTerminableMiddleware($r))->call($app, $response);
+        if (!method_exists($app, 'callTerminableMiddleware')) {
+            return;
         }
+        if (property_exists($app, 'middleware')) {
+            // That method prepares the response (already sent) and builds every global
+            // middleware to find those with terminate(): learnt here once per list, it is
+            // skipped where none has one (about 2.5 µs a request).
+            $list = ($this->lumenMiddleware ??= \Closure::bind(fn () => $this->middleware, $app, get_class($app)))();
+            if ($list !== $this->lumenListSeen) {
+                $this->lumenListSeen = $list;
+                $this->lumenTerminable = false;
+                foreach ($list as $middleware) {
+                    if (is_string($middleware) && method_exists($app->make(explode(':', $middleware)[0]), 'terminate')) {
+                        $this->lumenTerminable = true;
+                        break;
+                    }
+                }
+            }
+            if (!$this->lumenTerminable) {
+                return;
+            }
+        }
+        (fn ($r) => $this->callTerminableMiddleware($r))->call($app, $response);
     }
 }

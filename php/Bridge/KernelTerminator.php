@@ -20,12 +20,9 @@ use Symfony\Component\HttpFoundation\Response;
  * has. In a resident worker the answer is learnt once per middleware name; only the
  * middleware that have terminate() are made and called, in the kernel's order, with
  * the kernel's own list of the request's middleware. The rest of the kernel's terminate()
- * follows: before Laravel 10 that is the application's terminate() alone, called directly;
- * on Laravel 10 the kernel's terminate() runs as the framework wrote it (the terminating
- * callbacks, the request-duration handlers) with its middleware step switched off through
- * the framework's own 'middleware.disable' switch; from Laravel 11, which fires the
- * Terminating event before the middleware, the event is fired first, then come the
- * application's terminate() and the duration step (durationStep()).
+ * follows: the application's terminate() (its terminating callbacks) and, from Laravel 10,
+ * the request-duration step (durationStep()); from Laravel 11, which fires the Terminating
+ * event before the middleware, the event comes first.
  *
  * The terminable middleware of a route are remembered with the route's own memo of its
  * middleware (Route::$computedMiddleware), so a route whose list Laravel recomputes (its
@@ -39,12 +36,10 @@ use Symfony\Component\HttpFoundation\Response;
  */
 final class KernelTerminator
 {
-    /** After the middleware: the application's terminate() alone (before Laravel 10). */
+    /** The middleware, then the application's terminate() and, from Laravel 10, the duration step. */
     private const APP_TERMINATE = 0;
-    /** After the middleware: the kernel's terminate() with its middleware step off (Laravel 10). */
-    private const KERNEL = 1;
-    /** The Terminating event first; after the middleware, the application's terminate() and the duration step (Laravel 11+). */
-    private const OWN = 2;
+    /** The same, after the Terminating event (Laravel 11+). */
+    private const EVENT_FIRST = 1;
 
     /** @var array<string, bool> middleware name => whether it has terminate() */
     private $terminable = [];
@@ -53,9 +48,9 @@ final class KernelTerminator
 
     /**
      * @param \Closure(Request): array $middlewareOf the request's middleware, route then global
-     * @param int $rest what follows the middleware step: self::APP_TERMINATE, KERNEL or OWN
+     * @param int $rest self::APP_TERMINATE or self::EVENT_FIRST
      * @param \Closure(Request, Response): void|null $durations the kernel's request-duration
-     *        step (Laravel 11+, self::OWN)
+     *        step (Laravel 10+)
      */
     private function __construct(
         private Container $app,
@@ -87,14 +82,12 @@ final class KernelTerminator
         // Laravel 11 the Terminating event, fired first.
         $durations = property_exists(FoundationKernel::class, 'requestStartedAt')
             && property_exists(FoundationKernel::class, 'requestLifecycleDurationHandlers');
-        if (!class_exists(Terminating::class)) {
-            return new self($app, $kernel, $middlewareOf, $durations ? self::KERNEL : self::APP_TERMINATE);
-        }
+        $event = class_exists(Terminating::class);
         if (!$durations) {
-            return null;
+            return $event ? null : new self($app, $kernel, $middlewareOf, self::APP_TERMINATE);
         }
 
-        return new self($app, $kernel, $middlewareOf, self::OWN, self::durationStep($kernel));
+        return new self($app, $kernel, $middlewareOf, $event ? self::EVENT_FIRST : self::APP_TERMINATE, self::durationStep($kernel));
     }
 
     /**
@@ -133,7 +126,7 @@ final class KernelTerminator
 
             return;
         }
-        if ($this->rest === self::OWN) {
+        if ($this->rest === self::EVENT_FIRST) {
             $app['events']->dispatch(new Terminating());
         }
         $route = $request->route();
@@ -148,20 +141,10 @@ final class KernelTerminator
                 $this->byRoute[$route] = [$route->computedMiddleware, $names];
             }
         }
-        if ($this->rest !== self::KERNEL) {
-            // What the kernel's terminate() does after its middleware step.
-            $app->terminate();
-            if ($this->durations !== null) {
-                ($this->durations)($request, $response);
-            }
-
-            return;
-        }
-        $app->instance('middleware.disable', true);
-        try {
-            $this->kernel->terminate($request, $response);
-        } finally {
-            $app->forgetInstance('middleware.disable');
+        // What the kernel's terminate() does after its middleware step.
+        $app->terminate();
+        if ($this->durations !== null) {
+            ($this->durations)($request, $response);
         }
     }
 

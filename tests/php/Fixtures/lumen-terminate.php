@@ -10,17 +10,20 @@
 require '/usr/share/php/Laravel/Lumen/autoload.php';
 require __DIR__ . '/../package-autoload.php';
 
-final class PlainMiddleware
-{
+$seen = new ArrayObject();
+$app = new Laravel\Lumen\Application(sys_get_temp_dir());
+$app->singleton(Illuminate\Contracts\Debug\ExceptionHandler::class, Laravel\Lumen\Exceptions\Handler::class);
+// Middleware by container name: one without terminate(), one with.
+$app->bind('plain', fn () => new class () {
     public function handle($request, $next)
     {
         return $next($request);
     }
-}
-
-final class TerminableMiddleware
-{
-    public static $seen = [];
+});
+$app->bind('terminable', fn () => new class ($seen) {
+    public function __construct(private ArrayObject $seen)
+    {
+    }
 
     public function handle($request, $next)
     {
@@ -29,13 +32,10 @@ final class TerminableMiddleware
 
     public function terminate($request, $response): void
     {
-        self::$seen[] = [$request->path(), $response->getStatusCode()];
+        $this->seen[] = [$request->path(), $response->getStatusCode()];
     }
-}
-
-$app = new Laravel\Lumen\Application(sys_get_temp_dir());
-$app->singleton(Illuminate\Contracts\Debug\ExceptionHandler::class, Laravel\Lumen\Exceptions\Handler::class);
-$app->middleware([PlainMiddleware::class]);
+});
+$app->middleware(['plain']);
 $app->router->get('/a', fn () => response('a', 201));
 $app->boot();
 $gateway = (new ReflectionClass(LaravelS\Bridge\Gateway::class))->newInstanceWithoutConstructor();
@@ -44,11 +44,11 @@ $terminate = fn ($response) => $this->terminateLumen($response);
 $after = [];
 foreach ([1, 2, 3] as $round) {
     if ($round === 3) {
-        $app->middleware([TerminableMiddleware::class]);
+        $app->middleware(['terminable']);
     }
     $response = $gateway->handle(Illuminate\Http\Request::create('/a'));
     $terminate->call($gateway, $response);
-    $after[] = TerminableMiddleware::$seen;
+    $after[] = $seen->getArrayCopy();
 }
 
 echo json_encode($after);

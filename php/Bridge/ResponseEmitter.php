@@ -5,6 +5,7 @@ namespace LaravelS\Bridge;
 use LaravelS\Transport\Transport;
 use Symfony\Component\HttpFoundation\BinaryFileResponse;
 use Symfony\Component\HttpFoundation\Response;
+use Symfony\Component\HttpFoundation\ResponseHeaderBag;
 use Symfony\Component\HttpFoundation\StreamedResponse;
 
 /**
@@ -13,6 +14,11 @@ use Symfony\Component\HttpFoundation\StreamedResponse;
  */
 final class ResponseEmitter
 {
+    /** @var \Closure|null reads a ResponseHeaderBag's headers and cookies (headerReader()) */
+    private static $readHeaders;
+    /** @var \Closure|null reads a response's status text */
+    private static $readStatusText;
+
     public function __construct(private Transport $transport)
     {
     }
@@ -75,8 +81,12 @@ final class ResponseEmitter
     /** Response headers as name => list of values, cookies included as Set-Cookie. */
     public static function headers(Response $response): array
     {
-        $headers = $response->headers->allPreserveCaseWithoutCookies();
-        $cookies = $response->headers->getCookies();
+        $bag = $response->headers;
+        if ($bag::class === ResponseHeaderBag::class) {
+            return (self::$readHeaders ??= self::headerReader())($bag);
+        }
+        $headers = $bag->allPreserveCaseWithoutCookies();
+        $cookies = $bag->getCookies();
         if ($cookies !== []) {
             $headers['Set-Cookie'] = array_map('strval', $cookies);
         }
@@ -84,11 +94,43 @@ final class ResponseEmitter
         return $headers;
     }
 
+    /**
+     * What allPreserveCaseWithoutCookies() and getCookies() give together, read from
+     * Symfony's own bag in one call: those methods stringify every cookie twice (all()
+     * adds them as Set-Cookie, then drops them again) and go through four more calls.
+     * Only for the bag's own class, whose methods are known not to be overridden.
+     */
+    private static function headerReader(): \Closure
+    {
+        return \Closure::bind(static function (ResponseHeaderBag $bag): array {
+            $headers = [];
+            foreach ($bag->headers as $name => $values) {
+                $headers[$bag->headerNames[$name] ?? $name] = $values;
+            }
+            if (isset($bag->headerNames['set-cookie'])) {
+                unset($headers[$bag->headerNames['set-cookie']]);
+            }
+            $set = [];
+            foreach ($bag->cookies as $path) {
+                foreach ($path as $cookies) {
+                    foreach ($cookies as $cookie) {
+                        $set[] = (string) $cookie;
+                    }
+                }
+            }
+            if ($set !== []) {
+                $headers['Set-Cookie'] = $set;
+            }
+
+            return $headers;
+        }, null, ResponseHeaderBag::class);
+    }
+
     /** The reason phrase when the application set a non-standard one, else null. */
     private static function customReason(Response $response): ?string
     {
         // Symfony keeps the phrase in a protected property and offers no getter.
-        $text = (fn () => $this->statusText)->call($response);
+        $text = (self::$readStatusText ??= \Closure::bind(static fn (Response $r): string => $r->statusText, null, Response::class))($response);
         $standard = Response::$statusTexts[$response->getStatusCode()] ?? null;
 
         return $text !== $standard && $text !== '' ? $text : null;

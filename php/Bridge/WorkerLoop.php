@@ -42,6 +42,8 @@ final class WorkerLoop
     private $globals;
     /** @var resource|null the request body php://input reads, one stream reused by every request */
     private $input;
+    /** @var \Closure|null what nextMessage() waits with, made once */
+    private $poll;
 
     public function __construct(
         private string $basePath,
@@ -107,7 +109,7 @@ final class WorkerLoop
      */
     private function nextMessage(): ?array
     {
-        Scheduler::current()->waitFor(fn (int $ms): bool => $ms < 0 || $this->transport->poll($ms));
+        Scheduler::current()->waitFor($this->poll ??= fn (int $ms): bool => $ms < 0 || $this->transport->poll($ms));
 
         return $this->transport->next();
     }

@@ -98,6 +98,12 @@ final class CleanerManager
         }
     }
 
+    /** Whether cleanProviders() has anything to do: 'register_providers' is not empty. */
+    public function refreshesProviders(): bool
+    {
+        return !$this->providers->isEmpty();
+    }
+
     /** Registers and boots the 'register_providers' again, for the coming request. */
     public function cleanProviders(): void
     {

@@ -23,18 +23,23 @@ class ConfigCleaner extends BaseCleaner
     private $loaded;
     /** @var \Closure|null */
     private $countLoaded;
+    /** @var \Illuminate\Contracts\Config\Repository the live repository, as booted */
+    private $repository;
 
     public function __construct(Container $currentApp, Container $snapshotApp)
     {
         parent::__construct($currentApp, $snapshotApp);
         $this->bootItems = $snapshotApp->make('config')->all();
+        // The Container cleaner, which runs first, puts the booted repository back if a
+        // request replaced it: it is the one to restore, without a make() per request.
+        $this->repository = $currentApp->make('config');
         $this->loaded = $this->loadedCount();
     }
 
     public function clean(): void
     {
         $this->restoreLocale();
-        $config = $this->currentApp->make('config');
+        $config = $this->repository;
         // Most requests change nothing: the repository then still holds the very array
         // kept below, and this comparison is a pointer check.
         $loaded = $this->loadedCount();

@@ -24,9 +24,10 @@ use Illuminate\Support\Facades\Facade;
  * - Lumen's current route is reset, so a request that matches no route does not
  *   see the previous request's route.
  *
- * After an HTTP request (cleanAfterRequest), the booted 'request' goes back without
- * running its rebinding callbacks (the URL generator's and Auth's, about 2.5 µs): the
- * next HTTP request rebinds 'request' in the kernel and runs them with itself. Anything
+ * After an HTTP request (cleanAfterRequest), the booted 'request' (on Lumen, the request
+ * under its class) goes back without running its rebinding callbacks (the URL generator's
+ * and Auth's, about 2.5 µs): the next HTTP request rebinds it in the kernel (Lumen: in
+ * dispatch()) and runs them with itself. Anything
  * else a worker runs (a task, a finish(), a WebSocket or port event, the request
  * listeners) calls settle() first, which runs them with the booted request, so nothing
  * of the previous request is in reach there either.
@@ -69,6 +70,8 @@ class ContainerCleaner extends BaseCleaner
     private $restore;
     /** @var bool the booted 'request' is back but its rebinding callbacks have not run */
     private $requestUnsettled = false;
+    /** @var string where the app keeps the request: 'request', or its class on Lumen ('request' is an alias there) */
+    private $requestKey = 'request';
 
     /** Whether instances a request created stay (RequestInstancesCleaner: no). */
     protected function keepsRequestInstances(): bool
@@ -86,6 +89,9 @@ class ContainerCleaner extends BaseCleaner
         $this->bootReboundCallbacks = ContainerState::get($snapshotApp, 'reboundCallbacks');
         $this->hasCurrentRoute = ContainerState::has($snapshotApp, 'currentRoute');
         $this->bootCurrentRoute = $this->hasCurrentRoute ? ContainerState::get($snapshotApp, 'currentRoute') : null;
+        if (!array_key_exists('request', $this->bootInstances) && array_key_exists(\Illuminate\Http\Request::class, $this->bootInstances)) {
+            $this->requestKey = \Illuminate\Http\Request::class;
+        }
     }
 
     public function clean(): void
@@ -105,7 +111,8 @@ class ContainerCleaner extends BaseCleaner
     {
         if ($this->requestUnsettled) {
             $this->requestUnsettled = false;
-            (fn () => $this->rebound('request'))->call($this->currentApp);
+            $key = $this->requestKey;
+            (fn () => $this->rebound($key))->call($this->currentApp);
         }
     }
 
@@ -137,11 +144,40 @@ class ContainerCleaner extends BaseCleaner
         $bootRoute = $this->bootCurrentRoute;
         $keep = $this->keepsRequestInstances();
         $perRequest = array_fill_keys(self::PER_REQUEST, true);
+        $key = $this->requestKey;
 
         $state = [$bootResolved, $restoreRoute, $bootRoute, $keep, $perRequest];
+        // The instances as the last full pass left them.
+        $settled = null;
 
-        return \Closure::bind(function (bool $deferRequest) use (&$bootInstances, &$bootRebound, $state): ?bool {
+        return \Closure::bind(function (bool $deferRequest) use (&$bootInstances, &$bootRebound, &$settled, $state, $key): ?bool {
             [$bootResolved, $restoreRoute, $bootRoute, $keep, $perRequest] = $state;
+            // Most HTTP requests change one instance: the kernel binds the request as
+            // 'request'. With the booted request back in place, an instance list identical
+            // to what the last full pass left (one comparison, in C) has nothing for that
+            // pass to adopt, forget or put back: the rest is as the full pass ends.
+            if ($deferRequest && $settled !== null) {
+                $request = $this->instances[$key] ?? null;
+                $replaced = $request !== null && $request !== ($bootInstances[$key] ?? null);
+                if ($replaced) {
+                    $this->instances[$key] = $bootInstances[$key];
+                }
+                if ($this->instances === $settled) {
+                    $this->reboundCallbacks = $bootRebound;
+                    if ($replaced) {
+                        Facade::clearResolvedInstance($key);
+                    }
+                    $this->resolved = $bootResolved;
+                    if ($restoreRoute) {
+                        $this->currentRoute = $bootRoute;
+                    }
+
+                    return $replaced ? true : null;
+                }
+                if ($replaced) {
+                    $this->instances[$key] = $request;
+                }
+            }
             $requestUnsettled = null;
             if ($keep) {
                 $adopted = false;
@@ -162,12 +198,12 @@ class ContainerCleaner extends BaseCleaner
                     $this->forgetInstance($abstract);
                     Facade::clearResolvedInstance($abstract);
                 } elseif ($bootInstances[$abstract] !== $instance) {
-                    if ($deferRequest && $abstract === 'request') {
-                        $this->instances['request'] = $bootInstances['request'];
+                    if ($deferRequest && $abstract === $key) {
+                        $this->instances[$key] = $bootInstances[$key];
                         $requestUnsettled = true;
                     } else {
                         $this->instance($abstract, $bootInstances[$abstract]);
-                        $requestUnsettled = $abstract === 'request' ? false : $requestUnsettled;
+                        $requestUnsettled = $abstract === $key ? false : $requestUnsettled;
                     }
                     Facade::clearResolvedInstance($abstract);
                 }
@@ -176,6 +212,7 @@ class ContainerCleaner extends BaseCleaner
             if ($restoreRoute) {
                 $this->currentRoute = $bootRoute;
             }
+            $settled = $this->instances;
 
             return $requestUnsettled;
         }, $this->currentApp, get_class($this->currentApp));

@@ -2,6 +2,8 @@
 
 namespace LaravelS\Cleaners;
 
+use Illuminate\Container\Container;
+
 /**
  * Gives the next request a new session store. Without it, the store that the session
  * manager keeps would carry one visitor's session (login, CSRF token, flash data) into
@@ -16,17 +18,27 @@ class SessionCleaner extends BaseCleaner
     private $fresh;
     /** @var string|null its id when it was made */
     private $freshId;
+    /** @var \Illuminate\Session\SessionManager|null the booted session manager */
+    private $booted;
+
+    public function __construct(Container $currentApp, Container $snapshotApp)
+    {
+        parent::__construct($currentApp, $snapshotApp);
+        // The Container cleaner, which runs first, puts a booted manager back if a request
+        // replaced it: that one is used without a make() per request.
+        $this->booted = $currentApp->resolved('session') ? $currentApp->make('session') : null;
+    }
 
     public function clean(): void
     {
         $app = $this->currentApp;
-        if (!$app->resolved('session')) {
+        if ($this->booted === null && !$app->resolved('session')) {
             return;
         }
         // A request that never touched the session (an API route, for one) left the fresh
         // store as it was made: the manager's only driver, same id, nothing in it. Keep
         // it: building a store costs more than the other cleaners together.
-        $manager = $app->make('session');
+        $manager = $this->booted ?? $app->make('session');
         if ($this->fresh !== null && method_exists($manager, 'getDrivers')) {
             $drivers = $manager->getDrivers();
             $store = $this->fresh;

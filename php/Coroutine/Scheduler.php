@@ -255,8 +255,14 @@ final class Scheduler
     public function waitFor(callable $wait, float $until = INF): bool
     {
         while (true) {
-            $this->runDue();
-            $next = min($this->nextDue() ?? INF, $until);
+            if ($this->ready === [] && $this->waiting === [] && $this->timers->isEmpty()) {
+                // Nothing to run or time (a worker without timers or coroutines, between
+                // requests): what runDue() and nextDue() would find, without the calls.
+                $next = $until;
+            } else {
+                $this->runDue();
+                $next = min($this->nextDue() ?? INF, $until);
+            }
             $ms = $next === INF ? -1 : (int) max(0, ceil(($next - microtime(true)) * 1000));
             if ($wait($ms)) {
                 return true;

@@ -93,6 +93,41 @@ final class KernelTerminatorTest extends TestCase
         $this->assertTrue($app->bound('middleware.disable'), "the app's own switch stays");
     }
 
+    /**
+     * The duration step the terminator runs itself on Laravel 11+ does what the kernel's
+     * terminate() does after its middleware on Laravel 10+: slow-request handlers past
+     * their threshold get the start (in the app's timezone), the request and the response.
+     */
+    public function testTheDurationStepCallsTheSlowRequestHandlersAsTheKernelDoes(): void
+    {
+        if (!method_exists(Kernel::class, 'whenRequestLifecycleIsLongerThan')) {
+            $this->markTestSkipped('the kernel has request-duration handlers from Laravel 10');
+        }
+        $run = function (bool $byKernel): array {
+            [$app, $kernel] = $this->kernel(Kernel::class);
+            $app['config']->set('app.timezone', 'Europe/Paris');
+            $seen = [];
+            foreach ([50, 3600000] as $threshold) {
+                $kernel->whenRequestLifecycleIsLongerThan($threshold, function ($start, $request, $response) use (&$seen, $threshold) {
+                    $seen[] = [$threshold, $start->getTimezone()->getName(), $request->path(), $response->getStatusCode()];
+                });
+            }
+            $request = Request::create('/d');
+            $response = new Response('slow', 203);
+            $step = (new \ReflectionMethod(KernelTerminator::class, 'durationStep'))->getClosure();
+            foreach ([1, 2] as $round) {
+                (fn () => $this->requestStartedAt = \Illuminate\Support\Carbon::now()->subSecond())->call($kernel);
+                $byKernel ? $kernel->terminate($request, $response) : $step($kernel)($request, $response);
+                $seen[] = (fn () => $this->requestStartedAt)->call($kernel);
+            }
+
+            return $seen;
+        };
+
+        $this->assertSame([[50, 'Europe/Paris', 'd', 203], null, [50, 'Europe/Paris', 'd', 203], null], $run(false));
+        $this->assertSame($run(true), $run(false));
+    }
+
     public function testAKernelThatOverridesTerminateIsLeftAlone(): void
     {
         [$app, $kernel] = $this->kernel(OwnTerminateKernel::class);

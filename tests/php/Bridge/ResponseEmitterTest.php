@@ -81,6 +81,36 @@ final class ResponseEmitterTest extends TestCase
         $this->assertStringStartsWith('a=other%20path; path=/other;', $cookies[2]);
     }
 
+    /** headers() reads Symfony's bag directly: it must give what the bag's public methods give. */
+    public function testHeadersAreWhatTheBagsPublicMethodsGive(): void
+    {
+        $viaMethods = static function (Response $response): array {
+            $headers = $response->headers->allPreserveCaseWithoutCookies();
+            $cookies = $response->headers->getCookies();
+            if ($cookies !== []) {
+                $headers['Set-Cookie'] = array_map('strval', $cookies);
+            }
+
+            return $headers;
+        };
+        $plain = new Response('x', 200, ['X-Mixed-Case' => 'a', 'x-lower' => ['b', 'c'], 'Content-Type' => 'text/plain']);
+        $withCookies = new Response('x', 200, ['Set-Cookie' => 'from=header; path=/', 'X-A' => '1']);
+        $withCookies->headers->setCookie(Cookie::create('a', '1', 0, '/p', 'example.com'));
+        $removed = new Response('x');
+        $removed->headers->setCookie(Cookie::create('gone', '1'));
+        $removed->headers->removeCookie('gone');
+        $renamed = new Response('x', 200, ['x-name' => 'one']);
+        $renamed->headers->set('X-NAME', 'two', false);
+
+        foreach ([$plain, $withCookies, $removed, $renamed, new Response()] as $i => $response) {
+            $this->assertSame($viaMethods($response), ResponseEmitter::headers($response), "response #$i");
+        }
+        $this->assertSame(
+            ['from=header; path=/', 'a=1; path=/p; domain=example.com; httponly; samesite=lax'],
+            ResponseEmitter::headers($withCookies)['Set-Cookie']
+        );
+    }
+
     public function testAStreamedResponseGoesOutAsItIsWritten(): void
     {
         $chunksWhenFlushed = null;

@@ -191,6 +191,49 @@ final class ContainerCleanerTest extends TestCase
     }
 
     /**
+     * After a full pass, a request that replaced only 'request' takes the short way (one
+     * comparison); every other change still gets the full pass, request after request.
+     */
+    public function testRequestsThatChangeMoreThanTheRequestStillGetTheFullReset(): void
+    {
+        $booted = new \stdClass();
+        [$app, $cleaners] = $this->appAfterARequestTo('http://first.test/a');
+        $app->instance('service', $booted);
+        $app->singleton('resident', fn () => new \stdClass());
+        $app->bind('thing', fn () => new \stdClass());
+        $cleaners = new CleanerManager($app, ConfigView::cleaners());
+        $bootedRequest = $app->make('request');
+        $request = fn (string $host) => $app->instance('request', \Illuminate\Http\Request::create("http://$host/"));
+
+        for ($i = 0; $i < 3; $i++) {
+            $request("only$i.test");
+            $app->make('thing');
+            $cleaners->cleanAfterRequest();
+            $this->assertSame($bootedRequest, $app->make('request'));
+            $this->assertFalse($app->resolved('thing'), "request $i: resolved flags reset");
+        }
+
+        $request('replaces.test');
+        $app->instance('service', new \stdClass());
+        $cleaners->cleanAfterRequest();
+        $this->assertSame($booted, $app->make('service'), 'a replaced booted instance is put back');
+        $this->assertSame($booted, ServiceFacade::getFacadeRoot());
+
+        $request('adds.test');
+        $resident = $app->make('resident');
+        $app->instance('session', new \stdClass());
+        $cleaners->cleanAfterRequest();
+        $this->assertArrayNotHasKey('session', ContainerState::get($app, 'instances'), 'a per-request abstract the request made is forgotten');
+        $this->assertSame($resident, $app->make('resident'), 'a singleton it built stays');
+
+        $request('again.test');
+        $app->instance('resident', new \stdClass());
+        $cleaners->cleanAfterRequest();
+        $this->assertSame($resident, $app->make('resident'), 'and counts as booted from then on');
+        $this->assertSame($bootedRequest, $app->make('request'));
+    }
+
+    /**
      * An app booted with a request for booted.test whose rebinding callback records each
      * request's host in the returned ArrayObject, then given a request for $url.
      *

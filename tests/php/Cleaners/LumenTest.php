@@ -13,6 +13,7 @@ final class LumenTest extends TestCase
 {
     private const REQUESTS = __DIR__ . '/../Fixtures/lumen-requests.php';
     private const CONFIG = __DIR__ . '/../Fixtures/lumen-config.php';
+    private const TERMINATE = __DIR__ . '/../Fixtures/lumen-terminate.php';
 
     public function testUncleanedASecondRequestSeesTheFirstRouteAndRequest(): void
     {
@@ -29,6 +30,12 @@ final class LumenTest extends TestCase
     {
         $this->assertSame(['app.locale' => 'fr', 'demo.v' => 'set by request 2', 'cache works' => true], $this->runScript(self::CONFIG), 'control');
         $this->assertSame(['app.locale' => 'en', 'demo.v' => null, 'cache works' => true], $this->runScript(self::CONFIG, 'clean'));
+    }
+
+    /** The worker skips Lumen's terminate step only while no global middleware has terminate(). */
+    public function testTerminableGlobalMiddlewareRunAfterEachResponseOnceTheListHasOne(): void
+    {
+        $this->assertSame([[], [], [['a', 201]]], $this->runScript(self::TERMINATE));
     }
 
     private function runScript(string ...$args)

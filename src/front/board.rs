@@ -59,7 +59,7 @@ pub struct Board {
 }
 
 impl Board {
-    fn new(slots: usize) -> std::io::Result<Self> {
+    pub(super) fn new(slots: usize) -> std::io::Result<Self> {
         let region = SharedRegion::new((HEADER + WORDS * slots.max(1)) * std::mem::size_of::<AtomicU64>())?;
         Ok(Board { region, slots })
     }

@@ -213,6 +213,10 @@ impl Supervisor {
                 continue;
             }
             let Some((worker_id, started)) = self.children.remove(&pid) else { continue };
+            // `serving_mode` worker: the other fronts stop counting on it at once.
+            if let Some(board) = crate::front::board::shared() {
+                board.clear(worker_id, pid.as_raw().unsigned_abs());
+            }
             if self.report_failures && (exit_code != 0 || signal != 0) {
                 self.failures.push(WorkerFailure { worker_id, pid: pid.as_raw(), exit_code, signal });
             }

@@ -194,3 +194,27 @@ def test_a_unix_socket_behind_nginx_in_worker_mode(laravel_app, tmp_path):
         assert f"listening on unix:{sock}" in s.startup
         with nginx(tmp_path, f"unix:{sock}", laravel_app / "public", free_port()) as front:
             check_through(front, laravel_app)
+
+
+def test_new_connections_are_served_while_another_worker_is_stopped(laravel_app):
+    # A worker the board still shows as accepting takes nothing while it is stopped
+    # (SIGSTOP: hung, or not yet reaped); the other must not hold back for it.
+    import os
+    import signal
+
+    with worker_mode(laravel_app) as s:
+        pids = s.worker_pids()
+        assert len(pids) == 2
+        os.kill(pids[1], signal.SIGSTOP)
+        try:
+            clients, started = [], time.time()
+            for _ in range(12):
+                c = httpx.Client(base_url=s.url, timeout=10)
+                clients.append(c)
+                assert c.get("/pid").json()["pid"] == pids[0]
+            took = time.time() - started
+            assert took < 3, f"12 new connections took {took:.2f} s with one worker stopped"
+        finally:
+            os.kill(pids[1], signal.SIGCONT)
+        for c in clients:
+            c.close()

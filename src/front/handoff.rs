@@ -173,11 +173,11 @@ impl Inbox {
             self.sleeping.store(false, Ordering::SeqCst);
             return Ok(Woken::default());
         }
-        let mut fds = vec![PollFd::new(self.wake.as_fd(), PollFlags::POLLIN)];
-        if let Some(master) = master {
-            fds.push(PollFd::new(master, PollFlags::POLLIN));
-        }
-        let polled = poll(&mut fds, timeout);
+        // A fixed pair, no allocation per sleep; without a master socket only the first
+        // is polled (the second repeats it to fill the array).
+        let wake = self.wake.as_fd();
+        let mut fds = [PollFd::new(wake, PollFlags::POLLIN), PollFd::new(master.unwrap_or(wake), PollFlags::POLLIN)];
+        let polled = if master.is_some() { poll(&mut fds, timeout) } else { poll(&mut fds[..1], timeout) };
         self.sleeping.store(false, Ordering::SeqCst);
         let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
         if ready(&fds[0]) {
@@ -185,7 +185,7 @@ impl Inbox {
             // SAFETY: reads at most 8 bytes into a live local buffer from our own eventfd.
             let _ = unsafe { libc::read(self.wake.as_raw_fd(), count.as_mut_ptr().cast(), count.len()) };
         }
-        let woken = Woken { master: fds.get(1).is_some_and(ready) };
+        let woken = Woken { master: master.is_some() && ready(&fds[1]) };
         match polled {
             Ok(_) | Err(nix::errno::Errno::EINTR) => Ok(woken),
             Err(e) => Err(e.into()),

@@ -27,13 +27,15 @@ const IDLE: u64 = 1;
 const HEADER: usize = 1;
 const DRAINING: usize = 0;
 /// The words of a slot: the state above, the requests waiting, the pid serving, the
-/// connections it holds, and whether it accepts new ones (1) or not (0).
-const WORDS: usize = 5;
+/// connections it holds, whether it accepts new ones (1) or not (0), and how long its
+/// requests take (a moving mean, ns).
+const WORDS: usize = 6;
 const RUN: usize = 0;
 const WAITING: usize = 1;
 const PID: usize = 2;
 const OPEN: usize = 3;
 const ACCEPTING: usize = 4;
+const MEAN: usize = 5;
 
 /// What a front can say of its PHP thread to the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,10 +51,10 @@ pub enum State {
 
 static BOARD: OnceLock<Board> = OnceLock::new();
 
-/// Five words per HTTP worker id, mapped before the fork: what its PHP thread runs since
+/// Six words per HTTP worker id, mapped before the fork: what its PHP thread runs since
 /// when (`ABSENT`, `IDLE` or the start of its request), how many requests wait for it,
 /// the pid of the process serving in it (its front's socket is named after it), how many
-/// connections it holds and whether it accepts more.
+/// connections it holds, whether it accepts more and how long its requests take.
 pub struct Board {
     region: SharedRegion,
     slots: usize,
@@ -163,12 +165,31 @@ impl Board {
         }
     }
 
-    /// The free worker other than `me` with the fewest requests waiting; of equals, the
-    /// first after `me` round the ring, so that two held-up workers do not both pick the
-    /// same one.
-    pub fn free_other_than(&self, me: u32) -> Option<u32> {
-        let waiting = |id: u32| self.word(id, WAITING).map_or(u64::MAX, |w| w.load(Ordering::Acquire));
-        self.others(me).filter(|&id| self.get(id) == State::Free).min_by_key(|&id| waiting(id))
+    /// Worker `id`'s requests take `mean` on average (ns).
+    pub fn set_mean(&self, id: u32, mean: u64) {
+        if let Some(word) = self.word(id, MEAN) {
+            word.store(mean, Ordering::Relaxed);
+        }
+    }
+
+    /// The free worker other than `me` where a request would wait least, if that wait
+    /// (its requests waiting times its mean request time) is under `budget`: how long
+    /// `me`'s current request has run, a guess at what it still has to run. Under an even
+    /// load every queue is about as long, so nothing moves; behind a request of seconds,
+    /// everything does. Of equals, the first after `me` round the ring.
+    pub fn free_other_than(&self, me: u32, budget: Duration) -> Option<u32> {
+        let wait = |id: u32| {
+            let waiting = self.word(id, WAITING).map_or(u64::MAX, |w| w.load(Ordering::Acquire));
+            let mean = self.word(id, MEAN).map_or(u64::MAX, |w| w.load(Ordering::Relaxed));
+            waiting.saturating_mul(mean)
+        };
+        let budget = u64::try_from(budget.as_nanos()).unwrap_or(u64::MAX);
+        self.others(me)
+            .filter(|&id| self.get(id) == State::Free)
+            .map(|id| (wait(id), id))
+            .filter(|&(w, _)| w < budget)
+            .min_by_key(|&(w, _)| w)
+            .map(|(_, id)| id)
     }
 
     /// Every worker serving now other than `me`, in the same order.
@@ -203,21 +224,24 @@ mod tests {
     #[test]
     fn an_available_worker_is_found_after_me_round_the_ring_and_never_me() {
         let board = Board::new(4).unwrap();
-        assert_eq!(board.free_other_than(1), None, "all absent at first");
+        let long = Duration::from_secs(1);
+        assert_eq!(board.free_other_than(1, long), None, "all absent at first");
         board.set(1, 11, None, 0);
-        assert_eq!(board.free_other_than(1), None, "never myself");
+        assert_eq!(board.free_other_than(1, long), None, "never myself");
         board.set(0, 10, None, 0);
         board.set(3, 13, Some(monotonic_ns()), 0);
-        assert_eq!(board.free_other_than(1), Some(3), "a request just begun leaves it free");
-        assert_eq!(board.free_other_than(3), Some(0));
+        assert_eq!(board.free_other_than(1, long), Some(3), "a request just begun leaves it free");
+        assert_eq!(board.free_other_than(3, long), Some(0));
         board.set(3, 13, Some(monotonic_ns()), 5);
+        board.set_mean(3, 100_000);
         assert_eq!(board.get(3), State::Free, "requests waiting do not hold it up");
-        assert_eq!(board.free_other_than(1), Some(0), "the one with fewer waiting");
+        assert_eq!(board.free_other_than(1, long), Some(0), "the one with fewer waiting");
         board.set(0, 10, Some(monotonic_ns() - 2 * HELD_UP_AFTER.as_nanos() as u64), 0);
         assert_eq!(board.get(0), State::HeldUp, "held up by a long request");
-        assert_eq!(board.free_other_than(1), Some(3));
+        assert_eq!(board.free_other_than(1, long), Some(3));
+        assert_eq!(board.free_other_than(1, Duration::from_micros(400)), None, "5 waiting x 100 us is more than the budget");
         board.set(3, 13, Some(monotonic_ns() - 2 * HELD_UP_AFTER.as_nanos() as u64), 0);
-        assert_eq!(board.free_other_than(1), None);
+        assert_eq!(board.free_other_than(1, long), None);
         assert_eq!(board.present_other_than(1).collect::<Vec<_>>(), vec![3, 0]);
         assert_eq!(board.pid(3), Some(13));
         board.clear(3, 99);

@@ -54,6 +54,7 @@ impl Relay {
         let mut running: Option<Running> = None;
         let mut held: Option<Job> = None;
         let mut look_at = Instant::now();
+        let mut mean = Mean::default();
         loop {
             if self.inbox.aborting() {
                 return self.hand_over(held, &queues).await;
@@ -68,7 +69,8 @@ impl Relay {
                 // it waits here and the board is read again after `LOOK_AGAIN`.
                 if let Some(job) = held.take() {
                     if Instant::now() >= look_at {
-                        held = self.forward(job, &forwarded).await;
+                        let ran = running.as_ref().map_or(Duration::ZERO, |r| r.since.elapsed());
+                        held = self.forward(job, ran, &forwarded).await;
                         if held.is_some() {
                             look_at = Instant::now() + LOOK_AGAIN;
                         }
@@ -76,8 +78,8 @@ impl Relay {
                         held = Some(job);
                     }
                 }
-                if let Some(gate) = &self.gate {
-                    gate.set_held_up(gate.board.free_other_than(self.me).is_some());
+                if let (Some(gate), Some(r)) = (&self.gate, &running) {
+                    gate.set_held_up(gate.board.free_other_than(self.me, r.since.elapsed()).is_some());
                 }
             } else if let Some(gate) = &self.gate {
                 gate.set_held_up(false);
@@ -91,11 +93,14 @@ impl Relay {
             tokio::select! {
                 biased;
                 answered = settle(&mut running) => {
-                    let job = running.take().map(|r| r.job);
+                    let Some(done) = running.take() else { continue };
                     if !answered {
-                        if let Some(job) = job {
-                            deadline_passed(job).await;
-                        }
+                        deadline_passed(done.job).await;
+                        continue;
+                    }
+                    mean.add(done.since.elapsed());
+                    if let Some(board) = self.board {
+                        board.set_mean(self.me, mean.ns);
                     }
                 }
                 work = queues.next(), if held.is_none() => {
@@ -121,10 +126,11 @@ impl Relay {
         Some(Running { job, finished, since: Instant::now(), started_ns: crate::pool::process::monotonic_ns() })
     }
 
-    /// Offers a waiting request to a free worker; gives it back when none took it.
-    async fn forward(&self, job: Job, forwarded: &Arc<Notify>) -> Option<Job> {
+    /// Offers a waiting request to a free worker where it would wait less than the
+    /// current request has run (`ran`); gives it back when none took it.
+    async fn forward(&self, job: Job, ran: Duration, forwarded: &Arc<Notify>) -> Option<Job> {
         let board = self.board?;
-        let Some(pid) = board.free_other_than(self.me).and_then(|id| board.pid(id)) else { return Some(job) };
+        let Some(pid) = board.free_other_than(self.me, ran).and_then(|id| board.pid(id)) else { return Some(job) };
         // Withdrawn meanwhile (its client left, or had its 503/504).
         let payload = job.take()?;
         match sibling::offer(pid, &payload, false).await {
@@ -181,6 +187,19 @@ impl Relay {
         let waiting = holding + queues.own.len() + queues.shared.as_ref().map_or(0, async_channel::Receiver::len);
         let since = running.map(|r| r.started_ns);
         board.set(self.me, pid, since, waiting);
+    }
+}
+
+/// How long this worker's requests take: a moving mean over about the last eight.
+#[derive(Default)]
+struct Mean {
+    ns: u64,
+}
+
+impl Mean {
+    fn add(&mut self, took: Duration) {
+        let took = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        self.ns = if self.ns == 0 { took } else { self.ns - self.ns / 8 + took / 8 };
     }
 }
 

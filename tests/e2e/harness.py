@@ -50,6 +50,18 @@ return $config;
 """
 
 
+def wait_json(path: Path, timeout: float = 10.0, log=None):
+    """The JSON a test's route or task writes to `path`, once it is there and not empty;
+    fails after `timeout` s naming the file, with the end of `log()` when given."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if path.exists() and path.stat().st_size > 0:
+            return json.loads(path.read_text())
+        time.sleep(0.02)
+    tail = f"; log:\n{log()[-3000:]}" if log else ""
+    raise AssertionError(f"{path} never appeared{tail}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

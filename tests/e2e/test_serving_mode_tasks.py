@@ -19,14 +19,14 @@ inside that request, and what the master sends between requests must still run:
 Which worker accepts a connection is the kernel's choice (it may be the same one many
 times in a row), so no test needs a given worker: a request names its own worker id.
 """
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from harness import Server
+from harness import Server, wait_json
+from test_tables import README_TABLES
 
 pytestmark = pytest.mark.laravel_only
 
@@ -42,16 +42,6 @@ OVERRIDES = {
     "swoole": {"task_worker_num": TASK_WORKERS},
     "event_handlers": HANDLERS,
 }
-
-# The README's table definition (tests/e2e/test_tables.py).
-README_TABLES = """'swoole_tables' => [
-        'ws' => [
-            'size'   => 102400,
-            'column' => [
-                ['name' => 'value', 'type' => \\Swoole\\Table::TYPE_INT, 'size' => 8],
-            ],
-        ],
-    ],"""
 
 ROUTES = r"""
 Route::get('/wm/who', function () {
@@ -140,13 +130,7 @@ def get(s, path, client=None, **params):
     return r.json()
 
 
-def read_json(path, timeout=10.0, log=lambda: ""):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if path.exists() and path.stat().st_size > 0:
-            return json.loads(path.read_text())
-        time.sleep(0.02)
-    raise AssertionError(f"{path} never appeared; log:\n{log()[-3000:]}")
+read_json = wait_json
 
 
 def line_count(path):

@@ -9,13 +9,12 @@ returns the results keyed like the tasks, a timed-out task's key missing; sendMe
 reaches onPipeMessage of the worker or task worker named, task workers' ids following the
 workers'.
 """
-import json
 import time
 
 import httpx
 import pytest
 
-from harness import FRAMEWORK, Server
+from harness import FRAMEWORK, Server, wait_json
 
 pytestmark = pytest.mark.laravel_only
 
@@ -43,13 +42,7 @@ def get(s, path, **params):
 
 
 def recorded(s, name, timeout=10.0):
-    path = s.app / "storage" / "app" / "swoole" / f"{name}.json"
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if path.exists() and path.stat().st_size > 0:
-            return json.loads(path.read_text())
-        time.sleep(0.05)
-    raise AssertionError(f"{path} never appeared; log:\n{s.read_log()[-3000:]}")
+    return wait_json(s.app / "storage" / "app" / "swoole" / f"{name}.json", timeout, s.read_log)
 
 
 def test_task_returns_its_id_and_the_result_reaches_the_finish_callback_in_the_calling_worker(server):

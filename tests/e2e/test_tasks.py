@@ -1,10 +1,8 @@
 """Task::deliver(): handle() in a task worker, finish() back in the delivering worker."""
-import json
-import time
 
 import httpx
 
-from harness import Server
+from harness import Server, wait_json
 
 
 def task_server(app, task_workers=1):
@@ -13,13 +11,7 @@ def task_server(app, task_workers=1):
     return s
 
 
-def wait_file(path, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if path.exists() and path.stat().st_size > 0:
-            return json.loads(path.read_text())
-        time.sleep(0.05)
-    raise AssertionError(f"{path} never appeared")
+wait_file = wait_json
 
 
 def test_task_runs_in_a_task_worker_and_finish_in_the_delivering_worker(laravel_app):

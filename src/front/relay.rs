@@ -63,13 +63,14 @@ impl Relay {
                 running = held.take().and_then(|job| self.start(job));
             }
             self.publish(running.as_ref(), usize::from(held.is_some()), &queues);
-            let held_up = running.as_ref().is_some_and(|r| r.since.elapsed() >= HELD_UP_AFTER);
+            // How long the current request has run: one clock read per turn.
+            let ran = running.as_ref().map_or(Duration::ZERO, |r| r.since.elapsed());
+            let held_up = ran >= HELD_UP_AFTER;
             if held_up {
                 // Each waiting request goes to a free worker as it comes; with none free,
                 // it waits here and the board is read again after `LOOK_AGAIN`.
                 if let Some(job) = held.take() {
                     if Instant::now() >= look_at {
-                        let ran = running.as_ref().map_or(Duration::ZERO, |r| r.since.elapsed());
                         held = self.forward(job, ran, &forwarded).await;
                         if held.is_some() {
                             look_at = Instant::now() + LOOK_AGAIN;
@@ -78,8 +79,8 @@ impl Relay {
                         held = Some(job);
                     }
                 }
-                if let (Some(gate), Some(r)) = (&self.gate, &running) {
-                    gate.set_held_up(gate.board.free_other_than(self.me, r.since.elapsed()).is_some());
+                if let Some(gate) = &self.gate {
+                    gate.set_held_up(gate.board.free_other_than(self.me, ran).is_some());
                 }
             } else if let Some(gate) = &self.gate {
                 gate.set_held_up(false);

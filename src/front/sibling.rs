@@ -80,13 +80,13 @@ async fn take(mut stream: UnixStream, taker: Arc<Taker>) -> std::io::Result<()> 
     let must = stream.read_u8().await? == 1;
     let frame = read_frame(&mut stream).await?;
     let request = decode_to_worker(&frame).map_err(std::io::Error::other)?;
-    if !matches!(request, ToWorker::Request(_)) || (!must && taker.board.get(taker.me) != State::Free) {
-        return stream.write_u8(0).await;
-    }
-    if taker.leaving.load(Ordering::SeqCst) {
+    let free = must || taker.board.get(taker.me) == State::Free;
+    if !matches!(request, ToWorker::Request(_)) || !free || taker.leaving.load(Ordering::SeqCst) {
         return stream.write_u8(0).await;
     }
     // `max_request_time` counts from here; the offerer answers 504 at its own deadline.
+    // The request was admitted by the offerer's queue bounds (`queue.*`), so it counts
+    // in none here (a counter of its own).
     let deadline = Deadline::queued(taker.shared.config.max_request_time, None, Arc::new(AtomicUsize::new(1)));
     let (job, mut ticket) = Job::new(request, 0, TempFiles::default(), deadline);
     taker.shared.dispatcher.submit(job);

@@ -88,6 +88,9 @@ mod col {
 pub struct Clients {
     rows: Table,
     counters: [SharedAtomic; COUNTERS],
+    /// Connection numbers handed out so far, by every process that accepts: the master,
+    /// and each HTTP worker's front in `serving_mode` worker.
+    minted: SharedAtomic,
     started: i64,
 }
 
@@ -107,7 +110,7 @@ impl Clients {
         spec.column("websocket_status", ColumnType::Int, 8)?;
         spec.column("uid", ColumnType::Int, 8)?;
         let counters = [SharedAtomic::new(0)?, SharedAtomic::new(0)?, SharedAtomic::new(0)?, SharedAtomic::new(0)?];
-        Ok(Clients { rows: spec.create()?, counters, started: now() })
+        Ok(Clients { rows: spec.create()?, counters, minted: SharedAtomic::new(0)?, started: now() })
     }
 
     /// Makes `clients` the list of this process and of every process forked from it.
@@ -135,6 +138,12 @@ impl Clients {
             (col::UID, Value::Int(i64::try_from(info.uid).unwrap_or(0))),
         ];
         self.rows.set(key(fd).as_bytes(), &values).is_ok()
+    }
+
+    /// Takes back the `accept_count` of a connection `open` records a second time: one a
+    /// worker's front accepted and handed to the master (`reactor::handover`).
+    pub fn accepted_elsewhere(&self) {
+        self.counters[Counter::AcceptCount as usize].sub(1);
     }
 
     /// Forgets a closed connection.
@@ -225,6 +234,12 @@ impl Clients {
             }));
         }
         fds
+    }
+
+    /// A connection number no process has handed out before: 0, 1, 2, ... over the
+    /// server's life (`reactor::Shared::mint_fd` adds the instance's base).
+    pub fn mint(&self) -> u64 {
+        (self.minted.add(1) - 1) as u64
     }
 
     /// Adds one to `counter`, seen by every process at once.

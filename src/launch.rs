@@ -105,8 +105,10 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
     crate::ipc::doorbell::install().map_err(StartError::Doorbell)?;
     crate::pool::boot::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::BootBoard)?;
     crate::pool::receipts::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::ReceiptBoard)?;
+    let mut handover = None;
     if config.serving_mode == ServingMode::Worker {
         crate::front::board::install(config.worker_num as usize).map_err(StartError::FrontBoard)?;
+        handover = Some(reactor::handover::bind(master_pid).map_err(StartError::Ipc)?);
     }
 
     let manager = match fork_process().map_err(StartError::Fork)? {
@@ -125,6 +127,10 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
                 }
             };
             process::close_fd(ipc.as_raw_fd());
+            if let Some(socket) = handover {
+                process::close_fd(socket.as_raw_fd());
+                std::mem::forget(socket);
+            }
             for port in extra {
                 process::close_fd(port.raw_fd());
                 std::mem::forget(port);
@@ -147,7 +153,7 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
             let _ = std::io::stdout().flush();
         }),
     };
-    let exit_code = reactor::run(config, MasterParts { listener, ipc, manager: Some(manager), on_ready, clients, extra });
+    let exit_code = reactor::run(config, MasterParts { listener, ipc, manager: Some(manager), on_ready, clients, extra, handover });
     let _ = std::fs::remove_file(&pid_file);
     Ok(Role::Master { exit_code })
 }
@@ -181,7 +187,7 @@ fn run_manager(config: &ServerConfig, main_port: Option<Listener>, socket: Strin
             process::die_with_parent(Signal::SIGTERM);
             if let Some(listener) = main_port {
                 if matches!(process, ProcessRole::Http { .. }) {
-                    crate::front::prepare(config.clone(), listener, worker_id);
+                    crate::front::prepare(config.clone(), listener, worker_id, master_pid);
                 } else {
                     process::close_fd(listener.raw_fd());
                     std::mem::forget(listener);

@@ -40,7 +40,7 @@ impl TestServer {
         thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             let clients = std::sync::Arc::new(laravels::clients::Clients::new(64).unwrap());
-            let parts = MasterParts { listener, ipc, manager: None, on_ready: Box::new(|_| {}), clients, extra: Vec::new() };
+            let parts = MasterParts { listener, ipc, manager: None, on_ready: Box::new(|_| {}), clients, extra: Vec::new(), handover: None };
             let code = rt.block_on(reactor::serve(config, parts, rx));
             let _ = done_tx.send(code);
         });

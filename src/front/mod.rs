@@ -46,14 +46,16 @@ struct Pending {
     config: ServerConfig,
     listener: Listener,
     worker_id: u32,
+    /// Whose hand-over socket takes the connections only the master serves.
+    master_pid: u32,
 }
 
 static PENDING: Mutex<Option<Pending>> = Mutex::new(None);
 
 /// Remembers, in a worker just forked in `serving_mode` worker, the main socket and the
 /// config its front serves with; `start` uses them once the application is booted.
-pub fn prepare(config: ServerConfig, listener: Listener, worker_id: u32) {
-    *PENDING.lock() = Some(Pending { config, listener, worker_id });
+pub fn prepare(config: ServerConfig, listener: Listener, worker_id: u32, master_pid: u32) {
+    *PENDING.lock() = Some(Pending { config, listener, worker_id, master_pid });
 }
 
 /// The PHP thread's handle on its front.
@@ -87,7 +89,10 @@ fn spawn(pending: Pending) -> std::io::Result<Front> {
 /// Accepts and serves connections until the PHP thread asks to stop, then lets the open
 /// connections finish their requests (up to `max_wait_time`) and says it is done.
 async fn serve(pending: Pending, inbox: Arc<Inbox>) {
-    let Pending { config, listener, worker_id } = pending;
+    let Pending { mut config, listener, worker_id, master_pid } = pending;
+    // The front's own queue has one PHP thread to feed; `dispatch_mode` is the master's,
+    // for what it dispatches (WebSocket and extra-port events).
+    config.dispatch_mode = crate::config::DispatchMode::Idle;
     let max_wait = config.max_wait_time;
     let Some(clients) = Clients::shared().cloned() else {
         log::line("worker", "the client list is missing; this worker cannot serve");
@@ -98,6 +103,8 @@ async fn serve(pending: Pending, inbox: Arc<Inbox>) {
     let board = board::shared();
     let gate = board.map(|board| Arc::new(gate::Gate::new(worker_id, board)));
     shared.accept_gate = gate.clone().map(|g| g as Arc<dyn crate::reactor::AcceptGate>);
+    // WebSocket, Pusher and metrics requests go to the master with their connection.
+    shared.master_pid = Some(master_pid);
     let shared = Arc::new(shared);
     // Readiness (`health`) counts this worker as booted: it is, since it serves.
     shared.workers.attach(worker_id, std::process::id());

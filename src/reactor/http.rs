@@ -44,6 +44,9 @@ pub struct ConnInfo {
     pub permit: parking_lot::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>,
     /// Set once the connection became a WebSocket: its end is then the WebSocket's.
     pub upgraded: std::sync::atomic::AtomicBool,
+    /// In an HTTP worker's front (`serving_mode` worker), a plain connection's socket,
+    /// which it hands to the master for what the master serves (`handover.rs`).
+    pub handover: Option<super::handover::Socket>,
 }
 
 /// Answers one request: a static file, an error found here, or a worker's response;
@@ -76,6 +79,9 @@ async fn respond(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>, c
         Some(_) => Some(conn.port),
     };
     if protocol.is_none() {
+        if let Some(master_pid) = shared.master_pid.filter(|_| super::handover::claims(&shared, &req)) {
+            return Ok(finish(super::handover::hand_over(req, &shared, &conn, master_pid).await, &shared));
+        }
         if let Some(resp) = super::metrics::answer(&shared, &req) {
             return Ok(finish(resp, &shared));
         }

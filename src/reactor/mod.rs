@@ -9,6 +9,8 @@
 //! - `timeouts.rs`: the header timeout (408) and idle keep-alive timeout of HTTP/1.x.
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `health.rs`: liveness and readiness answers (`health`), and the stop's drain flag.
+//! - `handover.rs`: `serving_mode` worker: a front hands the master the connections only
+//!   it serves (WebSocket, Pusher, metrics); the master serves them from there.
 //! - `metrics.rs`: the master's Prometheus metrics (`metrics`), on a path or a port of their own.
 //! - `static_files.rs`: `handle_static` without a worker, inside the document root only.
 //! - `job.rs`: what a connection hands a worker (its frame, built once) and the answer.
@@ -39,6 +41,7 @@ pub mod deadline;
 pub mod dispatch;
 pub mod fanout;
 pub mod forwarded;
+pub mod handover;
 pub mod health;
 pub mod http;
 pub mod job;
@@ -59,6 +62,7 @@ pub mod upload;
 pub mod websocket;
 pub mod workers;
 
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -110,9 +114,9 @@ pub struct Shared {
     pub pusher: Option<websocket::pusher::Pusher>,
     /// The client list in shared memory, which every process reads.
     pub clients: Arc<Clients>,
-    /// The next connection number (Swoole's `$fd`), unique across all ports, and across
-    /// instances with `websocket.cluster` (`cluster::fd`).
-    pub next_fd: AtomicU64,
+    /// The first connection number of this instance (`cluster::fd::first`); `mint_fd`
+    /// counts up from it.
+    fd_base: u64,
     /// The Redis link to the other instances (`websocket.cluster`); unset when it is off.
     pub cluster: std::sync::OnceLock<crate::cluster::Link>,
     /// `max_connection`, shared by all ports.
@@ -132,15 +136,27 @@ pub struct Shared {
     /// Whether to accept the next connection now; `None`: always (`serving_mode` worker's
     /// front shares the listening socket with the other workers).
     pub accept_gate: Option<Arc<dyn AcceptGate>>,
+    /// In an HTTP worker's front (`serving_mode` worker): the master's pid, whose
+    /// hand-over socket takes what only the master serves (`handover.rs`). `None` in
+    /// the master.
+    pub master_pid: Option<u32>,
 }
 
 impl Shared {
+    /// The next connection number (Swoole's `$fd`): unique across all ports and every
+    /// process that accepts (the master, and the HTTP workers' fronts in `serving_mode`
+    /// worker, through the shared client list), and across instances with
+    /// `websocket.cluster` (`cluster::fd`).
+    pub fn mint_fd(&self) -> u64 {
+        self.fd_base + self.clients.mint()
+    }
+
     /// The state of a reactor serving `config`: the master's, or an HTTP worker's own in
     /// `serving_mode` worker (`src/front/`). Starts the span exporter when tracing is on,
     /// so it is called on the runtime that serves.
     pub fn new(config: ServerConfig, clients: Arc<Clients>, udp: sockets::UdpSockets) -> Self {
         Shared {
-            next_fd: AtomicU64::new(crate::cluster::fd::first(config.cluster.as_ref().map(|c| c.node))),
+            fd_base: crate::cluster::fd::first(config.cluster.as_ref().map(|c| c.node)),
             cluster: std::sync::OnceLock::new(),
             connection_limit: Arc::new(Semaphore::new(config.max_connection)),
             udp,
@@ -160,6 +176,7 @@ impl Shared {
             reloaded_at: AtomicU64::new(0),
             tasks_reloaded_at: AtomicU64::new(0),
             accept_gate: None,
+            master_pid: None,
             started_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             config,
         }
@@ -181,6 +198,8 @@ pub struct MasterParts {
     pub clients: Arc<Clients>,
     /// The extra ports of `sockets`, bound before the fork.
     pub extra: Vec<sockets::ExtraPort>,
+    /// `serving_mode` worker: the socket the fronts hand connections over on.
+    pub handover: Option<std::os::unix::net::UnixListener>,
 }
 
 /// Runs the master until it is stopped; returns the process exit code.
@@ -244,7 +263,10 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
     let main_port = async {
         match shared.config.serving_mode {
             ServingMode::Master => accept_clients(parts.listener, shared.clone(), &graceful).await,
-            ServingMode::Worker => std::future::pending().await,
+            ServingMode::Worker => match parts.handover.take() {
+                Some(socket) => handover::receive(socket, shared.clone(), &graceful).await,
+                None => std::future::pending().await,
+            },
         }
     };
     let accepting = async {
@@ -317,8 +339,9 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
                 };
                 let local = stream.local_addr().ok();
                 let _ = stream.set_nodelay(true);
+                let handover = (tls.is_none() && shared.master_pid.is_some()).then(|| handover::Socket::new(stream.as_raw_fd()));
                 let info = ConnInfo {
-                    id: shared.next_fd.fetch_add(1, Ordering::Relaxed),
+                    id: shared.mint_fd(),
                     remote_addr: peer.ip().to_canonical().to_string(),
                     remote_port: peer.port(),
                     server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
@@ -327,6 +350,7 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
                     port: 0,
                     permit: parking_lot::Mutex::default(),
                     upgraded: std::sync::atomic::AtomicBool::default(),
+                    handover,
                 };
                 spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
             }
@@ -346,8 +370,9 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
                         continue;
                     }
                 };
+                let handover = (tls.is_none() && shared.master_pid.is_some()).then(|| handover::Socket::new(stream.as_raw_fd()));
                 let info = ConnInfo {
-                    id: shared.next_fd.fetch_add(1, Ordering::Relaxed),
+                    id: shared.mint_fd(),
                     remote_addr: String::new(),
                     remote_port: 0,
                     server_addr: String::new(),
@@ -356,6 +381,7 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
                     port: 0,
                     permit: parking_lot::Mutex::default(),
                     upgraded: std::sync::atomic::AtomicBool::default(),
+                    handover,
                 };
                 spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
             }
@@ -460,7 +486,19 @@ pub(crate) fn spawn_connection<S>(
         match tls {
             None => {
                 let io = timeouts::Timed::new(stream, activity, info.clone(), limits, accepted);
-                let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service)).await;
+                let served = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service));
+                match &info.handover {
+                    // Handed to the master (`handover.rs`): dropped here, unanswered.
+                    Some(socket) => {
+                        tokio::select! {
+                            _ = served => {}
+                            () = socket.taken.notified() => {}
+                        }
+                    }
+                    None => {
+                        let _ = served.await;
+                    }
+                }
             }
             Some(acceptor) => {
                 // A handshake that does not finish within `http.header_timeout` is closed:

@@ -17,7 +17,6 @@ pub mod udp;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use hyper_util::server::graceful::GracefulShutdown;
@@ -159,7 +158,7 @@ fn conn_info(stream: &tokio::net::TcpStream, peer: SocketAddr, spec: &SocketSpec
     let local = stream.local_addr().ok();
     let _ = stream.set_nodelay(true);
     ConnInfo {
-        id: shared.next_fd.fetch_add(1, Ordering::Relaxed),
+        id: shared.mint_fd(),
         remote_addr: peer.ip().to_canonical().to_string(),
         remote_port: peer.port(),
         server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
@@ -168,6 +167,7 @@ fn conn_info(stream: &tokio::net::TcpStream, peer: SocketAddr, spec: &SocketSpec
         port: spec.index,
         permit: parking_lot::Mutex::default(),
         upgraded: std::sync::atomic::AtomicBool::default(),
+        handover: None,
     }
 }
 

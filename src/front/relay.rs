@@ -96,7 +96,7 @@ impl Relay {
                 answered = settle(&mut running) => {
                     let Some(done) = running.take() else { continue };
                     if !answered {
-                        deadline_passed(done.job).await;
+                        deadline_passed(done.job, &self.inbox).await;
                         continue;
                     }
                     mean.add(done.since.elapsed());
@@ -216,13 +216,23 @@ async fn settle(running: &mut Option<Running>) -> bool {
 }
 
 /// The PHP thread ran past a request's `max_request_time`: its client gets 504 and the
-/// process ends (the manager replaces it).
-async fn deadline_passed(job: Job) {
+/// process ends (the manager replaces it). The front stops accepting first, so what
+/// arrives meanwhile waits on the listening socket for another worker, not in a process
+/// about to die.
+async fn deadline_passed(job: Job, inbox: &Inbox) {
     log::line("worker", &format!("pid {} passed max_request_time; answering 504 and ending this worker", std::process::id()));
     let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
-    // Long enough for hyper to write the 504 on this runtime.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let _ = nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::Signal::SIGKILL);
+    // On a thread of its own: the stop below ends this runtime once the 504 is out.
+    let ending = std::thread::Builder::new().name("laravels-deadline".into()).spawn(|| {
+        // Long enough for hyper to write the 504.
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::Signal::SIGKILL);
+    });
+    if ending.is_err() {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::Signal::SIGKILL);
+    }
+    inbox.stop(false);
 }
 
 async fn sleep_until(at: Option<Instant>) {

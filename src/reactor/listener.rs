@@ -83,6 +83,16 @@ impl Listener {
         }
     }
 
+    /// Another descriptor of the same listening socket and TLS acceptor (without the
+    /// metrics port): closing it leaves the socket open in whoever holds the first.
+    pub fn try_clone(&self) -> std::io::Result<Self> {
+        let socket = match &self.socket {
+            Socket::Tcp(l) => Socket::Tcp(l.try_clone()?),
+            Socket::Unix(l, path) => Socket::Unix(l.try_clone()?, path.clone()),
+        };
+        Ok(Listener { socket, tls: self.tls.clone(), metrics: None })
+    }
+
     /// The bound TCP port (0 for a unix socket).
     pub fn port(&self) -> u16 {
         match &self.socket {

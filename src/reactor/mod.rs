@@ -9,6 +9,8 @@
 //! - `timeouts.rs`: the header timeout (408) and idle keep-alive timeout of HTTP/1.x.
 //! - `forwarded.rs`: a trusted proxy's X-Real-IP, Scheme ... headers.
 //! - `health.rs`: liveness and readiness answers (`health`), and the stop's drain flag.
+//! - `fallback.rs`: `serving_mode` worker: the master serves the main port while no
+//!   worker's front does.
 //! - `handover.rs`: `serving_mode` worker: a front hands the master the connections only
 //!   it serves (WebSocket, Pusher, metrics); the master serves them from there.
 //! - `metrics.rs`: the master's Prometheus metrics (`metrics`), on a path or a port of their own.
@@ -39,6 +41,7 @@ pub mod compress;
 pub mod control;
 pub mod deadline;
 pub mod dispatch;
+pub mod fallback;
 pub mod fanout;
 pub mod forwarded;
 pub mod handover;
@@ -263,10 +266,15 @@ pub async fn serve(config: ServerConfig, mut parts: MasterParts, commands: mpsc:
     let main_port = async {
         match shared.config.serving_mode {
             ServingMode::Master => accept_clients(parts.listener, shared.clone(), &graceful).await,
-            ServingMode::Worker => match parts.handover.take() {
-                Some(socket) => handover::receive(socket, shared.clone(), &graceful).await,
-                None => std::future::pending().await,
-            },
+            ServingMode::Worker => {
+                let handed = async {
+                    match parts.handover.take() {
+                        Some(socket) => handover::receive(socket, shared.clone(), &graceful).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::join!(handed, fallback::serve_while_no_front(parts.listener, shared.clone(), &graceful));
+            }
         }
     };
     let accepting = async {

@@ -51,8 +51,11 @@ def test_liveness_and_readiness_answer_without_php(laravel_app):
             t.join()
 
 
-def test_readiness_is_503_while_no_worker_can_serve_and_liveness_stays_200(laravel_app):
-    with Server(laravel_app, env={"LARAVELS_WORKER_NUM": "1"}, overrides=HEALTH) as s:
+@pytest.mark.parametrize("mode", ["master", "worker"])
+def test_readiness_is_503_while_no_worker_can_serve_and_liveness_stays_200(laravel_app, mode):
+    # serving_mode worker: with no worker's front left, the master answers the main port.
+    env = {"LARAVELS_WORKER_NUM": "1", "LARAVELS_SERVING_MODE": mode}
+    with Server(laravel_app, env=env, overrides={**HEALTH, "serving_mode": mode}) as s:
         assert httpx.get(s.url + "/readyz").status_code == 200
         before = inject(laravel_app, THROWS)
         # The release does not boot: reload says so (exit 1) once the new worker failed.

@@ -164,12 +164,25 @@ def test_a_request_waiting_behind_a_fatal_error_is_served_by_another_worker(lara
         waiting_conn.close()
 
 
-def test_worker_mode_refuses_websocket_naming_the_key(laravel_app):
-    s = Server(laravel_app, env={"LARAVELS_SERVING_MODE": "worker"},
-               overrides={**WORKER_MODE, "swoole": {"dispatch_mode": 2}})
+def test_worker_mode_over_tls_refuses_websocket_naming_the_key(laravel_app, certs):  # noqa: F811
+    # A TLS session cannot be handed to the master (README, "Serving modes").
+    overrides = {**WORKER_MODE, **tls_settings(certs), "websocket": {"enable": True, "handler": "App\\Services\\EchoWebSocket"}}
+    s = Server(laravel_app, env={"LARAVELS_SERVING_MODE": "worker"}, overrides=overrides)
     out = s.command("start", timeout=60)
     assert out.returncode != 0
-    assert "swoole.dispatch_mode" in out.stdout + out.stderr
+    assert "websocket" in out.stdout + out.stderr
+
+
+def test_a_worker_past_max_request_time_stops_accepting_and_the_next_request_is_served(laravel_app):
+    # One worker: its front stops taking connections when its request passes the deadline;
+    # the next client waits for the new worker instead of reaching the dying one.
+    env = {"LARAVELS_SERVING_MODE": "worker", "LARAVELS_WORKER_NUM": "1"}
+    with Server(laravel_app, env=env, overrides={**WORKER_MODE, "swoole": {"max_request_time": 1}}) as s:
+        before = httpx.get(s.url + "/pid").json()["pid"]
+        assert httpx.get(s.url + "/sleep/4000", timeout=10).status_code == 504
+        r = httpx.get(s.url + "/pid", timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["pid"] != before
 
 
 def test_tls_http11_and_http2_in_worker_mode(laravel_app, certs):  # noqa: F811

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from harness import Server
+from test_websocket import ECHO
 # The README's tests, collected again in this module, where every server runs in worker mode.
 from test_sockets import *  # noqa: F401,F403
 from test_websocket import *  # noqa: F401,F403
@@ -32,14 +33,16 @@ def worker_mode():
 def test_every_connection_has_its_own_fd_across_workers(laravel_app):
     # Swoole's $fd is unique per server: `connections` lists each open connection once,
     # whichever worker accepted it.
-    with Server(laravel_app) as s:
+    with Server(laravel_app, overrides=ECHO) as s:
         held = []
         for _ in range(8):
             c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
             c.sendall(b"GET /api/hello HTTP/1.1\r\nHost: x\r\n\r\n")
             assert c.recv(4096).startswith(b"HTTP/1.1 200")
             held.append(c)
-        body = httpx.get(f"{s.url}/ws/connections", timeout=10).json()
+        r = httpx.get(f"{s.url}/ws/connections", timeout=10)
+        assert r.status_code == 200, r.text
+        body = r.json()
         fds = [c["fd"] for c in body["connections"]]
         # The 8 held connections and the one asking.
         assert body["count"] == 9 and len(set(fds)) == 9, body

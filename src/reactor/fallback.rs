@@ -1,0 +1,52 @@
+//! `serving_mode` worker: the master serves the main port while no HTTP worker's front
+//! does (none booted yet, a release that fails to boot, a crash of the only worker).
+//! Without it a client, a load balancer's readiness probe or an orchestrator's liveness
+//! probe would wait in the listening socket's backlog for a front that may never come;
+//! with it they are answered as in master mode: health probes by the master, requests
+//! queued for the workers to come, under the queue's bounds.
+//!
+//! The master takes the main port only while the board shows no front: it registers a
+//! copy of the listening socket with its reactor then, and drops it (the socket stays
+//! open in every process) as soon as a front is back. The connections it accepted
+//! meanwhile stay with it until they close.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::server::graceful::GracefulShutdown;
+
+use super::listener::Listener;
+use super::{accept_clients, Shared};
+use crate::front::board::Board;
+use crate::log;
+
+/// How often the master looks at the board: a front's absence is noticed within this.
+const LOOK_EVERY: Duration = Duration::from_millis(100);
+
+/// Serves `listener` whenever no front does, until the master stops.
+pub async fn serve_while_no_front(listener: Listener, shared: Arc<Shared>, graceful: &GracefulShutdown) {
+    let Some(board) = crate::front::board::shared() else { return std::future::pending().await };
+    loop {
+        while board.present() > 0 {
+            tokio::time::sleep(LOOK_EVERY).await;
+        }
+        let copy = match listener.try_clone() {
+            Ok(copy) => copy,
+            Err(e) => {
+                log::line("master", &format!("cannot take the main port while no worker serves it: {e}"));
+                tokio::time::sleep(LOOK_EVERY).await;
+                continue;
+            }
+        };
+        tokio::select! {
+            () = accept_clients(copy, shared.clone(), graceful) => {}
+            () = until_a_front(board) => {}
+        }
+    }
+}
+
+async fn until_a_front(board: &Board) {
+    while board.present() == 0 {
+        tokio::time::sleep(LOOK_EVERY).await;
+    }
+}

@@ -52,6 +52,10 @@ struct Pending {
 
 static PENDING: Mutex<Option<Pending>> = Mutex::new(None);
 
+/// How long a stopping front lets its keep-alive connections send one more request (to
+/// be answered with `Connection: close`) before it closes those still idle.
+const CLOSE_AFTER_NEXT: Duration = Duration::from_secs(1);
+
 /// Remembers, in a worker just forked in `serving_mode` worker, the main socket and the
 /// config its front serves with; `start` uses them once the application is booted.
 pub fn prepare(config: ServerConfig, listener: Listener, worker_id: u32, master_pid: u32) {
@@ -136,6 +140,14 @@ async fn serve(pending: Pending, inbox: Arc<Inbox>) {
         board.clear(worker_id, std::process::id());
     }
     shared.drain.start();
+    // Keep-alive connections get their next request answered with `Connection: close`
+    // (`reactor::http`) for a moment before the idle ones are closed.
+    let grace = max_wait.min(CLOSE_AFTER_NEXT);
+    let graced = tokio::time::Instant::now() + grace;
+    while graceful.count() > 0 && tokio::time::Instant::now() < graced {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let max_wait = max_wait.saturating_sub(grace);
     if tokio::time::timeout(max_wait, graceful.shutdown()).await.is_err() {
         log::line("worker", "max_wait_time passed; closing the remaining connections");
     }

@@ -105,8 +105,15 @@ async fn respond(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>, c
     let span = shared.tracer.as_ref().map(|tracer| start_span(tracer, &mut req, &shared, &conn));
     let head_only = req.method() == hyper::Method::HEAD;
     let gzip = shared.config.http_compression && compress::accepts_gzip(req.headers());
+    let http1 = req.version() < hyper::Version::HTTP_2;
     let resp = answer(req, &shared, &conn, handler).await;
     let mut resp = finish(resp, &shared);
+    if http1 && shared.master_pid.is_some() && shared.drain.started() {
+        // A front that stops (reload, retirement, the stop's drain) ends each keep-alive
+        // connection after its next answer, which the client sees, instead of closing it
+        // idle, where a request crossing the close would get no answer.
+        resp.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    }
     if gzip {
         compress::gzip_response(&mut resp).await;
     }

@@ -91,7 +91,10 @@ pub fn claims<B>(shared: &Shared, req: &Request<B>) -> bool {
 /// error when it cannot be handed over, and the connection stays the front's.
 pub async fn hand_over(req: Request<hyper::body::Incoming>, shared: &Shared, conn: &ConnInfo, master_pid: u32) -> Response<ResponseBody> {
     let Some(socket) = conn.handover.as_ref() else {
-        return http::error(StatusCode::MISDIRECTED_REQUEST, "this request is served by the master, which a TLS connection cannot reach in serving_mode 'worker'");
+        return http::error(
+            StatusCode::MISDIRECTED_REQUEST,
+            "this request is served by the master, which a TLS connection cannot reach in serving_mode 'worker'",
+        );
     };
     if req.version() == hyper::Version::HTTP_2 {
         return http::error(StatusCode::HTTP_VERSION_NOT_SUPPORTED, "use HTTP/1.1 for this request in serving_mode 'worker'");

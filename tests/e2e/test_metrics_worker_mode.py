@@ -7,6 +7,7 @@ leaves says why on the board, so restarts keep their cause.
 """
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -62,3 +63,23 @@ def test_a_request_a_held_up_worker_forwards_is_counted_once(laravel_app):
     assert took == 11, took
     assert after['laravels_workers_idle{role="http"}'] == 2
     assert after["laravels_queue_depth"] == 0
+
+
+def test_a_workers_503s_are_counted_in_queue_rejected_and_status(laravel_app):
+    # Worker mode only: the overload policy answers in the worker's front, whose count
+    # the master reads from the board for the metrics and `shed` of status.
+    overrides = {**ON_MAIN_PORT, "queue": {"max_wait_seconds": 1}}
+    with Server(laravel_app, env={"LARAVELS_WORKER_NUM": "1"}, overrides=overrides) as s:
+        url = s.url + PATH
+        assert scrape(url)["laravels_queue_rejected_total"] == 0
+        sleeper = threading.Thread(target=httpx.get, args=(s.url + "/sleep/3000",), kwargs={"timeout": 10})
+        sleeper.start()
+        time.sleep(0.3)
+        r = httpx.get(s.url + HELLO, timeout=10)
+        assert r.status_code == 503 and r.headers["retry-after"], r
+        got = scrape(url)
+        assert got["laravels_queue_rejected_total"] == 1, got
+        assert got['laravels_requests_total{code="5xx"}'] == 1
+        run = s.command("status", "--json")
+        assert json.loads(run.stdout)["master"]["shed"] == 1, run.stdout
+        sleeper.join()

@@ -235,7 +235,10 @@ impl Board {
     /// a reader that saw the same start before and after the label read a whole one.
     pub fn begin(&self, id: u32, label: &str) {
         let Some(run) = self.word(id, RUN) else { return };
-        run.store(IDLE, Ordering::Relaxed);
+        // A front that left the board (stopping) stays off it: it shows no request.
+        if run.load(Ordering::Relaxed) != ABSENT {
+            run.store(IDLE, Ordering::Relaxed);
+        }
         fence(Ordering::Release);
         let mut cut = label.len().min(LABEL_BYTES);
         while !label.is_char_boundary(cut) {
@@ -403,6 +406,8 @@ mod tests {
     fn a_request_shows_its_label_while_it_runs_and_counts_once_answered() {
         let board = Board::new(2).unwrap();
         assert_eq!(board.running(1), None, "absent");
+        board.begin(1, "GET /early");
+        assert_eq!(board.get(1), State::Absent, "a label does not put a leaving front back");
         board.set(1, 11, None, 0);
         assert_eq!(board.running(1), None, "idle");
         board.begin(1, "GET /sleep/3000");

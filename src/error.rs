@@ -62,6 +62,9 @@ pub enum StartError {
     /// could not be mapped.
     #[error("cannot map the HTTP workers' board (one shared page): {0}")]
     FrontBoard(std::io::Error),
+    /// The metrics' counters (`metrics`) could not be mapped in shared memory.
+    #[error("cannot map the metrics' counters (one shared page): {0}")]
+    Metrics(std::io::Error),
     /// `start()` was called a second time on the same server.
     #[error("the server was already started")]
     AlreadyStarted,

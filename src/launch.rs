@@ -105,6 +105,10 @@ pub fn launch(config: ServerConfig, listener: Listener, extra: Vec<ExtraPort>, t
     crate::ipc::doorbell::install().map_err(StartError::Doorbell)?;
     crate::pool::boot::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::BootBoard)?;
     crate::pool::receipts::install(ProcessLayout::of(&config).len() as usize).map_err(StartError::ReceiptBoard)?;
+    if config.metrics.path.is_some() {
+        // One set of counters for the master and every front (`serving_mode` worker).
+        crate::metrics::install().map_err(StartError::Metrics)?;
+    }
     let mut handover = None;
     if config.serving_mode == ServingMode::Worker {
         crate::front::board::install(config.worker_num as usize).map_err(StartError::FrontBoard)?;

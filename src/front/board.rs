@@ -1,14 +1,19 @@
 //! Which HTTP workers could take a request right now, in shared memory: each worker's
 //! front writes its own state, and a front whose PHP thread is held up by a slow request
 //! reads the others' to pick one to forward its waiting requests to (`sibling.rs`).
+//! The master reads the same words for `bin/laravels status` and the metrics' gauges
+//! (what each PHP thread runs and since when, requests served and waiting, connections),
+//! and for why a worker left (`farewell`), since in `serving_mode` worker it sees none
+//! of the fronts' requests.
 //!
 //! A state is only a hint: the worker picked may have become busy meanwhile, and then it
 //! refuses the forwarded request, which stays where it was.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{fence, AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use crate::metrics::Restart;
 use crate::pool::process::monotonic_ns;
 use crate::table::SharedRegion;
 
@@ -23,19 +28,29 @@ const ABSENT: u64 = 0;
 const IDLE: u64 = 1;
 // Any other value: the PHP thread runs a request that began at this `monotonic_ns`.
 
-/// Words before the slots: whether the server is draining (a stop began).
-const HEADER: usize = 1;
+/// Words before the slots: whether the server is draining (a stop began), and the
+/// requests the fronts answered 503 by the overload policy (`queue`).
+const HEADER: usize = 2;
 const DRAINING: usize = 0;
+const SHED: usize = 1;
 /// The words of a slot: the state above, the requests waiting, the pid serving, the
-/// connections it holds, whether it accepts new ones (1) or not (0), and how long its
-/// requests take (a moving mean, ns).
-const WORDS: usize = 6;
+/// connections it holds, whether it accepts new ones (1) or not (0), how long its
+/// requests take (a moving mean, ns), the requests its PHP thread answered, why its last
+/// process left (`pid << 32 | cause`), and the current request's label (method and path,
+/// UTF-8, zero-padded).
+const WORDS: usize = 8 + LABEL_WORDS;
 const RUN: usize = 0;
 const WAITING: usize = 1;
 const PID: usize = 2;
 const OPEN: usize = 3;
 const ACCEPTING: usize = 4;
 const MEAN: usize = 5;
+const SERVED: usize = 6;
+const FAREWELL: usize = 7;
+const LABEL: usize = 8;
+/// "GET /orders/7/items" and the like fit; longer labels are cut at a character.
+const LABEL_WORDS: usize = 8;
+const LABEL_BYTES: usize = LABEL_WORDS * 8;
 
 /// What a front can say of its PHP thread to the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,10 +66,11 @@ pub enum State {
 
 static BOARD: OnceLock<Board> = OnceLock::new();
 
-/// Six words per HTTP worker id, mapped before the fork: what its PHP thread runs since
-/// when (`ABSENT`, `IDLE` or the start of its request), how many requests wait for it,
-/// the pid of the process serving in it (its front's socket is named after it), how many
-/// connections it holds, whether it accepts more and how long its requests take.
+/// Sixteen words per HTTP worker id, mapped before the fork: what its PHP thread runs
+/// since when (`ABSENT`, `IDLE` or the start of its request), how many requests wait for
+/// it, the pid of the process serving in it (its front's socket is named after it), how
+/// many connections it holds, whether it accepts more, how long its requests take, how
+/// many it answered, why its last process left and what its current request is.
 pub struct Board {
     region: SharedRegion,
     slots: usize,
@@ -113,6 +129,16 @@ impl Board {
     /// Whether a stop began.
     pub fn draining(&self) -> bool {
         self.at(DRAINING).load(Ordering::Acquire) == 1
+    }
+
+    /// A front answered a request 503 by the overload policy.
+    pub fn count_shed(&self) {
+        self.at(SHED).fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests the fronts answered 503 by the overload policy so far.
+    pub fn shed(&self) -> u64 {
+        self.at(SHED).load(Ordering::Relaxed)
     }
 
     /// How many fronts serve now.
@@ -203,6 +229,95 @@ impl Board {
     }
 }
 
+impl Board {
+    /// Worker `id`'s PHP thread is about to run the request `label` ("GET /path", no
+    /// query): the next `set` with its start shows it. `RUN` goes through `IDLE` first, so
+    /// a reader that saw the same start before and after the label read a whole one.
+    pub fn begin(&self, id: u32, label: &str) {
+        let Some(run) = self.word(id, RUN) else { return };
+        // A front that left the board (stopping) stays off it: it shows no request.
+        if run.load(Ordering::Relaxed) != ABSENT {
+            run.store(IDLE, Ordering::Relaxed);
+        }
+        fence(Ordering::Release);
+        let mut cut = label.len().min(LABEL_BYTES);
+        while !label.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let mut bytes = [0u8; LABEL_BYTES];
+        bytes[..cut].copy_from_slice(&label.as_bytes()[..cut]);
+        for (i, chunk) in bytes.chunks_exact(8).enumerate() {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            self.at(HEADER + WORDS * id as usize + LABEL + i).store(word, Ordering::Relaxed);
+        }
+    }
+
+    /// What worker `id`'s PHP thread runs now: the request's label and when it began
+    /// (`monotonic_ns`); `None` while it is idle or absent.
+    pub fn running(&self, id: u32) -> Option<(String, u64)> {
+        let run = self.word(id, RUN)?;
+        // A label torn by a new request is read again; after a few tries, shown as it is.
+        for _ in 0..4 {
+            let since = run.load(Ordering::Acquire);
+            if since == ABSENT || since == IDLE {
+                return None;
+            }
+            let mut bytes = [0u8; LABEL_BYTES];
+            for (i, chunk) in bytes.chunks_exact_mut(8).enumerate() {
+                chunk.copy_from_slice(&self.at(HEADER + WORDS * id as usize + LABEL + i).load(Ordering::Relaxed).to_le_bytes());
+            }
+            fence(Ordering::Acquire);
+            if run.load(Ordering::Relaxed) == since {
+                let len = bytes.iter().position(|&b| b == 0).unwrap_or(LABEL_BYTES);
+                return Some((String::from_utf8_lossy(&bytes[..len]).into_owned(), since));
+            }
+        }
+        None
+    }
+
+    /// Worker `id`'s PHP thread has answered `served` requests since its process began
+    /// serving in the id.
+    pub fn set_served(&self, id: u32, served: u64) {
+        if let Some(word) = self.word(id, SERVED) {
+            word.store(served, Ordering::Relaxed);
+        }
+    }
+
+    /// Requests worker `id`'s current process answered (`set_served`).
+    pub fn served(&self, id: u32) -> u64 {
+        self.word(id, SERVED).map_or(0, |w| w.load(Ordering::Relaxed))
+    }
+
+    /// Requests waiting for worker `id`'s PHP thread.
+    pub fn waiting(&self, id: u32) -> u64 {
+        self.word(id, WAITING).map_or(0, |w| w.load(Ordering::Acquire))
+    }
+
+    /// Connections worker `id` holds.
+    pub fn open(&self, id: u32) -> u64 {
+        self.word(id, OPEN).map_or(0, |w| w.load(Ordering::Relaxed))
+    }
+
+    /// Process `pid` in worker id `id` is about to leave for `cause`; written before it
+    /// ends, for the master, which sees only its connection close.
+    pub fn farewell(&self, id: u32, pid: u32, cause: Restart) {
+        if let Some(word) = self.word(id, FAREWELL) {
+            word.store(u64::from(pid) << 32 | (cause.index() as u64 + 1), Ordering::Release);
+        }
+    }
+
+    /// Why process `pid` in id `id` left, if it said so (`farewell`); `None`: it died
+    /// without a word.
+    pub fn farewell_of(&self, id: u32, pid: u32) -> Option<Restart> {
+        let word = self.word(id, FAREWELL)?.load(Ordering::Acquire);
+        if word >> 32 != u64::from(pid) {
+            return None;
+        }
+        let code = (word & 0xff) as usize;
+        Restart::ALL.get(code.checked_sub(1)?).copied()
+    }
+}
+
 /// Maps the board for `worker_num` HTTP workers; call in the master before forking, in
 /// `serving_mode` worker.
 pub fn install(worker_num: usize) -> std::io::Result<()> {
@@ -261,7 +376,11 @@ mod tests {
         assert_eq!(board.present(), 2);
         board.start_drain();
         assert!(board.draining());
+        board.count_shed();
+        board.count_shed();
+        assert_eq!(board.shed(), 2);
         assert_eq!(board.get(2), State::Free, "the header is apart from the slots");
+        assert_eq!((board.pid(0), board.waiting(0)), (Some(10), 3), "nor is the shed count");
     }
 
     #[test]
@@ -284,12 +403,60 @@ mod tests {
     }
 
     #[test]
+    fn a_request_shows_its_label_while_it_runs_and_counts_once_answered() {
+        let board = Board::new(2).unwrap();
+        assert_eq!(board.running(1), None, "absent");
+        board.begin(1, "GET /early");
+        assert_eq!(board.get(1), State::Absent, "a label does not put a leaving front back");
+        board.set(1, 11, None, 0);
+        assert_eq!(board.running(1), None, "idle");
+        board.begin(1, "GET /sleep/3000");
+        assert_eq!(board.running(1), None, "not shown before its start is");
+        let since = monotonic_ns();
+        board.set(1, 11, Some(since), 2);
+        assert_eq!(board.running(1), Some(("GET /sleep/3000".to_owned(), since)));
+        assert_eq!(board.waiting(1), 2);
+        board.set_served(1, 1);
+        board.set(1, 11, None, 0);
+        assert_eq!((board.running(1), board.served(1)), (None, 1));
+        // A shorter label leaves nothing of the longer one; a long one is cut at a character.
+        board.begin(1, "PUT /a");
+        board.set(1, 11, Some(since + 1), 0);
+        assert_eq!(board.running(1).map(|r| r.0), Some("PUT /a".to_owned()));
+        let long = format!("GET /{}é", "x".repeat(LABEL_BYTES - 6));
+        board.begin(1, &long);
+        board.set(1, 11, Some(since + 2), 0);
+        let shown = board.running(1).unwrap().0;
+        assert_eq!(shown, format!("GET /{}", "x".repeat(LABEL_BYTES - 6)), "é would straddle the end");
+        assert_eq!(board.running(0), None, "the other slot is untouched");
+    }
+
+    #[test]
+    fn a_farewell_is_read_only_for_the_process_that_wrote_it() {
+        let board = Board::new(2).unwrap();
+        assert_eq!(board.farewell_of(0, 10), None, "nothing said yet");
+        board.farewell(0, 10, Restart::MaxRequest);
+        assert_eq!(board.farewell_of(0, 10), Some(Restart::MaxRequest));
+        assert_eq!(board.farewell_of(0, 12), None, "a later process in the id said nothing");
+        assert_eq!(board.farewell_of(1, 10), None);
+        board.farewell(0, 12, Restart::Deadline);
+        assert_eq!(board.farewell_of(0, 12), Some(Restart::Deadline));
+        for cause in Restart::ALL {
+            board.farewell(1, 7, cause);
+            assert_eq!(board.farewell_of(1, 7), Some(cause));
+        }
+    }
+
+    #[test]
     fn the_board_is_shared_with_a_forked_child() {
         let board = Board::new(2).unwrap();
         // SAFETY: the child only stores to the shared words and leaves at once.
         match unsafe { libc::fork() } {
             0 => {
-                board.set(1, 7, None, 0);
+                board.begin(1, "GET /x");
+                board.set(1, 7, Some(monotonic_ns()), 0);
+                board.set_served(1, 3);
+                board.farewell(1, 7, Restart::Exit);
                 // SAFETY: leaves the forked child without running the parent's destructors.
                 unsafe { libc::_exit(0) }
             }
@@ -297,7 +464,9 @@ mod tests {
                 let mut status = 0;
                 // SAFETY: waits for our own child, with a live status variable.
                 unsafe { libc::waitpid(pid, &raw mut status, 0) };
-                assert_eq!(board.get(1), State::Free);
+                assert_ne!(board.get(1), State::Absent);
+                assert_eq!(board.running(1).map(|r| r.0).as_deref(), Some("GET /x"));
+                assert_eq!((board.served(1), board.farewell_of(1, 7)), (3, Some(Restart::Exit)));
             }
         }
     }

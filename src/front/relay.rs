@@ -3,9 +3,11 @@
 //! worker (`sibling.rs`) and stops accepting connections while another worker is free.
 //!
 //! The requests other fronts pass it join its queue (`sibling.rs`). It publishes its
-//! PHP thread's state on the shared board, and enforces `max_request_time`: past a
-//! request's deadline its client gets 504 and the worker ends itself, as a master's slot
-//! would kill it; the manager replaces it.
+//! PHP thread's state on the shared board (with the current request's label and the
+//! requests answered, for `bin/laravels status`), observes each request's queue wait in
+//! the shared metrics as the PHP thread takes it, and enforces `max_request_time`: past
+//! a request's deadline its client gets 504 and the worker ends itself, as a master's
+//! slot would kill it; the manager replaces it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -55,6 +57,11 @@ impl Relay {
         let mut held: Option<Job> = None;
         let mut look_at = Instant::now();
         let mut mean = Mean::default();
+        // Requests the PHP thread answered, for `bin/laravels status`.
+        let mut served = 0u64;
+        if let Some(board) = self.board {
+            board.set_served(self.me, 0);
+        }
         loop {
             if self.inbox.aborting() {
                 return self.hand_over(held, &queues).await;
@@ -96,12 +103,14 @@ impl Relay {
                 answered = settle(&mut running) => {
                     let Some(done) = running.take() else { continue };
                     if !answered {
-                        deadline_passed(done.job, &self.inbox).await;
+                        deadline_passed(done.job, &self.inbox, self.board, self.me).await;
                         continue;
                     }
                     mean.add(done.since.elapsed());
+                    served += 1;
                     if let Some(board) = self.board {
                         board.set_mean(self.me, mean.ns);
+                        board.set_served(self.me, served);
                     }
                 }
                 work = queues.next(), if held.is_none() => {
@@ -122,6 +131,13 @@ impl Relay {
             let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
             return None;
         }
+        // Waited from when this front (or, forwarded, its taker) queued it until now.
+        if let Some(metrics) = self.shared.metrics {
+            metrics.dequeued(job.deadline.queued_at().elapsed());
+        }
+        if let (Some(board), crate::ipc::ToWorker::Request(request)) = (self.board, &payload.frame) {
+            board.begin(self.me, &crate::reactor::workers::request_label("", &request.head));
+        }
         let (done, finished) = oneshot::channel();
         self.inbox.hand(Handed::new(payload, job.reply.clone(), done));
         Some(Running { job, finished, since: Instant::now(), started_ns: crate::pool::process::monotonic_ns() })
@@ -134,7 +150,7 @@ impl Relay {
         let Some(pid) = board.free_other_than(self.me, ran).and_then(|id| board.pid(id)) else { return Some(job) };
         // Withdrawn meanwhile (its client left, or had its 503/504).
         let payload = job.take()?;
-        match sibling::offer(pid, &payload, false).await {
+        match sibling::offer(pid, &payload, job.deadline.queued_at().elapsed(), false).await {
             Some(stream) => {
                 tokio::spawn(sibling::relay_answer(stream, job, payload, forwarded.clone()));
                 None
@@ -169,7 +185,7 @@ impl Relay {
             };
             let (Some(board), Some(payload)) = (self.board, job.take()) else { continue };
             for pid in board.present_other_than(self.me).filter_map(|id| board.pid(id)) {
-                if let Some(stream) = sibling::offer(pid, &payload, true).await {
+                if let Some(stream) = sibling::offer(pid, &payload, job.deadline.queued_at().elapsed(), true).await {
                     tokio::spawn(sibling::relay_answer(stream, job, payload, done.clone()));
                     break;
                 }
@@ -216,11 +232,14 @@ async fn settle(running: &mut Option<Running>) -> bool {
 }
 
 /// The PHP thread ran past a request's `max_request_time`: its client gets 504 and the
-/// process ends (the manager replaces it). The front stops accepting first, so what
-/// arrives meanwhile waits on the listening socket for another worker, not in a process
-/// about to die.
-async fn deadline_passed(job: Job, inbox: &Inbox) {
+/// process ends (the manager replaces it), saying why on the board for the metrics. The
+/// front stops accepting too, so what arrives meanwhile waits on the listening socket for
+/// another worker, not in a process about to die.
+async fn deadline_passed(job: Job, inbox: &Inbox, board: Option<&Board>, me: u32) {
     log::line("worker", &format!("pid {} passed max_request_time; answering 504 and ending this worker", std::process::id()));
+    if let Some(board) = board {
+        board.farewell(me, std::process::id(), crate::metrics::Restart::Deadline);
+    }
     let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
     // On a thread of its own: the stop below ends this runtime once the 504 is out.
     let ending = std::thread::Builder::new().name("laravels-deadline".into()).spawn(|| {

@@ -10,7 +10,8 @@
 //! the same user may connect. One connection carries one request:
 //!
 //! ```text
-//! offerer -> taker: a byte (1: take it in any case, 0: only if free), the `ToWorker::Request` frame
+//! offerer -> taker: a byte (1: take it in any case, 0: only if free), how long the request
+//!                   has waited (u64 ns, big endian), the `ToWorker::Request` frame
 //! taker -> offerer: a byte (1: taken, 0: refused); when taken, the answer as the frames a
 //!                   worker sends its master: `Response`, then `Chunk`s and `End` for a stream
 //! ```
@@ -78,6 +79,7 @@ pub(super) async fn listen(listener: UnixListener, taker: Arc<Taker>) {
 
 async fn take(mut stream: UnixStream, taker: Arc<Taker>) -> std::io::Result<()> {
     let must = stream.read_u8().await? == 1;
+    let waited = Duration::from_nanos(stream.read_u64().await?);
     let frame = read_frame(&mut stream).await?;
     let request = decode_to_worker(&frame).map_err(std::io::Error::other)?;
     let free = must || taker.board.get(taker.me) == State::Free;
@@ -86,8 +88,9 @@ async fn take(mut stream: UnixStream, taker: Arc<Taker>) -> std::io::Result<()> 
     }
     // `max_request_time` counts from here; the offerer answers 504 at its own deadline.
     // The request was admitted by the offerer's queue bounds (`queue.*`), so it counts
-    // in none here (a counter of its own).
-    let deadline = Deadline::queued(taker.shared.config.max_request_time, None, Arc::new(AtomicUsize::new(1)));
+    // in none here (a counter of its own). Its queue wait (the metrics) counts from when
+    // the offerer queued it.
+    let deadline = Deadline::queued(taker.shared.config.max_request_time, None, Arc::new(AtomicUsize::new(1))).waited_before(waited);
     let (job, mut ticket) = Job::new(request, 0, TempFiles::default(), deadline);
     taker.shared.dispatcher.submit(job);
     stream.write_u8(1).await?;
@@ -121,17 +124,18 @@ async fn read_frame(stream: &mut UnixStream) -> std::io::Result<Bytes> {
     Ok(Bytes::from(body))
 }
 
-/// Offers a request to the front of process `pid`; the connection its answer comes on
-/// when that front took it.
-pub(super) async fn offer(pid: u32, payload: &Payload, must: bool) -> Option<UnixStream> {
+/// Offers a request that has waited `waited` to the front of process `pid`; the
+/// connection its answer comes on when that front took it.
+pub(super) async fn offer(pid: u32, payload: &Payload, waited: Duration, must: bool) -> Option<UnixStream> {
     let addr = std::os::unix::net::SocketAddr::from_abstract_name(name(pid).as_bytes()).ok()?;
     // A connect to a listening unix socket completes at once, or fails (ECONNREFUSED
     // when that process is gone).
     let stream = std::os::unix::net::UnixStream::connect_addr(&addr).ok()?;
     stream.set_nonblocking(true).ok()?;
     let mut stream = UnixStream::from_std(stream).ok()?;
-    let mut offer = encode_to_worker(&payload.frame);
-    offer.insert(0, u8::from(must));
+    let mut offer = vec![u8::from(must)];
+    offer.extend_from_slice(&u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX).to_be_bytes());
+    offer.extend_from_slice(&encode_to_worker(&payload.frame));
     stream.write_all(&offer).await.ok()?;
     (stream.read_u8().await.ok()? == 1).then_some(stream)
 }

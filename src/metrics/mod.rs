@@ -1,20 +1,24 @@
-//! Runtime metrics of the master (`metrics`), without PHP: counters the reactor bumps as
-//! requests go through, and gauges read at scrape time, rendered in Prometheus' text
-//! exposition format under `laravels_*` names.
+//! Runtime metrics of the server (`metrics`), without PHP: counters bumped as requests go
+//! through, and gauges read at scrape time, rendered in Prometheus' text exposition
+//! format under `laravels_*` names.
 //!
 //! # Layout
 //! - `histogram.rs`: a histogram in atomics.
 //! - `render.rs`: the exposition text from the counters here and a `Gauges` snapshot.
+//! - `store.rs`: the one `Metrics` in shared memory, mapped before the fork.
 //! - this file: the counters (`Metrics`) and the causes of a worker's replacement.
 //!
-//! The reactor owns one `Metrics` and fills `Gauges` from its own state
+//! Every reactor (the master's, and each front's in `serving_mode` worker) counts into the
+//! shared `Metrics`; the master fills `Gauges` from its own state and the fronts' board
 //! (`reactor/metrics.rs`), so this module knows nothing of sockets or workers.
 
 mod histogram;
 mod render;
+mod store;
 
 pub use histogram::{Histogram, BOUNDS};
 pub use render::{render, Gauges, ProcessGauge, RoleGauges, CONTENT_TYPE};
+pub use store::{install, SharedMetrics};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -53,12 +57,26 @@ impl Restart {
         }
     }
 
-    fn index(self) -> usize {
+    /// Its place in `ALL`.
+    pub fn index(self) -> usize {
         Restart::ALL.iter().position(|&c| c == self).unwrap_or(0)
     }
 }
 
-/// The counters. Every method is a few relaxed atomic increments.
+impl From<crate::ipc::Retire> for Restart {
+    /// The restart a worker's announced retirement counts as.
+    fn from(retire: crate::ipc::Retire) -> Self {
+        use crate::ipc::Retire;
+        match retire {
+            Retire::MaxRequest => Restart::MaxRequest,
+            Retire::Memory => Restart::Memory,
+            Retire::Ending | Retire::Stays => Restart::Exit,
+        }
+    }
+}
+
+/// The counters. Every method is a few relaxed atomic increments. Only `AtomicU64`s, so
+/// zeroed memory is an empty `Metrics` (`store.rs` maps it in shared memory).
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// Responses by status class: 1xx .. 5xx.

@@ -49,6 +49,15 @@ impl Deadline {
         Deadline { queued_at: now, at: limit.map(|l| now + l), wait_until: max_wait.map(|w| now + w), state: Arc::new(AtomicU8::new(QUEUED)), waiting }
     }
 
+    /// The same state for a job that already waited `before` elsewhere (a request a
+    /// front forwards to another, `serving_mode` worker): its queue wait counts from
+    /// then; its deadlines stay.
+    #[must_use]
+    pub fn waited_before(mut self, before: Duration) -> Self {
+        self.queued_at = self.queued_at.checked_sub(before).unwrap_or(self.queued_at);
+        self
+    }
+
     /// When the job was queued (for `laravels_queue_wait_seconds`).
     pub fn queued_at(&self) -> Instant {
         self.queued_at
@@ -107,6 +116,15 @@ mod tests {
     fn counted(limit: u64, wait: Option<u64>) -> (Deadline, Arc<AtomicUsize>) {
         let waiting = Arc::new(AtomicUsize::new(1));
         (Deadline::queued(Some(Duration::from_secs(limit)), wait.map(Duration::from_secs), waiting.clone()), waiting)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_forwarded_job_keeps_the_wait_it_had_and_its_own_deadline() {
+        tokio::time::advance(Duration::from_secs(10)).await;
+        let (d, _) = counted(1, None);
+        let d = d.waited_before(Duration::from_millis(1500));
+        assert_eq!(d.queued_at().elapsed(), Duration::from_millis(1500));
+        assert_eq!(d.at(), Some(Instant::now() + Duration::from_secs(1)), "max_request_time counts from here");
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,7 +1,10 @@
 //! The master's Prometheus metrics (`metrics`), answered without PHP: on `metrics.path` of
 //! the main port, before anything else there, or on a listener of their own
-//! (`metrics.listen`). Counters come from `crate::metrics::Metrics`, which the reactor
-//! bumps as requests go; gauges are read here, at scrape time, from the master's state.
+//! (`metrics.listen`). Counters come from `crate::metrics::Metrics` in shared memory,
+//! which the master's reactor and, in `serving_mode` worker, every front bump as requests
+//! go; gauges are read here, at scrape time, from the master's state and the fronts'
+//! board (`front::board`: what each PHP thread runs, the requests waiting for it, the
+//! connections it holds).
 
 use std::sync::Arc;
 
@@ -11,7 +14,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 
 use super::body::ResponseBody;
-use super::status::rss_bytes;
+use super::status::{front_of, front_waiting, rss_bytes, shed};
 use super::Shared;
 use crate::log;
 use crate::metrics::{render, Gauges, ProcessGauge, RoleGauges, CONTENT_TYPE as EXPOSITION};
@@ -85,6 +88,12 @@ fn role_label(role: ProcessRole) -> &'static str {
     }
 }
 
+/// Connections the fronts hold (`serving_mode` worker).
+fn front_connections(shared: &Shared) -> usize {
+    let Some(board) = crate::front::board::shared() else { return 0 };
+    (0..shared.config.worker_num).filter(|&id| board.pid(id).is_some()).map(|id| board.open(id) as usize).sum()
+}
+
 /// What the master knows now.
 fn gauges(shared: &Shared) -> Gauges {
     let mut roles: Vec<RoleGauges> = Vec::new();
@@ -100,17 +109,19 @@ fn gauges(shared: &Shared) -> Gauges {
         entry.configured += 1;
         if let Some(pid) = slot.pid {
             entry.connected += 1;
-            entry.busy += usize::from(slot.busy.is_some());
+            // A front's request runs without the master's slot knowing (`serving_mode` worker).
+            let fronting = front_of(id, pid).is_some_and(|board| board.running(id).is_some());
+            entry.busy += usize::from(slot.busy.is_some() || fronting);
             processes.push(ProcessGauge { worker_id: id, role, rss_bytes: rss_bytes(pid) });
         }
     }
     Gauges {
         roles,
         processes,
-        queue_depth: shared.dispatcher.waiting(),
-        queue_rejected: shared.dispatcher.shed(),
+        queue_depth: shared.dispatcher.waiting() + front_waiting(shared),
+        queue_rejected: shed(shared),
         task_queue_depth: shared.tasks.waiting(),
-        connections: shared.config.max_connection - shared.connection_limit.available_permits(),
+        connections: shared.config.max_connection - shared.connection_limit.available_permits() + front_connections(shared),
         websocket_connections: shared.sockets.len(),
         master_rss_bytes: rss_bytes(std::process::id()),
         start_time_seconds: shared.started_unix,

@@ -128,8 +128,9 @@ pub struct Shared {
     pub udp: sockets::UdpSockets,
     /// Server spans and their export (`tracing`); `None` when tracing is off.
     pub tracer: Option<crate::trace::Tracer>,
-    /// The counters of the master's metrics (`metrics`); `None` when they are off.
-    pub metrics: Option<crate::metrics::Metrics>,
+    /// The counters of the metrics (`metrics`), in shared memory mapped before the fork:
+    /// the master and every front count into the same ones; `None` when they are off.
+    pub metrics: Option<&'static crate::metrics::Metrics>,
     /// When the master started serving, in Unix seconds.
     pub started_unix: u64,
     /// When the last reload began (`pool::process::monotonic_ns`; 0: none yet).
@@ -175,13 +176,25 @@ impl Shared {
             clients,
             server_header: (!config.server_header.is_empty()).then(|| HeaderValue::from_str(&config.server_header).ok()).flatten(),
             tracer: crate::trace::Tracer::start_exporter(&config.tracing),
-            metrics: config.metrics.path.is_some().then(crate::metrics::Metrics::default),
+            metrics: config.metrics.path.is_some().then(metrics_store).flatten(),
             reloaded_at: AtomicU64::new(0),
             tasks_reloaded_at: AtomicU64::new(0),
             accept_gate: None,
             master_pid: None,
             started_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             config,
+        }
+    }
+}
+
+/// The shared counters (`metrics::install`: mapped before the fork by `launch.rs`, so this
+/// finds the master's mapping in a front); `None` when they cannot be mapped here.
+fn metrics_store() -> Option<&'static crate::metrics::Metrics> {
+    match crate::metrics::install() {
+        Ok(metrics) => Some(metrics),
+        Err(e) => {
+            log::line("master", &format!("metrics are off: cannot map their counters: {e}"));
+            None
         }
     }
 }

@@ -32,6 +32,12 @@ pub fn unavailable(shared: &Shared, why: Overload) -> Response<ResponseBody> {
         Overload::WaitedTooLong => format!("no worker was free within {} s (queue.max_wait_seconds)", queue.max_wait.map_or(0, |w| w.as_secs())),
     };
     shared.dispatcher.count_shed();
+    // A front's dispatcher is its own: the master reads the fronts' count on their board.
+    if shared.master_pid.is_some() {
+        if let Some(board) = crate::front::board::shared() {
+            board.count_shed();
+        }
+    }
     SHED.event(|count| {
         format!("answered 503 to {count} request(s) over the overload policy, latest: {message}. Fix: add workers (swoole.worker_num) or instances, find what holds them (bin/laravels status), or raise queue.max_requests / queue.max_wait_seconds")
     });

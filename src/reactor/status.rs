@@ -3,12 +3,19 @@
 //! jobs it finished, its resident memory (read from /proc at the time of asking), and
 //! how many times in a row it failed to boot (from the boot board the manager keeps).
 //! Answered from memory, without asking any worker: a probe costs microseconds.
+//!
+//! In `serving_mode` worker the HTTP workers' requests never pass the master: their
+//! fronts write what each PHP thread runs, since when, and how many requests it answered
+//! on the shared board (`front::board`), which this reads beside the master's own slots
+//! (the `finish()` runs and events it still hands the worker).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use super::Shared;
+use crate::front::board::{self, Board};
+use crate::pool::process::monotonic_ns;
 use crate::pool::{boot, ProcessRole};
 
 /// The status document (JSON): the master, then one entry per process id.
@@ -28,10 +35,13 @@ pub fn report(shared: &Shared) -> Value {
                 let state = if boot_failures > 0 { "failing to boot" } else { "down" };
                 return json!({"id": id, "role": role, "pid": null, "state": state, "boot_failures": boot_failures});
             };
-            let (state, current, busy_ms) = match &slot.busy {
-                Some((what, since)) => ("busy", Some(what.clone()), Some(now.duration_since(*since).as_millis() as u64)),
-                None => ("idle", None, None),
+            let front = front_of(id, pid);
+            let (state, current, busy_ms) = match (&slot.busy, front.and_then(|board| board.running(id))) {
+                (Some((what, since)), _) => ("busy", Some(what.clone()), Some(now.duration_since(*since).as_millis() as u64)),
+                (None, Some((what, since_ns))) => ("busy", Some(what), Some(Duration::from_nanos(monotonic_ns().saturating_sub(since_ns)).as_millis() as u64)),
+                (None, None) => ("idle", None, None),
             };
+            let served = slot.served + front.map_or(0, |board| board.served(id));
             json!({
                 "id": id,
                 "role": role,
@@ -39,7 +49,7 @@ pub fn report(shared: &Shared) -> Value {
                 "state": state,
                 "current": current,
                 "busy_ms": busy_ms,
-                "served": slot.served,
+                "served": served,
                 "uptime_s": slot.since.map_or(0, |s| now.duration_since(s).as_secs()),
                 "rss_bytes": rss_bytes(pid),
                 "boot_failures": boot_failures,
@@ -52,11 +62,28 @@ pub fn report(shared: &Shared) -> Value {
             "rss_bytes": rss_bytes(std::process::id()),
             "draining": shared.drain.started(),
             "connections": shared.config.max_connection - shared.connection_limit.available_permits(),
-            "queued": shared.dispatcher.waiting(),
-            "shed": shared.dispatcher.shed(),
+            "queued": shared.dispatcher.waiting() + front_waiting(shared),
+            "shed": shed(shared),
         },
         "processes": processes,
     })
+}
+
+/// The fronts' board, when process `pid` serves in HTTP worker id `id` with a front of
+/// its own (`serving_mode` worker); `None` otherwise.
+pub(super) fn front_of(id: u32, pid: u32) -> Option<&'static Board> {
+    board::shared().filter(|board| board.pid(id) == Some(pid))
+}
+
+/// Requests waiting at the fronts for their PHP threads (`serving_mode` worker).
+pub(super) fn front_waiting(shared: &Shared) -> usize {
+    let Some(board) = board::shared() else { return 0 };
+    (0..shared.config.worker_num).filter(|&id| board.pid(id).is_some()).map(|id| board.waiting(id) as usize).sum()
+}
+
+/// Requests answered 503 by the overload policy: the master's, and the fronts'.
+pub(super) fn shed(shared: &Shared) -> u64 {
+    shared.dispatcher.shed() + board::shared().map_or(0, Board::shed)
 }
 
 fn role_name(shared: &Shared, role: ProcessRole) -> String {

@@ -5,6 +5,15 @@ use std::time::Instant;
 
 use parking_lot::Mutex;
 
+/// What `bin/laravels status` shows for a request: `prefix`, its method and its path
+/// (never its query, which may carry secrets), the path cut at 120 characters.
+pub fn request_label(prefix: &str, head: &crate::ipc::RequestHead) -> String {
+    const MAX: usize = 120;
+    let path = head.uri.split('?').next().unwrap_or("");
+    let cut = path.char_indices().nth(MAX).map_or(path.len(), |(i, _)| i);
+    format!("{prefix}{} {}", head.method, &path[..cut])
+}
+
 /// One process id's slot as the master sees it.
 #[derive(Debug, Clone, Default)]
 pub struct Slot {

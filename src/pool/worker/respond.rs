@@ -79,6 +79,13 @@ impl WorkerLink {
         };
         self.retiring = retire.leaves();
         self.why = retire;
+        // With a front, the master's slot sees only the connection close: say why on the
+        // board, for the restarts the metrics count (`slot/http.rs`).
+        if self.retiring && self.local.is_some() {
+            if let Some(board) = crate::front::board::shared() {
+                board.farewell(self.worker_id, std::process::id(), crate::metrics::Restart::from(retire));
+            }
+        }
         retire
     }
 

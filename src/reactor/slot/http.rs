@@ -61,9 +61,10 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
             filled = conn.frames.reader.fill_buf() => {
                 let eof = filled.map_or(true, <[u8]>::is_empty);
                 // In `serving_mode` worker a worker retires on its own (`max_request`,
-                // memory) after draining its connections; the manager logs how it ended.
+                // memory, `exit()`, a deadline) after draining its connections, and says
+                // why on the fronts' board first; one that said nothing crashed.
                 if eof && shared.config.serving_mode == crate::config::ServingMode::Worker {
-                    break Restart::Exit;
+                    break crate::front::board::shared().and_then(|b| b.farewell_of(index, pid)).unwrap_or(Restart::Crash);
                 }
                 if eof || !matches!(super::side_frame(&mut conn, shared, Some(index)).await, super::Side::Handled) {
                     log::line("master", &format!("worker #{index} (pid {pid}) went away while idle"));
@@ -116,22 +117,13 @@ pub(super) async fn serve(mut conn: Conn, fd: RawFd, shared: &Arc<Shared>, mut g
 
 /// The restart a worker's announced retirement counts as.
 pub(super) fn restart_cause(retire: Retire) -> Restart {
-    match retire {
-        Retire::MaxRequest => Restart::MaxRequest,
-        Retire::Memory => Restart::Memory,
-        Retire::Ending | Retire::Stays => Restart::Exit,
-    }
+    Restart::from(retire)
 }
 
 /// What `bin/laravels status` shows for a job: the method and path of a request (never
 /// its query, which may carry secrets), or the kind of event.
 fn doing(work: &Taken) -> String {
-    const MAX: usize = 120;
-    let request = |prefix: &str, head: &crate::ipc::RequestHead| {
-        let path = head.uri.split('?').next().unwrap_or("");
-        let cut = path.char_indices().nth(MAX).map_or(path.len(), |(i, _)| i);
-        format!("{prefix}{} {}", head.method, &path[..cut])
-    };
+    let request = crate::reactor::workers::request_label;
     match work {
         Taken::Request(_, payload) => match &payload.frame {
             ToWorker::Request(r) => request("", &r.head),

@@ -1,5 +1,7 @@
 """serving_mode 'worker': each HTTP worker accepts and serves its own connections."""
 import json
+import os
+import signal
 import threading
 import time
 
@@ -231,3 +233,29 @@ def test_new_connections_are_served_while_another_worker_is_stopped(laravel_app)
             os.kill(pids[1], signal.SIGCONT)
         for c in clients:
             c.close()
+
+
+def test_a_killed_worker_closes_its_connections_and_the_next_client_is_served(laravel_app):
+    # README, "Serving modes": the connections a worker holds end with it (no 502, unlike
+    # master mode); it is replaced, and until then the master answers the main port.
+    env = {"LARAVELS_SERVING_MODE": "worker", "LARAVELS_WORKER_NUM": "1"}
+    with Server(laravel_app, env=env, overrides=WORKER_MODE) as s:
+        victim = httpx.get(s.url + "/pid").json()["pid"]
+        result = {}
+
+        def sleeper():
+            try:
+                result["r"] = httpx.get(s.url + "/sleep/5000", timeout=10)
+            except httpx.HTTPError as e:
+                result["e"] = e
+
+        t = threading.Thread(target=sleeper)
+        started = time.monotonic()
+        t.start()
+        time.sleep(0.5)
+        os.kill(victim, signal.SIGKILL)
+        t.join()
+        assert isinstance(result.get("e"), httpx.RemoteProtocolError), result
+        assert time.monotonic() - started < 3, "the client learns at once"
+        r = httpx.get(s.url + "/pid", timeout=15)
+        assert r.status_code == 200 and r.json()["pid"] != victim

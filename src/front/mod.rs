@@ -142,13 +142,12 @@ async fn serve(pending: Pending, inbox: Arc<Inbox>) {
     shared.drain.start();
     // Keep-alive connections get their next request answered with `Connection: close`
     // (`reactor::http`) for a moment before the idle ones are closed.
-    let grace = max_wait.min(CLOSE_AFTER_NEXT);
-    let graced = tokio::time::Instant::now() + grace;
+    let stopping = tokio::time::Instant::now();
+    let (graced, closed_by) = (stopping + max_wait.min(CLOSE_AFTER_NEXT), stopping + max_wait);
     while graceful.count() > 0 && tokio::time::Instant::now() < graced {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let max_wait = max_wait.saturating_sub(grace);
-    if tokio::time::timeout(max_wait, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout_at(closed_by, graceful.shutdown()).await.is_err() {
         log::line("worker", "max_wait_time passed; closing the remaining connections");
     }
     inbox.finish();

@@ -231,6 +231,10 @@ async fn settle(running: &mut Option<Running>) -> bool {
     }
 }
 
+/// How long a worker past `max_request_time` lives on: long enough for hyper to write the
+/// 504.
+const LAST_WORDS: Duration = Duration::from_millis(200);
+
 /// The PHP thread ran past a request's `max_request_time`: its client gets 504 and the
 /// process ends (the manager replaces it), saying why on the board for the metrics. The
 /// front stops accepting too, so what arrives meanwhile waits on the listening socket for
@@ -241,15 +245,17 @@ async fn deadline_passed(job: Job, inbox: &Inbox, board: Option<&Board>, me: u32
         board.farewell(me, std::process::id(), crate::metrics::Restart::Deadline);
     }
     let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
-    // On a thread of its own: the stop below ends this runtime once the 504 is out.
-    let ending = std::thread::Builder::new().name("laravels-deadline".into()).spawn(|| {
-        // Long enough for hyper to write the 504.
-        std::thread::sleep(Duration::from_millis(200));
+    let die = || {
         let _ = nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::Signal::SIGKILL);
+    };
+    // On a thread of its own: the stop below ends this runtime once the 504 is out.
+    let ending = std::thread::Builder::new().name("laravels-deadline".into()).spawn(move || {
+        std::thread::sleep(LAST_WORDS);
+        die();
     });
     if ending.is_err() {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let _ = nix::sys::signal::kill(nix::unistd::Pid::this(), nix::sys::signal::Signal::SIGKILL);
+        tokio::time::sleep(LAST_WORDS).await;
+        die();
     }
     inbox.stop(false);
 }

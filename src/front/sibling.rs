@@ -18,7 +18,6 @@
 //! A taker that cannot answer (its worker died) closes the connection: the offerer's
 //! client gets 502, or 504 once `max_request_time` passed, as from a master.
 
-use std::os::linux::net::SocketAddrExt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +42,7 @@ fn name(pid: u32) -> String {
 
 /// Binds this process's front socket.
 pub(super) fn bind() -> std::io::Result<UnixListener> {
-    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name(std::process::id()).as_bytes())?;
+    let addr = crate::ipc::address::socket_addr(&name(std::process::id()))?;
     let listener = std::os::unix::net::UnixListener::bind_addr(&addr)?;
     listener.set_nonblocking(true)?;
     UnixListener::from_std(listener)
@@ -62,17 +61,8 @@ pub(super) struct Taker {
 
 /// Takes requests offered by other fronts until the front stops.
 pub(super) async fn listen(listener: UnixListener, taker: Arc<Taker>) {
-    // SAFETY: geteuid takes no arguments and cannot fail.
-    let me = unsafe { libc::geteuid() };
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            continue;
-        };
-        // Another user's process could name any peer address in a request.
-        if !stream.peer_cred().is_ok_and(|cred| cred.uid() == me) {
-            continue;
-        }
+        let stream = crate::ipc::address::accept_same_user(&listener).await;
         tokio::spawn(take(stream, taker.clone()));
     }
 }
@@ -127,7 +117,7 @@ async fn read_frame(stream: &mut UnixStream) -> std::io::Result<Bytes> {
 /// Offers a request that has waited `waited` to the front of process `pid`; the
 /// connection its answer comes on when that front took it.
 pub(super) async fn offer(pid: u32, payload: &Payload, waited: Duration, must: bool) -> Option<UnixStream> {
-    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name(pid).as_bytes()).ok()?;
+    let addr = crate::ipc::address::socket_addr(&name(pid)).ok()?;
     // A connect to a listening unix socket completes at once, or fails (ECONNREFUSED
     // when that process is gone).
     let stream = std::os::unix::net::UnixStream::connect_addr(&addr).ok()?;

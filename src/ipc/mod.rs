@@ -5,7 +5,8 @@
 //! - `codec.rs`: the length-prefixed binary encoding of those messages, frame by frame.
 //! - `wire.rs`: the field encoding the frames share (integers, byte strings, a request
 //!   head, headers, a form).
-//! - `address.rs`: where the master listens for its workers.
+//! - `address.rs`: where the master listens for its workers, and the same-user check
+//!   every abstract socket of the server applies to what connects.
 //! - `query.rs`: `bin/laravels status` asking a running master over the same socket.
 //! - `doorbell.rs`: a shared-memory counter the children bump after each frame they send,
 //!   which lets a reactor thread wait for an answer without sleeping (`reactor::spin`).

@@ -23,7 +23,6 @@
 
 use std::io::{IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::linux::net::SocketAddrExt;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -54,7 +53,7 @@ pub fn name(master_pid: u32) -> String {
 
 /// Binds the master's socket; before the fork, so a front never finds it missing.
 pub fn bind(master_pid: u32) -> std::io::Result<std::os::unix::net::UnixListener> {
-    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name(master_pid).as_bytes())?;
+    let addr = crate::ipc::address::socket_addr(&name(master_pid))?;
     let listener = std::os::unix::net::UnixListener::bind_addr(&addr)?;
     listener.set_nonblocking(true)?;
     Ok(listener)
@@ -144,7 +143,7 @@ async fn request_bytes(req: Request<hyper::body::Incoming>, limit: usize) -> Opt
 /// Sends socket `fd`, connection `id` and `bytes` to the master and waits for its word
 /// that it took them.
 async fn send(master_pid: u32, fd: RawFd, id: u64, bytes: &[u8]) -> std::io::Result<()> {
-    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name(master_pid).as_bytes())?;
+    let addr = crate::ipc::address::socket_addr(&name(master_pid))?;
     let stream = std::os::unix::net::UnixStream::connect_addr(&addr)?;
     stream.set_nonblocking(true)?;
     let mut stream = UnixStream::from_std(stream)?;
@@ -188,17 +187,8 @@ pub async fn receive(listener: std::os::unix::net::UnixListener, shared: Arc<Sha
     };
     let (tx, mut received) = mpsc::channel::<Received>(64);
     let reading = async {
-        // SAFETY: geteuid takes no arguments and cannot fail.
-        let me = unsafe { libc::geteuid() };
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            };
-            // Another user's process could hand us any socket.
-            if !stream.peer_cred().is_ok_and(|cred| cred.uid() == me) {
-                continue;
-            }
+            let stream = crate::ipc::address::accept_same_user(&listener).await;
             let tx = tx.clone();
             tokio::spawn(async move {
                 match tokio::time::timeout(READ_LIMIT, read(stream)).await {

@@ -27,6 +27,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def module_serving_mode(request):
+    """A module that sets `SERVING_MODE = "worker"` runs every server it starts (module-scoped
+    ones too, and those of the tests it imports) in that `serving_mode`, through
+    `LARAVELS_SERVING_MODE`, which the apps' config/laravels.php reads."""
+    mode = getattr(request.module, "SERVING_MODE", None)
+    if mode is None:
+        yield
+        return
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LARAVELS_SERVING_MODE", mode)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def template_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("apps")

@@ -12,7 +12,6 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from harness import IS_LUMEN, Server
 # The README's tests, collected again in this module, where every server runs in worker mode.
@@ -23,13 +22,8 @@ from test_serving_mode import clients_on_one_worker
 HELLO = "/hello" if IS_LUMEN else "/api/hello"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def worker_mode():
-    """Every server of this module (module-scoped ones too) serves in worker mode."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LARAVELS_SERVING_MODE", "worker")
-    yield
-    mp.undo()
+# conftest.py runs every server of this module in this serving_mode.
+SERVING_MODE = "worker"
 
 
 def test_a_request_a_held_up_worker_forwards_is_counted_once(laravel_app):

@@ -6,13 +6,10 @@ worker; none sees a connection closed under its request.
 """
 from __future__ import annotations
 
-import pytest
 
 # The README's deploy tests, collected again in this module, where every server runs in worker mode.
 from test_deploys import *  # noqa: F401,F403
 
 
-@pytest.fixture(autouse=True)
-def worker_mode(monkeypatch):
-    """Every server of this module serves in worker mode."""
-    monkeypatch.setenv("LARAVELS_SERVING_MODE", "worker")
+# conftest.py runs every server of this module in this serving_mode.
+SERVING_MODE = "worker"

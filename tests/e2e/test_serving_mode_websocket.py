@@ -11,7 +11,6 @@ from __future__ import annotations
 import socket
 
 import httpx
-import pytest
 
 from harness import Server
 from test_websocket import ECHO
@@ -21,13 +20,8 @@ from test_websocket import *  # noqa: F401,F403
 from test_websocket_rfc6455 import *  # noqa: F401,F403
 
 
-@pytest.fixture(scope="module", autouse=True)
-def worker_mode():
-    """Every server of this module (module-scoped ones too) serves in worker mode."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LARAVELS_SERVING_MODE", "worker")
-    yield
-    mp.undo()
+# conftest.py runs every server of this module in this serving_mode.
+SERVING_MODE = "worker"
 
 
 def test_every_connection_has_its_own_fd_across_workers(laravel_app):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 
 from harness import Server
 # The README's tests, collected again in this module, where every server runs in worker mode.
@@ -17,13 +16,8 @@ from test_status import status
 from test_serving_mode import clients_on_one_worker
 
 
-@pytest.fixture(scope="module", autouse=True)
-def worker_mode():
-    """Every server of this module (module-scoped ones too) serves in worker mode."""
-    mp = pytest.MonkeyPatch()
-    mp.setenv("LARAVELS_SERVING_MODE", "worker")
-    yield
-    mp.undo()
+# conftest.py runs every server of this module in this serving_mode.
+SERVING_MODE = "worker"
 
 
 def test_forwarded_requests_are_served_by_the_worker_that_ran_them(laravel_app):

@@ -34,15 +34,19 @@ def test_a_request_a_held_up_worker_forwards_is_counted_once(laravel_app):
         url = s.url + PATH
         busy_pid, (slow_conn, waiting_conn) = clients_on_one_worker(s, 2)
         before = scrape(url)
-        slow = threading.Thread(target=lambda: slow_conn.get("/sleep/1500"))
+        ran = {}
+        slow = threading.Thread(target=lambda: ran.update(on=slow_conn.get("/sleep/1500").json()["pid"]))
         slow.start()
         time.sleep(0.2)
         held = scrape(url)
         assert held['laravels_workers_busy{role="http"}'] == 1, held
         assert held['laravels_workers_idle{role="http"}'] == 1, held
+        started = time.time()
         answered_by = {waiting_conn.get("/pid").json()["pid"] for _ in range(10)}
-        assert busy_pid not in answered_by, answered_by
+        took = time.time() - started
         slow.join()
+        assert ran["on"] == busy_pid, "the slow request ran on the other worker"
+        assert busy_pid not in answered_by, (answered_by, f"{took:.2f} s")
         after = wait_for(url, 'laravels_workers_busy{role="http"}', lambda v: v == 0)
         slow_conn.close()
         waiting_conn.close()

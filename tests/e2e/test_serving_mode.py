@@ -118,8 +118,25 @@ def clients_on_one_worker(s, n):
                 if other != pid:
                     for extra in cs:
                         extra.close()
+            wait_until_idle(s, pid)
             return pid, by_pid[pid]
     raise AssertionError(f"no worker took {n} connections: {sorted((p, len(c)) for p, c in by_pid.items())}")
+
+
+def wait_until_idle(s, pid):
+    """Until `bin/laravels status` shows worker `pid`'s PHP thread idle. A front whose PHP
+    thread is still finishing its last request (the kernel's terminate, the cleaners)
+    when the next request comes counts as held up, and offers that request to a free
+    worker: a test that needs its next request run here waits for this first."""
+    deadline = time.time() + 10
+    while True:
+        run = s.command("status", "--json")
+        assert run.returncode == 0, run.stdout + run.stderr
+        states = {p["pid"]: p.get("state") for p in json.loads(run.stdout)["processes"]}
+        if states.get(pid) == "idle":
+            return
+        assert time.time() < deadline, f"worker {pid} never showed idle: {states}"
+        time.sleep(0.05)
 
 
 def test_requests_behind_a_slow_one_on_the_same_worker_are_answered_by_a_free_worker(laravel_app):

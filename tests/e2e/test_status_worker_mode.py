@@ -26,7 +26,8 @@ def test_forwarded_requests_are_served_by_the_worker_that_ran_them(laravel_app):
     with Server(laravel_app) as s:
         busy_pid, (slow_conn, waiting_conn) = clients_on_one_worker(s, 2)
         before = {p["pid"]: p["served"] for p in status(s)["processes"]}
-        slow = threading.Thread(target=lambda: slow_conn.get("/sleep/2000?key=secret"))
+        ran = {}
+        slow = threading.Thread(target=lambda: ran.update(on=slow_conn.get("/sleep/2000?key=secret").json()["pid"]))
         slow.start()
         time.sleep(0.2)
         for _ in range(10):
@@ -34,6 +35,7 @@ def test_forwarded_requests_are_served_by_the_worker_that_ran_them(laravel_app):
         held = {p["pid"]: p for p in status(s)["processes"]}
         assert held[busy_pid]["state"] == "busy" and held[busy_pid]["current"] == "GET /sleep/2000", held
         slow.join()
+        assert ran["on"] == busy_pid, "the slow request ran on the other worker"
         after = {p["pid"]: p for p in status(s)["processes"]}
         other = next(pid for pid in after if pid != busy_pid)
         assert after[other]["served"] - before[other] == 10, (before, after)

@@ -108,7 +108,7 @@ async fn serve(pending: Pending, inbox: Arc<Inbox>) {
     let gate = board.map(|board| Arc::new(gate::Gate::new(worker_id, board)));
     shared.accept_gate = gate.clone().map(|g| g as Arc<dyn crate::reactor::AcceptGate>);
     // WebSocket, Pusher and metrics requests go to the master with their connection.
-    shared.master_pid = Some(master_pid);
+    shared.role = crate::reactor::Role::Front { master_pid };
     let shared = Arc::new(shared);
     // Readiness (`health`) counts this worker as booted: it is, since it serves.
     shared.workers.attach(worker_id, std::process::id());

@@ -79,7 +79,7 @@ async fn respond(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>, c
         Some(_) => Some(conn.port),
     };
     if protocol.is_none() {
-        if let Some(master_pid) = shared.master_pid.filter(|_| super::handover::claims(&shared, &req)) {
+        if let Some(master_pid) = shared.role.master_pid().filter(|_| super::handover::claims(&shared, &req)) {
             return Ok(finish(super::handover::hand_over(req, &shared, &conn, master_pid).await, &shared));
         }
         if let Some(resp) = super::metrics::answer(&shared, &req) {
@@ -108,7 +108,7 @@ async fn respond(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>, c
     let http1 = req.version() < hyper::Version::HTTP_2;
     let resp = answer(req, &shared, &conn, handler).await;
     let mut resp = finish(resp, &shared);
-    if http1 && shared.master_pid.is_some() && shared.drain.started() {
+    if http1 && shared.role.is_front() && shared.drain.started() {
         // A front that stops (reload, retirement, the stop's drain) ends each keep-alive
         // connection after its next answer, which the client sees, instead of closing it
         // idle, where a request crossing the close would get no answer.

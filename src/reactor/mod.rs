@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //! - `listener.rs`: binds the main socket (TCP or unix) before any fork.
+//! - `accept.rs`: the accept loop, and each connection served on its own task.
 //! - `tls.rs`: the port's certificate and key, and each connection's TLS handshake.
 //! - `http.rs`: one request in, one response out; limits and errors answered here.
 //! - `strict.rs`: RFC 9112's Host rules and case-sensitive methods, checked first.
@@ -36,6 +37,7 @@
 //! - `websocket/`: upgrades, WebSocket connections, and pushes from any process.
 //! - `sockets/`: the extra ports of `sockets` (TCP with framing, UDP, HTTP, WebSocket).
 
+pub mod accept;
 pub mod body;
 pub mod compress;
 pub mod control;
@@ -65,27 +67,22 @@ pub mod upload;
 pub mod websocket;
 pub mod workers;
 
-use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use hyper::header::HeaderValue;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use nix::unistd::Pid;
 use std::fmt::Write;
-use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch, Semaphore};
 
-use crate::clients::{ClientInfo, Clients, WsStatus};
+use crate::clients::Clients;
 use crate::config::{ServerConfig, ServingMode};
 use crate::log;
 use crate::pool::{ProcessLayout, ProcessRole};
+pub(crate) use accept::{accept_clients, connection_builder, refused_over_limit, spawn_connection, AcceptGate};
 pub use control::Command;
 use dispatch::Dispatcher;
-use http::ConnInfo;
 pub use listener::{Listener, Socket};
 use static_files::Statics;
 use workers::Workers;
@@ -140,10 +137,38 @@ pub struct Shared {
     /// Whether to accept the next connection now; `None`: always (`serving_mode` worker's
     /// front shares the listening socket with the other workers).
     pub accept_gate: Option<Arc<dyn AcceptGate>>,
-    /// In an HTTP worker's front (`serving_mode` worker): the master's pid, whose
-    /// hand-over socket takes what only the master serves (`handover.rs`). `None` in
-    /// the master.
-    pub master_pid: Option<u32>,
+    /// Whose reactor this is: the master's, or an HTTP worker's front.
+    pub role: Role,
+}
+
+/// Whose reactor a `Shared` serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The master: it serves every port (in `serving_mode` worker, the main port only
+    /// while no front does, and what the fronts hand it).
+    Master,
+    /// An HTTP worker's front (`serving_mode` worker): it serves the main port's
+    /// requests in its own process and hands the master, in process `master_pid`, the
+    /// connections only the master serves (`handover.rs`).
+    Front {
+        /// The master's pid, which names its hand-over socket.
+        master_pid: u32,
+    },
+}
+
+impl Role {
+    /// The master to hand connections to; `None` in the master itself.
+    pub fn master_pid(self) -> Option<u32> {
+        match self {
+            Role::Master => None,
+            Role::Front { master_pid } => Some(master_pid),
+        }
+    }
+
+    /// Whether this is an HTTP worker's front.
+    pub fn is_front(self) -> bool {
+        matches!(self, Role::Front { .. })
+    }
 }
 
 impl Shared {
@@ -180,7 +205,7 @@ impl Shared {
             reloaded_at: AtomicU64::new(0),
             tasks_reloaded_at: AtomicU64::new(0),
             accept_gate: None,
-            master_pid: None,
+            role: Role::Master,
             started_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             config,
         }
@@ -332,207 +357,4 @@ async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>
         }
     }
     on_ready(table);
-}
-
-/// Accepts client connections until the returned future is dropped.
-pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, graceful: &GracefulShutdown) {
-    let limit = shared.connection_limit.clone();
-    let server_port = listener.port();
-    let builder = Arc::new(connection_builder(&shared.config));
-    let tls = listener.tls;
-    let gate = shared.accept_gate.clone();
-    match listener.socket {
-        Socket::Tcp(std_listener) => {
-            let listener = match tokio::net::TcpListener::from_std(std_listener) {
-                Ok(l) => l,
-                Err(e) => return log::line("master", &format!("cannot use the listening socket: {e}")),
-            };
-            loop {
-                wait_open(gate.as_deref(), &limit, shared.config.max_connection).await;
-                let (stream, peer) = match listener.accept().await {
-                    Ok(accepted) => accepted,
-                    Err(e) => {
-                        // Out of file descriptors and the like: pause instead of spinning.
-                        log::line("master", &format!("accept failed: {e}"));
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let local = stream.local_addr().ok();
-                let _ = stream.set_nodelay(true);
-                let handover = (tls.is_none() && shared.master_pid.is_some()).then(|| handover::Socket::new(stream.as_raw_fd()));
-                let info = ConnInfo {
-                    id: shared.mint_fd(),
-                    remote_addr: peer.ip().to_canonical().to_string(),
-                    remote_port: peer.port(),
-                    server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
-                    server_port: local.map_or(server_port, |a| a.port()),
-                    https: tls.is_some(),
-                    port: 0,
-                    permit: parking_lot::Mutex::default(),
-                    upgraded: std::sync::atomic::AtomicBool::default(),
-                    handover,
-                };
-                spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
-            }
-        }
-        Socket::Unix(std_listener, _) => {
-            let listener = match tokio::net::UnixListener::from_std(std_listener) {
-                Ok(l) => l,
-                Err(e) => return log::line("master", &format!("cannot use the listening socket: {e}")),
-            };
-            loop {
-                wait_open(gate.as_deref(), &limit, shared.config.max_connection).await;
-                let stream = match listener.accept().await {
-                    Ok((s, _)) => s,
-                    Err(e) => {
-                        log::line("master", &format!("accept failed: {e}"));
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                let handover = (tls.is_none() && shared.master_pid.is_some()).then(|| handover::Socket::new(stream.as_raw_fd()));
-                let info = ConnInfo {
-                    id: shared.mint_fd(),
-                    remote_addr: String::new(),
-                    remote_port: 0,
-                    server_addr: String::new(),
-                    server_port: 0,
-                    https: tls.is_some(),
-                    port: 0,
-                    permit: parking_lot::Mutex::default(),
-                    upgraded: std::sync::atomic::AtomicBool::default(),
-                    handover,
-                };
-                spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
-            }
-        }
-    }
-}
-
-/// Decides, before each accept, whether this process takes the next connection now.
-pub trait AcceptGate: Send + Sync {
-    /// With `open` connections held: `None` to accept now, else how long to wait before
-    /// asking again.
-    fn hold(&self, open: usize) -> Option<std::time::Duration>;
-}
-
-/// Waits until the gate, if any, lets the next connection in.
-async fn wait_open(gate: Option<&dyn AcceptGate>, limit: &Semaphore, max_connection: usize) {
-    let Some(gate) = gate else { return };
-    while let Some(pause) = gate.hold(max_connection.saturating_sub(limit.available_permits())) {
-        tokio::time::sleep(pause).await;
-    }
-}
-
-/// HTTP/1.1 and HTTP/2 on one connection type: hyper-util's auto builder reads the first
-/// bytes and picks HTTP/2 on its preface (after ALPN `h2`, or h2c prior knowledge), else
-/// HTTP/1.1 with upgrades. HTTP/2 that `open_http2_protocol` does not allow is answered
-/// 505 by `http::handle`, because the auto builder's upgrade path ignores `http1_only`.
-pub(crate) fn connection_builder(config: &ServerConfig) -> auto::Builder<TokioExecutor> {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().keep_alive(true).max_buf_size(config.max_header_size.max(8192));
-    builder.http2().max_header_list_size(u32::try_from(config.max_header_size).unwrap_or(u32::MAX));
-    builder
-}
-
-/// Logs connections refused over `swoole.max_connection`, at most one line every 10 s.
-pub(crate) fn refused_over_limit(shared: &Shared) {
-    static REFUSED: crate::log::Throttled = crate::log::Throttled::new("master", 10);
-    let limit = shared.config.max_connection;
-    REFUSED.event(|count| {
-        format!("refused {count} connection(s): {limit} are open, swoole.max_connection. Fix: raise swoole.max_connection (and the open-files limit, ulimit -n) if the server should hold more")
-    });
-}
-
-/// Serves one connection on its own task, TLS handshake included; over `max_connection` it
-/// gets a 503 (a TLS connection is closed: there is no TLS session to answer in).
-pub(crate) fn spawn_connection<S>(
-    mut stream: S,
-    info: ConnInfo,
-    shared: &Arc<Shared>,
-    limit: &Arc<Semaphore>,
-    builder: &Arc<auto::Builder<TokioExecutor>>,
-    tls: Option<&tokio_rustls::TlsAcceptor>,
-    graceful: &GracefulShutdown,
-) where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let Ok(permit) = limit.clone().try_acquire_owned() else {
-        refused_over_limit(shared);
-        if tls.is_none() {
-            tokio::spawn(async move {
-                let _ = stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").await;
-            });
-        }
-        return;
-    };
-    *info.permit.lock() = Some(permit);
-    let now = crate::clients::now();
-    shared.clients.open(
-        info.id,
-        &ClientInfo {
-            server_port: info.server_port,
-            server_fd: info.port,
-            remote_ip: info.remote_addr.clone(),
-            remote_port: info.remote_port,
-            connect_time: now,
-            last_time: now,
-            websocket_status: WsStatus::None,
-            uid: 0,
-        },
-    );
-    let info = Arc::new(info);
-    let activity = Arc::new(timeouts::Activity::default());
-    let service = {
-        let (shared, info, activity) = (shared.clone(), info.clone(), activity.clone());
-        service_fn(move |req| {
-            // In flight from here until hyper is done with the response body.
-            let in_flight = timeouts::InFlight::begin(&activity);
-            let answer = http::handle(req, shared.clone(), info.clone());
-            async move { answer.await.map(|resp| resp.map(|body| timeouts::Tracked::new(body, in_flight))) }
-        })
-    };
-    let limits = shared.config.http_timeouts.clone();
-    // The header timeout runs from here, the TLS handshake included.
-    let accepted = tokio::time::Instant::now();
-    let shared = shared.clone();
-    let builder = builder.clone();
-    let tls = tls.cloned();
-    // Taken before the task starts, so a stop also waits for a handshake in progress.
-    let watcher = graceful.watcher();
-    tokio::spawn(async move {
-        // One connection's error (a reset, a parse error hyper already answered, a failed
-        // handshake such as plain HTTP on the TLS port) ends that connection only.
-        match tls {
-            None => {
-                let io = timeouts::Timed::new(stream, activity, info.clone(), limits, accepted);
-                let served = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service));
-                match &info.handover {
-                    // Handed to the master (`handover.rs`): dropped here, unanswered.
-                    Some(socket) => {
-                        tokio::select! {
-                            _ = served => {}
-                            () = socket.taken.notified() => {}
-                        }
-                    }
-                    None => {
-                        let _ = served.await;
-                    }
-                }
-            }
-            Some(acceptor) => {
-                // A handshake that does not finish within `http.header_timeout` is closed:
-                // before it there is no session to answer 408 in.
-                if let Ok(stream) = tls::handshake(&acceptor, stream, limits.header).await {
-                    let io = timeouts::Timed::new(stream, activity, info.clone(), limits, accepted);
-                    let _ = watcher.watch(builder.serve_connection_with_upgrades(TokioIo::new(io), service)).await;
-                }
-            }
-        }
-        // An upgraded connection lives on as a WebSocket, which removes it when it ends.
-        if !info.upgraded.load(Ordering::SeqCst) {
-            shared.clients.close(info.id);
-        }
-    });
 }

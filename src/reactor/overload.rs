@@ -33,7 +33,7 @@ pub fn unavailable(shared: &Shared, why: Overload) -> Response<ResponseBody> {
     };
     shared.dispatcher.count_shed();
     // A front's dispatcher is its own: the master reads the fronts' count on their board.
-    if shared.master_pid.is_some() {
+    if shared.role.is_front() {
         if let Some(board) = crate::front::board::shared() {
             board.count_shed();
         }

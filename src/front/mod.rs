@@ -68,6 +68,20 @@ pub struct Front {
     pub inbox: Arc<Inbox>,
     /// How long a stop waits for the front's connections (`max_wait_time`).
     pub max_wait: Duration,
+    /// The CPUs this process may run on.
+    cpus: usize,
+}
+
+impl Front {
+    /// Whether the PHP thread, out of work, may watch its inbox for a moment before it
+    /// sleeps (`pool::worker`): only while each serving worker's two threads (its front
+    /// and its PHP thread) can have a CPU each. With fewer CPUs, a spinning PHP thread
+    /// takes the CPU that a front or another PHP thread needs at that moment (measured
+    /// in docs/benchmarks.md: with 2 workers on 2 CPUs, the plain handler served twice the
+    /// requests without the spin; with 1 worker, less than half without it).
+    pub fn may_spin(&self) -> bool {
+        2 * board::shared().map_or(1, board::Board::present).max(1) <= self.cpus
+    }
 }
 
 /// Starts the front prepared for this worker, if any: `None` in `serving_mode` master
@@ -87,7 +101,8 @@ fn spawn(pending: Pending) -> std::io::Result<Front> {
         let _ = nix::sys::signal::pthread_sigmask(nix::sys::signal::SigmaskHow::SIG_BLOCK, Some(&nix::sys::signal::SigSet::all()), None);
         runtime.block_on(serve(pending, theirs));
     })?;
-    Ok(Front { inbox, max_wait })
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    Ok(Front { inbox, max_wait, cpus })
 }
 
 /// Accepts and serves connections until the PHP thread asks to stop, then lets the open

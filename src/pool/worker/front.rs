@@ -135,7 +135,7 @@ impl WorkerLink {
     /// Under load the next request follows within microseconds: watching the inbox
     /// briefly spares the front a wake-up syscall. Whether a request came.
     fn spin_for_front(&self) -> bool {
-        let Some(local) = &self.local else { return false };
+        let Some(local) = self.local.as_ref().filter(|local| local.front.may_spin()) else { return false };
         let started = Instant::now();
         while started.elapsed() < SPIN {
             if local.front.inbox.has_work() {

@@ -10,6 +10,7 @@
 //! open in every process) as soon as a front is back. The connections it accepted
 //! meanwhile stay with it until they close.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +23,19 @@ use crate::log;
 
 /// How often the master looks at the board: a front's absence is noticed within this.
 const LOOK_EVERY: Duration = Duration::from_millis(100);
+/// How often the master, covering the main port, looks for a front: the connections it
+/// accepts meanwhile are served through its slots, beside the front's own requests, which
+/// that front's overload policy does not see.
+const LOOK_FOR_A_FRONT: Duration = Duration::from_millis(5);
+
+/// Whether the master accepts on the main port now.
+static COVERING: AtomicBool = AtomicBool::new(false);
+
+/// Whether the master accepts on the main port now (no front on the board, or one came
+/// less than `LOOK_FOR_A_FRONT` ago).
+pub fn covering() -> bool {
+    COVERING.load(Ordering::Relaxed)
+}
 
 /// Serves `listener` whenever no front does, until the master stops.
 pub async fn serve_while_no_front(listener: Listener, shared: Arc<Shared>, graceful: &GracefulShutdown) {
@@ -38,15 +52,17 @@ pub async fn serve_while_no_front(listener: Listener, shared: Arc<Shared>, grace
                 continue;
             }
         };
+        COVERING.store(true, Ordering::Relaxed);
         tokio::select! {
             () = accept_clients(copy, shared.clone(), graceful) => {}
             () = until_a_front(board) => {}
         }
+        COVERING.store(false, Ordering::Relaxed);
     }
 }
 
 async fn until_a_front(board: &Board) {
     while board.present() == 0 {
-        tokio::time::sleep(LOOK_EVERY).await;
+        tokio::time::sleep(LOOK_FOR_A_FRONT).await;
     }
 }

@@ -73,8 +73,9 @@ def test_a_workers_503s_are_counted_in_queue_rejected_and_status(laravel_app):
         sleeper = threading.Thread(target=httpx.get, args=(s.url + "/sleep/3000",), kwargs={"timeout": 10})
         sleeper.start()
         time.sleep(0.3)
+        started = time.time()
         r = httpx.get(s.url + HELLO, timeout=10)
-        assert r.status_code == 503 and r.headers["retry-after"], r
+        assert r.status_code == 503 and r.headers["retry-after"], (r, f"{time.time() - started:.2f} s")
         got = scrape(url)
         assert got["laravels_queue_rejected_total"] == 1, got
         assert got['laravels_requests_total{code="5xx"}'] == 1

@@ -18,6 +18,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 
 use super::listener::Listener;
 use super::{accept_clients, Shared};
+use crate::config::ServingMode;
 use crate::front::board::Board;
 use crate::log;
 
@@ -59,6 +60,15 @@ pub async fn serve_while_no_front(listener: Listener, shared: Arc<Shared>, grace
         }
         COVERING.store(false, Ordering::Relaxed);
     }
+}
+
+/// In the master, `serving_mode` worker: whether a main-port request it answers ends its
+/// keep-alive connection, because fronts serve again. The connections the master accepted
+/// while it covered would stay with it otherwise, and their requests reach a PHP thread
+/// through the master's slot, which that worker's front neither counts in its queue bounds
+/// nor sees as busy. The client reconnects, to a front.
+pub fn ends_connection(shared: &Shared) -> bool {
+    shared.config.serving_mode == ServingMode::Worker && !shared.role.is_front() && !covering()
 }
 
 async fn until_a_front(board: &Board) {

@@ -108,10 +108,12 @@ async fn respond(mut req: Request<hyper::body::Incoming>, shared: Arc<Shared>, c
     let http1 = req.version() < hyper::Version::HTTP_2;
     let resp = answer(req, &shared, &conn, handler).await;
     let mut resp = finish(resp, &shared);
-    if http1 && shared.role.is_front() && shared.drain.started() {
-        // A front that stops (reload, retirement, the stop's drain) ends each keep-alive
-        // connection after its next answer, which the client sees, instead of closing it
-        // idle, where a request crossing the close would get no answer.
+    // A front that stops (reload, retirement, the stop's drain) ends each keep-alive
+    // connection after its next answer, which the client sees, instead of closing it
+    // idle, where a request crossing the close would get no answer. The master does so
+    // on the main port once fronts serve again (`fallback.rs`).
+    let hand_back = protocol.is_none() && super::fallback::ends_connection(&shared);
+    if http1 && ((shared.role.is_front() && shared.drain.started()) || hand_back) {
         resp.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
     }
     if gzip {

@@ -51,6 +51,16 @@ impl Handed {
     }
 }
 
+impl Handed {
+    /// The request back, untouched, from an inbox the PHP thread had not taken it from
+    /// (`Inbox::withdraw`); the front does not hear that it is done.
+    pub(super) fn into_payload(mut self) -> Option<Payload> {
+        self.done = None;
+        let frame = self.frame.take()?;
+        Some(Payload { frame, uploads: std::mem::take(&mut self._uploads) })
+    }
+}
+
 impl Drop for Handed {
     fn drop(&mut self) {
         if let Some(done) = self.done.take() {
@@ -104,11 +114,26 @@ impl Inbox {
 
     // The front's side.
 
-    /// Puts a request in the inbox (it is empty: the front hands one at a time).
-    pub(super) fn hand(&self, handed: Handed) {
-        *self.slot.lock() = Some(handed);
-        self.ready.store(true, Ordering::SeqCst);
+    /// Puts a request in the inbox; gives it back while the inbox still holds one (the PHP
+    /// thread has not taken the request before it yet).
+    pub(super) fn hand(&self, handed: Handed) -> Result<(), Handed> {
+        {
+            let mut slot = self.slot.lock();
+            if slot.is_some() {
+                return Err(handed);
+            }
+            *slot = Some(handed);
+            self.ready.store(true, Ordering::SeqCst);
+        }
         self.wake();
+        Ok(())
+    }
+
+    /// Takes back the request in the inbox, if the PHP thread has not taken it.
+    pub(super) fn withdraw(&self) -> Option<Handed> {
+        let mut slot = self.slot.lock();
+        self.ready.store(false, Ordering::SeqCst);
+        slot.take()
     }
 
     /// Marks the front done with every connection.
@@ -147,8 +172,9 @@ impl Inbox {
         if !self.has_work() {
             return None;
         }
+        let mut slot = self.slot.lock();
         self.ready.store(false, Ordering::SeqCst);
-        self.slot.lock().take()
+        slot.take()
     }
 
     /// Whether the front has closed every connection after a stop.
@@ -211,7 +237,7 @@ mod tests {
         let front = inbox.clone();
         let t = std::thread::spawn(move || {
             std::thread::sleep(std::time::Duration::from_millis(30));
-            front.hand(h);
+            assert!(front.hand(h).is_ok());
         });
         let started = std::time::Instant::now();
         inbox.wait(None, PollTimeout::from(5000u16)).unwrap();

@@ -1,6 +1,9 @@
 //! The front's relay: hands the front's requests to its PHP thread one at a time, and,
 //! while that thread is held up by a long request, offers the waiting ones to another
 //! worker (`sibling.rs`) and stops accepting connections while another worker is free.
+//! While the current request is young, the next one already waits in the inbox, so the
+//! PHP thread goes from one to the next without sleeping; it is taken back from there
+//! when the current one holds the PHP thread up.
 //!
 //! The requests other fronts pass it join its queue (`sibling.rs`). It publishes its
 //! PHP thread's state on the shared board (with the current request's label and the
@@ -27,10 +30,13 @@ use crate::reactor::Shared;
 /// How often a held-up front looks at the board again for a free worker.
 const LOOK_AGAIN: Duration = Duration::from_millis(1);
 
-/// The request the PHP thread runs.
+/// A request handed to the PHP thread: the one it runs, or the next, which waits in the
+/// inbox so that the PHP thread finds it as soon as it is done with the one before.
 struct Running {
     job: Job,
     finished: oneshot::Receiver<()>,
+    /// The request's method and path, for the board once it runs.
+    label: String,
     since: Instant,
     /// `since` as `monotonic_ns`, the clock every process reads the board with.
     started_ns: u64,
@@ -54,6 +60,9 @@ impl Relay {
         // Told when a forwarded request is answered: its taker may be free again.
         let forwarded = Arc::new(Notify::new());
         let mut running: Option<Running> = None;
+        // Handed behind `running` while that is young: the PHP thread takes it without a
+        // wake-up. Taken back if `running` holds the PHP thread up, to be passed on.
+        let mut next: Option<Running> = None;
         let mut held: Option<Job> = None;
         let mut look_at = Instant::now();
         let mut mean = Mean::default();
@@ -64,15 +73,38 @@ impl Relay {
         }
         loop {
             if self.inbox.aborting() {
-                return self.hand_over(held, &queues).await;
+                let first = held.take().or_else(|| self.take_back(&mut next));
+                return self.hand_over(first, &queues).await;
             }
             if running.is_none() {
-                running = held.take().and_then(|job| self.start(job));
+                running = match next.take() {
+                    Some(r) => Some(self.begin(r)),
+                    None => match held.take().map(|job| self.hand(job)) {
+                        Some(Ok(r)) => r.map(|r| self.begin(r)),
+                        Some(Err(job)) => {
+                            held = Some(job);
+                            None
+                        }
+                        None => None,
+                    },
+                };
             }
-            self.publish(running.as_ref(), usize::from(held.is_some()), &queues);
             // How long the current request has run: one clock read per turn.
             let ran = running.as_ref().map_or(Duration::ZERO, |r| r.since.elapsed());
             let held_up = ran >= HELD_UP_AFTER;
+            if held_up {
+                if held.is_none() {
+                    held = self.take_back(&mut next);
+                }
+            } else if running.is_some() && next.is_none() && !self.inbox.has_work() {
+                if let Some(job) = held.take() {
+                    match self.hand(job) {
+                        Ok(r) => next = r,
+                        Err(job) => held = Some(job),
+                    }
+                }
+            }
+            self.publish(running.as_ref(), usize::from(held.is_some()) + usize::from(next.is_some()), &queues);
             if held_up {
                 // Each waiting request goes to a free worker as it comes; with none free,
                 // it waits here and the board is read again after `LOOK_AGAIN`.
@@ -93,6 +125,8 @@ impl Relay {
                 gate.set_held_up(false);
             }
             let wake_at = match &running {
+                // A request the inbox could not take yet: look again shortly.
+                None if held.is_some() => Some(Instant::now() + LOOK_AGAIN),
                 None => None,
                 Some(r) if !held_up => Some(r.since + HELD_UP_AFTER),
                 Some(_) if held.is_some() => Some(look_at),
@@ -113,7 +147,7 @@ impl Relay {
                         board.set_served(self.me, served);
                     }
                 }
-                work = queues.next(), if held.is_none() => {
+                work = queues.next(), if held.is_none() && next.is_none() => {
                     if let Work::Request(job) = work {
                         held = Some(job);
                     }
@@ -124,23 +158,46 @@ impl Relay {
         }
     }
 
-    /// Hands a request to the PHP thread, unless it was withdrawn or is past its deadline.
-    fn start(&self, job: Job) -> Option<Running> {
-        let payload = job.take()?;
+    /// Hands a request to the PHP thread's inbox, unless it was withdrawn or is past its
+    /// deadline (`Ok(None)`); gives it back while the inbox still holds the one before.
+    fn hand(&self, job: Job) -> Result<Option<Running>, Job> {
+        let Some(payload) = job.take() else { return Ok(None) };
         if job.deadline.is_past() {
             let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
-            return None;
+            return Ok(None);
         }
+        let label = match &payload.frame {
+            crate::ipc::ToWorker::Request(request) if self.board.is_some() => crate::reactor::workers::request_label("", &request.head),
+            _ => String::new(),
+        };
+        let (done, finished) = oneshot::channel();
+        match self.inbox.hand(Handed::new(payload, job.reply.clone(), done)) {
+            Ok(()) => Ok(Some(Running { job, finished, label, since: Instant::now(), started_ns: 0 })),
+            Err(handed) => requeue(job, handed).map_or(Ok(None), Err),
+        }
+    }
+
+    /// The PHP thread runs `r` from now: its queue wait ends and the board shows it.
+    fn begin(&self, mut r: Running) -> Running {
         // Waited from when this front (or, forwarded, its taker) queued it until now.
         if let Some(metrics) = self.shared.metrics {
-            metrics.dequeued(job.deadline.queued_at().elapsed());
+            metrics.dequeued(r.job.deadline.queued_at().elapsed());
         }
-        if let (Some(board), crate::ipc::ToWorker::Request(request)) = (self.board, &payload.frame) {
-            board.begin(self.me, &crate::reactor::workers::request_label("", &request.head));
+        if let Some(board) = self.board.filter(|_| !r.label.is_empty()) {
+            board.begin(self.me, &r.label);
         }
-        let (done, finished) = oneshot::channel();
-        self.inbox.hand(Handed::new(payload, job.reply.clone(), done));
-        Some(Running { job, finished, since: Instant::now(), started_ns: crate::pool::process::monotonic_ns() })
+        r.since = Instant::now();
+        r.started_ns = crate::pool::process::monotonic_ns();
+        r
+    }
+
+    /// Takes the next request back from the inbox, as a job to pass on, if the PHP thread
+    /// has not taken it yet.
+    fn take_back(&self, next: &mut Option<Running>) -> Option<Job> {
+        next.as_ref()?;
+        let handed = self.inbox.withdraw()?;
+        let Running { job, .. } = next.take()?;
+        requeue(job, handed)
     }
 
     /// Offers a waiting request to a free worker where it would wait less than the
@@ -205,6 +262,18 @@ impl Relay {
         let since = running.map(|r| r.started_ns);
         board.set(self.me, pid, since, waiting);
     }
+}
+
+/// A request the inbox gave back, queued again under its job; `None` (its client told
+/// 504) when its deadline passed meanwhile.
+fn requeue(job: Job, handed: Handed) -> Option<Job> {
+    if let Some(payload) = handed.into_payload() {
+        if job.put_back(payload) {
+            return Some(job);
+        }
+    }
+    let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
+    None
 }
 
 /// How long this worker's requests take: a moving mean over about the last eight.

@@ -147,8 +147,8 @@ impl WorkerLink {
     }
 
     /// After a response to the front: when the process ends with it (`exit()`, a fatal
-    /// error), waits until the front has written it and closed its connections (the
-    /// requests queued behind it are dropped: their clients get 502), up to
+    /// error), waits until the front has written it, passed the requests queued behind it
+    /// to another worker and closed its connections, up to
     /// `max_wait_time`, since the process exit would cut the front's thread short.
     pub(super) fn after_front_response(&mut self, retire: Retire) {
         if retire != Retire::Ending {
@@ -159,11 +159,15 @@ impl WorkerLink {
         local.front.inbox.stop(true);
         let deadline = Instant::now() + local.front.max_wait;
         while !local.front.inbox.is_finished() {
-            // Handed over just before the stop: it is not served (its client gets 502).
-            drop(local.front.inbox.take());
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
+            }
+            if local.front.inbox.has_work() {
+                // Handed before the stop: the front takes it back and passes it to
+                // another worker (`front/relay.rs`).
+                std::thread::sleep(Duration::from_millis(1));
+                continue;
             }
             let ms = PollTimeout::try_from(left.max(Duration::from_millis(1)).as_millis().min(i32::MAX as u128) as i32).unwrap_or(PollTimeout::MAX);
             if local.front.inbox.wait(None, ms).is_err() {

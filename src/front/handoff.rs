@@ -27,7 +27,7 @@ pub struct Handed {
     /// The frame PHP reads, as a master would have sent it.
     pub frame: Option<ToWorker>,
     /// Spooled upload files, removed once the request is done.
-    _uploads: TempFiles,
+    uploads: TempFiles,
     reply: mpsc::Sender<Reply>,
     done: Option<oneshot::Sender<()>>,
 }
@@ -35,7 +35,7 @@ pub struct Handed {
 impl Handed {
     /// A request taken from the front's queue; `done` fires when it is dropped.
     pub(super) fn new(payload: Payload, reply: mpsc::Sender<Reply>, done: oneshot::Sender<()>) -> Self {
-        Handed { frame: Some(payload.frame), _uploads: payload.uploads, reply, done: Some(done) }
+        Handed { frame: Some(payload.frame), uploads: payload.uploads, reply, done: Some(done) }
     }
 
     /// Sends the response head (with the whole body when `complete`). A client that left
@@ -57,7 +57,7 @@ impl Handed {
     pub(super) fn into_payload(mut self) -> Option<Payload> {
         self.done = None;
         let frame = self.frame.take()?;
-        Some(Payload { frame, uploads: std::mem::take(&mut self._uploads) })
+        Some(Payload { frame, uploads: std::mem::take(&mut self.uploads) })
     }
 }
 
@@ -116,11 +116,11 @@ impl Inbox {
 
     /// Puts a request in the inbox; gives it back while the inbox still holds one (the PHP
     /// thread has not taken the request before it yet).
-    pub(super) fn hand(&self, handed: Handed) -> Result<(), Handed> {
+    pub(super) fn hand(&self, handed: Handed) -> Result<(), Box<Handed>> {
         {
             let mut slot = self.slot.lock();
             if slot.is_some() {
-                return Err(handed);
+                return Err(Box::new(handed));
             }
             *slot = Some(handed);
             self.ready.store(true, Ordering::SeqCst);
@@ -249,6 +249,20 @@ mod tests {
         assert!(matches!(replies.try_recv(), Ok(Reply::Head(h)) if h.status == 200));
         assert!(finished.blocking_recv().is_ok(), "dropping it tells the front it is done");
         t.join().unwrap();
+    }
+
+    #[test]
+    fn a_full_inbox_gives_the_next_request_back_and_a_withdrawn_one_is_not_done() {
+        let inbox = Inbox::new().unwrap();
+        let (first_done, mut first_finished) = oneshot::channel();
+        let (second_done, _) = oneshot::channel();
+        assert!(inbox.hand(handed(first_done).0).is_ok());
+        let refused = inbox.hand(handed(second_done).0).expect_err("the inbox holds the first");
+        assert!(matches!(refused.into_payload(), Some(Payload { frame: ToWorker::Stop, .. })));
+        let back = inbox.withdraw().expect("the PHP thread had not taken it");
+        assert!(!inbox.has_work() && inbox.take().is_none());
+        assert!(back.into_payload().is_some());
+        assert!(first_finished.try_recv().is_err(), "taken back, it was not answered");
     }
 
     #[test]

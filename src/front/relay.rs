@@ -173,7 +173,7 @@ impl Relay {
         let (done, finished) = oneshot::channel();
         match self.inbox.hand(Handed::new(payload, job.reply.clone(), done)) {
             Ok(()) => Ok(Some(Running { job, finished, label, since: Instant::now(), started_ns: 0 })),
-            Err(handed) => requeue(job, handed).map_or(Ok(None), Err),
+            Err(handed) => requeue(job, *handed).map_or(Ok(None), Err),
         }
     }
 

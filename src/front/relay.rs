@@ -30,13 +30,19 @@ use crate::reactor::Shared;
 /// How often a held-up front looks at the board again for a free worker.
 const LOOK_AGAIN: Duration = Duration::from_millis(1);
 
-/// A request handed to the PHP thread: the one it runs, or the next, which waits in the
-/// inbox so that the PHP thread finds it as soon as it is done with the one before.
-struct Running {
+/// A request in the PHP thread's inbox: the next one, which the PHP thread finds as soon
+/// as it is done with the one before.
+struct InInbox {
     job: Job,
     finished: oneshot::Receiver<()>,
     /// The request's method and path, for the board once it runs.
     label: String,
+}
+
+/// The request the PHP thread runs.
+struct Running {
+    job: Job,
+    finished: oneshot::Receiver<()>,
     since: Instant,
     /// `since` as `monotonic_ns`, the clock every process reads the board with.
     started_ns: u64,
@@ -62,7 +68,7 @@ impl Relay {
         let mut running: Option<Running> = None;
         // Handed behind `running` while that is young: the PHP thread takes it without a
         // wake-up. Taken back if `running` holds the PHP thread up, to be passed on.
-        let mut next: Option<Running> = None;
+        let mut next: Option<InInbox> = None;
         let mut held: Option<Job> = None;
         let mut look_at = Instant::now();
         let mut mean = Mean::default();
@@ -160,7 +166,7 @@ impl Relay {
 
     /// Hands a request to the PHP thread's inbox, unless it was withdrawn or is past its
     /// deadline (`Ok(None)`); gives it back while the inbox still holds the one before.
-    fn hand(&self, job: Job) -> Result<Option<Running>, Job> {
+    fn hand(&self, job: Job) -> Result<Option<InInbox>, Job> {
         let Some(payload) = job.take() else { return Ok(None) };
         if job.deadline.is_past() {
             let _ = job.reply.try_send(Reply::Failed(Failure::Deadline));
@@ -172,31 +178,30 @@ impl Relay {
         };
         let (done, finished) = oneshot::channel();
         match self.inbox.hand(Handed::new(payload, job.reply.clone(), done)) {
-            Ok(()) => Ok(Some(Running { job, finished, label, since: Instant::now(), started_ns: 0 })),
+            Ok(()) => Ok(Some(InInbox { job, finished, label })),
             Err(handed) => requeue(job, *handed).map_or(Ok(None), Err),
         }
     }
 
-    /// The PHP thread runs `r` from now: its queue wait ends and the board shows it.
-    fn begin(&self, mut r: Running) -> Running {
+    /// The PHP thread runs `handed` from now: its queue wait ends and the board shows it.
+    fn begin(&self, handed: InInbox) -> Running {
+        let InInbox { job, finished, label } = handed;
         // Waited from when this front (or, forwarded, its taker) queued it until now.
         if let Some(metrics) = self.shared.metrics {
-            metrics.dequeued(r.job.deadline.queued_at().elapsed());
+            metrics.dequeued(job.deadline.queued_at().elapsed());
         }
-        if let Some(board) = self.board.filter(|_| !r.label.is_empty()) {
-            board.begin(self.me, &r.label);
+        if let Some(board) = self.board.filter(|_| !label.is_empty()) {
+            board.begin(self.me, &label);
         }
-        r.since = Instant::now();
-        r.started_ns = crate::pool::process::monotonic_ns();
-        r
+        Running { job, finished, since: Instant::now(), started_ns: crate::pool::process::monotonic_ns() }
     }
 
     /// Takes the next request back from the inbox, as a job to pass on, if the PHP thread
     /// has not taken it yet.
-    fn take_back(&self, next: &mut Option<Running>) -> Option<Job> {
+    fn take_back(&self, next: &mut Option<InInbox>) -> Option<Job> {
         next.as_ref()?;
         let handed = self.inbox.withdraw()?;
-        let Running { job, .. } = next.take()?;
+        let InInbox { job, .. } = next.take()?;
         requeue(job, handed)
     }
 

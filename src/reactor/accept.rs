@@ -39,27 +39,17 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
                 let (stream, peer) = match listener.accept().await {
                     Ok(accepted) => accepted,
                     Err(e) => {
-                        // Out of file descriptors and the like: pause instead of spinning.
-                        log::line("master", &format!("accept failed: {e}"));
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        accept_failed(&e).await;
                         continue;
                     }
                 };
                 let local = stream.local_addr().ok();
                 let _ = stream.set_nodelay(true);
-                let handover = (tls.is_none() && shared.role.is_front()).then(|| handover::Socket::new(stream.as_raw_fd()));
-                let info = ConnInfo {
-                    id: shared.mint_fd(),
-                    remote_addr: peer.ip().to_canonical().to_string(),
-                    remote_port: peer.port(),
-                    server_addr: local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default(),
-                    server_port: local.map_or(server_port, |a| a.port()),
-                    https: tls.is_some(),
-                    port: 0,
-                    permit: parking_lot::Mutex::default(),
-                    upgraded: std::sync::atomic::AtomicBool::default(),
-                    handover,
-                };
+                let mut info = main_port_info(&shared, stream.as_raw_fd(), tls.is_some());
+                info.remote_addr = peer.ip().to_canonical().to_string();
+                info.remote_port = peer.port();
+                info.server_addr = local.map(|a| a.ip().to_canonical().to_string()).unwrap_or_default();
+                info.server_port = local.map_or(server_port, |a| a.port());
                 spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
             }
         }
@@ -73,27 +63,38 @@ pub(crate) async fn accept_clients(listener: Listener, shared: Arc<Shared>, grac
                 let stream = match listener.accept().await {
                     Ok((s, _)) => s,
                     Err(e) => {
-                        log::line("master", &format!("accept failed: {e}"));
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        accept_failed(&e).await;
                         continue;
                     }
                 };
-                let handover = (tls.is_none() && shared.role.is_front()).then(|| handover::Socket::new(stream.as_raw_fd()));
-                let info = ConnInfo {
-                    id: shared.mint_fd(),
-                    remote_addr: String::new(),
-                    remote_port: 0,
-                    server_addr: String::new(),
-                    server_port: 0,
-                    https: tls.is_some(),
-                    port: 0,
-                    permit: parking_lot::Mutex::default(),
-                    upgraded: std::sync::atomic::AtomicBool::default(),
-                    handover,
-                };
+                // A unix socket has no addresses: they stay empty, the ports 0.
+                let info = main_port_info(&shared, stream.as_raw_fd(), tls.is_some());
                 spawn_connection(stream, info, &shared, &limit, &builder, tls.as_ref(), graceful);
             }
         }
+    }
+}
+
+/// Out of file descriptors and the like: logs it and pauses instead of spinning.
+async fn accept_failed(e: &std::io::Error) {
+    log::line("master", &format!("accept failed: {e}"));
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+}
+
+/// A connection accepted on the main port, with no addresses yet; in a front, a plain
+/// connection's socket `fd` is kept for the hand-over to the master (`handover.rs`).
+fn main_port_info(shared: &Shared, fd: std::os::fd::RawFd, https: bool) -> ConnInfo {
+    ConnInfo {
+        id: shared.mint_fd(),
+        remote_addr: String::new(),
+        remote_port: 0,
+        server_addr: String::new(),
+        server_port: 0,
+        https,
+        port: 0,
+        permit: parking_lot::Mutex::default(),
+        upgraded: std::sync::atomic::AtomicBool::default(),
+        handover: (!https && shared.role.is_front()).then(|| handover::Socket::new(fd)),
     }
 }
 

@@ -71,6 +71,32 @@ pub fn ends_connection(shared: &Shared) -> bool {
     shared.config.serving_mode == ServingMode::Worker && !shared.role.is_front() && !covering()
 }
 
+/// How long `start`'s ready table waits for every front, at most.
+const FRONTS_WITHIN: Duration = Duration::from_secs(5);
+
+/// In `serving_mode` worker: waits until every HTTP worker's front is on the board and the
+/// master no longer covers the main port, so that once `start`'s ready table is out, the
+/// fronts take every connection (a worker connects to the master before its front
+/// starts). Gives up after `FRONTS_WITHIN`, saying how many serve.
+pub async fn until_fronts_serve(shared: &Shared) {
+    let Some(board) = crate::front::board::shared().filter(|_| shared.config.serving_mode == ServingMode::Worker) else { return };
+    let all = shared.config.worker_num as usize;
+    let until = tokio::time::Instant::now() + FRONTS_WITHIN;
+    while board.present() < all || covering() {
+        if tokio::time::Instant::now() >= until {
+            let serving = board.present();
+            return log::line(
+                "master",
+                &format!(
+                    "{serving} of {all} workers serve the main port {} s after they connected; the master answers it while none does",
+                    FRONTS_WITHIN.as_secs()
+                ),
+            );
+        }
+        tokio::time::sleep(LOOK_FOR_A_FRONT).await;
+    }
+}
+
 async fn until_a_front(board: &Board) {
     while board.present() == 0 {
         tokio::time::sleep(LOOK_FOR_A_FRONT).await;

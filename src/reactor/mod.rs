@@ -334,26 +334,13 @@ async fn accept_workers(ipc: tokio::net::UnixListener, shared: Arc<Shared>, gene
     }
 }
 
-/// In `serving_mode` worker: waits until every HTTP worker's front is on the board and the
-/// master no longer covers the main port (`fallback.rs`), so that once the ready table is
-/// out, the fronts take every connection. A worker connects before its front starts. Gives
-/// up after `FRONTS_WITHIN` (a front that cannot serve logs why).
-async fn fronts_serving(shared: &Shared) {
-    const FRONTS_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
-    let Some(board) = crate::front::board::shared().filter(|_| shared.config.serving_mode == ServingMode::Worker) else { return };
-    let until = tokio::time::Instant::now() + FRONTS_WITHIN;
-    while (board.present() < shared.config.worker_num as usize || fallback::covering()) && tokio::time::Instant::now() < until {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-}
-
 /// Waits for every worker to connect, then reports the process table once.
 async fn report_ready(shared: Arc<Shared>, address: String, manager: Option<Pid>, on_ready: Box<dyn FnOnce(String) + Send>) {
     let all = shared.layout.len() as usize;
     while shared.workers.connected() < all {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    fronts_serving(&shared).await;
+    fallback::until_fronts_serve(&shared).await;
     let mut table = format!("laravels-rs {} listening on {address}\n", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(table, "  {:<15} {:>8}", "master", std::process::id());
     if let Some(manager) = manager {
